@@ -1,0 +1,226 @@
+// The engine's public data types: everything the server, the CLI and the webview see.
+// Plain data only (offsets, strings, numbers, arrays), so it crosses JSON-RPC unchanged.
+
+import type { Point, Range } from './ir';
+export type { Point, Range } from './ir';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/**
+ * GL001 hand-written gradient component disagrees; GL002 construct outside the subset;
+ * GL003 non-finite value or derivative; GL004 check point on a non-differentiable point;
+ * GL005 annotation error; GL006 gradient has the wrong shape; GL007 evaluation budget exceeded;
+ * GL008 the point could not be verified (finite differences side with neither);
+ * GL009 internal fault of the engine, confined to one function.
+ */
+export type DiagnosticCode =
+  | 'GL001' | 'GL002' | 'GL003' | 'GL004' | 'GL005' | 'GL006' | 'GL007' | 'GL008' | 'GL009';
+
+export interface RelatedInfo {
+  range: Range;
+  message: string;
+}
+
+export interface EngineDiagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** The annotated function this diagnostic belongs to, when there is one. */
+  functionName?: string;
+  related?: RelatedInfo[];
+}
+
+/** A gradient keyed by parameter name, in `@wrt` order. */
+export type Gradient = Record<string, number | number[]>;
+
+export type Verdict =
+  /** hand-written and AD agree */
+  | 'ok'
+  /** they disagree and finite differences side with AD: GL001 */
+  | 'wrong'
+  /** they disagree and finite differences side with neither: nothing is claimed */
+  | 'unverified'
+  /** a value is NaN or infinite: GL003 */
+  | 'nonfinite'
+  /** the point sits on a kink or a tied branch: GL004 */
+  | 'kink';
+
+export interface CheckComponent {
+  /** `x`, or `w[2]` for an array element. */
+  label: string;
+  param: string;
+  /** Element index for array parameters, else null. */
+  index: number | null;
+  hand: number;
+  ad: number;
+  /** Finite-difference witness (central differences with Richardson extrapolation). */
+  fd: number;
+  /** |hand − AD| / max(|hand|, |AD|, tiny). */
+  relError: number;
+  verdict: Verdict;
+  /** Source range of the expression in the hand-written gradient that computes this component. */
+  range: Range | null;
+}
+
+export interface PointCheck {
+  point: Point;
+  components: CheckComponent[];
+  /** Descriptions of non-differentiable points the evaluation passed through. */
+  kinks: KinkEvent[];
+}
+
+export interface KinkEvent {
+  range: Range;
+  /** E.g. "abs(x) at x = 0", "branch condition x > 0 is tied". */
+  description: string;
+}
+
+export interface GradientCheck {
+  /** The hand-written gradient function's name. */
+  name: string;
+  pairedBy: 'tag' | 'name';
+  nameRange: Range;
+  range: Range;
+  status: 'ok' | 'wrong' | 'shape' | 'unverified' | 'nonfinite' | 'kink' | 'error';
+  /** Shape the hand-written gradient returns: tuple, object, number, array. */
+  shape: string;
+  points: PointCheck[];
+}
+
+export interface LocalPartials {
+  name: string;
+  /** Every range where the variable is declared or used. */
+  ranges: Range[];
+  /** Value at the first check point (the last value it took). */
+  value: number | number[];
+  /** Partial derivatives with respect to each `@wrt` parameter at the first check point. */
+  partials: Gradient;
+}
+
+export interface ClosedFormPartial {
+  param: string;
+  /** `∂f/∂x = −2(1 − x) − 400x(y − x²)` style text (the right-hand side only). */
+  unicode: string;
+}
+
+export interface FunctionAnalysis {
+  name: string;
+  range: Range;
+  nameRange: Range;
+  /** Every parameter name, and which are differentiated. */
+  params: string[];
+  wrt: string[];
+  vectorValued: boolean;
+  /** The check points used (from `@at`, or drawn at random). */
+  points: Point[];
+  /** Value at the first check point. */
+  value: number | number[] | null;
+  /** Gradient at the first check point (scalar functions). */
+  gradient: Gradient | null;
+  /** Jacobian at the first check point (vector-valued functions): rows = outputs, columns = flattened `@wrt` components. */
+  jacobian: number[][] | null;
+  /** Closed-form partials, where readable (straight-line code). */
+  closedForm: ClosedFormPartial[] | null;
+  check: GradientCheck | null;
+  locals: LocalPartials[];
+  diagnostics: EngineDiagnostic[];
+  /** Whether a closed-form gradient can be generated for this function. */
+  closedFormAvailable: boolean;
+}
+
+export interface FileAnalysis {
+  functions: FunctionAnalysis[];
+  /** Every diagnostic of the file (those of the functions included). */
+  diagnostics: EngineDiagnostic[];
+  /** Numeric functions without `@differentiable` (for the "Add @differentiable" action). */
+  candidates: { name: string; nameRange: Range; range: Range }[];
+}
+
+export interface AnalysisOptions {
+  rtol: number;
+  /** Absolute tolerance; when null, 1e-8 · (1 + max |AD component|). */
+  atol: number | null;
+  /** Random check points per function when there is no `@at`. */
+  randomPoints: number;
+  seed: number;
+  /** Evaluation steps per function run before GL007. */
+  stepBudget: number;
+}
+
+export const DEFAULT_OPTIONS: AnalysisOptions = {
+  rtol: 1e-6,
+  atol: null,
+  randomPoints: 3,
+  seed: 42,
+  stepBudget: 1_000_000,
+};
+
+export interface GraphNode {
+  id: number;
+  /** Operation: `input`, `const`, `+`, `*`, `sin`, `call:helper`, `loop`, `output`, … */
+  op: string;
+  /** Short display text: variable name or expression. */
+  label: string;
+  range: Range | null;
+  value: number;
+  adjoint: number;
+  inputs: number[];
+  /** Set on nodes computed inside a loop: the loop's id and the iteration. */
+  loop?: { id: number; iteration: number };
+}
+
+export interface GraphEdge {
+  from: number;
+  to: number;
+  /** Local partial derivative ∂to/∂from. */
+  partial: number;
+}
+
+export interface ComputationGraph {
+  functionName: string;
+  point: Point;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Ids of the nodes of the output (one for a scalar function). */
+  outputs: number[];
+  loops: { id: number; range: Range; tripCount: number }[];
+  /** True when the graph was cut at the node limit. */
+  truncated: boolean;
+}
+
+export type CodegenMode = 'reverse' | 'closed' | 'jvp' | 'hessian';
+
+export interface GeneratedCode {
+  /** Name of the generated function. */
+  name: string;
+  /** TypeScript source of the function (with its JSDoc), ready to insert. */
+  code: string;
+}
+
+export interface MethodComponent {
+  label: string;
+  forward: number;
+  reverse: number;
+  /** Closed form (symbolic), where the function is straight-line code. */
+  closed: number | null;
+  central: number;
+  /** Complex step, where the function is analytic along that direction. */
+  complexStep: number | null;
+}
+
+export interface MethodsComparison {
+  functionName: string;
+  point: Point;
+  components: MethodComponent[];
+  /** Error of one-sided, central and complex-step differences against reverse mode, for the first component, by step h. */
+  errorCurve: { h: number; forward: number; central: number; complexStep: number | null }[];
+}
+
+export interface GradientResult {
+  value: number | number[] | null;
+  gradient: Gradient | null;
+  jacobian: number[][] | null;
+  point: Point | null;
+  diagnostics: EngineDiagnostic[];
+}

@@ -1,0 +1,142 @@
+// The intermediate representation every mode works on.
+//
+// Structured control flow (no gotos), variables resolved to numeric ids (so shadowing is gone),
+// and every node keeps the source range it came from, so diagnostics, the graph view and the
+// comments in generated code can point back at the user's text.
+
+/** Half-open range of UTF-16 offsets into the source text. */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+export type ValueType = 'num' | 'arr' | 'bool';
+
+export type MathFn =
+  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'atan2'
+  | 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh'
+  | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10'
+  | 'sqrt' | 'cbrt' | 'pow' | 'abs' | 'min' | 'max' | 'hypot'
+  | 'floor' | 'ceil' | 'round' | 'trunc' | 'sign';
+
+export const MATH_FNS: readonly MathFn[] = [
+  'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2',
+  'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
+  'exp', 'expm1', 'log', 'log1p', 'log2', 'log10',
+  'sqrt', 'cbrt', 'pow', 'abs', 'min', 'max', 'hypot',
+  'floor', 'ceil', 'round', 'trunc', 'sign',
+];
+
+/** Math functions of two arguments (after lowering, `min`/`max`/`hypot` are always binary). */
+export const BINARY_MATH_FNS: ReadonlySet<MathFn> = new Set<MathFn>(['atan2', 'pow', 'min', 'max', 'hypot']);
+
+export type ArithOp = '+' | '-' | '*' | '/' | '%' | '**';
+export type CompareOp = '<' | '<=' | '>' | '>=' | '===' | '!==';
+
+export type Expr =
+  | { k: 'const'; value: number; range: Range }
+  | { k: 'bool'; value: boolean; range: Range }
+  | { k: 'var'; id: number; range: Range }
+  | { k: 'neg'; x: Expr; range: Range }
+  | { k: 'binary'; op: ArithOp; a: Expr; b: Expr; range: Range }
+  | { k: 'math'; fn: MathFn; args: Expr[]; range: Range }
+  | { k: 'compare'; op: CompareOp; a: Expr; b: Expr; range: Range }
+  | { k: 'logical'; op: '&&' | '||'; a: Expr; b: Expr; range: Range }
+  | { k: 'not'; x: Expr; range: Range }
+  | { k: 'cond'; test: Expr; then: Expr; else: Expr; range: Range }
+  /** `array[index]`; `array` is any array-valued expression. */
+  | { k: 'index'; array: Expr; index: Expr; range: Range }
+  | { k: 'length'; array: Expr; range: Range }
+  | { k: 'arrayLit'; elements: Expr[]; range: Range }
+  /** `new Array(n).fill(v)`, `new Float64Array(n)` (fill 0), `Array.from({length: n}, () => v)`. */
+  | { k: 'arrayFill'; length: Expr; fill: Expr; range: Range }
+  /** `Array.from({length: n}, (_, i) => body)`, `arr.map((v, i) => body)` lowered with an index var. */
+  | { k: 'arrayFrom'; length: Expr; indexVar: number; body: Expr; range: Range }
+  /** A call to another function of the file (a helper), by name. */
+  | { k: 'call'; fn: string; args: Expr[]; range: Range };
+
+export type Stmt =
+  /** Declaration (`const`/`let`) of variable `v`. */
+  | { k: 'let'; v: number; init: Expr; range: Range }
+  /** `v = value` (compound assignments and `++`/`--` are lowered to this). */
+  | { k: 'assign'; v: number; value: Expr; range: Range }
+  /** `array[index] = value` where `array` is a variable holding an array. */
+  | { k: 'store'; array: number; index: Expr; value: Expr; range: Range }
+  | { k: 'push'; array: number; value: Expr; range: Range }
+  | { k: 'if'; test: Expr; then: Stmt[]; else: Stmt[]; range: Range }
+  /**
+   * `while (test) { body; update }`. `for (init; test; update)` lowers to `init` statements
+   * followed by this loop; `continue` jumps to `update`. `test === null` means `true`.
+   * `for…of` lowers to an index loop over a hidden variable.
+   */
+  | { k: 'loop'; test: Expr | null; body: Stmt[]; update: Stmt[]; range: Range }
+  | { k: 'break'; range: Range }
+  | { k: 'continue'; range: Range }
+  | { k: 'return'; value: Expr; range: Range };
+
+export interface IrVar {
+  id: number;
+  /** Name in the source; hidden variables introduced by lowering start with `$`. */
+  name: string;
+  type: ValueType;
+  kind: 'param' | 'local';
+  /** Declaration range (the identifier). */
+  range: Range;
+  /** True when the variable is assigned after its declaration (a `let` that changes). */
+  reassigned: boolean;
+}
+
+export interface IrParam {
+  name: string;
+  /** Variable id of the parameter inside the body. */
+  v: number;
+  type: 'num' | 'arr';
+  /** Declared TypeScript type text (`number`, `number[]`, `Float64Array`, `[number, number]`). */
+  typeText: string;
+  /** Fixed length of a tuple type, when declared as one. */
+  tupleLength?: number;
+  range: Range;
+}
+
+/** A check point: a value for every parameter, as written in `@at` or drawn at random. */
+export type Point = Record<string, number | number[]>;
+
+export interface Annotations {
+  differentiable: boolean;
+  nondifferentiable: boolean;
+  /** `@wrt` parameter names, in order; null when absent (then every differentiable param). */
+  wrt: string[] | null;
+  /** Parsed `@at` points. */
+  at: Point[];
+  /** Name given by `@gradient`. */
+  gradient: string | null;
+  gradientRange: Range | null;
+  /** Name given by `@derivative`. */
+  derivative: string | null;
+  derivativeRange: Range | null;
+  /** Range of the whole JSDoc block, if any. */
+  docRange: Range | null;
+  /** Ranges of each tag (by tag name, every occurrence), for diagnostics and edits. */
+  tagRanges: { tag: string; range: Range; textRange: Range }[];
+}
+
+export interface IrFunction {
+  name: string;
+  params: IrParam[];
+  /** All variables, indexed by id (params first). */
+  vars: IrVar[];
+  body: Stmt[];
+  returnType: 'num' | 'arr';
+  /** Range of the whole declaration (including `export`, excluding the JSDoc). */
+  range: Range;
+  nameRange: Range;
+  /** Range of the function body (the block, or the arrow's expression). */
+  bodyRange: Range;
+  annotations: Annotations;
+  /** The exact source text of the function, for caching. */
+  text: string;
+  /** Names of helpers this function calls directly. */
+  calls: string[];
+  /** False when lowering hit something outside the subset; the body is then partial. */
+  ok: boolean;
+}
