@@ -80,6 +80,8 @@ export interface IrVar {
   name: string;
   type: ValueType;
   kind: 'param' | 'local';
+  /** Nesting depth for arrays (1 for number[], 2 for number[][]); 0 for numbers and booleans. */
+  depth: number;
   /** Declaration range (the identifier). */
   range: Range;
   /** True when the variable is assigned after its declaration (a `let` that changes). */
@@ -91,6 +93,8 @@ export interface IrParam {
   /** Variable id of the parameter inside the body. */
   v: number;
   type: 'num' | 'arr';
+  /** Nesting depth for arrays (1 for number[], 2 for number[][]); 0 for numbers. */
+  depth: number;
   /** Declared TypeScript type text (`number`, `number[]`, `Float64Array`, `[number, number]`). */
   typeText: string;
   /** Fixed length of a tuple type, when declared as one. */
@@ -127,6 +131,8 @@ export interface IrFunction {
   vars: IrVar[];
   body: Stmt[];
   returnType: 'num' | 'arr';
+  /** Declared return type text, if any. */
+  returnTypeText: string | null;
   /** Range of the whole declaration (including `export`, excluding the JSDoc). */
   range: Range;
   nameRange: Range;

@@ -1,0 +1,161 @@
+// Parses a JSDoc block's Gradlens tags (SPEC §1) from the raw comment text, keeping the exact
+// offset of every tag so a malformed one gets its GL005 on the right range.
+
+import { EngineDiagnostic } from './api';
+import { Annotations, Point, Range } from './ir';
+
+const TAGS = new Set(['differentiable', 'nondifferentiable', 'wrt', 'at', 'gradient', 'derivative']);
+
+export function emptyAnnotations(): Annotations {
+  return {
+    differentiable: false, nondifferentiable: false, wrt: null, at: [], gradient: null,
+    gradientRange: null, derivative: null, derivativeRange: null, docRange: null, tagRanges: [],
+  };
+}
+
+/**
+ * Parses the tags of one JSDoc comment `text[start, end)`. Diagnostics are GL005 for malformed
+ * tag values; unknown or other tags (`@param`, `@returns`) are left alone.
+ */
+export function parseAnnotations(text: string, start: number, end: number, functionName: string): { annotations: Annotations; diagnostics: EngineDiagnostic[] } {
+  const ann = emptyAnnotations();
+  ann.docRange = { start, end };
+  const diagnostics: EngineDiagnostic[] = [];
+  const body = text.slice(start, end);
+  // A tag runs from its `@name` to the next tag or the end of the comment.
+  const tagRe = /(^|[\s*])@([A-Za-z]+)/g;
+  const found: { name: string; at: number; valueStart: number }[] = [];
+  for (let m = tagRe.exec(body); m; m = tagRe.exec(body)) {
+    const at = start + m.index + m[1].length;
+    found.push({ name: m[2], at, valueStart: at + 1 + m[2].length });
+  }
+  for (let i = 0; i < found.length; i++) {
+    const { name, at, valueStart } = found[i];
+    if (!TAGS.has(name)) continue;
+    let valueEnd = i + 1 < found.length ? found[i + 1].at : end - 2; // stop before `*/`
+    // Values live on the tag's line and continuation lines; strip JSDoc's leading `*`.
+    const rawValue = text.slice(valueStart, valueEnd);
+    const value = rawValue.replace(/\n\s*\*(?!\/)/g, '\n').replace(/\*\/$/, '');
+    const trimmedLead = value.length - value.trimStart().length;
+    const textStart = valueStart + trimmedLead;
+    const trimmed = value.trim();
+    valueEnd = textStart + trimmed.length;
+    const tagRange: Range = { start: at, end: Math.max(valueEnd, valueStart) };
+    const textRange: Range = { start: textStart, end: Math.max(textStart, valueEnd) };
+    ann.tagRanges.push({ tag: name, range: tagRange, textRange });
+    const err = (message: string) => diagnostics.push({ code: 'GL005', severity: 'error', message, range: tagRange, functionName });
+    switch (name) {
+      case 'differentiable': ann.differentiable = true; break;
+      case 'nondifferentiable': ann.nondifferentiable = true; break;
+      case 'wrt': {
+        const names = trimmed.split(/[\s,]+/).filter((s) => s.length > 0);
+        if (names.length === 0) { err('@wrt needs at least one parameter name, e.g. `@wrt x, y`.'); break; }
+        const bad = names.find((n) => !/^[A-Za-z_$][\w$]*$/.test(n));
+        if (bad) { err(`@wrt: '${bad}' is not a parameter name; write \`@wrt x, y\`.`); break; }
+        ann.wrt = [...(ann.wrt ?? []), ...names];
+        break;
+      }
+      case 'at': {
+        const parsed = parsePoint(trimmed);
+        if (typeof parsed === 'string') err(`Malformed @at: ${parsed}. Write \`@at x = 1.5, w = [0.1, -2, 3]\`.`);
+        else ann.at.push(parsed);
+        break;
+      }
+      case 'gradient':
+      case 'derivative': {
+        const target = trimmed.split(/\s+/)[0] ?? '';
+        if (!/^[A-Za-z_$][\w$]*$/.test(target)) { err(`@${name} needs the name of a function of this file, e.g. \`@${name} ${functionName}Grad\`.`); break; }
+        const r: Range = { start: textStart, end: textStart + target.length };
+        if (name === 'gradient') { ann.gradient = target; ann.gradientRange = r; }
+        else { ann.derivative = target; ann.derivativeRange = r; }
+        break;
+      }
+    }
+  }
+  return { annotations: ann, diagnostics };
+}
+
+/** Parses `x = 1.5, y = -0.25, w = [0.1, -2, 3]`; returns an error message on failure. */
+export function parsePoint(src: string): Point | string {
+  const p = new PointParser(src);
+  return p.parse();
+}
+
+class PointParser {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  parse(): Point | string {
+    const point: Point = {};
+    this.ws();
+    if (this.i >= this.s.length) return 'no values given';
+    for (;;) {
+      this.ws();
+      const name = /^[A-Za-z_$][\w$]*/.exec(this.s.slice(this.i));
+      if (!name) return `expected a parameter name at '${this.rest()}'`;
+      this.i += name[0].length;
+      this.ws();
+      if (this.s[this.i] !== '=' && this.s[this.i] !== ':') return `expected '=' after '${name[0]}'`;
+      this.i++;
+      const v = this.value();
+      if (typeof v === 'string') return v;
+      if (name[0] in point) return `'${name[0]}' is given twice`;
+      point[name[0]] = v.v;
+      this.ws();
+      if (this.i >= this.s.length) return point;
+      if (this.s[this.i] !== ',' && this.s[this.i] !== ';') return `expected ',' at '${this.rest()}'`;
+      this.i++;
+    }
+  }
+
+  private value(): { v: number | number[] } | string {
+    this.ws();
+    if (this.s[this.i] === '[') {
+      this.i++;
+      const xs: number[] = [];
+      this.ws();
+      if (this.s[this.i] === ']') { this.i++; return { v: xs }; }
+      for (;;) {
+        const n = this.number();
+        if (typeof n === 'string') return n;
+        xs.push(n);
+        this.ws();
+        if (this.s[this.i] === ']') { this.i++; return { v: xs }; }
+        if (this.s[this.i] !== ',') return `expected ',' or ']' at '${this.rest()}'`;
+        this.i++;
+      }
+    }
+    const n = this.number();
+    return typeof n === 'string' ? n : { v: n };
+  }
+
+  /** A number: a literal, `Math.PI`, `Math.E`, with an optional sign and one `*` or `/` by another. */
+  private number(): number | string {
+    const a = this.atom();
+    if (typeof a === 'string') return a;
+    this.ws();
+    const op = this.s[this.i];
+    if (op === '*' || op === '/') {
+      this.i++;
+      const b = this.atom();
+      if (typeof b === 'string') return b;
+      return op === '*' ? a * b : a / b;
+    }
+    return a;
+  }
+
+  private atom(): number | string {
+    this.ws();
+    let sign = 1;
+    while (this.s[this.i] === '-' || this.s[this.i] === '+') { if (this.s[this.i] === '-') sign = -sign; this.i++; this.ws(); }
+    const rest = this.s.slice(this.i);
+    const m = /^(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/.exec(rest);
+    if (!m) return `expected a number at '${this.rest()}'`;
+    this.i += m[0].length;
+    const v = m[0] === 'Math.PI' || m[0] === 'π' ? Math.PI : m[0] === 'Math.E' ? Math.E : Number(m[0]);
+    return sign * v;
+  }
+
+  private ws() { while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++; }
+  private rest() { return this.s.slice(this.i, this.i + 12) || 'end'; }
+}

@@ -1,0 +1,762 @@
+// Lowers one TypeScript function to the IR (ir.ts).
+//
+// Whatever is outside the differentiable subset (SPEC §2) becomes a GL002 diagnostic on the exact
+// construct, naming it and what is supported, and lowering goes on past it so one bad line does
+// not hide the rest of the function's problems.
+
+import ts from 'typescript';
+import { EngineDiagnostic } from './api';
+import {
+  ArithOp, BINARY_MATH_FNS, CompareOp, Expr, IrFunction, IrParam, IrVar, MATH_FNS, MathFn, Range, Stmt, ValueType,
+} from './ir';
+import type { Lowered, Program, SourceFunction } from './program';
+
+const SUPPORTED =
+  'Supported: numbers, number arrays, arithmetic, Math.*, if/else, ?:, for, for…of, while, break/continue/return, and calls to functions of this file.';
+
+interface Typed {
+  e: Expr;
+  t: ValueType;
+  /** Array nesting depth (0 for numbers and booleans). */
+  d: number;
+}
+
+class Unsupported extends Error {}
+
+export function lowerFunction(program: Program, sf: SourceFunction): Lowered {
+  return new Lowerer(program, sf).run();
+}
+
+class Lowerer {
+  private readonly sfile: ts.SourceFile;
+  private readonly vars: IrVar[] = [];
+  private readonly scopes: Map<string, number>[] = [];
+  private readonly diagnostics: EngineDiagnostic[] = [];
+  private readonly calls = new Set<string>();
+  private loopDepth = 0;
+  private returnTypes: { t: ValueType; d: number }[] = [];
+
+  constructor(private readonly program: Program, private readonly sf: SourceFunction) {
+    this.sfile = program.sourceFile;
+  }
+
+  run(): Lowered {
+    const { sf } = this;
+    const node = sf.node;
+    this.scopes.push(new Map());
+    const params: IrParam[] = [];
+    for (const p of node.parameters) {
+      const range = this.range(p);
+      if (!ts.isIdentifier(p.name)) { this.unsupported(p, 'A destructured parameter', 'Give the parameter a name.'); continue; }
+      if (p.dotDotDotToken) { this.unsupported(p, 'A rest parameter', 'Pass an array instead.'); continue; }
+      const ty = paramType(p.type, this.sfile);
+      if (!ty) {
+        this.unsupported(p.type ?? p, `A parameter of type '${p.type?.getText(this.sfile)}'`,
+          'Parameters are number, number[], readonly number[], Float64Array, tuples of numbers, or arrays of those.');
+        continue;
+      }
+      const v = this.declare(p.name.text, ty.type, ty.depth, 'param', this.range(p.name));
+      params.push({ name: p.name.text, v, type: ty.type, depth: ty.depth, typeText: p.type ? p.type.getText(this.sfile) : 'number', tupleLength: ty.tupleLength, range });
+    }
+
+    let body: Stmt[] = [];
+    const bodyNode = node.body!;
+    if (ts.isBlock(bodyNode)) {
+      body = this.block(bodyNode.statements);
+    } else {
+      const e = this.tryExpr(bodyNode);
+      if (e) {
+        this.returnTypes.push({ t: e.t, d: e.d });
+        body = [{ k: 'return', value: e.e, range: this.range(bodyNode) }];
+      }
+    }
+
+    const declared = node.type ? paramType(node.type, this.sfile) : undefined;
+    let returnType: 'num' | 'arr' = 'num';
+    if (declared) returnType = declared.type;
+    else if (this.returnTypes.length > 0 && this.returnTypes.every((r) => r.t === 'arr')) returnType = 'arr';
+    if (node.type && !declared) {
+      this.unsupported(node.type, `A return type of '${node.type.getText(this.sfile)}'`, 'A differentiable function returns a number, or a number[] or tuple (then its derivative is a Jacobian).');
+    }
+    for (const r of this.returnTypes) {
+      if (r.t === 'bool') { this.report(node.type ?? sf.nameNode, 'A function returning a boolean', 'Return a number.'); break; }
+    }
+    if (ts.isBlock(bodyNode) && !endsInReturn(body)) {
+      this.unsupported(sf.nameNode, 'A function that can end without returning a value', 'Every path must end in `return <number>`.');
+    }
+
+    const fn: IrFunction = {
+      name: sf.name,
+      params,
+      vars: this.vars,
+      body,
+      returnType,
+      returnTypeText: node.type ? node.type.getText(this.sfile) : null,
+      range: sf.range,
+      nameRange: this.range(sf.nameNode),
+      bodyRange: this.range(bodyNode),
+      annotations: sf.annotations,
+      text: sf.text,
+      calls: [...this.calls],
+      ok: this.diagnostics.length === 0,
+    };
+    return { fn, diagnostics: this.diagnostics };
+  }
+
+  // ---- variables and scopes -------------------------------------------------------------------
+
+  private declare(name: string, type: ValueType, depth: number, kind: 'param' | 'local', range: Range): number {
+    const id = this.vars.length;
+    this.vars.push({ id, name, type, depth, kind, range, reassigned: false });
+    this.scopes[this.scopes.length - 1].set(name, id);
+    return id;
+  }
+
+  private hidden(prefix: string, type: ValueType, depth: number, range: Range): number {
+    const id = this.vars.length;
+    this.vars.push({ id, name: `$${prefix}${id}`, type, depth, kind: 'local', range, reassigned: true });
+    return id;
+  }
+
+  private lookup(name: string): number | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const v = this.scopes[i].get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  private scoped<T>(f: () => T): T {
+    this.scopes.push(new Map());
+    try { return f(); } finally { this.scopes.pop(); }
+  }
+
+  // ---- diagnostics ------------------------------------------------------------------------------
+
+  private range(n: ts.Node): Range {
+    return { start: n.getStart(this.sfile), end: n.end };
+  }
+
+  private report(n: ts.Node, what: string, hint: string) {
+    this.diagnostics.push({
+      code: 'GL002', severity: 'warning', range: this.range(n), functionName: this.sf.name,
+      message: `${what} is outside Gradlens's differentiable subset. ${hint}`,
+    });
+  }
+
+  /** Reports and aborts lowering of the enclosing statement. */
+  private unsupported(n: ts.Node, what: string, hint = SUPPORTED): never {
+    this.report(n, what, hint);
+    throw new Unsupported();
+  }
+
+  // ---- statements -------------------------------------------------------------------------------
+
+  private block(stmts: readonly ts.Statement[]): Stmt[] {
+    return this.scoped(() => {
+      const out: Stmt[] = [];
+      for (const s of stmts) {
+        try { this.stmt(s, out); } catch (e) { if (!(e instanceof Unsupported)) throw e; }
+      }
+      return out;
+    });
+  }
+
+  private body(s: ts.Statement): Stmt[] {
+    return ts.isBlock(s) ? this.block(s.statements) : this.block([s]);
+  }
+
+  private stmt(s: ts.Statement, out: Stmt[]): void {
+    const range = this.range(s);
+    if (ts.isVariableStatement(s)) { this.varDecl(s.declarationList, out); return; }
+    if (ts.isExpressionStatement(s)) { this.exprStmt(s.expression, out); return; }
+    if (ts.isBlock(s)) { out.push(...this.block(s.statements)); return; }
+    if (ts.isEmptyStatement(s)) return;
+    if (ts.isIfStatement(s)) {
+      const test = this.bool(s.expression);
+      const then = this.body(s.thenStatement);
+      const els = s.elseStatement ? this.body(s.elseStatement) : [];
+      out.push({ k: 'if', test, then, else: els, range });
+      return;
+    }
+    if (ts.isReturnStatement(s)) {
+      if (!s.expression) this.unsupported(s, 'A `return` without a value', 'Return a number (or a number array).');
+      const v = this.expr(s.expression);
+      this.returnTypes.push({ t: v.t, d: v.d });
+      out.push({ k: 'return', value: v.e, range });
+      return;
+    }
+    if (ts.isForStatement(s)) {
+      this.scoped(() => {
+        if (s.initializer) {
+          if (ts.isVariableDeclarationList(s.initializer)) this.varDecl(s.initializer, out);
+          else this.exprStmt(s.initializer, out);
+        }
+        const test = s.condition ? this.bool(s.condition) : null;
+        const update: Stmt[] = [];
+        if (s.incrementor) this.exprStmt(s.incrementor, update);
+        const body = this.loopBody(s.statement);
+        out.push({ k: 'loop', test, body, update, range });
+      });
+      return;
+    }
+    if (ts.isWhileStatement(s)) {
+      const test = this.bool(s.expression);
+      out.push({ k: 'loop', test, body: this.loopBody(s.statement), update: [], range });
+      return;
+    }
+    if (ts.isDoStatement(s)) {
+      // do { body } while (test): the test runs where `continue` lands, i.e. in the update.
+      const body = this.loopBody(s.statement);
+      const test = this.bool(s.expression);
+      const exit: Stmt = { k: 'if', test: { k: 'not', x: test, range: test.range }, then: [{ k: 'break', range }], else: [], range };
+      out.push({ k: 'loop', test: null, body, update: [exit], range });
+      return;
+    }
+    if (ts.isForOfStatement(s)) {
+      if (s.awaitModifier) this.unsupported(s, '`for await`');
+      const arr = this.expr(s.expression);
+      if (arr.t !== 'arr') this.unsupported(s.expression, 'A `for…of` over something that is not an array');
+      this.scoped(() => {
+        const arrVar = this.hidden('arr', 'arr', arr.d, this.range(s.expression));
+        out.push({ k: 'let', v: arrVar, init: arr.e, range: this.range(s.expression) });
+        const i = this.hidden('i', 'num', 0, range);
+        const r = this.range(s.initializer);
+        out.push({ k: 'let', v: i, init: { k: 'const', value: 0, range: r }, range: r });
+        const iv: Expr = { k: 'var', id: i, range: r };
+        const av: Expr = { k: 'var', id: arrVar, range: this.range(s.expression) };
+        const test: Expr = { k: 'compare', op: '<', a: iv, b: { k: 'length', array: av, range: av.range }, range: r };
+        let name: ts.Identifier | undefined;
+        if (ts.isVariableDeclarationList(s.initializer) && s.initializer.declarations.length === 1 && ts.isIdentifier(s.initializer.declarations[0].name)) {
+          name = s.initializer.declarations[0].name;
+        }
+        if (!name) this.unsupported(s.initializer, 'This `for…of` binding', 'Write `for (const v of arr)`.');
+        const body = this.scoped(() => {
+          const elemType: ValueType = arr.d > 1 ? 'arr' : 'num';
+          const v = this.declare(name!.text, elemType, arr.d - 1, 'local', this.range(name!));
+          const first: Stmt = { k: 'let', v, init: { k: 'index', array: av, index: iv, range: r }, range: r };
+          return [first, ...this.loopBody(s.statement)];
+        });
+        const update: Stmt[] = [{ k: 'assign', v: i, value: { k: 'binary', op: '+', a: iv, b: { k: 'const', value: 1, range: r }, range: r }, range: r }];
+        out.push({ k: 'loop', test, body, update, range });
+      });
+      return;
+    }
+    if (ts.isBreakStatement(s) || ts.isContinueStatement(s)) {
+      if (s.label) this.unsupported(s, 'A labelled `break`/`continue`', 'Use an unlabelled one, in the innermost loop.');
+      if (this.loopDepth === 0) this.unsupported(s, '`break`/`continue` outside a loop', 'Use them inside for/while loops (not switch).');
+      out.push({ k: ts.isBreakStatement(s) ? 'break' : 'continue', range });
+      return;
+    }
+    if (ts.isFunctionDeclaration(s)) this.unsupported(s, 'A nested function (a closure)', 'Move it to the top level of the file and pass what it needs as parameters.');
+    if (ts.isSwitchStatement(s)) this.unsupported(s, 'A `switch` statement', 'Use if/else.');
+    if (ts.isTryStatement(s)) this.unsupported(s, '`try`/`catch`');
+    if (ts.isThrowStatement(s)) this.unsupported(s, '`throw`', 'A differentiable function returns a number on every path.');
+    if (ts.isForInStatement(s)) this.unsupported(s, '`for…in`', 'Use `for…of` or an index loop.');
+    if (ts.isClassDeclaration(s)) this.unsupported(s, 'A class');
+    if (ts.isLabeledStatement(s)) this.unsupported(s, 'A labelled statement');
+    this.unsupported(s, `This statement (${ts.SyntaxKind[s.kind]})`);
+  }
+
+  private loopBody(s: ts.Statement): Stmt[] {
+    this.loopDepth++;
+    try { return this.body(s); } finally { this.loopDepth--; }
+  }
+
+  private varDecl(list: ts.VariableDeclarationList, out: Stmt[]) {
+    if ((list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0) {
+      this.report(list, '`var`', 'Use `let` or `const` (block scoped).');
+    }
+    for (const d of list.declarations) {
+      const range = this.range(d);
+      if (ts.isArrayBindingPattern(d.name)) {
+        // const [a, b] = f(x): a hidden temporary, then one element each.
+        if (!d.initializer) this.unsupported(d, 'A destructuring without a value');
+        const init = this.expr(d.initializer);
+        if (init.t !== 'arr') this.unsupported(d.initializer, 'Destructuring a value that is not an array');
+        const tmp = this.hidden('t', 'arr', init.d, range);
+        out.push({ k: 'let', v: tmp, init: init.e, range });
+        d.name.elements.forEach((el, i) => {
+          if (ts.isOmittedExpression(el)) return;
+          if (!ts.isIdentifier(el.name) || el.dotDotDotToken || el.initializer) this.unsupported(el, 'This destructuring pattern', 'Write `const [a, b] = …` with plain names.');
+          const t: ValueType = init.d > 1 ? 'arr' : 'num';
+          const r = this.range(el);
+          const v = this.declare(el.name.text, t, init.d - 1, 'local', this.range(el.name));
+          out.push({ k: 'let', v, init: { k: 'index', array: { k: 'var', id: tmp, range: r }, index: { k: 'const', value: i, range: r }, range: r }, range: r });
+        });
+        continue;
+      }
+      if (!ts.isIdentifier(d.name)) this.unsupported(d.name, 'Object destructuring', 'Objects are outside the subset.');
+      if (!d.initializer) {
+        // `let s: number;` is assigned before use; NaN makes a read-before-write show up as GL003.
+        const declared = d.type ? paramType(d.type, this.sfile) : undefined;
+        const v = this.declare(d.name.text, declared?.type ?? 'num', declared?.depth ?? 0, 'local', this.range(d.name));
+        out.push({ k: 'let', v, init: { k: 'const', value: NaN, range }, range });
+        continue;
+      }
+      const init = this.expr(d.initializer);
+      const v = this.declare(d.name.text, init.t, init.d, 'local', this.range(d.name));
+      out.push({ k: 'let', v, init: init.e, range });
+    }
+  }
+
+  private exprStmt(e: ts.Expression, out: Stmt[]) {
+    const range = this.range(e);
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.CommaToken) {
+      this.exprStmt(e.left, out);
+      this.exprStmt(e.right, out);
+      return;
+    }
+    if (ts.isBinaryExpression(e) && isAssignment(e.operatorToken.kind)) {
+      const op = compoundOp(e.operatorToken.kind);
+      const rhs = this.expr(e.right);
+      this.assignTo(e.left, op, rhs, range, out);
+      return;
+    }
+    if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
+        (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) {
+      const one: Typed = { e: { k: 'const', value: 1, range }, t: 'num', d: 0 };
+      this.assignTo(e.operand, e.operator === ts.SyntaxKind.PlusPlusToken ? '+' : '-', one, range, out);
+      return;
+    }
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'push') {
+      const target = e.expression.expression;
+      if (!ts.isIdentifier(target)) this.unsupported(target, '`push` onto an expression', 'Push onto a local array variable.');
+      const v = this.lookup(target.text);
+      if (v === undefined) this.unsupported(target, `'${target.text}', which is not a local variable,`);
+      this.checkWritable(v, target);
+      for (const a of e.arguments) {
+        const x = this.expr(a);
+        out.push({ k: 'push', array: v, value: x.e, range });
+      }
+      return;
+    }
+    if (ts.isCallExpression(e)) this.unsupported(e, 'A call whose result is not used', 'Functions in the subset have no side effects; use the returned value.');
+    this.unsupported(e, 'An expression statement with no effect');
+  }
+
+  /** `target op= rhs` (op null for plain `=`). */
+  private assignTo(target: ts.Expression, op: ArithOp | null, rhs: Typed, range: Range, out: Stmt[]) {
+    while (ts.isParenthesizedExpression(target)) target = target.expression;
+    if (ts.isIdentifier(target)) {
+      const v = this.lookup(target.text);
+      if (v === undefined) this.unsupported(target, `Assigning to '${target.text}', which is not a local variable,`, 'Closures over outer variables are outside the subset.');
+      const decl = this.vars[v];
+      const value = op ? this.arith(op, { e: { k: 'var', id: v, range: this.range(target) }, t: decl.type, d: decl.depth }, rhs, range) : rhs;
+      if (value.t !== decl.type) this.unsupported(target, `Assigning a ${typeName(value.t)} to '${target.text}', a ${typeName(decl.type)},`);
+      if (decl.kind === 'param' && decl.type === 'arr') this.unsupported(target, `Reassigning the array parameter '${target.text}'`, 'Copy it into a local: `const w2 = w.slice()`.');
+      decl.reassigned = true;
+      out.push({ k: 'assign', v, value: value.e, range });
+      return;
+    }
+    if (ts.isElementAccessExpression(target)) {
+      const base = target.expression;
+      if (!ts.isIdentifier(base)) this.unsupported(target, 'Writing into a nested array element', 'Write `a[i] = …` on a one-dimensional local array.');
+      const v = this.lookup(base.text);
+      if (v === undefined) this.unsupported(base, `'${base.text}', which is not a local variable,`);
+      this.checkWritable(v, base);
+      const index = this.num(target.argumentExpression);
+      const elem: Typed = { e: { k: 'index', array: { k: 'var', id: v, range: this.range(base) }, index, range: this.range(target) }, t: 'num', d: 0 };
+      const value = op ? this.arith(op, elem, rhs, range) : rhs;
+      if (value.t !== 'num') this.unsupported(target, 'Storing something other than a number into an array element');
+      out.push({ k: 'store', array: v, index, value: value.e, range });
+      return;
+    }
+    this.unsupported(target, 'This assignment target', 'Assign to a local variable or an element `a[i]` of a local array.');
+  }
+
+  private checkWritable(v: number, n: ts.Node) {
+    const decl = this.vars[v];
+    if (decl.type !== 'arr') this.unsupported(n, `'${decl.name}' is not an array; this write`);
+    if (decl.kind === 'param') this.unsupported(n, `Writing into the parameter array '${decl.name}'`, `Copy it first: \`const ${decl.name}2 = ${decl.name}.slice();\`.`);
+    if (decl.depth !== 1) this.unsupported(n, 'Writing into an array of arrays', 'Write into one-dimensional local arrays.');
+  }
+
+  // ---- expressions ------------------------------------------------------------------------------
+
+  private tryExpr(e: ts.Expression): Typed | undefined {
+    try { return this.expr(e); } catch (err) { if (err instanceof Unsupported) return undefined; throw err; }
+  }
+
+  private num(e: ts.Expression): Expr {
+    const x = this.expr(e);
+    if (x.t !== 'num') this.unsupported(e, `A ${typeName(x.t)} where a number is expected`);
+    return x.e;
+  }
+
+  private bool(e: ts.Expression): Expr {
+    const x = this.expr(e);
+    if (x.t === 'arr') this.unsupported(e, 'An array used as a condition');
+    // A number as a condition means `x !== 0`, as in JavaScript.
+    if (x.t === 'num') return { k: 'compare', op: '!==', a: x.e, b: { k: 'const', value: 0, range: x.e.range }, range: x.e.range };
+    return x.e;
+  }
+
+  private arith(op: ArithOp, a: Typed, b: Typed, range: Range): Typed {
+    if (a.t !== 'num' || b.t !== 'num') {
+      const bad = a.t !== 'num' ? a : b;
+      this.diagnostics.push({ code: 'GL002', severity: 'warning', range: bad.e.range, functionName: this.sf.name,
+        message: `Arithmetic on a ${typeName(bad.t)} is outside Gradlens's differentiable subset. Operate on numbers (index arrays element by element).` });
+      throw new Unsupported();
+    }
+    return { e: { k: 'binary', op, a: a.e, b: b.e, range }, t: 'num', d: 0 };
+  }
+
+  private expr(e: ts.Expression): Typed {
+    const range = this.range(e);
+    if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) return this.expr(e.expression);
+    if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) return this.expr(e.expression);
+    if (ts.isNumericLiteral(e)) return { e: { k: 'const', value: Number(e.text), range }, t: 'num', d: 0 };
+    if (e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword) {
+      return { e: { k: 'bool', value: e.kind === ts.SyntaxKind.TrueKeyword, range }, t: 'bool', d: 0 };
+    }
+    if (ts.isIdentifier(e)) {
+      const v = this.lookup(e.text);
+      if (v !== undefined) { const d = this.vars[v]; return { e: { k: 'var', id: v, range }, t: d.type, d: d.depth }; }
+      const c = this.program.constants.get(e.text);
+      if (c !== undefined) return { e: { k: 'const', value: c, range }, t: 'num', d: 0 };
+      if (e.text === 'Infinity') return { e: { k: 'const', value: Infinity, range }, t: 'num', d: 0 };
+      if (e.text === 'NaN') return { e: { k: 'const', value: NaN, range }, t: 'num', d: 0 };
+      this.unsupported(e, `'${e.text}' (not a parameter, a local, or a numeric constant of this file)`, 'Closures and globals are outside the subset; pass the value as a parameter.');
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      switch (e.operator) {
+        case ts.SyntaxKind.MinusToken: {
+          const x = this.num(e.operand);
+          if (x.k === 'const') return { e: { k: 'const', value: -x.value, range }, t: 'num', d: 0 };
+          return { e: { k: 'neg', x, range }, t: 'num', d: 0 };
+        }
+        case ts.SyntaxKind.PlusToken: return { e: this.num(e.operand), t: 'num', d: 0 };
+        case ts.SyntaxKind.ExclamationToken: return { e: { k: 'not', x: this.bool(e.operand), range }, t: 'bool', d: 0 };
+        default: this.unsupported(e, `The operator '${ts.tokenToString(e.operator)}' inside an expression`, 'Use `i++` as a statement of its own; bitwise operators are not differentiable.');
+      }
+    }
+    if (ts.isPostfixUnaryExpression(e)) this.unsupported(e, '`++`/`--` inside an expression', 'Use it as a statement of its own.');
+    if (ts.isBinaryExpression(e)) return this.binary(e, range);
+    if (ts.isConditionalExpression(e)) {
+      const test = this.bool(e.condition);
+      const a = this.expr(e.whenTrue);
+      const b = this.expr(e.whenFalse);
+      if (a.t !== b.t) this.unsupported(e, 'A `?:` whose branches have different types');
+      return { e: { k: 'cond', test, then: a.e, else: b.e, range }, t: a.t, d: Math.max(a.d, b.d) };
+    }
+    if (ts.isElementAccessExpression(e)) {
+      const arr = this.expr(e.expression);
+      if (arr.t !== 'arr') this.unsupported(e.expression, `Indexing a ${typeName(arr.t)}`);
+      const index = this.num(e.argumentExpression);
+      return { e: { k: 'index', array: arr.e, index, range }, t: arr.d > 1 ? 'arr' : 'num', d: arr.d - 1 };
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (ts.isIdentifier(e.expression) && e.expression.text === 'Math') {
+        const c = mathConstant(e.name.text);
+        if (c !== undefined) return { e: { k: 'const', value: c, range }, t: 'num', d: 0 };
+        this.unsupported(e, `Math.${e.name.text} used as a value`);
+      }
+      if (e.name.text === 'length') {
+        const arr = this.expr(e.expression);
+        if (arr.t !== 'arr') this.unsupported(e, `.length of a ${typeName(arr.t)}`);
+        return { e: { k: 'length', array: arr.e, range }, t: 'num', d: 0 };
+      }
+      this.unsupported(e, `The property access '.${e.name.text}'`, 'Objects are outside the subset; pass numbers and arrays.');
+    }
+    if (ts.isArrayLiteralExpression(e)) {
+      // [...a] copies an array.
+      if (e.elements.length === 1 && ts.isSpreadElement(e.elements[0])) return this.copy(e.elements[0].expression, range);
+      const elements: Expr[] = [];
+      let depth = 1;
+      for (const el of e.elements) {
+        if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) this.unsupported(el, 'A spread or a hole in an array literal', 'Write the elements out, or copy with `[...a]`.');
+        const x = this.expr(el);
+        if (x.t === 'bool') this.unsupported(el, 'A boolean array element');
+        depth = Math.max(depth, x.d + 1);
+        elements.push(x.e);
+      }
+      return { e: { k: 'arrayLit', elements, range }, t: 'arr', d: depth };
+    }
+    if (ts.isNewExpression(e)) return this.newExpr(e, range);
+    if (ts.isCallExpression(e)) return this.call(e, range);
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isTemplateExpression(e)) this.unsupported(e, 'A string');
+    if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) this.unsupported(e, 'A function expression (a closure)', 'Use a top-level function of this file.');
+    if (ts.isObjectLiteralExpression(e)) this.unsupported(e, 'An object literal', 'Return a tuple `[a, b]` instead of an object.');
+    if (e.kind === ts.SyntaxKind.ThisKeyword) this.unsupported(e, '`this`');
+    this.unsupported(e, `This expression (${ts.SyntaxKind[e.kind]})`);
+  }
+
+  private copy(src: ts.Expression, range: Range): Typed {
+    const arr = this.expr(src);
+    if (arr.t !== 'arr') this.unsupported(src, `Copying a ${typeName(arr.t)}`);
+    if (arr.e.k === 'var') {
+      const i = this.hidden('i', 'num', 0, range);
+      return { e: { k: 'arrayFrom', length: { k: 'length', array: arr.e, range }, indexVar: i, body: { k: 'index', array: arr.e, index: { k: 'var', id: i, range }, range }, range }, t: 'arr', d: arr.d };
+    }
+    this.unsupported(src, 'Copying an array expression', 'Copy a variable: `const b = a.slice()`.');
+  }
+
+  private binary(e: ts.BinaryExpression, range: Range): Typed {
+    const k = e.operatorToken.kind;
+    const arith = arithOp(k);
+    if (arith) return this.arith(arith, this.expr(e.left), this.expr(e.right), range);
+    const cmp = compareOp(k);
+    if (cmp) {
+      return { e: { k: 'compare', op: cmp, a: this.num(e.left), b: this.num(e.right), range }, t: 'bool', d: 0 };
+    }
+    if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) {
+      const a = this.expr(e.left);
+      const b = this.expr(e.right);
+      if (a.t !== 'bool' || b.t !== 'bool') this.unsupported(e, '`&&`/`||` on numbers', 'Use them on conditions (comparisons); for a default value use `?:`.');
+      return { e: { k: 'logical', op: k === ts.SyntaxKind.AmpersandAmpersandToken ? '&&' : '||', a: a.e, b: b.e, range }, t: 'bool', d: 0 };
+    }
+    if (isAssignment(k)) this.unsupported(e, 'An assignment inside an expression', 'Assign in a statement of its own.');
+    this.unsupported(e, `The operator '${e.operatorToken.getText(this.sfile)}'`, 'Supported operators: + - * / % **, comparisons, && || !, ?:.');
+  }
+
+  private newExpr(e: ts.NewExpression, range: Range): Typed {
+    const callee = e.expression;
+    const args = e.arguments ?? [];
+    if (ts.isIdentifier(callee) && callee.text === 'Float64Array' && args.length === 1) {
+      const a = this.expr(args[0]);
+      if (a.t === 'num') return { e: { k: 'arrayFill', length: a.e, fill: { k: 'const', value: 0, range }, range }, t: 'arr', d: 1 };
+      if (a.t === 'arr' && args[0] && ts.isIdentifier(args[0])) return this.copy(args[0], range);
+    }
+    if (ts.isIdentifier(callee) && callee.text === 'Array' && args.length === 1) {
+      this.unsupported(e, '`new Array(n)` without `.fill(v)`', 'Write `new Array(n).fill(0)`.');
+    }
+    this.unsupported(e, `\`new ${callee.getText(this.sfile)}(…)\``, 'Arrays: `new Array(n).fill(v)`, `new Float64Array(n)`, literals, `Array.from({ length: n }, (_, i) => …)`.');
+  }
+
+  private call(e: ts.CallExpression, range: Range): Typed {
+    const callee = e.expression;
+    if (ts.isPropertyAccessExpression(callee)) {
+      const obj = callee.expression;
+      const method = callee.name.text;
+      if (ts.isIdentifier(obj) && obj.text === 'Math') {
+        if (method === 'random') this.unsupported(e, '`Math.random()`', 'A differentiable function must be deterministic; pass random numbers in as parameters.');
+        if (!(MATH_FNS as readonly string[]).includes(method)) this.unsupported(e, `\`Math.${method}\``, `Supported Math functions: ${MATH_FNS.join(' ')}.`);
+        const fn = method as MathFn;
+        const args = e.arguments.map((a) => this.num(a));
+        return { e: this.mathCall(fn, args, range, e), t: 'num', d: 0 };
+      }
+      // new Array(n).fill(v) / Array(n).fill(v)
+      if (method === 'fill' && e.arguments.length === 1) {
+        const inner = obj;
+        if ((ts.isNewExpression(inner) || ts.isCallExpression(inner)) && ts.isIdentifier(inner.expression) && inner.expression.text === 'Array' && inner.arguments?.length === 1) {
+          const length = this.num(inner.arguments[0]);
+          const fill = this.num(e.arguments[0]);
+          return { e: { k: 'arrayFill', length, fill, range }, t: 'arr', d: 1 };
+        }
+      }
+      if (ts.isIdentifier(obj) && obj.text === 'Array' && method === 'from') return this.arrayFrom(e, range);
+      if (method === 'slice' && e.arguments.length === 0) return this.copy(obj, range);
+      if (method === 'map' && e.arguments.length === 1) return this.mapCall(obj, e.arguments[0], range);
+      if (method === 'push') this.unsupported(e, '`push` inside an expression', 'Use `a.push(v)` as a statement.');
+      this.unsupported(e, `The method call '.${method}(…)'`, 'Supported on arrays: indexing, .length, push, slice(), map((v, i) => …) with an expression body.');
+    }
+    if (!ts.isIdentifier(callee)) this.unsupported(e, 'This call');
+    const name = callee.text;
+    if (this.lookup(name) !== undefined) this.unsupported(e, `Calling the local '${name}'`, 'Only top-level functions of this file can be called.');
+    const helper = this.program.functions.get(name);
+    if (!helper) this.unsupported(callee, `A call to '${name}', which is not a function of this file`, 'Calls to functions declared at the top level of this file are supported; imported functions are not analysed yet.');
+    const args = e.arguments.map((a) => {
+      const x = this.expr(a);
+      if (x.t === 'bool') this.unsupported(a, 'A boolean argument');
+      return x.e;
+    });
+    if (args.length !== helper.node.parameters.length) this.unsupported(e, `A call to '${name}' with ${args.length} arguments (it takes ${helper.node.parameters.length})`, 'Pass every parameter.');
+    this.calls.add(name);
+    // The return type comes from the helper's declaration, without lowering it here (recursion).
+    const rt = helper.node.type ? paramType(helper.node.type, this.sfile) : undefined;
+    const t: 'num' | 'arr' = rt?.type ?? guessReturnType(helper.node);
+    return { e: { k: 'call', fn: name, args, range }, t, d: rt?.depth ?? (t === 'arr' ? 1 : 0) };
+  }
+
+  private mathCall(fn: MathFn, args: Expr[], range: Range, node: ts.Node): Expr {
+    if (fn === 'min' || fn === 'max' || fn === 'hypot') {
+      if (args.length === 0) this.unsupported(node, `Math.${fn}() without arguments`);
+      if (args.length === 1) return fn === 'hypot' ? { k: 'math', fn: 'abs', args, range } : args[0];
+      // n-ary min/max/hypot fold into binary ones, left to right.
+      let acc = args[0];
+      for (let i = 1; i < args.length; i++) acc = { k: 'math', fn, args: [acc, args[i]], range };
+      return acc;
+    }
+    const arity = BINARY_MATH_FNS.has(fn) ? 2 : 1;
+    if (args.length !== arity) this.unsupported(node, `Math.${fn} with ${args.length} argument(s)`, `Math.${fn} takes ${arity}.`);
+    return { k: 'math', fn, args, range };
+  }
+
+  private arrayFrom(e: ts.CallExpression, range: Range): Typed {
+    const [spec, mapper] = e.arguments;
+    if (!spec || !ts.isObjectLiteralExpression(spec) || spec.properties.length !== 1) {
+      if (spec && e.arguments.length === 1) return this.copy(spec, range);
+      this.unsupported(e, 'This `Array.from` form', 'Write `Array.from({ length: n }, (_, i) => …)`.');
+    }
+    const prop = spec.properties[0];
+    if (!ts.isPropertyAssignment(prop) || prop.name.getText(this.sfile) !== 'length') this.unsupported(spec, 'This `Array.from` form', 'Write `Array.from({ length: n }, (_, i) => …)`.');
+    const length = this.num(prop.initializer);
+    if (!mapper) return { e: { k: 'arrayFill', length, fill: { k: 'const', value: NaN, range }, range }, t: 'arr', d: 1 };
+    return this.indexedMapper(length, mapper, null, range);
+  }
+
+  private mapCall(obj: ts.Expression, mapper: ts.Expression, range: Range): Typed {
+    const arr = this.expr(obj);
+    if (arr.t !== 'arr') this.unsupported(obj, `.map on a ${typeName(arr.t)}`);
+    return this.indexedMapper({ k: 'length', array: arr.e, range }, mapper, arr, range);
+  }
+
+  /** `(v, i) => body` as an index loop: v is `source[i]` (for map) and i the index. */
+  private indexedMapper(length: Expr, mapper: ts.Expression, source: Typed | null, range: Range): Typed {
+    if (!ts.isArrowFunction(mapper) || ts.isBlock(mapper.body)) this.unsupported(mapper, 'This mapping function', 'Write an arrow with an expression body: `(v, i) => …`.');
+    return this.scoped(() => {
+      const i = this.hidden('i', 'num', 0, range);
+      const [p0, p1] = mapper.parameters;
+      const body = this.scoped(() => {
+        if (p0 && ts.isIdentifier(p0.name)) {
+          if (source) {
+            // v is an alias for source[i]; lowered by substitution so no statement is needed.
+            const v = this.declare(p0.name.text, source.d > 1 ? 'arr' : 'num', source.d - 1, 'local', this.range(p0.name));
+            this.vars[v].name = `$alias${v}`;
+            this.aliases.set(v, { k: 'index', array: source.e, index: { k: 'var', id: i, range }, range });
+          }
+        }
+        if (p1 && ts.isIdentifier(p1.name)) this.scopes[this.scopes.length - 1].set(p1.name.text, i);
+        return this.expr(mapper.body as ts.Expression);
+      });
+      if (body.t !== 'num') this.unsupported(mapper.body, 'A mapping function that does not return a number');
+      return { e: { k: 'arrayFrom', length, indexVar: i, body: substituteAliases(body.e, this.aliases), range }, t: 'arr' as const, d: 1 };
+    });
+  }
+
+  private readonly aliases = new Map<number, Expr>();
+}
+
+function substituteAliases(e: Expr, aliases: Map<number, Expr>): Expr {
+  if (aliases.size === 0) return e;
+  const go = (x: Expr): Expr => {
+    switch (x.k) {
+      case 'var': return aliases.get(x.id) ?? x;
+      case 'const': case 'bool': return x;
+      case 'neg': return { ...x, x: go(x.x) };
+      case 'not': return { ...x, x: go(x.x) };
+      case 'binary': case 'compare': case 'logical': return { ...x, a: go(x.a), b: go(x.b) } as Expr;
+      case 'math': return { ...x, args: x.args.map(go) };
+      case 'call': return { ...x, args: x.args.map(go) };
+      case 'cond': return { ...x, test: go(x.test), then: go(x.then), else: go(x.else) };
+      case 'index': return { ...x, array: go(x.array), index: go(x.index) };
+      case 'length': return { ...x, array: go(x.array) };
+      case 'arrayLit': return { ...x, elements: x.elements.map(go) };
+      case 'arrayFill': return { ...x, length: go(x.length), fill: go(x.fill) };
+      case 'arrayFrom': return { ...x, length: go(x.length), body: go(x.body) };
+    }
+  };
+  return go(e);
+}
+
+function endsInReturn(body: Stmt[]): boolean {
+  const last = body[body.length - 1];
+  if (!last) return false;
+  if (last.k === 'return') return true;
+  if (last.k === 'if') return endsInReturn(last.then) && endsInReturn(last.else);
+  // A loop without a test only ends through `return` or `break`; be lenient and let the
+  // evaluator report a path that falls off.
+  if (last.k === 'loop' && last.test === null) return true;
+  return false;
+}
+
+function guessReturnType(node: ts.FunctionLikeDeclaration): 'num' | 'arr' {
+  let found: 'num' | 'arr' = 'num';
+  const visit = (n: ts.Node) => {
+    if (ts.isReturnStatement(n) && n.expression && ts.isArrayLiteralExpression(n.expression)) found = 'arr';
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (node.body) {
+    if (ts.isBlock(node.body)) ts.forEachChild(node.body, visit);
+    else if (ts.isArrayLiteralExpression(node.body)) found = 'arr';
+  }
+  return found;
+}
+
+/** The IR type of a TypeScript parameter/return type annotation, or undefined if unsupported. */
+export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile): { type: 'num' | 'arr'; depth: number; tupleLength?: number } | undefined {
+  if (!t) return { type: 'num', depth: 0 };
+  if (t.kind === ts.SyntaxKind.NumberKeyword) return { type: 'num', depth: 0 };
+  if (ts.isParenthesizedTypeNode(t)) return paramType(t.type, sf);
+  if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return paramType(t.type, sf);
+  if (ts.isArrayTypeNode(t)) {
+    const inner = paramType(t.elementType, sf);
+    return inner ? { type: 'arr', depth: inner.depth + 1 } : undefined;
+  }
+  if (ts.isTupleTypeNode(t)) {
+    const els = t.elements.map((el) => paramType(ts.isNamedTupleMember(el) ? el.type : el, sf));
+    if (els.some((x) => !x)) return undefined;
+    const depth = Math.max(0, ...els.map((x) => x!.depth)) + 1;
+    return { type: 'arr', depth, tupleLength: t.elements.length };
+  }
+  if (ts.isTypeReferenceNode(t)) {
+    const name = t.typeName.getText(sf);
+    if (name === 'Float64Array' || name === 'Float32Array') return { type: 'arr', depth: 1 };
+    if ((name === 'Array' || name === 'ReadonlyArray') && t.typeArguments?.length === 1) {
+      const inner = paramType(t.typeArguments[0], sf);
+      return inner ? { type: 'arr', depth: inner.depth + 1 } : undefined;
+    }
+  }
+  return undefined;
+}
+
+function mathConstant(name: string): number | undefined {
+  switch (name) {
+    case 'PI': return Math.PI;
+    case 'E': return Math.E;
+    case 'LN2': return Math.LN2;
+    case 'LN10': return Math.LN10;
+    case 'LOG2E': return Math.LOG2E;
+    case 'LOG10E': return Math.LOG10E;
+    case 'SQRT2': return Math.SQRT2;
+    case 'SQRT1_2': return Math.SQRT1_2;
+    default: return undefined;
+  }
+}
+
+function typeName(t: ValueType): string {
+  return t === 'num' ? 'number' : t === 'arr' ? 'array' : 'boolean';
+}
+
+function isAssignment(k: ts.SyntaxKind): boolean {
+  return k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment;
+}
+
+function compoundOp(k: ts.SyntaxKind): ArithOp | null {
+  switch (k) {
+    case ts.SyntaxKind.EqualsToken: return null;
+    case ts.SyntaxKind.PlusEqualsToken: return '+';
+    case ts.SyntaxKind.MinusEqualsToken: return '-';
+    case ts.SyntaxKind.AsteriskEqualsToken: return '*';
+    case ts.SyntaxKind.SlashEqualsToken: return '/';
+    case ts.SyntaxKind.PercentEqualsToken: return '%';
+    case ts.SyntaxKind.AsteriskAsteriskEqualsToken: return '**';
+    default: throw new Unsupported();
+  }
+}
+
+function arithOp(k: ts.SyntaxKind): ArithOp | null {
+  switch (k) {
+    case ts.SyntaxKind.PlusToken: return '+';
+    case ts.SyntaxKind.MinusToken: return '-';
+    case ts.SyntaxKind.AsteriskToken: return '*';
+    case ts.SyntaxKind.SlashToken: return '/';
+    case ts.SyntaxKind.PercentToken: return '%';
+    case ts.SyntaxKind.AsteriskAsteriskToken: return '**';
+    default: return null;
+  }
+}
+
+function compareOp(k: ts.SyntaxKind): CompareOp | null {
+  switch (k) {
+    case ts.SyntaxKind.LessThanToken: return '<';
+    case ts.SyntaxKind.LessThanEqualsToken: return '<=';
+    case ts.SyntaxKind.GreaterThanToken: return '>';
+    case ts.SyntaxKind.GreaterThanEqualsToken: return '>=';
+    case ts.SyntaxKind.EqualsEqualsEqualsToken: case ts.SyntaxKind.EqualsEqualsToken: return '===';
+    case ts.SyntaxKind.ExclamationEqualsEqualsToken: case ts.SyntaxKind.ExclamationEqualsToken: return '!==';
+    default: return null;
+  }
+}
