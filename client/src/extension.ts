@@ -1,0 +1,136 @@
+// Gradlens's VS Code extension: starts the language server (dist/server.js) over IPC, registers the
+// commands the server's hovers and code lenses link to, shows the file's check summary in the
+// status bar, and hosts the computation-graph webview. All analysis lives in the server.
+
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import type { CodegenMode, Point } from '../../engine/api';
+import { Commands, StatusNotification, type FileStatus } from '../../server/protocol';
+import { GRAPH_VIEW_TYPE, GraphPanel, GraphPanelSerializer, SUPPORTED_LANGUAGES, type GraphTarget } from './graphPanel';
+import { insertCode } from './insertCode';
+import { StatusBar } from './statusBar';
+
+/** What activate() returns: used by the @vscode/test-electron suite. */
+export interface GradlensApi {
+  client: LanguageClient;
+  status(uri: string): FileStatus | undefined;
+  graphPanel(): vscode.WebviewPanel | undefined;
+}
+
+let client: LanguageClient | undefined;
+
+/** Settings the client renames for the server: `gradlens.debounceMs` is the server's `debounce`. */
+function adaptSettings(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const r = { ...(raw as Record<string, unknown>) };
+  if (typeof r['debounceMs'] === 'number' && r['debounce'] === undefined) r['debounce'] = r['debounceMs'];
+  return r;
+}
+
+function gradlensSettings(): unknown {
+  const c = vscode.workspace.getConfiguration('gradlens');
+  return adaptSettings({
+    rtol: c.get('rtol'),
+    atol: c.get('atol'),
+    randomPoints: c.get('randomPoints'),
+    seed: c.get('seed'),
+    stepBudget: c.get('stepBudget'),
+    codeLens: { enabled: c.get('codeLens.enabled') },
+    debounceMs: c.get('debounceMs'),
+  });
+}
+
+/**
+ * Reads the target of a Show Graph command: from a code lens or hover link (uri, function name,
+ * optional point, as a list or one object), else the active editor's cursor.
+ */
+function graphTarget(args: unknown[]): GraphTarget | undefined {
+  const [a, b, c] = args;
+  if (typeof a === 'object' && a !== null && !(a instanceof vscode.Uri) && 'uri' in a) {
+    const o = a as { uri: string; functionName?: string; point?: Point; position?: { line: number; character: number } };
+    return { uri: String(o.uri), functionName: o.functionName ?? null, point: o.point ?? null, ...(o.position ? { position: o.position } : {}) };
+  }
+  if (typeof a === 'string' || a instanceof vscode.Uri) {
+    return { uri: a.toString(), functionName: typeof b === 'string' ? b : null, point: (typeof c === 'object' && c !== null ? c : null) as Point | null };
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const pos = editor.selection.active;
+  return { uri: editor.document.uri.toString(), functionName: null, position: { line: pos.line, character: pos.character }, point: null };
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<GradlensApi> {
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const ownCommands = Object.values(Commands);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: SUPPORTED_LANGUAGES.flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
+    synchronize: { configurationSection: 'gradlens' },
+    initializationOptions: { gradlens: gradlensSettings() },
+    // Hover markdown may run command links, but only Gradlens's own commands.
+    markdown: { isTrusted: { enabledCommands: ownCommands }, supportHtml: false },
+    middleware: {
+      workspace: {
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((r: unknown, i: number) => (params.items[i]?.section === 'gradlens' ? adaptSettings(r) : r));
+        },
+      },
+    },
+  };
+  client = new LanguageClient('gradlens', 'Gradlens', serverOptions, clientOptions);
+
+  const statusBar = new StatusBar();
+  context.subscriptions.push(statusBar);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand(Commands.showGraph, (...args: unknown[]) => {
+      const target = graphTarget(args);
+      if (!target) {
+        void vscode.window.showInformationMessage('Gradlens: open a TypeScript or JavaScript file with a @differentiable function first.');
+        return;
+      }
+      GraphPanel.show(context, client!, target, 'graph');
+    }),
+    vscode.commands.registerCommand(Commands.showMethods, (...args: unknown[]) => {
+      const target = graphTarget(args);
+      if (!target) {
+        void vscode.window.showInformationMessage('Gradlens: open a TypeScript or JavaScript file with a @differentiable function first.');
+        return;
+      }
+      GraphPanel.show(context, client!, target, 'methods');
+    }),
+    vscode.commands.registerCommand(Commands.insertCode, (uri?: string | vscode.Uri, functionName?: string, mode?: CodegenMode) =>
+      insertCode(uri, functionName, mode),
+    ),
+    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, new GraphPanelSerializer(context, client)),
+    client.onNotification(StatusNotification, (status) => {
+      statusBar.update(status);
+      GraphPanel.instance?.onAnalysed(status.uri);
+    }),
+  );
+
+  await client.start();
+  return {
+    client,
+    status: (uri) => statusBar.get(uri),
+    graphPanel: () => GraphPanel.instance?.panel,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,87 @@
+// Lays the view graph out with ELK's layered algorithm (elkjs, the bundled build: it runs in the
+// webview without a worker, so the CSP needs no worker-src or blob:). Node sizes come from their text.
+
+import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import { formatNumber, type ViewGraph, type ViewNode } from './graphModel';
+
+export interface PlacedNode {
+  node: ViewNode;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  lines: string[];
+}
+
+export interface PlacedEdge {
+  id: string;
+  from: string;
+  to: string;
+  partial: number | null;
+  /** Polyline points, start to end. */
+  points: { x: number; y: number }[];
+}
+
+export interface Layout {
+  nodes: PlacedNode[];
+  edges: PlacedEdge[];
+  width: number;
+  height: number;
+}
+
+const CHAR_WIDTH = 7.2;
+const LINE_HEIGHT = 15;
+const PAD = 8;
+
+/** The text lines a node box shows: operation and label, forward value, adjoint. */
+export function nodeLines(n: ViewNode): string[] {
+  if (n.kind === 'loop') return [n.label, `${n.members.length} nodes`, 'click to expand'];
+  const head = n.label && n.label !== n.op ? `${n.op}  ${n.label}` : n.op;
+  return [head, `v = ${formatNumber(n.value)}`, `v̄ = ${formatNumber(n.adjoint)}`];
+}
+
+let elk: InstanceType<typeof ELK> | null = null;
+
+export async function layoutGraph(view: ViewGraph): Promise<Layout> {
+  elk ??= new ELK();
+  const lines = new Map(view.nodes.map((n) => [n.id, nodeLines(n)]));
+  const size = (n: ViewNode) => {
+    const l = lines.get(n.id)!;
+    return {
+      width: Math.ceil(Math.max(...l.map((s) => s.length)) * CHAR_WIDTH + 2 * PAD),
+      height: l.length * LINE_HEIGHT + 2 * PAD - 4,
+    };
+  };
+  const root: ElkNode = {
+    id: 'root',
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'DOWN',
+      'elk.edgeRouting': 'POLYLINE',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '36',
+      'elk.spacing.nodeNode': '20',
+      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+    },
+    children: view.nodes.map((n) => ({ id: n.id, ...size(n) })),
+    edges: view.edges.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.from], targets: [e.to] })),
+  };
+  const out = await elk.layout(root);
+  const byId = new Map(view.nodes.map((n) => [n.id, n]));
+  const nodes: PlacedNode[] = (out.children ?? []).map((c) => ({
+    node: byId.get(c.id)!,
+    x: c.x ?? 0,
+    y: c.y ?? 0,
+    width: c.width ?? 0,
+    height: c.height ?? 0,
+    lines: lines.get(c.id)!,
+  }));
+  const edgeById = new Map(view.edges.map((e) => [e.id, e]));
+  const edges: PlacedEdge[] = (out.edges ?? []).map((e) => {
+    const s = (e as ElkExtendedEdge).sections?.[0];
+    const src = edgeById.get(e.id)!;
+    const points = s ? [s.startPoint, ...(s.bendPoints ?? []), s.endPoint] : [];
+    return { id: e.id, from: src.from, to: src.to, partial: src.partial, points };
+  });
+  return { nodes, edges, width: out.width ?? 0, height: out.height ?? 0 };
+}
