@@ -3,8 +3,8 @@
 // must stay importable from the client bundle and from tests, so it imports nothing but
 // `vscode-languageserver-protocol` and the engine's plain data types.
 
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
-import type { ComputationGraph, EngineDiagnostic, MethodsComparison, Point } from '../engine/api';
+import { NotificationType, RequestType, type WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { CodegenMode, ComputationGraph, EngineDiagnostic, MethodsComparison, Point } from '../engine/api';
 
 export interface GraphParams {
   uri: string;
@@ -54,3 +54,22 @@ export const Commands = {
   /** args: [uri, functionName, mode] where mode is a CodegenMode */
   insertCode: 'gradlens.insertCode',
 } as const;
+
+export interface InsertCodeParams {
+  uri: string;
+  functionName: string;
+  mode: CodegenMode;
+}
+
+export interface InsertCodeResult {
+  /** The same edit as the matching code action: generated code after the function (and `@gradient` in its JSDoc). */
+  edit: WorkspaceEdit | null;
+  /** Why there is no edit. */
+  message?: string;
+}
+
+/**
+ * What the client's `gradlens.insertCode` command (hover links) asks the server for; the client
+ * applies the returned edit with workspace.applyEdit.
+ */
+export const InsertCodeRequest = new RequestType<InsertCodeParams, InsertCodeResult, void>('gradlens/insertCode');

@@ -1,0 +1,36 @@
+// Code lenses above each annotated function: its check status, and "Show graph".
+
+import type { CodeLens } from 'vscode-languageserver';
+import type { FunctionAnalysis } from '../engine/api';
+import type { AnalysisSnapshot } from './documentAnalysis';
+import { Commands } from './protocol';
+import { toLspRange } from './toLsp';
+
+export function codeLenses(snap: AnalysisSnapshot): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const fa of snap.analysis.functions) {
+    const range = toLspRange(snap.doc, fa.nameRange);
+    // An empty command id renders the title as plain text in VS Code; other clients show it too.
+    lenses.push({ range, command: { title: statusTitle(fa), command: fa.check ? Commands.showMethods : '', arguments: fa.check ? [snap.uri, fa.name] : undefined } });
+    lenses.push({ range, command: { title: 'Show graph', command: Commands.showGraph, arguments: [snap.uri, fa.name] } });
+  }
+  return lenses;
+}
+
+export function statusTitle(fa: FunctionAnalysis): string {
+  const c = fa.check;
+  const errors = fa.diagnostics.filter((d) => d.severity === 'error' || d.code === 'GL002' || d.code === 'GL007' || d.code === 'GL009').length;
+  if (!c) return errors > 0 ? `∇ ${errors} problem${errors === 1 ? '' : 's'}` : '∇ differentiable · no hand-written gradient';
+  switch (c.status) {
+    case 'ok': return `✓ ${c.name} checked at ${c.points.length} point${c.points.length === 1 ? '' : 's'}`;
+    case 'wrong': {
+      const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => k.label)));
+      return `✗ ${c.name}: ${[...wrong].slice(0, 4).join(', ')}${wrong.size > 4 ? ', …' : ''} wrong`;
+    }
+    case 'shape': return `✗ ${c.name}: wrong shape`;
+    case 'unverified': return `? ${c.name}: could not be verified`;
+    case 'nonfinite': return `✗ ${c.name}: non-finite value`;
+    case 'kink': return `~ ${c.name}: check point on a kink`;
+    case 'error': return `✗ ${c.name}: could not be evaluated`;
+  }
+}

@@ -1,0 +1,197 @@
+// Keeps, per open document, the last good analysis and schedules the next one: debounced after
+// edits, at most one in flight per document (edits that arrive meanwhile coalesce into one re-run,
+// so intermediate versions are never analysed), and stale results are never published over newer
+// ones. The engine's AnalysisCache (in the runner) makes each run re-check only changed functions.
+
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocuments } from 'vscode-languageserver';
+import type { EngineDiagnostic, FileAnalysis } from '../engine/api';
+import type { AnalysisRunner } from './analysisWorker';
+import { SettingsStore, toAnalysisOptions } from './settings';
+
+export interface AnalysisSnapshot {
+  uri: string;
+  version: number;
+  /** The text the analysis was computed on (its offsets refer to this, not to the live document). */
+  doc: TextDocument;
+  analysis: FileAnalysis;
+  ms: number;
+}
+
+/** What one run produced: a new snapshot, or a failure reported as a diagnostic on that version. */
+export interface AnalysisEvent {
+  uri: string;
+  version: number;
+  /** True when the document has not changed since the analysed version. */
+  current: boolean;
+  /** The text analysed, for converting `diagnostics` to positions. */
+  doc: TextDocument;
+  diagnostics: EngineDiagnostic[];
+  snapshot: AnalysisSnapshot | null;
+}
+
+interface DocState {
+  lastGood: AnalysisSnapshot | null;
+  /** Diagnostics of the last run (a failure's diagnostic included). */
+  lastEvent: AnalysisEvent | null;
+  timer: NodeJS.Timeout | null;
+  generation: number;
+  inFlight: boolean;
+  rerun: boolean;
+  /** `check` re-tests a waiter's condition after a run; `finish` releases it unconditionally. */
+  waiters: { check: () => void; finish: () => void }[];
+}
+
+export class DocumentAnalysis {
+  private readonly states = new Map<string, DocState>();
+
+  constructor(
+    private readonly documents: TextDocuments<TextDocument>,
+    private readonly settings: SettingsStore,
+    private readonly runner: AnalysisRunner,
+    private readonly onAnalyzed: (event: AnalysisEvent) => void,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** After an open or an edit: analyse after the debounce delay (at once when `immediate`). */
+  schedule(uri: string, immediate = false): void {
+    const state = this.state(uri);
+    const generation = ++state.generation;
+    if (state.timer) clearTimeout(state.timer);
+    state.timer = null;
+    void this.settings.get(uri).then((s) => {
+      if (state.generation !== generation || !this.states.has(uri)) return;
+      if (state.timer) clearTimeout(state.timer);
+      state.timer = setTimeout(() => {
+        state.timer = null;
+        this.run(uri);
+      }, immediate ? 0 : s.debounce);
+    });
+  }
+
+  reanalyzeAll(): void {
+    for (const uri of this.states.keys()) this.schedule(uri, true);
+  }
+
+  close(uri: string): void {
+    const state = this.states.get(uri);
+    if (!state) return;
+    if (state.timer) clearTimeout(state.timer);
+    for (const w of [...state.waiters]) w.finish();
+    this.states.delete(uri);
+    this.runner.forget(uri);
+  }
+
+  /** The last good analysis, whatever its version: the hot path of hover, code lens, code actions. */
+  latest(uri: string): AnalysisSnapshot | null {
+    return this.states.get(uri)?.lastGood ?? null;
+  }
+
+  lastEvent(uri: string): AnalysisEvent | null {
+    return this.states.get(uri)?.lastEvent ?? null;
+  }
+
+  /** The last good analysis, waiting (up to `timeoutMs`) only when there is none yet. */
+  async latestOrFirst(uri: string, timeoutMs: number): Promise<AnalysisSnapshot | null> {
+    const snap = this.latest(uri);
+    if (snap || !this.documents.get(uri)) return snap;
+    await this.waitUntil(uri, () => this.latest(uri) !== null, timeoutMs);
+    return this.latest(uri);
+  }
+
+  /** Waits (up to `timeoutMs`) until the document's current version has been analysed. */
+  async current(uri: string, timeoutMs: number): Promise<AnalysisEvent | null> {
+    const isCurrent = (): boolean => {
+      const doc = this.documents.get(uri);
+      const ev = this.lastEvent(uri);
+      return !doc || (ev !== null && ev.version === doc.version);
+    };
+    if (!isCurrent()) await this.waitUntil(uri, isCurrent, timeoutMs);
+    return this.lastEvent(uri);
+  }
+
+  private waitUntil(uri: string, done: () => boolean, timeoutMs: number): Promise<void> {
+    const state = this.states.get(uri);
+    if (!state || done()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      const waiter = { check, finish };
+      state.waiters.push(waiter);
+      function check(): void {
+        if (done()) finish();
+      }
+      function finish(): void {
+        clearTimeout(timer);
+        const i = state!.waiters.indexOf(waiter);
+        if (i >= 0) state!.waiters.splice(i, 1);
+        resolve();
+      }
+    });
+  }
+
+  private state(uri: string): DocState {
+    let s = this.states.get(uri);
+    if (!s) {
+      s = { lastGood: null, lastEvent: null, timer: null, generation: 0, inFlight: false, rerun: false, waiters: [] };
+      this.states.set(uri, s);
+    }
+    return s;
+  }
+
+  private run(uri: string): void {
+    const state = this.states.get(uri);
+    const live = this.documents.get(uri);
+    if (!state || !live) return;
+    if (state.inFlight) {
+      // The running analysis is already stale; run once more, on the newest text, when it ends.
+      state.rerun = true;
+      return;
+    }
+    state.inFlight = true;
+    const version = live.version;
+    const doc = TextDocument.create(uri, live.languageId, version, live.getText());
+    void this.settings
+      .get(uri)
+      .then((s) => this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }))
+      .then(
+        (outcome) => {
+          if (this.states.get(uri) !== state) return; // closed meanwhile
+          let event: AnalysisEvent;
+          if (outcome.ok) {
+            const snapshot: AnalysisSnapshot = { uri, version, doc, analysis: outcome.analysis, ms: outcome.ms };
+            if (!state.lastGood || state.lastGood.version <= version) state.lastGood = snapshot;
+            event = { uri, version, doc, diagnostics: outcome.analysis.diagnostics, snapshot, current: false };
+          } else {
+            this.log(`Gradlens: analysis of ${uri} failed: ${outcome.error}`);
+            event = { uri, version, doc, diagnostics: [failureDiagnostic(outcome.error)], snapshot: null, current: false };
+          }
+          event.current = this.documents.get(uri)?.version === version;
+          state.lastEvent = event;
+          try {
+            this.onAnalyzed(event);
+          } catch (e) {
+            this.log(`Gradlens: publishing the analysis of ${uri} failed: ${String(e)}`);
+          }
+        },
+        (e) => this.log(`Gradlens: analysis of ${uri} failed: ${String(e)}`),
+      )
+      .finally(() => {
+        state.inFlight = false;
+        for (const w of [...state.waiters]) w.check();
+        if (state.rerun && this.states.get(uri) === state) {
+          state.rerun = false;
+          this.run(uri);
+        }
+      });
+  }
+}
+
+function failureDiagnostic(error: string): EngineDiagnostic {
+  const firstLine = error.split('\n')[0];
+  return {
+    code: 'GL009',
+    severity: 'error',
+    message: `Gradlens could not analyse this file (a fault of ours, not of your code): ${firstLine}`,
+    range: { start: 0, end: 0 },
+  };
+}

@@ -1,0 +1,44 @@
+// Number and point formatting shared by hover, code lens and status texts.
+
+import type { Gradient, Point } from '../engine/api';
+
+/** 6 significant digits, trailing zeros dropped; exponent form outside [1e-4, 1e6). */
+export function formatNumber(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e6) return String(Number(x.toPrecision(6)));
+  const [mantissa, exponent] = x.toExponential(5).split('e');
+  const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+  return `${m}e${exponent.replace('+', '')}`;
+}
+
+const MAX_ELEMENTS = 8;
+
+export function formatValue(v: number | number[] | readonly number[]): string {
+  if (typeof v === 'number') return formatNumber(v);
+  const shown = v.slice(0, MAX_ELEMENTS).map(formatNumber).join(', ');
+  return v.length > MAX_ELEMENTS ? `[${shown}, … (${v.length} elements)]` : `[${shown}]`;
+}
+
+/** `x = 1.5, y = -0.25`, in the given parameter order first. */
+export function formatPoint(point: Point, order: readonly string[] = []): string {
+  const keys = [...order.filter((k) => k in point), ...Object.keys(point).filter((k) => !order.includes(k))];
+  return keys.map((k) => `${k} = ${formatValue(point[k])}`).join(', ');
+}
+
+export function formatGradient(g: Gradient, order: readonly string[]): string[] {
+  const keys = [...order.filter((k) => k in g), ...Object.keys(g).filter((k) => !order.includes(k))];
+  return keys.map((k) => `∂f/∂${k} = ${formatValue(g[k])}`);
+}
+
+/** Escapes Markdown's special characters in text that is not inside a code span. */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/([\\`*_{}[\]()#+!|<>~])/g, '\\$1');
+}
+
+/** `command:` link target for a hover: the arguments are a JSON array, URI-encoded. */
+export function commandLink(title: string, command: string, args: unknown[]): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify(args))})`;
+}

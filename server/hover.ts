@@ -1,0 +1,156 @@
+// Hover texts (SPEC §4), built from the last good analysis only: no engine call on this path.
+// Three kinds: an annotated function's name, a local variable inside one, a hand-written gradient.
+
+import { MarkupKind, type Hover } from 'vscode-languageserver';
+import type { CheckComponent, FunctionAnalysis, GradientCheck, LocalPartials } from '../engine/api';
+import { Commands } from './protocol';
+import type { AnalysisSnapshot } from './documentAnalysis';
+import { commandLink, formatNumber, formatPoint, formatValue } from './format';
+import { contains, toLspRange } from './toLsp';
+
+export function hoverAt(snap: AnalysisSnapshot, offset: number): Hover | null {
+  const fns = snap.analysis.functions;
+  for (const fa of fns) {
+    if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, functionHover(snap.uri, fa));
+  }
+  for (const fa of fns) {
+    const check = fa.check;
+    if (check && contains(check.nameRange, offset)) return hover(snap, check.nameRange, gradientHover(fa, check));
+  }
+  // Innermost function first, for a local of a nested arrow.
+  const around = fns.filter((fa) => contains(fa.range, offset)).sort((a, b) => (a.range.end - a.range.start) - (b.range.end - b.range.start));
+  for (const fa of around) {
+    for (const local of fa.locals) {
+      const r = local.ranges.find((rg) => contains(rg, offset));
+      if (r) return hover(snap, r, localHover(fa, local));
+    }
+  }
+  return null;
+}
+
+function hover(snap: AnalysisSnapshot, range: { start: number; end: number }, markdown: string): Hover {
+  return { contents: { kind: MarkupKind.Markdown, value: markdown }, range: toLspRange(snap.doc, range) };
+}
+
+export function functionHover(uri: string, fa: FunctionAnalysis): string {
+  const out: string[] = [];
+  const wrt = fa.wrt.length > 0 ? fa.wrt : fa.params;
+  out.push(`**${fa.name}**(${fa.params.join(', ')}) · differentiable with respect to ${wrt.map((w) => `\`${w}\``).join(', ') || 'nothing'}`);
+
+  // Symbolic partials, or how the derivative is computed when there is no readable closed form.
+  if (fa.closedForm && fa.closedForm.length > 0) {
+    out.push('```text\n' + fa.closedForm.map((p) => `∂f/∂${p.param} = ${p.unicode}`).join('\n') + '\n```');
+  } else if (fa.vectorValued) {
+    out.push(`Jacobian by forward-mode AD (rows = outputs, columns = ${wrt.join(', ')}); no readable closed form.`);
+  } else {
+    out.push(`No readable closed form (loops, branches or arrays): ${wrt.map((w) => `∂f/∂${w}`).join(', ')} ` +
+      `${wrt.length === 1 ? 'is' : 'are'} the adjoint${wrt.length === 1 ? '' : 's'} of ${wrt.map((w) => `\`${w}\``).join(', ')} ` +
+      'accumulated by reverse-mode AD through the body.');
+  }
+
+  // Value and gradient at the first check point.
+  const point = fa.points[0];
+  if (point) {
+    const lines: string[] = [`At ${formatPoint(point, fa.params)}:`];
+    if (fa.value !== null) lines.push(`- f = ${formatValue(fa.value)}`);
+    if (fa.gradient) {
+      for (const w of orderKeys(fa.gradient, wrt)) lines.push(`- ∂f/∂${w} = ${formatValue(fa.gradient[w])}`);
+    }
+    if (fa.jacobian) {
+      const rows = fa.jacobian.slice(0, 6).map((row, i) => `- J[${i}] = ${formatValue(row)}`);
+      lines.push(...rows);
+      if (fa.jacobian.length > 6) lines.push(`- … (${fa.jacobian.length} rows)`);
+    }
+    out.push(lines.join('\n'));
+  }
+
+  out.push(checkSummary(fa));
+
+  const links = [commandLink('Show graph', Commands.showGraph, [uri, fa.name])];
+  links.push(commandLink('Compare methods', Commands.showMethods, [uri, fa.name]));
+  if (!fa.vectorValued) links.push(commandLink('Insert gradient', Commands.insertCode, [uri, fa.name, 'reverse']));
+  if (fa.closedFormAvailable && !fa.vectorValued) links.push(commandLink('closed form', Commands.insertCode, [uri, fa.name, 'closed']));
+  links.push(commandLink('JVP', Commands.insertCode, [uri, fa.name, 'jvp']));
+  if (!fa.vectorValued) links.push(commandLink('Hessian', Commands.insertCode, [uri, fa.name, 'hessian']));
+  out.push(links.join(' · '));
+  return out.join('\n\n');
+}
+
+/** One line on the hand-written gradient, for the function's hover and its code lens. */
+export function checkSummary(fa: FunctionAnalysis): string {
+  const c = fa.check;
+  if (!c) {
+    return fa.vectorValued
+      ? 'No hand-written Jacobian to check.'
+      : `No hand-written gradient to check (add \`@gradient ${fa.name}Grad\` and a function of that name, or insert one).`;
+  }
+  const paired = c.pairedBy === 'name' ? ' (paired by name)' : '';
+  const n = c.points.length;
+  const pts = `${n} point${n === 1 ? '' : 's'}`;
+  switch (c.status) {
+    case 'ok': {
+      const worst = Math.max(0, ...c.points.flatMap((p) => p.components.map((k) => k.relError)).filter(Number.isFinite));
+      return `✓ \`${c.name}\`${paired} agrees with AD at ${pts} (largest relative error ${formatNumber(worst)}).`;
+    }
+    case 'wrong': {
+      const bad = firstBad(c, 'wrong');
+      return `✗ \`${c.name}\`${paired} is wrong` + (bad
+        ? `: ${bad.component.label} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
+          `(finite differences ${formatNumber(bad.component.fd)}) at ${formatPoint(bad.point, fa.params)}.`
+        : '.');
+    }
+    case 'shape': return `✗ \`${c.name}\`${paired} returns the wrong shape (${c.shape}).`;
+    case 'unverified': return `? \`${c.name}\`${paired} could not be verified: AD and the hand-written gradient disagree, and finite differences side with neither.`;
+    case 'nonfinite': return `✗ \`${c.name}\`${paired}: a value or derivative is not finite at a check point.`;
+    case 'kink': return `~ \`${c.name}\`${paired}: a check point sits on a non-differentiable point; see the hint.`;
+    case 'error': return `✗ \`${c.name}\`${paired} could not be evaluated.`;
+  }
+}
+
+export function gradientHover(fa: FunctionAnalysis, c: GradientCheck): string {
+  const out: string[] = [];
+  out.push(`**${c.name}** · hand-written gradient of \`${fa.name}\`${c.pairedBy === 'name' ? ' (paired by name)' : ' (`@gradient`)'}, returns ${c.shape}`);
+  out.push(checkSummary(fa));
+  for (const p of c.points.slice(0, 3)) {
+    const rows = [
+      `At ${formatPoint(p.point, fa.params)}:`,
+      '',
+      '| component | hand-written | AD | finite diff. | rel. error | |',
+      '|---|---|---|---|---|---|',
+      ...p.components.slice(0, 24).map(componentRow),
+    ];
+    if (p.components.length > 24) rows.push(`| … | | | | | ${p.components.length} components |`);
+    for (const k of p.kinks) rows.push('', `Non-differentiable point: ${k.description}`);
+    out.push(rows.join('\n'));
+  }
+  if (c.points.length > 3) out.push(`… and ${c.points.length - 3} more points.`);
+  return out.join('\n\n');
+}
+
+function componentRow(k: CheckComponent): string {
+  const mark = k.verdict === 'ok' ? '✓' : k.verdict === 'wrong' ? '✗ wrong' : k.verdict === 'unverified' ? '? unverified'
+    : k.verdict === 'nonfinite' ? '✗ not finite' : '~ kink';
+  return `| ${k.label} | ${formatNumber(k.hand)} | ${formatNumber(k.ad)} | ${formatNumber(k.fd)} | ${formatNumber(k.relError)} | ${mark} |`;
+}
+
+export function localHover(fa: FunctionAnalysis, local: LocalPartials): string {
+  const wrt = fa.wrt.length > 0 ? fa.wrt : fa.params;
+  const point = fa.points[0];
+  const out = [`\`${local.name}\` in **${fa.name}**` + (point ? ` at ${formatPoint(point, fa.params)}` : '')];
+  const lines = [`- ${local.name} = ${formatValue(local.value)}`];
+  for (const w of orderKeys(local.partials, wrt)) lines.push(`- ∂${local.name}/∂${w} = ${formatValue(local.partials[w])}`);
+  out.push(lines.join('\n'));
+  return out.join('\n\n');
+}
+
+function firstBad(c: GradientCheck, verdict: CheckComponent['verdict']) {
+  for (const point of c.points) {
+    const component = point.components.find((k) => k.verdict === verdict);
+    if (component) return { point: point.point, component };
+  }
+  return null;
+}
+
+function orderKeys(obj: Record<string, unknown>, order: readonly string[]): string[] {
+  return [...order.filter((k) => k in obj), ...Object.keys(obj).filter((k) => !order.includes(k))];
+}

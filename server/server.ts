@@ -1,0 +1,202 @@
+// Wires the LSP connection to the feature modules. Every handler goes through `guard`, so a throw
+// becomes a log line and an empty answer, never a dead server.
+
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CancellationToken,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { FileAnalysis } from '../engine/api';
+import { InProcessAnalysisRunner, WorkerAnalysisRunner, type AnalysisRunner } from './analysisWorker';
+import { listCodeActions, resolveCodeAction, insertEdits, type ResolveContext } from './codeActions';
+import { codeLenses } from './codeLens';
+import { DiagnosticsChannel } from './diagnostics';
+import { DocumentAnalysis, type AnalysisEvent } from './documentAnalysis';
+import { graphFor, methodsFor } from './graphRequest';
+import { hoverAt } from './hover';
+import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, type FileStatus } from './protocol';
+import { SettingsStore, toAnalysisOptions } from './settings';
+import { toLspEdit } from './toLsp';
+
+export interface ServerOptions {
+  /** Script that runs the analysis worker (the server bundle itself); null analyses in-process. */
+  workerScript: string | null;
+}
+
+/** How long a hover waits for the very first analysis of a document (later ones never wait). */
+const FIRST_ANALYSIS_WAIT_MS = 5_000;
+
+export function startServer(connection: Connection, options: ServerOptions): void {
+  const log = (message: string): void => connection.console.error(message);
+  const documents = new TextDocuments(TextDocument);
+  const settings = new SettingsStore(connection);
+  const runner: AnalysisRunner = options.workerScript ? new WorkerAnalysisRunner(options.workerScript, log) : new InProcessAnalysisRunner();
+
+  let diagnostics: DiagnosticsChannel | null = null;
+  let codeLensRefresh = false;
+  let resolveSupport = false;
+  let versionedEdits = false;
+  let configurationPull = false;
+  let dynamicConfiguration = false;
+
+  const analysis = new DocumentAnalysis(documents, settings, runner, onAnalyzed, log);
+
+  function onAnalyzed(event: AnalysisEvent): void {
+    diagnostics?.analyzed(event);
+    if (!event.current) return;
+    const a = event.snapshot?.analysis;
+    if (a) void connection.sendNotification(StatusNotification, fileStatus(event.uri, a));
+    if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  function guard<P, R>(name: string, fallback: R, handler: (params: P, token: CancellationToken) => R | Promise<R>) {
+    return async (params: P, token: CancellationToken): Promise<R> => {
+      try {
+        return await handler(params, token);
+      } catch (e) {
+        log(`Gradlens: ${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        return fallback;
+      }
+    };
+  }
+
+  connection.onInitialize((params): InitializeResult => {
+    const caps = params.capabilities;
+    const pull = !!caps.textDocument?.diagnostic;
+    configurationPull = !!caps.workspace?.configuration;
+    dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+    resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
+    versionedEdits = !!caps.workspace?.workspaceEdit?.documentChanges;
+    settings.configure(configurationPull, params.initializationOptions);
+    diagnostics = new DiagnosticsChannel(connection, analysis, pull, !!caps.workspace?.diagnostics?.refreshSupport, log);
+    diagnostics.register();
+    const result: InitializeResult = {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: {
+          codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, `${CodeActionKind.Refactor}.gradlens`],
+          resolveProvider: true,
+        },
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'gradlens', version: '0.1.0' },
+    };
+    if (pull) result.capabilities.diagnosticProvider = { identifier: 'gradlens', interFileDependencies: false, workspaceDiagnostics: false };
+    return result;
+  });
+
+  connection.onInitialized(() => {
+    if (configurationPull && dynamicConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'gradlens' }).catch(() => undefined);
+    }
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    try {
+      settings.changed(change.settings);
+      analysis.reanalyzeAll();
+    } catch (e) {
+      log(`Gradlens: configuration change failed: ${String(e)}`);
+    }
+  });
+
+  documents.onDidChangeContent((change) => {
+    try {
+      const uri = change.document.uri;
+      // The first analysis of a document runs at once; edits after it are debounced.
+      analysis.schedule(uri, analysis.lastEvent(uri) === null);
+    } catch (e) {
+      log(`Gradlens: scheduling an analysis failed: ${String(e)}`);
+    }
+  });
+
+  documents.onDidClose((e) => {
+    try {
+      analysis.close(e.document.uri);
+      settings.forget(e.document.uri);
+      diagnostics?.closed(e.document.uri);
+    } catch (err) {
+      log(`Gradlens: closing ${e.document.uri} failed: ${String(err)}`);
+    }
+  });
+
+  connection.onHover(guard('hover', null, async (params) => {
+    const uri = params.textDocument.uri;
+    if (!documents.get(uri)) return null;
+    const snap = await analysis.latestOrFirst(uri, FIRST_ANALYSIS_WAIT_MS);
+    if (!snap) return null;
+    // The position is in the live text; the analysis may be a version behind. Lines above an edit
+    // are unchanged, so reading the position in the analysed text is right where it matters.
+    return hoverAt(snap, snap.doc.offsetAt(params.position));
+  }));
+
+  const resolveContext: ResolveContext = {
+    documents,
+    latest: (uri) => analysis.latest(uri),
+    get versionedEdits() { return versionedEdits; },
+    log,
+  };
+
+  connection.onCodeAction(guard('codeAction', [], (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const actions = listCodeActions(analysis.latest(doc.uri), doc, params);
+    // Clients that cannot resolve get the edits at once.
+    return resolveSupport ? actions : actions.map((a) => resolveCodeAction(a, resolveContext));
+  }));
+
+  connection.onCodeActionResolve(guard('codeAction/resolve', null as never, (a) => resolveCodeAction(a, resolveContext)));
+
+  connection.onCodeLens(guard('codeLens', [], async (params) => {
+    const uri = params.textDocument.uri;
+    if (!(await settings.get(uri)).codeLens) return [];
+    const snap = analysis.latest(uri);
+    return snap ? codeLenses(snap) : [];
+  }));
+
+  connection.onRequest(GraphRequest, guard('gradlens/graph', { graph: null, diagnostics: [], functions: [], message: 'Internal error.' }, async (params) => {
+    const doc = documents.get(params.uri);
+    if (!doc) return { graph: null, diagnostics: [], functions: [], message: 'Document not open.' };
+    const s = await settings.get(params.uri);
+    return graphFor(doc, await analysis.latestOrFirst(params.uri, FIRST_ANALYSIS_WAIT_MS), params, toAnalysisOptions(s));
+  }));
+
+  connection.onRequest(MethodsRequest, guard('gradlens/methods', { comparison: null, message: 'Internal error.' }, async (params) => {
+    const doc = documents.get(params.uri);
+    if (!doc) return { comparison: null, message: 'Document not open.' };
+    const s = await settings.get(params.uri);
+    return methodsFor(doc, await analysis.latestOrFirst(params.uri, FIRST_ANALYSIS_WAIT_MS), params, toAnalysisOptions(s));
+  }));
+
+  connection.onRequest(InsertCodeRequest, guard('gradlens/insertCode', { edit: null, message: 'Internal error.' }, (params) => {
+    const doc = documents.get(params.uri);
+    if (!doc) return { edit: null, message: 'Document not open.' };
+    const fa = analysis.latest(params.uri)?.analysis.functions.find((f) => f.name === params.functionName) ?? null;
+    const edits = insertEdits(doc.getText(), params.functionName, params.mode, fa, log);
+    if (!edits) return { edit: null, message: `No ${params.mode} code could be generated for ${params.functionName}.` };
+    return { edit: { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits: edits.map((e) => toLspEdit(doc, e)) }] } };
+  }));
+
+  connection.onShutdown(() => runner.dispose());
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+export function fileStatus(uri: string, a: FileAnalysis): FileStatus {
+  const functions = a.functions.length;
+  const checked = a.functions.filter((f) => f.check?.status === 'ok').length;
+  const failing = a.functions.filter((f) => f.check?.status === 'wrong' || f.check?.status === 'shape').length;
+  const parts = [`∇ ${functions} function${functions === 1 ? '' : 's'}`];
+  if (checked > 0) parts.push(`${checked} ✓`);
+  if (failing > 0) parts.push(`${failing} ✗`);
+  return { uri, functions, checked, failing, text: parts.join(' · ') };
+}

@@ -1,0 +1,87 @@
+// The one place where the engine's plain data (UTF-16 offsets, severities as strings, diagnostic
+// records) becomes LSP data (line/character positions, numeric severities, Diagnostic objects).
+// Every other server module speaks engine offsets and calls this module at the boundary.
+
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  Diagnostic,
+  DiagnosticRelatedInformation,
+  DiagnosticSeverity,
+  Position,
+  Range as LspRange,
+  TextEdit,
+} from 'vscode-languageserver';
+import type { EngineDiagnostic, Range, Severity } from '../engine/api';
+
+export const DIAGNOSTIC_SOURCE = 'gradlens';
+
+/** What a Gradlens diagnostic carries in `data`, so code actions can route it back to a function. */
+export interface DiagnosticData {
+  functionName?: string;
+}
+
+export function toLspRange(doc: TextDocument, range: Range): LspRange {
+  const length = doc.getText().length;
+  const start = clamp(range.start, 0, length);
+  const end = clamp(range.end, start, length);
+  return { start: doc.positionAt(start), end: doc.positionAt(end) };
+}
+
+export function toOffset(doc: TextDocument, position: Position): number {
+  return doc.offsetAt(position);
+}
+
+export function toOffsetRange(doc: TextDocument, range: LspRange): Range {
+  return { start: doc.offsetAt(range.start), end: doc.offsetAt(range.end) };
+}
+
+export function toLspSeverity(severity: Severity): DiagnosticSeverity {
+  switch (severity) {
+    case 'error': return DiagnosticSeverity.Error;
+    case 'warning': return DiagnosticSeverity.Warning;
+    case 'information': return DiagnosticSeverity.Information;
+    case 'hint': return DiagnosticSeverity.Hint;
+  }
+}
+
+export function toLspDiagnostic(doc: TextDocument, d: EngineDiagnostic): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: toLspRange(doc, d.range),
+    severity: toLspSeverity(d.severity),
+    code: d.code,
+    source: DIAGNOSTIC_SOURCE,
+    message: d.message,
+  };
+  if (d.related && d.related.length > 0) {
+    diagnostic.relatedInformation = d.related.map((r) =>
+      DiagnosticRelatedInformation.create({ uri: doc.uri, range: toLspRange(doc, r.range) }, r.message),
+    );
+  }
+  const data: DiagnosticData = {};
+  if (d.functionName !== undefined) data.functionName = d.functionName;
+  diagnostic.data = data;
+  return diagnostic;
+}
+
+export function toLspDiagnostics(doc: TextDocument, diagnostics: readonly EngineDiagnostic[]): Diagnostic[] {
+  return diagnostics.map((d) => toLspDiagnostic(doc, d));
+}
+
+/** An insertion or replacement expressed in offsets of `doc`. */
+export interface OffsetEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
+
+export function toLspEdit(doc: TextDocument, edit: OffsetEdit): TextEdit {
+  return TextEdit.replace(toLspRange(doc, edit), edit.newText);
+}
+
+export function contains(range: Range, offset: number): boolean {
+  return range.start <= offset && offset <= range.end;
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(Math.max(Number.isFinite(n) ? n : lo, lo), hi);
+}
