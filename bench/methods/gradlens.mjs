@@ -1,0 +1,117 @@
+// Gradlens's own methods: the reverse-mode gradient and the forward-mode JVP that the engine
+// generates as TypeScript (transpiled and loaded here like any user's code), the engine's
+// runtime tape, and the engine's gradientAt query (parse + analysis on every call).
+
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { BUILD_DIR, bindArgs, flattenGradient, loadTypeScript, wrtParams } from '../lib/objectives.mjs';
+import { makeRng } from '../lib/rng.mjs';
+
+const require = createRequire(import.meta.url);
+let engine;
+let mode;
+
+export async function setup(options) {
+  mode = options.mode;
+  engine = require(join(BUILD_DIR, 'engine.cjs'));
+  return { mode };
+}
+
+class NotAvailable extends Error {}
+
+function generate(obj, codegenMode, name) {
+  const { generated, diagnostics } = engine.generateDerivative(obj.source, obj.fn, codegenMode, { name });
+  if (!generated) {
+    const why = diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
+    throw new NotAvailable(`generateDerivative(${codegenMode}) returned no code${why ? ': ' + why : ' (engine stub?)'}`);
+  }
+  // Generated code is meant to be inserted after the function in its file, so it may call the file's helpers
+  const mod = loadTypeScript(obj.source + '\n\n' + generated.code + '\n', `gradlens.${obj.id}.${codegenMode}`, [generated.name]);
+  const fn = mod[generated.name];
+  if (typeof fn !== 'function') throw new NotAvailable(`generated code does not define ${generated.name}`);
+  return { fn, generated };
+}
+
+/** A seeded direction for the JVP, one tangent per differentiated parameter. */
+function tangents(obj) {
+  const rng = makeRng(99);
+  return obj.params.filter((p) => p.wrt).map((p) => {
+    const i = obj.params.indexOf(p);
+    return p.kind === 'arr' ? obj.args[i].map(() => rng.normal()) : rng.normal();
+  });
+}
+
+function reverse(obj) {
+  const { fn, generated } = generate(obj, 'reverse', `${obj.fn}GradGenerated`);
+  return { run: bindArgs(fn, obj.args), flatten: (r) => flattenGradient(obj, r), precision: 'float64', code: generated.code };
+}
+
+/**
+ * The JVP's calling convention: the function's parameters followed by one tangent per @wrt
+ * parameter; its result the directional derivative, alone or beside the value.
+ */
+function jvp(obj) {
+  const { fn, generated } = generate(obj, 'jvp', `${obj.fn}JvpGenerated`);
+  const dirs = tangents(obj);
+  const args = [...obj.args, ...dirs];
+  const tangentOf = (r) => {
+    if (typeof r === 'number') return r;
+    if (Array.isArray(r) && r.length === 2 && typeof r[1] === 'number') return r[1];
+    if (r && typeof r === 'object') {
+      for (const key of ['tangent', 'dot', 'derivative', 'jvp', 'dvalue', 'dy']) if (typeof r[key] === 'number') return r[key];
+    }
+    throw new Error(`cannot read the tangent from the JVP's result (${JSON.stringify(r).slice(0, 80)})`);
+  };
+  return {
+    run: () => fn(...args),
+    // Checked as a directional derivative: ⟨hand-written gradient, direction⟩
+    flatten: (r) => Float64Array.of(tangentOf(r)),
+    reference: (handFlat) => {
+      const d = Float64Array.from(dirs.flatMap((t) => (Array.isArray(t) ? t : [t])));
+      let s = 0;
+      for (let i = 0; i < d.length; i++) s += handFlat[i] * d[i];
+      return Float64Array.of(s);
+    },
+    precision: 'float64',
+    code: generated.code,
+  };
+}
+
+function tape(obj) {
+  // The engine's interpreter tape, through whichever entry point exports it
+  for (const name of ['tapeGradient', 'gradientByTape', 'compileTapeGradient', 'makeTapeGradient']) {
+    if (typeof engine[name] === 'function') {
+      throw new NotAvailable(`engine exports ${name}, but the bench has no adapter for it yet`);
+    }
+  }
+  throw new NotAvailable('the engine exports no runtime-tape entry point yet');
+}
+
+function query(obj) {
+  const point = {};
+  obj.params.forEach((p, i) => (point[p.name] = obj.args[i]));
+  const first = engine.gradientAt(obj.source, obj.fn, point);
+  if (!first.gradient) {
+    const why = first.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
+    throw new NotAvailable(`gradientAt returned no gradient${why ? ': ' + why : ' (engine stub?)'}`);
+  }
+  const names = wrtParams(obj).map((p) => p.name);
+  return {
+    run: () => engine.gradientAt(obj.source, obj.fn, point).gradient,
+    flatten: (g) => flattenGradient(obj, g),
+    precision: 'float64',
+  };
+}
+
+export function prepare(obj) {
+  try {
+    if (mode === 'reverse') return reverse(obj);
+    if (mode === 'jvp') return jvp(obj);
+    if (mode === 'tape') return tape(obj);
+    if (mode === 'query') return query(obj);
+    throw new Error(`unknown mode ${mode}`);
+  } catch (e) {
+    if (e instanceof NotAvailable) return { unavailable: e.message };
+    throw e;
+  }
+}
