@@ -1,0 +1,268 @@
+// `gradlens check`: analyse every file, then report per function (does its hand-written gradient
+// agree?), every diagnostic with file:line:col, and a summary. Failing = any GL001 or GL006.
+
+import * as fs from 'node:fs';
+import {
+  analyzeFile,
+  type AnalysisOptions,
+  type DiagnosticCode,
+  type FileAnalysis,
+  type FunctionAnalysis,
+} from '../engine/index';
+import { diagnosticToJson, formatDiagnostic, type DiagnosticJson } from './diagnostics';
+import { describeFsError, displayPath, expandInputs } from './files';
+import { plural, type Palette } from './format';
+import { LineIndex } from './lineIndex';
+import { version } from '../package.json';
+
+/** Codes that fail a check run (exit code 1). */
+export const FAILING_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['GL001', 'GL006']);
+
+export interface FileReport {
+  /** Path as shown to the user (relative to the working directory when inside it). */
+  file: string;
+  index: LineIndex;
+  analysis: FileAnalysis | null;
+  /** Set when the file could not be read or analysed. */
+  error?: string;
+}
+
+export interface CheckSummary {
+  files: number;
+  /** Files with at least one @differentiable function. */
+  filesWithFunctions: number;
+  functions: number;
+  /** Functions with a hand-written gradient, by check status. */
+  gradients: { checked: number; ok: number; wrong: number; shape: number; unverified: number; other: number };
+  diagnostics: Partial<Record<DiagnosticCode, number>>;
+  /** Number of GL001/GL006 diagnostics. */
+  failures: number;
+  /** Files that could not be read or analysed. */
+  errors: number;
+}
+
+export interface CheckResult {
+  /** Bad paths or globs: nothing was checked. */
+  inputErrors: string[];
+  /** Files that could not be read or analysed (the others were). */
+  fileErrors: string[];
+  files: FileReport[];
+  summary: CheckSummary;
+  failed: boolean;
+  json: unknown;
+}
+
+export interface CheckRun {
+  cwd: string;
+  options: Partial<AnalysisOptions>;
+  /** Called before each file (done = files finished so far) and once at the end (done = total). */
+  progress?: (done: number, total: number, file: string) => void;
+}
+
+export function runCheck(inputs: string[], run: CheckRun): CheckResult {
+  const { files, errors } = expandInputs(inputs, run.cwd);
+  const reports: FileReport[] = [];
+  const fileErrors: string[] = [];
+  if (errors.length === 0) {
+    files.forEach((file, i) => {
+      const shown = displayPath(file, run.cwd);
+      run.progress?.(i, files.length, shown);
+      reports.push(checkFile(file, shown, run.options));
+    });
+    run.progress?.(files.length, files.length, '');
+  }
+  for (const r of reports) if (r.error) fileErrors.push(r.error);
+  const summary = summarize(reports);
+  const failed = summary.failures > 0;
+  return { inputErrors: errors, fileErrors, files: reports, summary, failed, json: toJson(reports, summary, failed) };
+}
+
+function checkFile(file: string, shown: string, options: Partial<AnalysisOptions>): FileReport {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return { file: shown, index: new LineIndex(''), analysis: null, error: `cannot read '${shown}': ${describeFsError(e)}` };
+  }
+  const index = new LineIndex(text);
+  try {
+    return { file: shown, index, analysis: analyzeFile(text, options) };
+  } catch (e) {
+    // The engine promises not to throw on user input; if it does, the other files still get checked.
+    const message = e instanceof Error ? e.message : String(e);
+    return { file: shown, index, analysis: null, error: `internal error while analysing '${shown}': ${message}` };
+  }
+}
+
+function summarize(reports: FileReport[]): CheckSummary {
+  const s: CheckSummary = {
+    files: reports.length,
+    filesWithFunctions: 0,
+    functions: 0,
+    gradients: { checked: 0, ok: 0, wrong: 0, shape: 0, unverified: 0, other: 0 },
+    diagnostics: {},
+    failures: 0,
+    errors: 0,
+  };
+  for (const r of reports) {
+    if (r.error) s.errors++;
+    if (!r.analysis) continue;
+    if (r.analysis.functions.length > 0) s.filesWithFunctions++;
+    s.functions += r.analysis.functions.length;
+    for (const fn of r.analysis.functions) {
+      if (!fn.check) continue;
+      s.gradients.checked++;
+      const st = fn.check.status;
+      if (st === 'ok' || st === 'kink') s.gradients.ok++;
+      else if (st === 'wrong') s.gradients.wrong++;
+      else if (st === 'shape') s.gradients.shape++;
+      else if (st === 'unverified') s.gradients.unverified++;
+      else s.gradients.other++;
+    }
+    for (const d of r.analysis.diagnostics) {
+      s.diagnostics[d.code] = (s.diagnostics[d.code] ?? 0) + 1;
+      if (FAILING_CODES.has(d.code)) s.failures++;
+    }
+  }
+  return s;
+}
+
+type Status = 'fail' | 'warn' | 'ok' | 'none';
+
+/** One line per function: does its hand-written gradient check out, and what else was found. */
+export function functionStatus(fn: FunctionAnalysis): { status: Status; text: string } {
+  const failing = fn.diagnostics.filter((d) => FAILING_CODES.has(d.code));
+  const warnings = fn.diagnostics.filter((d) => !FAILING_CODES.has(d.code) && (d.severity === 'warning' || d.severity === 'error'));
+  const extra = warnings.length > 0 ? `; ${plural(warnings.length, 'warning')} (${[...new Set(warnings.map((d) => d.code))].join(', ')})` : '';
+  const check = fn.check;
+  if (!check) {
+    const what = fn.vectorValued ? 'Jacobian' : 'gradient';
+    return {
+      status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'none',
+      text: `no hand-written ${what}; AD ${what} computed${extra}`,
+    };
+  }
+  const pairing = check.pairedBy === 'name' ? 'paired by name' : '@gradient';
+  const head = `gradient ${check.name} (${pairing})`;
+  const points = plural(check.points.length, 'point');
+  switch (check.status) {
+    case 'wrong': {
+      const labels = [...new Set(check.points.flatMap((p) => p.components.filter((c) => c.verdict === 'wrong').map((c) => c.label)))];
+      return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''} (GL001)${extra}` };
+    }
+    case 'shape':
+      return { status: 'fail', text: `${head} has the wrong shape: it returns ${check.shape} (GL006)${extra}` };
+    case 'ok':
+      return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}${extra}` };
+    case 'kink':
+      return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point (GL004)${extra}` };
+    case 'unverified':
+      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified (GL008)${extra}` };
+    case 'nonfinite':
+      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point (GL003)${extra}` };
+    case 'error':
+      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} could not be checked${extra}` };
+  }
+}
+
+export function renderCheck(result: CheckResult, p: Palette): string {
+  const lines: string[] = [];
+  const symbol: Record<Status, string> = { fail: p.red('✗'), warn: p.yellow('!'), ok: p.green('✓'), none: p.dim('•') };
+  for (const report of result.files) {
+    const analysis = report.analysis;
+    if (!analysis || (analysis.functions.length === 0 && analysis.diagnostics.length === 0)) continue;
+    lines.push(p.bold(report.file));
+    for (const fn of analysis.functions) {
+      const { status, text } = functionStatus(fn);
+      const pos = report.index.position(fn.nameRange.start);
+      lines.push(`  ${symbol[status]} ${p.bold(fn.name)} ${p.dim(`(${pos.line}:${pos.column})`)}  ${text}`);
+    }
+    const diagnostics = [...analysis.diagnostics].sort((a, b) => a.range.start - b.range.start);
+    for (const d of diagnostics) lines.push(formatDiagnostic(report.file, report.index, d, p, '    '));
+    lines.push('');
+  }
+
+  const s = result.summary;
+  const parts = [
+    plural(s.files, 'file'),
+    `${plural(s.functions, '@differentiable function')}${s.filesWithFunctions !== s.files ? ` in ${plural(s.filesWithFunctions, 'file')}` : ''}`,
+  ];
+  const g = s.gradients;
+  if (g.checked > 0) {
+    const detail = [`${g.ok} agree`];
+    if (g.wrong) detail.push(p.red(`${g.wrong} wrong`));
+    if (g.shape) detail.push(p.red(`${g.shape} wrong shape`));
+    if (g.unverified) detail.push(p.yellow(`${g.unverified} unverified`));
+    if (g.other) detail.push(p.yellow(`${g.other} not checked`));
+    parts.push(`${plural(g.checked, 'hand-written gradient')}: ${detail.join(', ')}`);
+  } else {
+    parts.push('no hand-written gradients');
+  }
+  lines.push(`Checked ${parts.join('; ')}.`);
+  const codes = Object.entries(s.diagnostics).sort(([a], [b]) => a.localeCompare(b));
+  if (codes.length > 0) lines.push(`Diagnostics: ${codes.map(([code, n]) => `${code} ×${n}`).join(', ')}.`);
+  if (s.errors > 0) lines.push(p.red(`${plural(s.errors, 'file')} could not be checked.`));
+  if (result.failed) {
+    lines.push(p.red(p.bold(`✗ ${plural(s.failures, 'wrong gradient finding')} (GL001/GL006).`)));
+  } else if (s.errors === 0) {
+    lines.push(p.green(g.checked > 0 ? '✓ Every hand-written gradient agrees.' : '✓ Nothing wrong found.'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function toJson(reports: FileReport[], summary: CheckSummary, failed: boolean): unknown {
+  return {
+    version,
+    failed,
+    summary,
+    files: reports.map((r) => ({
+      file: r.file,
+      error: r.error ?? null,
+      functions: (r.analysis?.functions ?? []).map((fn) => functionToJson(fn, r.index)),
+      diagnostics: (r.analysis?.diagnostics ?? []).map((d): DiagnosticJson => diagnosticToJson(d, r.index)),
+    })),
+  };
+}
+
+function functionToJson(fn: FunctionAnalysis, index: LineIndex): unknown {
+  const pos = index.position(fn.nameRange.start);
+  const { status } = functionStatus(fn);
+  return {
+    name: fn.name,
+    line: pos.line,
+    column: pos.column,
+    status,
+    params: fn.params,
+    wrt: fn.wrt,
+    vectorValued: fn.vectorValued,
+    points: fn.points,
+    value: fn.value,
+    gradient: fn.gradient,
+    jacobian: fn.jacobian,
+    check: fn.check
+      ? {
+          name: fn.check.name,
+          pairedBy: fn.check.pairedBy,
+          status: fn.check.status,
+          shape: fn.check.shape,
+          ...index.position(fn.check.nameRange.start),
+          points: fn.check.points.map((pt) => ({
+            point: pt.point,
+            components: pt.components.map((c) => ({
+              label: c.label,
+              param: c.param,
+              index: c.index,
+              hand: c.hand,
+              ad: c.ad,
+              fd: c.fd,
+              relError: c.relError,
+              verdict: c.verdict,
+              ...(c.range ? index.position(c.range.start) : { line: null, column: null }),
+            })),
+            kinks: pt.kinks.map((k) => ({ description: k.description, ...index.position(k.range.start) })),
+          })),
+        }
+      : null,
+    diagnostics: fn.diagnostics.map((d) => diagnosticToJson(d, index)),
+  };
+}
