@@ -1,0 +1,188 @@
+// Renders the bench's results as markdown: per objective, each method's median time and its
+// median paired ratio to the plain function; the SPEC §7 targets; the language-server, engine and
+// extension figures; and the machine it ran on.
+
+const fmtMs = (ms) => {
+  if (ms == null || !Number.isFinite(ms)) return '—';
+  if (ms < 1e-3) return `${(ms * 1e6).toPrecision(3)} ns`;
+  if (ms < 1) return `${(ms * 1e3).toPrecision(3)} µs`;
+  if (ms < 1000) return `${ms.toPrecision(3)} ms`;
+  return `${(ms / 1000).toPrecision(3)} s`;
+};
+const fmtRatio = (r) => {
+  if (r == null || !Number.isFinite(r)) return '—';
+  if (r >= 100) return Math.round(r).toLocaleString('en-US') + '×';
+  if (r >= 10) return r.toFixed(1) + '×';
+  return r.toFixed(2) + '×';
+};
+const fmtErr = (e) => (e == null ? '—' : e === 0 ? '0' : e.toExponential(1));
+const oneLine = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+
+function cell(methodResult, objId) {
+  if (methodResult.error) return { status: 'down', text: `does not run: ${oneLine(methodResult.error)}` };
+  const e = methodResult.objectives?.[objId];
+  if (!e) return { status: 'down', text: 'not run' };
+  if (e.status === 'ok') return { status: 'ok', e };
+  if (e.status === 'n/a') return { status: 'n/a', text: `n/a: ${oneLine(e.reason)}` };
+  if (e.status === 'wrong') return { status: 'wrong', text: `refused, gradient wrong: ${oneLine(e.reason)}` };
+  if (e.status === 'not available') return { status: 'na', text: `not available: ${oneLine(e.reason)}` };
+  return { status: 'error', text: `failed: ${oneLine(e.reason)}` };
+}
+
+const ratioOf = (results, methodId, objId) => {
+  const m = results.methods.find((x) => x.id === methodId || x.method === methodId);
+  const c = m ? cell(m, objId) : null;
+  return c && c.status === 'ok' ? c.e.ratio : null;
+};
+
+function gradientTables(results) {
+  const out = [];
+  for (const obj of results.objectives) {
+    out.push(`### ${obj.title}`, '');
+    out.push('| method | median time | ÷ function (median of paired batches) | IQR of ratio | precision | rel. error vs hand-written |');
+    out.push('|---|---:|---:|---|---|---|');
+    for (const m of results.methods) {
+      const c = cell(m, obj.id);
+      if (c.status === 'n/a') continue;
+      if (c.status !== 'ok') {
+        out.push(`| ${m.label} | | | ${c.text} | | |`);
+        continue;
+      }
+      const e = c.e;
+      const tol = e.tolerance != null ? ` (tol. ${e.tolerance})` : '';
+      out.push(`| ${m.label} | ${fmtMs(e.methodMs)} | ${fmtRatio(e.ratio)} | ${fmtRatio(e.ratioQ1)}–${fmtRatio(e.ratioQ3)} | ${e.precision ?? ''} | ${e.relError === undefined ? '—' : fmtErr(e.relError) + tol} |`);
+    }
+    out.push('');
+  }
+  return out;
+}
+
+function summaryMatrix(results) {
+  const objs = results.objectives;
+  const out = ['| method | ' + objs.map((o) => o.id).join(' | ') + ' |', '|---|' + objs.map(() => '---:').join('|') + '|'];
+  for (const m of results.methods) {
+    const cells = objs.map((o) => {
+      const c = cell(m, o.id);
+      if (c.status === 'ok') return fmtRatio(c.e.ratio);
+      return { 'n/a': 'n/a', na: 'not avail.', wrong: 'WRONG', error: 'failed', down: 'does not run' }[c.status];
+    });
+    out.push(`| ${m.label} | ${cells.join(' | ')} |`);
+  }
+  return out;
+}
+
+function verdict(value, limit) {
+  if (value == null || !Number.isFinite(value)) return 'not available';
+  return value <= limit ? 'meets' : 'misses';
+}
+
+function targets(results) {
+  const out = ['| target (SPEC §7) | objective | measured | limit | verdict |', '|---|---|---:|---:|---|'];
+  for (const obj of results.objectives.filter((o) => o.id !== 'rosenbrock2')) {
+    const rev = ratioOf(results, 'gradlens-reverse', obj.id);
+    const hand = ratioOf(results, 'hand', obj.id);
+    const jvp = ratioOf(results, 'gradlens-jvp', obj.id);
+    out.push(`| generated reverse ÷ function | ${obj.id} | ${fmtRatio(rev)} | 2.5× | ${verdict(rev, 2.5)} |`);
+    const vsHand = rev != null && hand != null ? rev / hand : null;
+    out.push(`| generated reverse ÷ hand-written | ${obj.id} | ${fmtRatio(vsHand)} | 1.3× | ${verdict(vsHand, 1.3)} |`);
+    out.push(`| generated JVP ÷ function | ${obj.id} | ${fmtRatio(jvp)} | 2× | ${verdict(jvp, 2)} |`);
+  }
+  const ls = results.languageServer;
+  const ok = ls?.available;
+  const v = (x) => (ok ? x : null);
+  out.push(`| full analysis, 2,000 lines, 100 functions (first open, cold server) | | ${fmtMs(v(ls?.fullAnalysisColdMs))} | 300 ms | ${verdict(v(ls?.fullAnalysisColdMs), 300)} |`);
+  out.push(`| full analysis, same size, second file (warm server) | | ${fmtMs(v(ls?.fullAnalysisWarmMs))} | 300 ms | ${verdict(v(ls?.fullAnalysisWarmMs), 300)} |`);
+  out.push(`| re-analysis after an edit in one function (median) | | ${fmtMs(v(ls?.reanalysisAfterEditMs))} | 30 ms | ${verdict(v(ls?.reanalysisAfterEditMs), 30)} |`);
+  out.push(`| hover p95 | | ${fmtMs(v(ls?.hover?.p95Ms))} | 10 ms | ${verdict(v(ls?.hover?.p95Ms), 10)} |`);
+  out.push(`| server memory (RSS, after the run) | | ${ok && ls.memory?.rssMB != null ? ls.memory.rssMB.toFixed(0) + ' MB' : '—'} | 150 MB | ${verdict(v(ls?.memory?.rssMB), 150)} |`);
+  return out;
+}
+
+function languageServer(results) {
+  const ls = results.languageServer;
+  if (!ls?.available) return [`Language server: not available: ${oneLine(ls?.reason ?? 'not run')}`];
+  const out = [
+    `Driving \`node dist/server.js --stdio\` over JSON-RPC (vscode-jsonrpc), push diagnostics, debounce 0, on a generated file of ${ls.file.lines} lines with ${ls.file.annotatedFunctions} annotated functions` +
+      ` (the server reported ${ls.functionsAnalysed ?? 'no'} analysed functions and ${ls.file.diagnostics} diagnostics${Object.keys(ls.file.diagnosticsByCode).length ? ': ' + Object.entries(ls.file.diagnosticsByCode).map(([k, n]) => `${n} ${k}`).join(', ') : ''}).`,
+    '',
+    '| figure | value |',
+    '|---|---:|',
+    `| initialize round trip | ${fmtMs(ls.initializeMs)} |`,
+    `| full analysis, first open (didOpen → publishDiagnostics), cold server | ${fmtMs(ls.fullAnalysisColdMs)} |`,
+    `| full analysis, second file of the same size, warm server | ${fmtMs(ls.fullAnalysisWarmMs)} |`,
+    `| re-analysis after an edit inside \`${ls.edit.function}\` (didChange → publishDiagnostics), median / p95 of ${ls.edit.edits} | ${fmtMs(ls.reanalysisAfterEditMs)} / ${fmtMs(ls.reanalysisAfterEditP95Ms)} |`,
+    `| hover on function names, p50 / p95 of ${ls.hover.requests} (${ls.hover.withContent} with content) | ${fmtMs(ls.hover.p50Ms)} / ${fmtMs(ls.hover.p95Ms)} |`,
+    `| server RSS after the run / peak (main thread + analysis worker) | ${ls.memory.rssMB?.toFixed(0)} MB / ${ls.memory.peakRssMB?.toFixed(0)} MB |`,
+  ];
+  if (ls.note) out.push('', `Note: ${ls.note}.`);
+  return out;
+}
+
+function engineOnly(results) {
+  const e = results.engineAnalysis;
+  if (!e?.available) return [`Engine only: not available: ${oneLine(e?.reason ?? 'not run')}`];
+  const out = [
+    `\`analyzeFile\` in-process on the same file (${e.functionsAnalysed} functions analysed):`,
+    '',
+    '| figure | value |',
+    '|---|---:|',
+    `| cold (first call in a fresh process) | ${fmtMs(e.coldMs)} |`,
+    `| warm, no cache (median of 5) | ${fmtMs(e.warmMs)} |`,
+    `| after an edit in one function, with AnalysisCache (median of 15) | ${fmtMs(e.editWithCacheMs)} |`,
+  ];
+  if (e.note) out.push('', `Note: ${e.note}.`);
+  return out;
+}
+
+function extension(results) {
+  const x = results.extension;
+  if (!x) return ['Extension: not run.'];
+  const out = [];
+  out.push(x.vsix?.available ? `- .vsix: \`${x.vsix.file}\`, ${(x.vsix.bytes / 1024).toFixed(0)} KiB (built ${x.vsix.builtAt})` : `- .vsix size: not available: ${oneLine(x.vsix?.reason)}`);
+  const a = x.activation;
+  if (a?.available) out.push(`- activation: ${fmtMs(a.activateMs)}`);
+  else out.push(`- activation time: not available: ${oneLine(a?.reason)}${a?.bundleLoadMs != null ? `; loading dist/client.js (stub \`vscode\`) takes ${fmtMs(a.bundleLoadMs)}` : ''}`);
+  return out;
+}
+
+export function renderReport(results) {
+  const m = results.machine;
+  const p = results.peers;
+  const peerLine = p.installed
+    ? Object.entries(p.versions).map(([k, v]) => `${k} ${v ?? '(missing)'}`).join(', ')
+    : `peers not installed: ${oneLine(p.reason)}`;
+  return [
+    '# Gradlens benchmarks (`npm run bench`)',
+    '',
+    `Run ${results.date} on ${m.cpu} (${m.cores} cores, ${m.memoryGB} GB), ${m.os}, Node ${m.node}; ${results.benchSeconds} s in all.`,
+    `Peers: ${peerLine}.`,
+    '',
+    'Each method runs in a process of its own; there, batches of the method alternate with batches of the plain',
+    'function, and the ratio reported is the median of the per-batch ratios (absolute times drift with the',
+    'machine; the paired ratios do not). Every gradient is first checked against the hand-written one',
+    '(normwise relative error, tolerance in brackets): a wrong one is refused, not timed.',
+    '',
+    '## SPEC §7 targets',
+    '',
+    ...targets(results),
+    '',
+    '## Gradient ÷ function, all methods',
+    '',
+    ...summaryMatrix(results),
+    '',
+    '## Per objective',
+    '',
+    ...gradientTables(results),
+    '## Language server',
+    '',
+    ...languageServer(results),
+    '',
+    '## Engine only',
+    '',
+    ...engineOnly(results),
+    '',
+    '## Extension',
+    '',
+    ...extension(results),
+  ].join('\n');
+}
