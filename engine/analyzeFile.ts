@@ -1,9 +1,177 @@
-// STUB: being implemented. Signature is final.
-import { AnalysisOptions, FileAnalysis } from './api';
+// Analyses every annotated function of a file. Incremental: a function's analysis is cached under
+// its own text, the texts of the helpers it calls and of its hand-written gradient, and the
+// options; an edit elsewhere in the file only moves it, so cached ranges are shifted, not recomputed.
 
-export class AnalysisCache {}
+import ts from 'typescript';
+import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis } from './api';
+import { analyzeFunction, findHandGradient, helpersOf } from './analyzeFunction';
+import { paramType } from './lowerToIr';
+import { parseProgram, Program, SourceFunction } from './program';
+
+interface CacheEntry {
+  analysis: FunctionAnalysis;
+  /** Start (full start, JSDoc included) and end of every function the analysis covers, when it was made. */
+  spans: Map<string, { start: number; end: number }>;
+}
+
+export class AnalysisCache {
+  private entries = new Map<string, CacheEntry>();
+  hits = 0;
+  misses = 0;
+
+  get(key: string): CacheEntry | undefined { return this.entries.get(key); }
+
+  set(key: string, entry: CacheEntry): void { this.entries.set(key, entry); }
+
+  /** Drops entries not used by the last analysis (keeps memory bounded as the file changes). */
+  retain(keys: Set<string>): void {
+    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
+  }
+
+  get size(): number { return this.entries.size; }
+}
 
 export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, cache?: AnalysisCache): FileAnalysis {
-  void text; void options; void cache;
-  return { functions: [], diagnostics: [], candidates: [] };
+  const opts: AnalysisOptions = { ...DEFAULT_OPTIONS, ...options };
+  let program: Program;
+  try {
+    program = parseProgram(text);
+  } catch (e) {
+    return { functions: [], candidates: [], diagnostics: [internalError({ start: 0, end: 0 }, '(file)', e)] };
+  }
+  const functions: FunctionAnalysis[] = [];
+  const diagnostics: EngineDiagnostic[] = [];
+  const usedKeys = new Set<string>();
+
+  for (const sf of program.functions.values()) {
+    const ann = sf.annotations;
+    if (!ann.differentiable && !ann.derivative) continue;
+    if (sf.hasSyntaxError) continue; // mid-edit: the server keeps showing the last good result
+    let analysis: FunctionAnalysis;
+    try {
+      const involved = involvedFunctions(program, sf);
+      const key = cacheKey(opts, involved);
+      usedKeys.add(key);
+      const hit = cache?.get(key);
+      if (hit) {
+        cache!.hits++;
+        analysis = rebase(hit, involved);
+        if (analysis !== hit.analysis) cache!.set(key, { analysis, spans: spansOf(involved) });
+      } else {
+        if (cache) cache.misses++;
+        analysis = analyzeFunction(program, sf, opts);
+        cache?.set(key, { analysis, spans: spansOf(involved) });
+      }
+    } catch (e) {
+      // A fault of ours in one function never takes the rest of the file with it.
+      analysis = emptyAnalysis(sf);
+      analysis.diagnostics.push(internalError(sf.nameNode ? { start: sf.nameNode.getStart(), end: sf.nameNode.end } : sf.range, sf.name, e));
+    }
+    if (ann.differentiable) functions.push(analysis);
+    diagnostics.push(...analysis.diagnostics);
+  }
+  cache?.retain(usedKeys);
+  return { functions, diagnostics: dedupe(diagnostics), candidates: candidates(program) };
+}
+
+/** The function, the helpers it calls, its hand-written gradient and that gradient's helpers. */
+function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction[] {
+  const names = new Set<string>([sf.name]);
+  const l = program.lower(sf.name);
+  if (l) helpersOf(program, l.fn).forEach((h) => names.add(h));
+  const hand = findHandGradient(program, sf);
+  if (hand) {
+    names.add(hand.name);
+    const hl = program.lower(hand.name);
+    if (hl) helpersOf(program, hl.fn).forEach((h) => names.add(h));
+  }
+  const out: SourceFunction[] = [];
+  for (const n of names) { const f = program.functions.get(n); if (f) out.push(f); }
+  return out;
+}
+
+function cacheKey(opts: AnalysisOptions, involved: SourceFunction[]): string {
+  // Names matter too: renaming the hand-written gradient changes the pairing.
+  return JSON.stringify(opts) + '\u0000' + involved.map((f) => `${f.name}\u0001${f.text}`).sort().join('\u0000');
+}
+
+function spansOf(involved: SourceFunction[]): Map<string, { start: number; end: number }> {
+  return new Map(involved.map((f) => [f.name, { start: f.fullStart, end: f.range.end }]));
+}
+
+/** The cached analysis with every range moved to where its function now starts. */
+function rebase(entry: CacheEntry, involved: SourceFunction[]): FunctionAnalysis {
+  const shifts: { start: number; end: number; delta: number }[] = [];
+  for (const f of involved) {
+    const old = entry.spans.get(f.name);
+    if (old && old.start !== f.fullStart) shifts.push({ start: old.start, end: old.end, delta: f.fullStart - old.start });
+  }
+  if (shifts.length === 0) return entry.analysis;
+  const moved = structuredClone(entry.analysis);
+  const visit = (x: unknown): void => {
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    if (x === null || typeof x !== 'object') return;
+    const o = x as Record<string, unknown>;
+    if (typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2) {
+      const s = shifts.find((sh) => (o.start as number) >= sh.start && (o.start as number) <= sh.end);
+      if (s) { o.start = (o.start as number) + s.delta; o.end = (o.end as number) + s.delta; }
+      return;
+    }
+    // Check points are user data, never ranges.
+    for (const [k, v] of Object.entries(o)) if (k !== 'point' && k !== 'points') visit(v);
+  };
+  visit(moved);
+  return moved;
+}
+
+function emptyAnalysis(sf: SourceFunction): FunctionAnalysis {
+  return {
+    name: sf.name, range: sf.range, nameRange: { start: sf.nameNode.getStart(), end: sf.nameNode.end }, params: [], wrt: [],
+    vectorValued: false, points: [], value: null, gradient: null, jacobian: null, closedForm: null,
+    check: null, locals: [], diagnostics: [], closedFormAvailable: false,
+  };
+}
+
+function internalError(range: { start: number; end: number }, name: string, e: unknown): EngineDiagnostic {
+  const msg = e instanceof Error ? e.message : String(e);
+  return {
+    code: 'GL009', severity: 'warning', range, functionName: name,
+    message: `Gradlens could not analyse '${name}' (an internal error: ${msg}). The rest of the file is analysed; please report this.`,
+  };
+}
+
+function dedupe(ds: EngineDiagnostic[]): EngineDiagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}:${d.range.start}:${d.range.end}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Numeric functions without `@differentiable`, for the "Add @differentiable" action. */
+function candidates(program: Program): FileAnalysis['candidates'] {
+  const referenced = new Set<string>();
+  for (const f of program.functions.values()) {
+    if (f.annotations.gradient) referenced.add(f.annotations.gradient);
+    if (f.annotations.derivative) referenced.add(f.annotations.derivative);
+    if (f.annotations.differentiable) {
+      const h = findHandGradient(program, f);
+      if (h) referenced.add(h.name);
+    }
+  }
+  const out: FileAnalysis['candidates'] = [];
+  const sfile = program.sourceFile;
+  for (const f of program.functions.values()) {
+    const a = f.annotations;
+    if (a.differentiable || a.nondifferentiable || a.derivative || referenced.has(f.name)) continue;
+    if (/(Grad|_grad|Jvp|Hessian)$/.test(f.name) || /^grad[A-Z]/.test(f.name)) continue;
+    const node = f.node;
+    if (node.parameters.length === 0) continue;
+    if (!node.parameters.every((p) => p.type && paramType(p.type, sfile)?.type !== undefined)) continue;
+    if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) continue;
+    out.push({ name: f.name, nameRange: { start: f.nameNode.getStart(sfile), end: f.nameNode.end }, range: f.range });
+  }
+  return out;
 }

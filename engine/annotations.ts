@@ -8,7 +8,7 @@ const TAGS = new Set(['differentiable', 'nondifferentiable', 'wrt', 'at', 'gradi
 
 export function emptyAnnotations(): Annotations {
   return {
-    differentiable: false, nondifferentiable: false, wrt: null, at: [], gradient: null,
+    differentiable: false, nondifferentiable: false, wrt: null, at: [], atRanges: [], gradient: null,
     gradientRange: null, derivative: null, derivativeRange: null, docRange: null, tagRanges: [],
   };
 }
@@ -58,7 +58,7 @@ export function parseAnnotations(text: string, start: number, end: number, funct
       case 'at': {
         const parsed = parsePoint(trimmed);
         if (typeof parsed === 'string') err(`Malformed @at: ${parsed}. Write \`@at x = 1.5, w = [0.1, -2, 3]\`.`);
-        else ann.at.push(parsed);
+        else { ann.at.push(parsed); ann.atRanges.push(tagRange); }
         break;
       }
       case 'gradient':

@@ -26,6 +26,8 @@ export interface EvalHooks<T> {
   kinks?: KinkEvent[];
   /** Whether a value depends on the inputs (needed for kink detection). */
   active?(x: T): boolean;
+  /** Called before each operation with the range of the expression computing it (graph view). */
+  beforeOp?(range: Range): void;
 }
 
 const MAX_CALL_DEPTH = 64;
@@ -37,6 +39,8 @@ export class Interpreter<T> {
   steps = 0;
   private depth = 0;
   private returned: Value<T> | undefined;
+  /** The `return` statement the last top-level run left through (for component ranges). */
+  lastReturn: (Stmt & { k: 'return' }) | undefined;
 
   constructor(
     readonly A: Algebra<T>,
@@ -127,6 +131,7 @@ export class Interpreter<T> {
       case 'continue': return CONTINUE;
       case 'return':
         this.returned = this.expr(s.value, env, fn);
+        if (top) this.lastReturn = s;
         return RETURN;
     }
   }
@@ -146,7 +151,8 @@ export class Interpreter<T> {
   }
 
   private op(op: ScalarOp, args: T[], range: Range): T {
-    const { kinks, active } = this.hooks;
+    const { kinks, active, beforeOp } = this.hooks;
+    if (beforeOp) beforeOp(range);
     if (kinks && active && args.some(active)) {
       const k = kinkAt(op, args.map((a) => this.A.primal(a)));
       if (k) kinks.push({ range, description: k });
@@ -160,7 +166,7 @@ export class Interpreter<T> {
       case 'const': return A.constant(e.value);
       case 'bool': return e.value;
       case 'var': return env[e.id];
-      case 'neg': return A.apply('neg', [this.expr(e.x, env, fn) as T]);
+      case 'neg': return this.op('neg', [this.expr(e.x, env, fn) as T], e.range);
       case 'binary':
         return this.op(e.op, [this.expr(e.a, env, fn) as T, this.expr(e.b, env, fn) as T], e.range);
       case 'math':

@@ -72,7 +72,11 @@ export type Stmt =
   | { k: 'loop'; test: Expr | null; body: Stmt[]; update: Stmt[]; range: Range }
   | { k: 'break'; range: Range }
   | { k: 'continue'; range: Range }
-  | { k: 'return'; value: Expr; range: Range };
+  /**
+   * `return value`. A hand-written gradient may return an object `{ x: dfdx, w: dfdw }`: it
+   * lowers to an array literal of the values with their `keys`.
+   */
+  | { k: 'return'; value: Expr; keys?: string[]; range: Range };
 
 export interface IrVar {
   id: number;
@@ -110,8 +114,9 @@ export interface Annotations {
   nondifferentiable: boolean;
   /** `@wrt` parameter names, in order; null when absent (then every differentiable param). */
   wrt: string[] | null;
-  /** Parsed `@at` points. */
+  /** Parsed `@at` points, and the range of the tag each came from. */
   at: Point[];
+  atRanges: Range[];
   /** Name given by `@gradient`. */
   gradient: string | null;
   gradientRange: Range | null;

@@ -47,11 +47,11 @@ class Lowerer {
     const params: IrParam[] = [];
     for (const p of node.parameters) {
       const range = this.range(p);
-      if (!ts.isIdentifier(p.name)) { this.unsupported(p, 'A destructured parameter', 'Give the parameter a name.'); continue; }
-      if (p.dotDotDotToken) { this.unsupported(p, 'A rest parameter', 'Pass an array instead.'); continue; }
+      if (!ts.isIdentifier(p.name)) { this.report(p, 'A destructured parameter', 'Give the parameter a name.'); continue; }
+      if (p.dotDotDotToken) { this.report(p, 'A rest parameter', 'Pass an array instead.'); continue; }
       const ty = paramType(p.type, this.sfile);
       if (!ty) {
-        this.unsupported(p.type ?? p, `A parameter of type '${p.type?.getText(this.sfile)}'`,
+        this.report(p.type ?? p, `A parameter of type '${p.type?.getText(this.sfile)}'`,
           'Parameters are number, number[], readonly number[], Float64Array, tuples of numbers, or arrays of those.');
         continue;
       }
@@ -76,13 +76,13 @@ class Lowerer {
     if (declared) returnType = declared.type;
     else if (this.returnTypes.length > 0 && this.returnTypes.every((r) => r.t === 'arr')) returnType = 'arr';
     if (node.type && !declared) {
-      this.unsupported(node.type, `A return type of '${node.type.getText(this.sfile)}'`, 'A differentiable function returns a number, or a number[] or tuple (then its derivative is a Jacobian).');
+      this.report(node.type, `A return type of '${node.type.getText(this.sfile)}'`, 'A differentiable function returns a number, or a number[] or tuple (then its derivative is a Jacobian).');
     }
     for (const r of this.returnTypes) {
       if (r.t === 'bool') { this.report(node.type ?? sf.nameNode, 'A function returning a boolean', 'Return a number.'); break; }
     }
-    if (ts.isBlock(bodyNode) && !endsInReturn(body)) {
-      this.unsupported(sf.nameNode, 'A function that can end without returning a value', 'Every path must end in `return <number>`.');
+    if (ts.isBlock(bodyNode) && !endsInReturn(body) && this.diagnostics.length === 0) {
+      this.report(sf.nameNode, 'A function that can end without returning a value', 'Every path must end in `return <number>`.');
     }
 
     const fn: IrFunction = {
@@ -181,6 +181,25 @@ class Lowerer {
     }
     if (ts.isReturnStatement(s)) {
       if (!s.expression) this.unsupported(s, 'A `return` without a value', 'Return a number (or a number array).');
+      let ret: ts.Expression = s.expression;
+      while (ts.isParenthesizedExpression(ret) || ts.isAsExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.expression;
+      if (ts.isObjectLiteralExpression(ret)) {
+        // A gradient keyed by parameter name: the values in order, with their keys.
+        const keys: string[] = [];
+        const elements: Expr[] = [];
+        for (const p of ret.properties) {
+          if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) {
+            keys.push(p.name.text);
+            elements.push(this.expr(p.initializer).e);
+          } else if (ts.isShorthandPropertyAssignment(p)) {
+            keys.push(p.name.text);
+            elements.push(this.expr(p.name).e);
+          } else this.unsupported(p, 'This object property', 'Write `{ x: dfdx, w: dfdw }`.');
+        }
+        this.returnTypes.push({ t: 'arr', d: 1 });
+        out.push({ k: 'return', value: { k: 'arrayLit', elements, range: this.range(ret) }, keys, range });
+        return;
+      }
       const v = this.expr(s.expression);
       this.returnTypes.push({ t: v.t, d: v.d });
       out.push({ k: 'return', value: v.e, range });

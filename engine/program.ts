@@ -20,6 +20,8 @@ export interface SourceFunction {
   /** The parser reported an error inside this function: it is mid-edit, leave it alone. */
   hasSyntaxError: boolean;
   range: Range;
+  /** Start of the declaration's leading trivia (its JSDoc included). */
+  fullStart: number;
   /** Source text of the declaration (JSDoc included), the cache key for this function. */
   text: string;
 }
@@ -67,7 +69,7 @@ export function parseProgram(text: string): Program {
     program.functions.set(name.text, {
       name: name.text, node, decl, nameNode: name, annotations, annotationDiagnostics: diagnostics,
       hasSyntaxError: parseErrors.some((p) => p >= range.start && p <= range.end),
-      range, text: text.slice(fullStart, decl.end),
+      range, fullStart, text: text.slice(fullStart, decl.end),
     });
   };
 

@@ -1,0 +1,252 @@
+// Everything the editor shows about one annotated function: its check points, value and gradient
+// (or Jacobian) at the first one, the closed form where readable, the partials of its locals, and
+// the check of its hand-written gradient. Returns plain data; evaluation errors become diagnostics.
+
+import { AnalysisOptions, EngineDiagnostic, FunctionAnalysis, LocalPartials } from './api';
+import { randomPoints, validatePoint } from './checkPoints';
+import { Differentiator } from './differentiate';
+import { EvalError, Value } from './evaluate';
+import { Dual } from './forwardMode';
+import { formatPoint } from './format';
+import { checkGradient } from './gradientCheck';
+import { Expr, IrFunction, Point, Range, Stmt } from './ir';
+import type { Program, SourceFunction } from './program';
+import { closedFormFor } from './closedFormBridge';
+
+/** The hand-written gradient of `sf`: named by `@gradient`, or paired by name. */
+export function findHandGradient(program: Program, sf: SourceFunction): { name: string; pairedBy: 'tag' | 'name' } | null {
+  const ann = sf.annotations;
+  if (ann.derivative && !ann.differentiable) return { name: ann.derivative, pairedBy: 'tag' };
+  if (ann.gradient) return { name: ann.gradient, pairedBy: 'tag' };
+  const cap = sf.name[0].toUpperCase() + sf.name.slice(1);
+  for (const n of [`${sf.name}Grad`, `${sf.name}_grad`, `grad${cap}`]) {
+    if (program.functions.has(n)) return { name: n, pairedBy: 'name' };
+  }
+  return null;
+}
+
+/** Parameters differentiated: `@wrt`, else every number or one-level array parameter. */
+export function wrtOf(fn: IrFunction): string[] {
+  return fn.annotations.wrt ?? fn.params.filter((p) => p.depth <= 1).map((p) => p.name);
+}
+
+export function analyzeFunction(program: Program, sf: SourceFunction, options: AnalysisOptions): FunctionAnalysis {
+  const lowered = program.lower(sf.name)!;
+  const fn = lowered.fn;
+  const diagnostics: EngineDiagnostic[] = [...sf.annotationDiagnostics, ...lowered.diagnostics];
+  const ann = sf.annotations;
+  const analysis: FunctionAnalysis = {
+    name: sf.name, range: sf.range, nameRange: fn.nameRange,
+    params: fn.params.map((p) => p.name), wrt: [], vectorValued: fn.returnType === 'arr',
+    points: [], value: null, gradient: null, jacobian: null, closedForm: null, check: null,
+    locals: [], diagnostics, closedFormAvailable: false,
+  };
+  const tagRange = (tag: string): Range => ann.tagRanges.find((t) => t.tag === tag)?.range ?? fn.nameRange;
+  const gl005 = (range: Range, message: string) => diagnostics.push({ code: 'GL005', severity: 'error', range, message, functionName: sf.name });
+
+  // Helpers called (transitively) that are outside the subset: their warnings sit in the helper.
+  for (const h of helpersOf(program, fn)) {
+    const l = program.lower(h);
+    if (l && !l.fn.ok) diagnostics.push(...l.diagnostics);
+  }
+
+  // @wrt
+  const wrt = wrtOf(fn);
+  if (ann.wrt) {
+    for (const w of ann.wrt) {
+      const p = fn.params.find((q) => q.name === w);
+      if (!p) gl005(tagRange('wrt'), `@wrt names '${w}', which is not a parameter of '${sf.name}' (parameters: ${fn.params.map((q) => q.name).join(', ') || 'none'}).`);
+    }
+  }
+  analysis.wrt = wrt.filter((w) => fn.params.some((p) => p.name === w));
+
+  // The hand-written gradient (or @derivative rule).
+  const handRef = findHandGradient(program, sf);
+  let hand: IrFunction | null = null;
+  if (handRef) {
+    const l = program.lower(handRef.name);
+    if (!l) {
+      const range = (ann.derivative && !ann.differentiable ? ann.derivativeRange : ann.gradientRange) ?? fn.nameRange;
+      gl005(range, `'${handRef.name}' is not a function of this file; @${ann.derivative && !ann.differentiable ? 'derivative' : 'gradient'} names the hand-written gradient to check.`);
+    } else if (!l.fn.ok) {
+      diagnostics.push(...l.diagnostics);
+    } else if (!program.functions.get(handRef.name)!.hasSyntaxError) {
+      hand = l.fn;
+    }
+  }
+
+  if (!fn.ok || analysis.wrt.length === 0 && fn.params.length > 0 && ann.wrt) return analysis;
+
+  // Check points.
+  const points: Point[] = [];
+  ann.at.forEach((p, i) => {
+    const err = validatePoint(fn, p);
+    if (err) gl005(ann.atRanges[i], `@at: ${err}.`);
+    else points.push(p);
+  });
+  const atPoints = points.length;
+  if (points.length === 0 && ann.at.length === 0) {
+    try {
+      points.push(...randomPoints(program, fn, Math.max(1, options.randomPoints), options.seed, options.stepBudget));
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+    }
+  }
+  analysis.points = points;
+  if (points.length === 0) {
+    if (ann.at.length === 0) {
+      // Evaluate once at a plain point to surface the real problem (budget, bad index).
+      const probe: Point = {};
+      for (const p of fn.params) probe[p.name] = p.type === 'num' ? 0.5 : new Array(p.tupleLength ?? 4).fill(0.5);
+      try {
+        new Differentiator(program, fn, analysis.wrt, probe, options.stepBudget).value();
+        diagnostics.push({ code: 'GL003', severity: 'warning', range: fn.nameRange, functionName: sf.name, message: `No point was found where '${sf.name}' is finite; give one with @at.` });
+      } catch (e) {
+        if (!(e instanceof EvalError)) throw e;
+        diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: sf.name, message: e.message });
+      }
+    }
+    return analysis;
+  }
+
+  // Value and derivative at every point: non-finite values (GL003), kinks (GL004), budget (GL007).
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i];
+    const d = new Differentiator(program, fn, analysis.wrt, point, options.stepBudget);
+    try {
+      const rev = d.reverse();
+      if (i === 0) {
+        analysis.value = rev.value as number | number[];
+        if (analysis.vectorValued) analysis.jacobian = rev.jacobian;
+        else analysis.gradient = d.toGradient(rev.jacobian[0] ?? []);
+      }
+      const vals = Array.isArray(rev.value) ? rev.value : [rev.value as number];
+      const isAt = i < atPoints;
+      if (!vals.every(Number.isFinite)) {
+        diagnostics.push({ code: 'GL003', severity: 'warning', range: isAt ? ann.atRanges[i] : fn.nameRange, functionName: sf.name, message: `'${sf.name}' is not finite at ${formatPoint(point)} (value ${vals.map(String).join(', ')}).` });
+      } else if (!rev.jacobian.flat().every(Number.isFinite)) {
+        const bad = d.components.filter((_, k) => rev.jacobian.some((row) => !Number.isFinite(row[k]))).map((c) => c.label);
+        diagnostics.push({ code: 'GL003', severity: 'warning', range: isAt ? ann.atRanges[i] : fn.nameRange, functionName: sf.name, message: `The derivative of '${sf.name}' is not finite at ${formatPoint(point)} (with respect to ${bad.join(', ')}).` });
+      }
+      if (isAt && rev.kinks.length > 0) {
+        const seen = new Set<string>();
+        for (const k of rev.kinks) {
+          const key = `${k.range.start}:${k.description}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          diagnostics.push({ code: 'GL004', severity: 'hint', range: k.range, functionName: sf.name, message: `The check point ${formatPoint(point)} sits on a non-differentiable point: ${k.description}. Gradlens uses the minimum-norm subgradient there (PyTorch's rule); finite differences cannot confirm it.` });
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof EvalError)) throw e;
+      diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: sf.name, message: `${e.message} (at ${formatPoint(point)})` });
+      return analysis;
+    }
+  }
+
+  if (hand) {
+    const { check, diagnostics: cd } = checkGradient({
+      program, fn, wrt: analysis.wrt, hand, pairedBy: handRef!.pairedBy, points,
+      options: { rtol: options.rtol, atol: options.atol, budget: options.stepBudget },
+    });
+    analysis.check = check;
+    diagnostics.push(...cd);
+  }
+
+  analysis.locals = localPartials(program, fn, analysis.wrt, points[0], options.stepBudget);
+  const closed = closedFormFor(program, fn);
+  analysis.closedForm = closed.unicode;
+  analysis.closedFormAvailable = closed.available;
+  return analysis;
+}
+
+/** Partials of every scalar local with respect to the inputs, by forward-mode sweeps. */
+function localPartials(program: Program, fn: IrFunction, wrt: string[], point: Point, budget: number): LocalPartials[] {
+  const d = new Differentiator(program, fn, wrt, point, budget);
+  const n = d.components.length;
+  if (n > 32) return [];
+  const columns = new Map<number, number[]>();
+  const values = new Map<number, Value<number>>();
+  // One forward sweep per input component; each sweep records the last value of every variable.
+  const sweeps: Map<number, Value<Dual>>[] = [];
+  try {
+    d.forward((k) => {
+      const seen = new Map<number, Value<Dual>>();
+      sweeps[k] = seen;
+      return { onAssign: (v, x) => { seen.set(v, x); } };
+    });
+  } catch (e) {
+    if (e instanceof EvalError) return [];
+    throw e;
+  }
+  sweeps.forEach((seen, k) => {
+    for (const [v, x] of seen) {
+      if (Array.isArray(x) || typeof x === 'boolean') continue;
+      const col = columns.get(v) ?? new Array(n).fill(0);
+      col[k] = (x as Dual).d;
+      columns.set(v, col);
+      values.set(v, (x as Dual).v);
+    }
+  });
+  const uses = useRanges(fn);
+  const out: LocalPartials[] = [];
+  for (const [v, col] of columns) {
+    const decl = fn.vars[v];
+    if (decl.kind === 'param' || decl.name.startsWith('$')) continue;
+    out.push({ name: decl.name, ranges: [decl.range, ...(uses.get(v) ?? [])], value: values.get(v) as number, partials: d.toGradient(col) });
+  }
+  return out;
+}
+
+/** Every range where each variable is read. */
+function useRanges(fn: IrFunction): Map<number, Range[]> {
+  const uses = new Map<number, Range[]>();
+  const expr = (e: Expr): void => {
+    switch (e.k) {
+      case 'var': { const l = uses.get(e.id) ?? []; l.push(e.range); uses.set(e.id, l); return; }
+      case 'const': case 'bool': return;
+      case 'neg': case 'not': expr(e.x); return;
+      case 'binary': case 'compare': case 'logical': expr(e.a); expr(e.b); return;
+      case 'math': case 'call': e.args.forEach(expr); return;
+      case 'cond': expr(e.test); expr(e.then); expr(e.else); return;
+      case 'index': expr(e.array); expr(e.index); return;
+      case 'length': expr(e.array); return;
+      case 'arrayLit': e.elements.forEach(expr); return;
+      case 'arrayFill': expr(e.length); expr(e.fill); return;
+      case 'arrayFrom': expr(e.length); expr(e.body); return;
+    }
+  };
+  const stmts = (ss: Stmt[]): void => ss.forEach((s) => {
+    switch (s.k) {
+      case 'let': expr(s.init); return;
+      case 'assign': expr(s.value); return;
+      case 'store': expr(s.index); expr(s.value); return;
+      case 'push': expr(s.value); return;
+      case 'if': expr(s.test); stmts(s.then); stmts(s.else); return;
+      case 'loop': if (s.test) expr(s.test); stmts(s.body); stmts(s.update); return;
+      case 'return': expr(s.value); return;
+      default: return;
+    }
+  });
+  stmts(fn.body);
+  return uses;
+}
+
+/** Names of the helpers `fn` calls, directly or through other helpers. */
+export function helpersOf(program: Program, fn: IrFunction): string[] {
+  const seen = new Set<string>();
+  const visit = (f: IrFunction) => {
+    for (const c of f.calls) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const l = program.lower(c);
+      if (l) {
+        visit(l.fn);
+        if (l.fn.annotations.derivative) seen.add(l.fn.annotations.derivative);
+      }
+    }
+  };
+  visit(fn);
+  seen.delete(fn.name);
+  return [...seen];
+}

@@ -1,0 +1,404 @@
+// Printing expressions: a shared layout (signed sums, products as numerator/denominator, powers,
+// calls) built from the graph's normal form, then two renderers over it: Unicode math for the
+// hover (`−2(1 − x) − 400x(y − x²)`) and TypeScript source for generated code.
+
+import { ExprGraph, FnName, NodeId } from './expr';
+
+type Layout =
+  | { k: 'num'; v: number }
+  | { k: 'var'; name: string; param: string; index: number | null }
+  /** A named temporary of generated code. */
+  | { k: 'ref'; name: string }
+  | { k: 'sum'; terms: SignedTerm[] }
+  /** coef·Πnum / (denCoef·Πden); coef, denCoef > 0. */
+  | { k: 'prod'; coef: number; num: Layout[]; denCoef: number; den: Layout[] }
+  /** base^exp with exp > 0, exp ≠ 1. */
+  | { k: 'pow'; base: Layout; exp: number }
+  | { k: 'call'; fn: FnName; args: Layout[] };
+
+interface SignedTerm {
+  neg: boolean;
+  t: Layout;
+}
+
+/** Builds layouts; `refs` names the nodes that are temporaries (printed by name). */
+class LayoutBuilder {
+  constructor(readonly g: ExprGraph, readonly refs: Map<NodeId, string> = new Map()) {}
+
+  build(id: NodeId): Layout {
+    const terms = this.signedTerms(id, false);
+    if (terms.length === 0) return { k: 'num', v: 0 };
+    if (terms.length === 1 && !terms[0].neg) return terms[0].t;
+    return { k: 'sum', terms };
+  }
+
+  private signedTerms(id: NodeId, neg: boolean): SignedTerm[] {
+    const ref = this.refs.get(id);
+    if (ref !== undefined) return [{ neg, t: { k: 'ref', name: ref } }];
+    const n = this.g.node(id);
+    if (n.k === 'num') {
+      if (n.value === 0) return [];
+      return [{ neg: (n.value < 0) !== neg, t: { k: 'num', v: Math.abs(n.value) } }];
+    }
+    if (n.k !== 'add') return [{ neg, t: this.term(1, id) }];
+    const out: SignedTerm[] = [];
+    for (const t of n.terms) {
+      const inner = this.g.node(t.id);
+      if (inner.k === 'add' && !this.refs.has(t.id) && (t.coef === 1 || t.coef === -1)) {
+        out.push(...this.signedTerms(t.id, neg !== (t.coef < 0)));
+      } else {
+        out.push({ neg: neg !== (t.coef < 0), t: this.term(Math.abs(t.coef), t.id) });
+      }
+    }
+    // Textbook order: 1 − x, y − x², x + 1; a leading positive term rather than a leading minus.
+    if (n.c !== 0) {
+      const c: SignedTerm = { neg: (n.c < 0) !== neg, t: { k: 'num', v: Math.abs(n.c) } };
+      if (!c.neg && out[0].neg) out.unshift(c);
+      else out.push(c);
+    }
+    if (out[0].neg) {
+      const firstPositive = out.findIndex((t) => !t.neg);
+      if (firstPositive > 0) out.unshift(...out.splice(firstPositive, 1));
+    }
+    return out;
+  }
+
+  /** The layout of `coef · node` as one product (coef > 0). */
+  private term(coef: number, id: NodeId): Layout {
+    const num: Layout[] = [];
+    const den: Layout[] = [];
+    this.collectFactors(id, 1, num, den);
+    let c = coef;
+    let dc = 1;
+    const frac = niceFraction(coef);
+    if (frac) { c = frac.p; dc = frac.q; }
+    if (c === 1 && dc === 1 && den.length === 0 && num.length === 1) return num[0];
+    if (den.length === 0 && num.length === 0 && dc === 1) return { k: 'num', v: c };
+    num.sort((a, b) => factorRank(a) - factorRank(b));
+    den.sort((a, b) => factorRank(a) - factorRank(b));
+    return { k: 'prod', coef: c, num, denCoef: dc, den };
+  }
+
+  private collectFactors(id: NodeId, exp: number, num: Layout[], den: Layout[]): void {
+    const n = this.g.node(id);
+    if (n.k === 'mul' && !this.refs.has(id) && (exp === 1 || Number.isInteger(exp))) {
+      for (const f of n.factors) this.collectFactors(f.id, f.exp * exp, num, den);
+      return;
+    }
+    const base = this.atom(id);
+    const e = Math.abs(exp);
+    const layout: Layout = e === 1 ? base : { k: 'pow', base, exp: e };
+    (exp > 0 ? num : den).push(layout);
+  }
+
+  /** `id` as something that can be a factor or a base (sums and products are kept whole). */
+  private atom(id: NodeId): Layout {
+    const ref = this.refs.get(id);
+    if (ref !== undefined) return { k: 'ref', name: ref };
+    const n = this.g.node(id);
+    switch (n.k) {
+      case 'var': return { k: 'var', name: n.name, param: n.param, index: n.index };
+      case 'fn': return { k: 'call', fn: n.fn, args: n.args.map((a) => this.build(a)) };
+      default: return this.build(id);
+    }
+  }
+}
+
+function factorRank(l: Layout): number {
+  switch (l.k) {
+    case 'num': return 0;
+    case 'var': return l.name.length === 1 ? 1 : 2;
+    case 'ref': return 2;
+    case 'pow': return l.base.k === 'sum' ? 5 : Math.max(1, factorRank(l.base));
+    case 'call': return 3;
+    case 'prod': return 4;
+    case 'sum': return 5;
+  }
+}
+
+/** `p/q` for a coefficient whose decimal form is long but which is a small fraction (1/3, 2/7). */
+function niceFraction(v: number): { p: number; q: number } | null {
+  if (Number.isInteger(v) || String(v).length <= 8) return null;
+  for (let q = 2; q <= 64; q++) {
+    const p = Math.round(v * q);
+    if (p > 0 && p <= 10_000 && p / q === v) return { p, q };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- Unicode
+
+const SUM = 1;
+const PROD = 2;
+const POW = 3;
+const ATOM = 4;
+
+const SUPERSCRIPT: Record<string, string> = {
+  '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻',
+};
+const SUBSCRIPT: Record<string, string> = {
+  '0': '₀', '1': '₁', '2': '₂', '3': '₃', '4': '₄', '5': '₅', '6': '₆', '7': '₇', '8': '₈', '9': '₉',
+};
+
+const MINUS = '\u2212';
+
+const UNICODE_NAMES: Partial<Record<FnName, string>> = {
+  asin: 'arcsin', acos: 'arccos', atan: 'arctan', asinh: 'arsinh', acosh: 'arcosh', atanh: 'artanh',
+  log: 'ln', log2: 'log₂', log10: 'log₁₀', sign: 'sgn',
+};
+
+interface Printed {
+  s: string;
+  prec: number;
+  /** Renders as a single letter (x, w₂, x²): may be juxtaposed with another one. */
+  letter: boolean;
+}
+
+export function unicodeNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '∞';
+  if (v === -Infinity) return MINUS + '∞';
+  if (v < 0) return MINUS + unicodeNumber(-v);
+  const named: [number, string][] = [[Math.PI, 'π'], [Math.E, 'e'], [Math.LN2, 'ln 2'], [Math.LN10, 'ln 10'], [Math.SQRT2, '√2']];
+  for (const [c, s] of named) if (v === c) return s;
+  for (const k of [2, 3, 4, 6, 8]) {
+    if (v === Math.PI * k) return `${k}π`;
+    if (v === Math.PI / k) return `π/${k}`;
+  }
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  const short = String(Number(v.toPrecision(6)));
+  return short.replace('e-', `×10${SUPERSCRIPT['-']}`).replace(/×10⁻(\d+)/, (_, d: string) => '×10⁻' + [...d].map((c) => SUPERSCRIPT[c]).join(''))
+    .replace(/e\+(\d+)/, (_, d: string) => '×10' + [...d].map((c) => SUPERSCRIPT[c]).join(''));
+}
+
+function superscript(n: number): string | null {
+  const s = String(n);
+  if (!/^-?\d+$/.test(s)) return null;
+  return [...s].map((c) => SUPERSCRIPT[c]).join('');
+}
+
+function unicode(l: Layout): Printed {
+  switch (l.k) {
+    case 'num': return { s: unicodeNumber(l.v), prec: /^[\d.]+$/.test(unicodeNumber(l.v)) || l.v === Math.PI || l.v === Math.E ? ATOM : PROD, letter: false };
+    case 'var': {
+      const s = l.index === null ? l.param : l.param + [...String(l.index)].map((c) => SUBSCRIPT[c]).join('');
+      return { s, prec: ATOM, letter: l.param.length === 1 };
+    }
+    case 'ref': return { s: l.name, prec: ATOM, letter: false };
+    case 'sum': {
+      let s = '';
+      l.terms.forEach((t, i) => {
+        const body = wrap(unicode(t.t), PROD);
+        if (i === 0) s = (t.neg ? MINUS : '') + body;
+        else s += (t.neg ? ` ${MINUS} ` : ' + ') + body;
+      });
+      return { s, prec: SUM, letter: false };
+    }
+    case 'prod': {
+      const numParts: Printed[] = [];
+      if (l.coef !== 1 || l.num.length === 0) numParts.push(unicode({ k: 'num', v: l.coef }));
+      for (const f of l.num) numParts.push(unicode(f));
+      const numerator = juxtapose(numParts);
+      if (l.den.length === 0 && l.denCoef === 1) return { s: numerator, prec: PROD, letter: false };
+      const denParts: Printed[] = [];
+      if (l.denCoef !== 1) denParts.push(unicode({ k: 'num', v: l.denCoef }));
+      for (const f of l.den) denParts.push(unicode(f));
+      const single = denParts.length === 1 && denParts[0].prec >= POW;
+      const denominator = single ? denParts[0].s : `(${juxtapose(denParts)})`;
+      const numSingle = numParts.length === 1 && numParts[0].prec >= PROD;
+      return { s: `${numSingle || numParts.length > 1 ? numerator : `(${numerator})`}/${denominator}`, prec: PROD, letter: false };
+    }
+    case 'pow': {
+      const base = unicode(l.base);
+      if (l.exp === 0.5) return { s: '√' + wrap(base, ATOM), prec: POW, letter: false };
+      if (l.exp === 1 / 3) return { s: '∛' + wrap(base, ATOM), prec: POW, letter: false };
+      const sup = superscript(l.exp);
+      if (sup) return { s: wrap(base, ATOM) + sup, prec: POW, letter: base.letter };
+      return { s: `${wrap(base, ATOM)}^${unicodeNumber(l.exp)}`, prec: POW, letter: false };
+    }
+    case 'call': return unicodeCall(l.fn, l.args.map(unicode));
+  }
+}
+
+function unicodeCall(fn: FnName, args: Printed[]): Printed {
+  const [a, b] = args;
+  switch (fn) {
+    case 'abs': return { s: `|${a.s}|`, prec: ATOM, letter: false };
+    case 'floor': return { s: `⌊${a.s}⌋`, prec: ATOM, letter: false };
+    case 'ceil': return { s: `⌈${a.s}⌉`, prec: ATOM, letter: false };
+    case 'sqrt': return { s: '√' + wrap(a, ATOM), prec: POW, letter: false };
+    case 'cbrt': return { s: '∛' + wrap(a, ATOM), prec: POW, letter: false };
+    case 'exp': return a.letter && a.prec === ATOM ? { s: `e^${a.s}`, prec: POW, letter: false } : { s: `exp(${a.s})`, prec: ATOM, letter: false };
+    case 'expm1': return { s: `${unicodeCall('exp', [a]).s} ${MINUS} 1`, prec: SUM, letter: false };
+    case 'log1p': return { s: `ln(1 + ${a.s})`, prec: ATOM, letter: false };
+    case 'pow': return { s: `${wrap(a, ATOM)}^${wrap(b, ATOM)}`, prec: POW, letter: false };
+    case '%': return { s: `${wrap(a, POW)} mod ${wrap(b, POW)}`, prec: SUM, letter: false };
+    default: return { s: `${UNICODE_NAMES[fn] ?? fn}(${args.map((x) => x.s).join(', ')})`, prec: ATOM, letter: false };
+  }
+}
+
+function wrap(p: Printed, min: number): string {
+  return p.prec >= min ? p.s : `(${p.s})`;
+}
+
+/** Implicit multiplication where it cannot be misread (2x, x(1 − x), xy), a middle dot elsewhere. */
+function juxtapose(parts: Printed[]): string {
+  let s = '';
+  let prev: Printed | null = null;
+  for (const p of parts) {
+    const text = wrap(p, POW);
+    if (prev === null) {
+      s = text;
+    } else {
+      const prevIsNumber = /^[\d.]+$/.test(prev.s);
+      const startsOpen = /^[(|√∛⌊⌈]/.test(text);
+      const startsDigit = /^[\d.]/.test(text);
+      const ok = !startsDigit && (startsOpen || prevIsNumber || (prev.letter && p.letter));
+      s += (ok ? '' : '·') + text;
+    }
+    prev = { ...p, s: text };
+  }
+  return s;
+}
+
+/** Unicode math for a node (no temporaries), e.g. `−2(1 − x) − 400x(y − x²)`. */
+export function toUnicode(g: ExprGraph, id: NodeId): string {
+  return unicode(new LayoutBuilder(g).build(id)).s;
+}
+
+// ---------------------------------------------------------------- TypeScript
+
+const C_SUM = 1;
+const C_PROD = 2;
+const C_POW = 4;
+const C_ATOM = 5;
+
+interface Code {
+  s: string;
+  prec: number;
+  /** Starts with an exponentiation (then a unary minus in front needs parentheses). */
+  powFirst: boolean;
+}
+
+const MATH_CONSTANTS: [number, string][] = [
+  [Math.PI, 'Math.PI'], [Math.E, 'Math.E'], [Math.LN2, 'Math.LN2'], [Math.LN10, 'Math.LN10'],
+  [Math.LOG2E, 'Math.LOG2E'], [Math.LOG10E, 'Math.LOG10E'], [Math.SQRT2, 'Math.SQRT2'], [Math.SQRT1_2, 'Math.SQRT1_2'],
+];
+
+function codeNumber(v: number): Code {
+  for (const [c, s] of MATH_CONSTANTS) if (v === c) return { s, prec: C_ATOM, powFirst: false };
+  if (Number.isNaN(v)) return { s: 'NaN', prec: C_ATOM, powFirst: false };
+  if (v === Infinity) return { s: 'Infinity', prec: C_ATOM, powFirst: false };
+  if (v < 0) return { s: `-${codeNumber(-v).s}`, prec: 3, powFirst: false };
+  return { s: String(v), prec: C_ATOM, powFirst: false };
+}
+
+function code(l: Layout): Code {
+  switch (l.k) {
+    case 'num': return codeNumber(l.v);
+    case 'var': return { s: l.index === null ? l.param : `${l.param}[${l.index}]`, prec: C_ATOM, powFirst: false };
+    case 'ref': return { s: l.name, prec: C_ATOM, powFirst: false };
+    case 'sum': {
+      let s = '';
+      l.terms.forEach((t, i) => {
+        const c = code(t.t);
+        const body = cwrap(c, C_PROD);
+        if (i === 0) s = t.neg ? (c.powFirst ? `-(${body})` : `-${body}`) : body;
+        else s += (t.neg ? ' - ' : ' + ') + body;
+      });
+      return { s, prec: C_SUM, powFirst: false };
+    }
+    case 'prod': {
+      const parts: Code[] = [];
+      if (l.coef !== 1 || l.num.length === 0) parts.push(codeNumber(l.coef));
+      for (const f of l.num) parts.push(code(f));
+      const numerator = parts.map((p) => cwrap(p, p.prec === C_PROD && parts.length === 1 ? C_PROD : C_POW)).join(' * ');
+      const powFirst = parts[0].powFirst || parts[0].prec === C_POW;
+      if (l.den.length === 0 && l.denCoef === 1) return { s: numerator, prec: parts.length === 1 ? parts[0].prec : C_PROD, powFirst };
+      const dens: Code[] = [];
+      if (l.denCoef !== 1) dens.push(codeNumber(l.denCoef));
+      for (const f of l.den) dens.push(code(f));
+      const denominator = dens.length === 1 && dens[0].prec >= C_POW
+        ? dens[0].s
+        : `(${dens.map((d) => cwrap(d, C_POW)).join(' * ')})`;
+      return { s: `${numerator} / ${denominator}`, prec: C_PROD, powFirst };
+    }
+    case 'pow': {
+      const base = code(l.base);
+      if (l.exp === 0.5) return { s: `Math.sqrt(${base.s})`, prec: C_ATOM, powFirst: false };
+      if (l.exp === 2 && (l.base.k === 'var' || l.base.k === 'ref')) return { s: `${base.s} * ${base.s}`, prec: C_PROD, powFirst: false };
+      return { s: `${cwrap(base, C_ATOM)} ** ${cwrap(codeNumber(l.exp), C_ATOM)}`, prec: C_POW, powFirst: true };
+    }
+    case 'call': {
+      const args = l.args.map(code);
+      if (l.fn === 'pow') return { s: `${cwrap(args[0], C_ATOM)} ** ${cwrap(args[1], C_ATOM)}`, prec: C_POW, powFirst: true };
+      if (l.fn === '%') return { s: `${cwrap(args[0], C_POW)} % ${cwrap(args[1], C_POW)}`, prec: C_PROD, powFirst: args[0].prec === C_POW };
+      return { s: `Math.${l.fn}(${args.map((a) => a.s).join(', ')})`, prec: C_ATOM, powFirst: false };
+    }
+  }
+}
+
+function cwrap(c: Code, min: number): string {
+  return c.prec >= min ? c.s : `(${c.s})`;
+}
+
+// ---------------------------------------------------------------- common subexpressions
+
+export interface Statement {
+  name: string;
+  expr: string;
+}
+
+export interface CodeListing {
+  /** `const name = expr;` statements, in dependency order. */
+  temporaries: Statement[];
+  /** The TypeScript expression of each root. */
+  roots: string[];
+}
+
+/** Leaves in a node's printed form beyond which it gets its own temporary. */
+const SPLIT_SIZE = 24;
+
+/**
+ * Names the subexpressions used more than once (and the very large ones), and prints the roots in
+ * terms of them. `tempName(i)` gives the name of the i-th temporary (1-based).
+ */
+export function toCode(g: ExprGraph, roots: NodeId[], tempName: (i: number) => string): CodeListing {
+  const nodes = g.reachable(roots);
+  const uses = new Map<NodeId, number>();
+  for (const r of roots) uses.set(r, (uses.get(r) ?? 0) + 1);
+  for (const id of nodes) for (const c of new Set(g.children(id))) uses.set(c, (uses.get(c) ?? 0) + 1);
+
+  const rootSet = new Set(roots);
+  const isTemp = new Set<NodeId>();
+  const size = new Map<NodeId, number>();
+  for (const id of nodes) {
+    const n = g.node(id);
+    const kids = g.children(id);
+    let s = kids.length === 0 ? 1 : 0;
+    for (const c of kids) s += isTemp.has(c) ? 1 : size.get(c)!;
+    const trivial = n.k === 'num' || n.k === 'var'
+      || (n.k === 'add' && n.c === 0 && n.terms.length === 1 && (isTemp.has(n.terms[0].id) || g.node(n.terms[0].id).k === 'var'));
+    if (!trivial && ((uses.get(id) ?? 0) >= 2 || (s > SPLIT_SIZE && !rootSet.has(id)))) {
+      isTemp.add(id);
+    }
+    size.set(id, s);
+  }
+
+  const refs = new Map<NodeId, string>();
+  const temporaries: Statement[] = [];
+  for (const id of nodes) {
+    if (!isTemp.has(id)) continue;
+    const expr = code(new LayoutBuilder(g, refs).build(id)).s;
+    const name = tempName(temporaries.length + 1);
+    temporaries.push({ name, expr });
+    refs.set(id, name);
+  }
+  const builder = new LayoutBuilder(g, refs);
+  return { temporaries, roots: roots.map((r) => code(builder.build(r)).s) };
+}
+
+/** TypeScript for one node, without temporaries. */
+export function toCodeInline(g: ExprGraph, id: NodeId): string {
+  return code(new LayoutBuilder(g).build(id)).s;
+}
