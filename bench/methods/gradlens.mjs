@@ -19,6 +19,9 @@ export async function setup(options) {
 
 class NotAvailable extends Error {}
 
+// The objectives run ~10⁶ operations; the default step budget (GL007) is sized for editing, not for this
+const BIG_BUDGET = { stepBudget: 1e9 };
+
 function generate(obj, codegenMode, name) {
   const { generated, diagnostics } = engine.generateDerivative(obj.source, obj.fn, codegenMode, { name });
   if (!generated) {
@@ -90,14 +93,14 @@ function tape(obj) {
 function query(obj) {
   const point = {};
   obj.params.forEach((p, i) => (point[p.name] = obj.args[i]));
-  const first = engine.gradientAt(obj.source, obj.fn, point);
+  const first = engine.gradientAt(obj.source, obj.fn, point, BIG_BUDGET);
   if (!first.gradient) {
     const why = first.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
     throw new NotAvailable(`gradientAt returned no gradient${why ? ': ' + why : ' (engine stub?)'}`);
   }
   const names = wrtParams(obj).map((p) => p.name);
   return {
-    run: () => engine.gradientAt(obj.source, obj.fn, point).gradient,
+    run: () => engine.gradientAt(obj.source, obj.fn, point, BIG_BUDGET).gradient,
     flatten: (g) => flattenGradient(obj, g),
     precision: 'float64',
   };
