@@ -113,7 +113,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
       GraphPanel.show(context, client!, target, 'methods');
     }),
     vscode.commands.registerCommand(Commands.insertCode, (uri?: string | vscode.Uri, functionName?: string, mode?: CodegenMode) =>
-      insertCode(uri, functionName, mode),
+      insertCode(client!, uri, functionName, mode),
     ),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, new GraphPanelSerializer(context, client)),
     client.onNotification(StatusNotification, (status) => {

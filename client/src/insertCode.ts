@@ -1,9 +1,12 @@
-// `gradlens.insertCode` (linked from hovers): runs the server's own code action for the function,
-// so the inserted code, its placement and the `@gradient` tag added to the JSDoc are exactly what
-// the light-bulb menu would do. The client generates nothing itself.
+// `gradlens.insertCode` (linked from hovers, and in the command palette): asks the server for the
+// same edit its code action makes (gradlens/insertCode), so the inserted code, its placement and the
+// `@gradient` tag added to the JSDoc are exactly what the light-bulb menu would do. Without a
+// function name (the palette), it runs the code action at the cursor. The client generates nothing.
 
 import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import type { CodegenMode } from '../../engine/api';
+import { InsertCodeRequest } from '../../server/protocol';
 
 /** The server's code action titles, as SPEC §4 writes them. */
 export const CODE_ACTION_TITLES: Record<CodegenMode, string> = {
@@ -15,39 +18,27 @@ export const CODE_ACTION_TITLES: Record<CodegenMode, string> = {
 
 const MODES = Object.keys(CODE_ACTION_TITLES) as CodegenMode[];
 
-/** Offset of a function's name in source text: a declaration, or a `const f =` binding. */
-export function findFunctionName(text: string, name: string): number | null {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const patterns = [
-    new RegExp(`\\bfunction\\s*\\*?\\s*(${escaped})\\s*[<(]`, 'd'),
-    new RegExp(`\\b(?:const|let|var)\\s+(${escaped})\\s*(?::[^=]*)?=`, 'd'),
-  ];
-  for (const re of patterns) {
-    const m = re.exec(text);
-    if (m?.indices?.[1]) return m.indices[1][0];
-  }
-  return null;
-}
-
-export async function insertCode(uriArg?: string | vscode.Uri, functionName?: string, modeArg?: CodegenMode): Promise<boolean> {
+export async function insertCode(client: LanguageClient, uriArg?: string | vscode.Uri, functionName?: string, modeArg?: CodegenMode): Promise<boolean> {
   const editor = vscode.window.activeTextEditor;
   const uri = uriArg ? (typeof uriArg === 'string' ? vscode.Uri.parse(uriArg) : uriArg) : editor?.document.uri;
   if (!uri) return false;
-  const doc = await vscode.workspace.openTextDocument(uri);
   let mode = modeArg;
   if (!mode || !MODES.includes(mode)) {
     const pick = await vscode.window.showQuickPick(MODES.map((m) => ({ label: CODE_ACTION_TITLES[m], mode: m })), { placeHolder: 'Gradlens: which derivative code?' });
     if (!pick) return false;
     mode = pick.mode;
   }
-  let position: vscode.Position | undefined;
   if (functionName) {
-    const offset = findFunctionName(doc.getText(), functionName);
-    if (offset !== null) position = doc.positionAt(offset);
+    const result = await client.sendRequest(InsertCodeRequest, { uri: uri.toString(), functionName, mode });
+    if (!result.edit) {
+      void vscode.window.showWarningMessage(`Gradlens: ${result.message ?? `cannot insert ${CODE_ACTION_TITLES[mode].toLowerCase()} for ${functionName}`}.`);
+      return false;
+    }
+    return vscode.workspace.applyEdit(await client.protocol2CodeConverter.asWorkspaceEdit(result.edit));
   }
-  position ??= editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
+  const position = editor && editor.document.uri.toString() === uri.toString() ? editor.selection.active : undefined;
   if (!position) {
-    void vscode.window.showWarningMessage(`Gradlens: cannot find function ${functionName ?? ''} in ${uri.fsPath}.`);
+    void vscode.window.showWarningMessage('Gradlens: put the cursor on a @differentiable function first.');
     return false;
   }
   const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
@@ -56,7 +47,7 @@ export async function insertCode(uriArg?: string | vscode.Uri, functionName?: st
   const title = CODE_ACTION_TITLES[mode];
   const action = actions?.find((a) => a.title === title) ?? actions?.find((a) => a.title.startsWith(title));
   if (!action) {
-    void vscode.window.showWarningMessage(`Gradlens: "${title}" is not available for ${functionName ?? 'this function'}.`);
+    void vscode.window.showWarningMessage(`Gradlens: "${title}" is not available here.`);
     return false;
   }
   if (action.edit) await vscode.workspace.applyEdit(action.edit);

@@ -1,0 +1,167 @@
+// Gradlens in the real VS Code workbench (code-server + headless Chromium), asserted through the
+// UI only: what a person sees in hovers, squiggles, the Problems panel, the editor text and the
+// graph webview. Screenshots of every step go to test-results/screenshots/.
+
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import {
+  editorText, extensionLogs, goTo, openFile, positionOf, runCommand, screenshot, startWorkbench, stopWorkbench, webviewFrame,
+  type Workbench,
+} from './harness';
+
+const FIXTURE = 'fixtures/calculus.ts';
+
+describe('Gradlens in the VS Code workbench (code-server)', function () {
+  let w: Workbench | undefined;
+  let page: Page;
+
+  before(async function () {
+    this.timeout(300_000);
+    w = await startWorkbench();
+    page = w.page;
+    await openFile(page, FIXTURE);
+    await screenshot(page, '01-fixture-open');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && w) {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+      console.error(extensionLogs(w));
+    }
+    await page?.keyboard.press('Escape').catch(() => undefined);
+  });
+
+  after(async function () {
+    await stopWorkbench(w);
+  });
+
+  it('highlights the annotation tags in JSDoc with the injection grammar', async function () {
+    const line = page.locator('.view-line', { hasText: '@differentiable' }).first();
+    await line.waitFor();
+    const tagColor = await line.locator('span span', { hasText: /^@differentiable$|^differentiable$/ }).first()
+      .evaluate((e) => getComputedStyle(e).color);
+    const since = page.locator('.view-line', { hasText: '@since' }).first();
+    const sinceColor = await since.locator('span span', { hasText: /^@since$|^since$/ }).first().evaluate((e) => getComputedStyle(e).color);
+    const prose = page.locator('.view-line', { hasText: "Rosenbrock's banana" }).first();
+    const proseColor = await prose.locator('span span', { hasText: /banana/ }).first().evaluate((e) => getComputedStyle(e).color);
+    assert.notEqual(tagColor, proseColor, 'a Gradlens tag is coloured like plain comment text');
+    assert.notEqual(tagColor, sinceColor, 'a Gradlens tag is coloured like any other JSDoc tag: the injection grammar is not applied');
+  });
+
+  it('shows the gradient when hovering an annotated function', async function () {
+    await page.locator('.statusbar-item', { hasText: 'Gradlens' }).first().waitFor({ timeout: 60_000 });
+    const name = page.locator('.view-line', { hasText: 'export function rosenbrock(' }).locator('span span', { hasText: /^rosenbrock$/ }).first();
+    const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: /∂/ });
+    // The server may still be analysing the first time: hover again until Gradlens's part shows.
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      await page.mouse.move(10, 10);
+      await name.hover();
+      try {
+        await hover.first().waitFor({ timeout: 4_000 });
+        break;
+      } catch {
+        /* hover again */
+      }
+    }
+    await screenshot(page, '02-hover');
+    const text = await hover.first().innerText();
+    assert.match(text, /∂\S*\/∂x/, `no ∂/∂x in the hover:\n${text}`);
+    assert.match(text, /∂\S*\/∂y/, `no ∂/∂y in the hover:\n${text}`);
+    assert.match(text, /1501\b/, `the hover does not show ∂f/∂x = 1501 at (1.5, −0.25):\n${text}`);
+    assert.match(text, /[−-]500\b/, `the hover does not show ∂f/∂y = −500 at (1.5, −0.25):\n${text}`);
+    await page.mouse.move(10, 10);
+  });
+
+  it('underlines the wrong component and lists GL001 in Problems', async function () {
+    const squiggle = page.locator('.monaco-editor .view-overlays .squiggly-warning');
+    await squiggle.first().waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'GL001' });
+    await row.first().waitFor({ timeout: 30_000 });
+    await screenshot(page, '03-problems-gl001');
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    const gl001 = rows.filter((r) => r.includes('GL001'));
+    assert.ok(gl001.some((r) => /[−-]250/.test(r) && /[−-]500/.test(r)), `GL001 should give both values (−250 hand-written, −500 AD):\n${gl001.join('\n')}`);
+    // The example folder's deliberately wrong Black–Scholes rho is listed too once that file is open.
+    await page.keyboard.press('Control+Shift+M');
+  });
+
+  it('inserts <name>Grad with the code action', async function () {
+    const at = positionOf(w!.workspace, FIXTURE, 'export function wave(', 'export function '.length + 1);
+    await goTo(page, at.line, at.column);
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Insert gradient function (reverse mode)' });
+    await item.first().waitFor({ timeout: 30_000 });
+    await screenshot(page, '04-code-actions');
+    await item.first().click();
+    await page.locator('.view-line', { hasText: 'waveGrad' }).first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Control+S');
+    await page.waitForTimeout(1000);
+    await screenshot(page, '05-inserted');
+    const saved = readFileSync(join(w!.workspace, FIXTURE), 'utf8');
+    assert.match(saved, /function waveGrad\(/, 'no waveGrad function was inserted');
+    assert.match(saved, /@gradient waveGrad/, 'the JSDoc of wave did not get @gradient waveGrad');
+  });
+
+  it('fixes the wrong hand-written gradient and the warning goes away', async function () {
+    const at = positionOf(w!.workspace, FIXTURE, '100 * (y - x * x)]', 2);
+    await goTo(page, at.line, at.column);
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Fix hand-written gradient' });
+    await fix.first().waitFor({ timeout: 30_000 });
+    await fix.first().click();
+    await page.keyboard.press('Control+S');
+    await page.keyboard.press('Control+Shift+M');
+    // Once re-analysed, no GL001 is left for the fixture.
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('.markers-panel .monaco-list-row')].some((r) => (r.textContent ?? '').includes('GL001') && (r.textContent ?? '').includes('calculus')),
+      undefined,
+      { timeout: 30_000 },
+    ).catch(() => undefined);
+    await page.waitForTimeout(1500);
+    await screenshot(page, '06-fixed');
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    assert.ok(!rows.some((r) => r.includes('GL001')), `GL001 is still listed after the fix:\n${rows.join('\n')}`);
+    assert.equal(await page.locator('.monaco-editor .view-overlays .squiggly-warning').count(), 0, 'a warning squiggle is still drawn');
+    const saved = readFileSync(join(w!.workspace, FIXTURE), 'utf8');
+    assert.doesNotMatch(saved, /, 100 \* \(y - x \* x\)\]/, 'the wrong component is still in the file');
+    await page.keyboard.press('Control+Shift+M');
+  });
+
+  it('Show Computation Graph opens the webview and draws nodes with values', async function () {
+    const at = positionOf(w!.workspace, FIXTURE, 'return (1 - x) ** 2', 8);
+    await goTo(page, at.line, at.column);
+    await runCommand(page, 'Gradlens: Show Computation Graph');
+    const frame = webviewFrame(page);
+    const nodes = frame.locator('#graph g.node');
+    await nodes.first().waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    await screenshot(page, '07-graph');
+    const count = await nodes.count();
+    assert.ok(count >= 6, `only ${count} nodes drawn for rosenbrock`);
+    const texts = await nodes.allTextContents();
+    assert.ok(texts.some((t) => /v = 625\.25/.test(t)), `no node shows the value 625.25:\n${texts.join('\n')}`);
+    assert.ok(texts.some((t) => /input/.test(t) && /v = 1\.5/.test(t)), `no input node with x = 1.5:\n${texts.join('\n')}`);
+
+    // Step the reverse sweep: the first step is the output node, with adjoint 1.
+    await frame.locator('#step-reverse').click();
+    const current = frame.locator('#graph g.node.current');
+    await current.waitFor();
+    assert.match(await current.textContent() ?? '', /v̄ = 1\b/, 'the reverse sweep does not start at the output with adjoint 1');
+    await frame.locator('#step-reverse').click();
+    assert.ok((await frame.locator('#graph g.edge.lit.reverse').count()) > 0, 'no edge lights up in the reverse sweep');
+    await screenshot(page, '08-graph-reverse-sweep');
+
+    // The methods tab compares the methods and plots the error curve.
+    await frame.locator('#tab-methods').click();
+    await frame.locator('#methods-table tbody tr').first().waitFor({ timeout: 30_000 });
+    await frame.locator('svg.plot path.plot-line').first().waitFor({ timeout: 10_000 });
+    await screenshot(page, '09-methods');
+    const table = await frame.locator('#methods-table').innerText();
+    assert.match(table, /1501/, `the methods table has no 1501:\n${table}`);
+    await frame.locator('#tab-graph').click();
+  });
+});
