@@ -151,7 +151,7 @@ export function functionStatus(fn: FunctionAnalysis): { status: Status; text: st
       return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''} (GL001)${extra}` };
     }
     case 'shape':
-      return { status: 'fail', text: `${head} has the wrong shape: it returns ${check.shape} (GL006)${extra}` };
+      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it returns ${check.shape}` : ''} (GL006)${extra}` };
     case 'ok':
       return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}${extra}` };
     case 'kink':
