@@ -14,6 +14,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { generateDerivative } from '../engine';
 import type { CodegenMode, FunctionAnalysis } from '../engine/api';
 import type { AnalysisSnapshot } from './documentAnalysis';
+import type { OffsetMapping } from './offsetMapping';
 import { addJsDocTag, gradientCheckTest, hasJsDocTag, insertAfter } from './edits';
 import { freeName, locateFunction, locateFunctions, topLevelNames, type LocatedFunction } from './sourceLocate';
 import { DIAGNOSTIC_SOURCE, contains, toLspEdit, toOffset, type DiagnosticData, type OffsetEdit } from './toLsp';
@@ -39,10 +40,9 @@ export type ActionData =
 const SUFFIX: Record<CodegenMode, string> = { reverse: 'Grad', closed: 'Grad', jvp: 'Jvp', hessian: 'Hessian' };
 
 /** The actions available at the request's range; no edits yet (see resolveCodeAction). */
-export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument, params: CodeActionParams): CodeAction[] {
+export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument, params: CodeActionParams, mapping: OffsetMapping | null): CodeAction[] {
   const actions: CodeAction[] = [];
   const base = { uri: doc.uri, version: doc.version };
-  const offset = toOffset(doc, params.range.start);
   const only = params.context.only;
   const wanted = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
 
@@ -55,7 +55,9 @@ export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument
     fixed.add(fn);
     actions.push(action(TITLES.fix, CodeActionKind.QuickFix, { ...base, action: 'fix', fn }, [d], true));
   }
-  if (!snap) return actions;
+  if (!snap || !mapping) return actions;
+  const offset = mapping.toAnalysed(toOffset(doc, params.range.start));
+  if (offset === null) return actions;
 
   // The annotated function under the cursor (by its body or by its hand-written gradient).
   const fa = innermost(snap.analysis.functions.filter((f) => contains(f.range, offset)))

@@ -2,14 +2,20 @@
 
 import type { CodeLens } from 'vscode-languageserver';
 import type { FunctionAnalysis } from '../engine/api';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisSnapshot } from './documentAnalysis';
+import type { OffsetMapping } from './offsetMapping';
 import { Commands } from './protocol';
 import { toLspRange } from './toLsp';
 
-export function codeLenses(snap: AnalysisSnapshot): CodeLens[] {
+/** Lenses on the live document `doc`; `mapping` carries the analysed offsets over to it. */
+export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: OffsetMapping): CodeLens[] {
   const lenses: CodeLens[] = [];
   for (const fa of snap.analysis.functions) {
-    const range = toLspRange(snap.doc, fa.nameRange);
+    const start = mapping.toLive(fa.nameRange.start);
+    const end = mapping.toLive(fa.nameRange.end);
+    if (start === null || end === null) continue; // edited since: the next analysis will place it
+    const range = toLspRange(doc, { start, end });
     // An empty command id renders the title as plain text in VS Code; other clients show it too.
     lenses.push({ range, command: { title: statusTitle(fa), command: fa.check ? Commands.showMethods : '', arguments: fa.check ? [snap.uri, fa.name] : undefined } });
     lenses.push({ range, command: { title: 'Show graph', command: Commands.showGraph, arguments: [snap.uri, fa.name] } });

@@ -1,14 +1,21 @@
 // Hover texts (SPEC §4), built from the last good analysis only: no engine call on this path.
 // Three kinds: an annotated function's name, a local variable inside one, a hand-written gradient.
 
-import { MarkupKind, type Hover } from 'vscode-languageserver';
+import { MarkupKind, type Hover, type Range } from 'vscode-languageserver';
 import type { CheckComponent, FunctionAnalysis, GradientCheck, LocalPartials } from '../engine/api';
 import { Commands } from './protocol';
 import type { AnalysisSnapshot } from './documentAnalysis';
 import { commandLink, formatNumber, formatPoint, formatValue } from './format';
-import { contains, toLspRange } from './toLsp';
+import { contains } from './toLsp';
 
-export function hoverAt(snap: AnalysisSnapshot, offset: number): Hover | null {
+export interface HoverContent {
+  markdown: string;
+  /** Range of the hovered name, in offsets of the analysed text. */
+  range: { start: number; end: number };
+}
+
+/** The hover at `offset` (in the analysed text), or null. */
+export function hoverAt(snap: AnalysisSnapshot, offset: number): HoverContent | null {
   const fns = snap.analysis.functions;
   for (const fa of fns) {
     if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, functionHover(snap.uri, fa));
@@ -28,8 +35,14 @@ export function hoverAt(snap: AnalysisSnapshot, offset: number): Hover | null {
   return null;
 }
 
-function hover(snap: AnalysisSnapshot, range: { start: number; end: number }, markdown: string): Hover {
-  return { contents: { kind: MarkupKind.Markdown, value: markdown }, range: toLspRange(snap.doc, range) };
+function hover(_snap: AnalysisSnapshot, range: { start: number; end: number }, markdown: string): HoverContent {
+  return { markdown, range };
+}
+
+export function toLspHover(content: HoverContent, range: Range | null): Hover {
+  const h: Hover = { contents: { kind: MarkupKind.Markdown, value: content.markdown } };
+  if (range) h.range = range;
+  return h;
 }
 
 export function functionHover(uri: string, fa: FunctionAnalysis): string {

@@ -19,10 +19,11 @@ import { codeLenses } from './codeLens';
 import { DiagnosticsChannel } from './diagnostics';
 import { DocumentAnalysis, type AnalysisEvent } from './documentAnalysis';
 import { graphFor, methodsFor } from './graphRequest';
-import { hoverAt } from './hover';
+import { hoverAt, toLspHover } from './hover';
+import { MappingCache } from './offsetMapping';
 import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, type FileStatus } from './protocol';
 import { SettingsStore, toAnalysisOptions } from './settings';
-import { toLspEdit } from './toLsp';
+import { toLspEdit, toLspRange } from './toLsp';
 
 export interface ServerOptions {
   /** Script that runs the analysis worker (the server bundle itself); null analyses in-process. */
@@ -45,6 +46,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let configurationPull = false;
   let dynamicConfiguration = false;
 
+  const mappings = new MappingCache();
   const analysis = new DocumentAnalysis(documents, settings, runner, onAnalyzed, log);
 
   function onAnalyzed(event: AnalysisEvent): void {
@@ -132,10 +134,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const uri = params.textDocument.uri;
     if (!documents.get(uri)) return null;
     const snap = await analysis.latestOrFirst(uri, FIRST_ANALYSIS_WAIT_MS);
-    if (!snap) return null;
-    // The position is in the live text; the analysis may be a version behind. Lines above an edit
-    // are unchanged, so reading the position in the analysed text is right where it matters.
-    return hoverAt(snap, snap.doc.offsetAt(params.position));
+    const doc = documents.get(uri);
+    if (!snap || !doc) return null;
+    // The position is in the live text; the analysis may be a version behind it.
+    const mapping = mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText());
+    const offset = mapping.toAnalysed(doc.offsetAt(params.position));
+    if (offset === null) return null;
+    const content = hoverAt(snap, offset);
+    if (!content) return null;
+    const start = mapping.toLive(content.range.start);
+    const end = mapping.toLive(content.range.end);
+    return toLspHover(content, start !== null && end !== null ? toLspRange(doc, { start, end }) : null);
   }));
 
   const resolveContext: ResolveContext = {
@@ -148,7 +157,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   connection.onCodeAction(guard('codeAction', [], (params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    const actions = listCodeActions(analysis.latest(doc.uri), doc, params);
+    const snap = analysis.latest(doc.uri);
+    const mapping = snap ? mappings.get(doc.uri, snap.version, snap.doc.getText(), doc.version, doc.getText()) : null;
+    const actions = listCodeActions(snap, doc, params, mapping);
     // Clients that cannot resolve get the edits at once.
     return resolveSupport ? actions : actions.map((a) => resolveCodeAction(a, resolveContext));
   }));
@@ -159,7 +170,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const uri = params.textDocument.uri;
     if (!(await settings.get(uri)).codeLens) return [];
     const snap = analysis.latest(uri);
-    return snap ? codeLenses(snap) : [];
+    const doc = documents.get(uri);
+    if (!snap || !doc) return [];
+    return codeLenses(snap, doc, mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText()));
   }));
 
   connection.onRequest(GraphRequest, guard('gradlens/graph', { graph: null, diagnostics: [], functions: [], message: 'Internal error.' }, async (params) => {

@@ -44,7 +44,9 @@ export function normalizeSettings(raw: unknown, base: GradlensSettings = DEFAULT
   else if (typeof r.codeLens === 'object' && r.codeLens !== null && typeof (r.codeLens as { enabled?: unknown }).enabled === 'boolean') {
     s.codeLens = (r.codeLens as { enabled: boolean }).enabled;
   }
-  if (nonNegativeInt(r.debounce)) s.debounce = Math.min(r.debounce, 10_000);
+  // The VS Code setting is `gradlens.debounceMs`; accept both spellings.
+  const debounce = r.debounce ?? r.debounceMs;
+  if (nonNegativeInt(debounce)) s.debounce = Math.min(debounce, 10_000);
   return s;
 }
 
