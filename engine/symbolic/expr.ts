@@ -178,7 +178,14 @@ export class ExprGraph {
     const exps = new Map<NodeId, number>();
     for (const f of factors) exps.set(f.id, (exps.get(f.id) ?? 0) + f.exp);
     const out: Factor[] = [];
-    for (const [id, exp] of exps) if (exp !== 0) out.push({ id, exp });
+    for (const [id, exp] of exps) {
+      const n = this.nodes[id];
+      // (√u)^(2m) = u^m wherever √u exists.
+      if (n.k === 'fn' && n.fn === 'sqrt' && Number.isInteger(exp) && exp % 2 === 0) {
+        return this.product([...[...exps].filter(([i]) => i !== id).map(([i, e]) => ({ id: i, exp: e })), ...this.factorsOf(n.args[0]).map((f) => ({ id: f.id, exp: f.exp * exp / 2 }))]);
+      }
+      if (exp !== 0) out.push({ id, exp });
+    }
     if (out.length === 0) return this.one;
     if (out.length === 1 && out[0].exp === 1) return out[0].id;
     out.sort((a, b) => a.id - b.id);
@@ -223,24 +230,26 @@ export class ExprGraph {
     const { k, m } = this.coefficientOf(x);
     if (k !== 1 && (Number.isInteger(e) || k > 0)) return this.scale(k ** e, this.powNum(m!, e));
     const nm = this.nodes[x];
+    // (√u)^(2m) = u^m wherever √u exists.
+    if (nm.k === 'fn' && nm.fn === 'sqrt' && Number.isInteger(e) && e % 2 === 0) return this.powNum(nm.args[0], e / 2);
     // (a^p b^q)^e = a^(pe) b^(qe) holds for integer e; (x²)^0.5 is |x|, not x, so stop there.
     if (nm.k === 'mul' && Number.isInteger(e)) return this.product(nm.factors.map((f) => ({ id: f.id, exp: f.exp * e })));
     return this.product([{ id: x, exp: e }]);
   }
 
   pow(a: NodeId, b: NodeId): NodeId {
-    const vb = this.numValue(b);
-    if (vb !== undefined) return this.powNum(a, vb);
-    const va = this.numValue(a);
-    if (va === 1) return this.one; // 1 ** y is 1 for every y except NaN, as in JavaScript
     return this.fn('pow', [a, b]);
   }
 
   fn(name: FnName | 'neg', args: NodeId[]): NodeId {
     if (name === 'neg') return this.neg(args[0]);
     if (args.every((a) => this.isNum(a))) return this.num(applyNumber(name, args.map((a) => this.numValue(a)!)));
-    if (name === 'pow') return this.pow(args[0], args[1]);
     const a = args[0];
+    if (name === 'pow') {
+      const e = this.numValue(args[1]);
+      if (e !== undefined) return this.powNum(a, e);
+      if (this.numValue(a) === 1) return this.one; // 1 ** y is 1 for every y but NaN, as in JavaScript
+    }
     const na = this.nodes[a];
     switch (name) {
       case 'log':

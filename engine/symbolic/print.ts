@@ -32,35 +32,68 @@ class LayoutBuilder {
     return { k: 'sum', terms };
   }
 
+  private readonly keys = new Map<NodeId, OrderKey>();
+  /** Keys of layouts already built from a nested sum, by the layout object. */
+  readonly layoutKeys = new Map<Layout, OrderKey>();
+
+  private layoutKey(l: Layout, fallback: NodeId): OrderKey {
+    return this.layoutKeys.get(l) ?? this.orderKey(fallback);
+  }
+
   private signedTerms(id: NodeId, neg: boolean): SignedTerm[] {
     const ref = this.refs.get(id);
     if (ref !== undefined) return [{ neg, t: { k: 'ref', name: ref } }];
     const n = this.g.node(id);
     if (n.k === 'num') {
       if (n.value === 0) return [];
-      return [{ neg: (n.value < 0) !== neg, t: { k: 'num', v: Math.abs(n.value) } }];
+      return [{ neg: (n.value < 0) !== neg, t: numberLayout(Math.abs(n.value)) }];
     }
     if (n.k !== 'add') return [{ neg, t: this.term(1, id) }];
-    const out: SignedTerm[] = [];
+    const out: (SignedTerm & { key: OrderKey })[] = [];
     for (const t of n.terms) {
       const inner = this.g.node(t.id);
       if (inner.k === 'add' && !this.refs.has(t.id) && (t.coef === 1 || t.coef === -1)) {
-        out.push(...this.signedTerms(t.id, neg !== (t.coef < 0)));
+        // A nested sum (kept apart to bound the graph's size) prints flat; its constant is a term here.
+        for (const st of this.signedTerms(t.id, neg !== (t.coef < 0))) {
+          out.push({ ...st, key: st.t.k === 'num' || (st.t.k === 'prod' && st.t.num.length === 0) ? { param: '\uffff', index: 0, id: -1 } : this.layoutKey(st.t, t.id) });
+        }
       } else {
-        out.push({ neg: neg !== (t.coef < 0), t: this.term(Math.abs(t.coef), t.id) });
+        out.push({ neg: neg !== (t.coef < 0), t: this.term(Math.abs(t.coef), t.id), key: this.orderKey(t.id) });
       }
     }
     // Textbook order: 1 − x, y − x², x + 1; a leading positive term rather than a leading minus.
+    out.sort((a, b) => compareOrder(a.key, b.key));
+    const ordered: SignedTerm[] = out.map((t) => ({ neg: t.neg, t: t.t }));
     if (n.c !== 0) {
-      const c: SignedTerm = { neg: (n.c < 0) !== neg, t: { k: 'num', v: Math.abs(n.c) } };
-      if (!c.neg && out[0].neg) out.unshift(c);
-      else out.push(c);
+      const c: SignedTerm = { neg: (n.c < 0) !== neg, t: numberLayout(Math.abs(n.c)) };
+      if (!c.neg && ordered[0].neg) ordered.unshift(c);
+      else ordered.push(c);
     }
-    if (out[0].neg) {
-      const firstPositive = out.findIndex((t) => !t.neg);
-      if (firstPositive > 0) out.unshift(...out.splice(firstPositive, 1));
+    if (ordered[0].neg) {
+      const firstPositive = ordered.findIndex((t) => !t.neg);
+      if (firstPositive > 0) ordered.unshift(...ordered.splice(firstPositive, 1));
     }
-    return out;
+    return ordered;
+  }
+
+  /** Sort key of a term: its alphabetically first variable (so x² + y², whatever the source order). */
+  private orderKey(id: NodeId): OrderKey {
+    const known = this.keys.get(id);
+    if (known) return known;
+    const n = this.g.node(id);
+    let key: OrderKey;
+    if (n.k === 'var') key = { param: n.param, index: n.index ?? -1, id };
+    else if (n.k === 'num') key = { param: '\uffff', index: 0, id };
+    else {
+      let best: OrderKey | null = null;
+      for (const c of this.g.children(id)) {
+        const k = this.orderKey(c);
+        if (k.param !== '\uffff' && (best === null || compareOrder(k, best) < 0)) best = k;
+      }
+      key = best ? { param: best.param, index: best.index, id } : { param: '\uffff', index: 0, id };
+    }
+    this.keys.set(id, key);
+    return key;
   }
 
   /** The layout of `coef · node` as one product (coef > 0). */
@@ -104,6 +137,23 @@ class LayoutBuilder {
   }
 }
 
+interface OrderKey {
+  param: string;
+  index: number;
+  id: NodeId;
+}
+
+function compareOrder(a: OrderKey, b: OrderKey): number {
+  if (a.param !== b.param) return a.param < b.param ? -1 : 1;
+  if (a.index !== b.index) return a.index - b.index;
+  return a.id - b.id;
+}
+
+function numberLayout(v: number): Layout {
+  const f = niceFraction(v);
+  return f ? { k: 'prod', coef: f.p, num: [], denCoef: f.q, den: [] } : { k: 'num', v };
+}
+
 function factorRank(l: Layout): number {
   switch (l.k) {
     case 'num': return 0;
@@ -118,8 +168,11 @@ function factorRank(l: Layout): number {
 
 /** `p/q` for a coefficient whose decimal form is long but which is a small fraction (1/3, 2/7). */
 function niceFraction(v: number): { p: number; q: number } | null {
-  if (Number.isInteger(v) || String(v).length <= 8) return null;
-  for (let q = 2; q <= 64; q++) {
+  if (Number.isInteger(v) || !Number.isFinite(v)) return null;
+  // Halves and quarters read better as fractions, and dividing by them is exact.
+  for (const q of [2, 4]) if (Number.isInteger(v * q) && v * q < 10_000) return { p: v * q, q };
+  if (String(v).length <= 8) return null;
+  for (let q = 3; q <= 64; q++) {
     const p = Math.round(v * q);
     if (p > 0 && p <= 10_000 && p / q === v) return { p, q };
   }
@@ -203,10 +256,8 @@ function unicode(l: Layout): Printed {
       const denParts: Printed[] = [];
       if (l.denCoef !== 1) denParts.push(unicode({ k: 'num', v: l.denCoef }));
       for (const f of l.den) denParts.push(unicode(f));
-      const single = denParts.length === 1 && denParts[0].prec >= POW;
-      const denominator = single ? denParts[0].s : `(${juxtapose(denParts)})`;
-      const numSingle = numParts.length === 1 && numParts[0].prec >= PROD;
-      return { s: `${numSingle || numParts.length > 1 ? numerator : `(${numerator})`}/${denominator}`, prec: PROD, letter: false };
+      const denominator = denParts.length === 1 ? wrap(denParts[0], POW) : `(${juxtapose(denParts)})`;
+      return { s: `${numerator}/${denominator}`, prec: PROD, letter: false };
     }
     case 'pow': {
       const base = unicode(l.base);
@@ -278,6 +329,8 @@ interface Code {
   prec: number;
   /** Starts with an exponentiation (then a unary minus in front needs parentheses). */
   powFirst: boolean;
+  /** `x * x`: a product that may be a factor of another product as it is. */
+  square?: boolean;
 }
 
 const MATH_CONSTANTS: [number, string][] = [
@@ -312,21 +365,22 @@ function code(l: Layout): Code {
       const parts: Code[] = [];
       if (l.coef !== 1 || l.num.length === 0) parts.push(codeNumber(l.coef));
       for (const f of l.num) parts.push(code(f));
-      const numerator = parts.map((p) => cwrap(p, p.prec === C_PROD && parts.length === 1 ? C_PROD : C_POW)).join(' * ');
+      if (parts.length === 1 && l.den.length === 0 && l.denCoef === 1) return parts[0];
+      const numerator = parts.length === 1 ? cwrap(parts[0], C_PROD) : parts.map(factorCode).join(' * ');
       const powFirst = parts[0].powFirst || parts[0].prec === C_POW;
-      if (l.den.length === 0 && l.denCoef === 1) return { s: numerator, prec: parts.length === 1 ? parts[0].prec : C_PROD, powFirst };
+      if (l.den.length === 0 && l.denCoef === 1) return { s: numerator, prec: C_PROD, powFirst };
       const dens: Code[] = [];
       if (l.denCoef !== 1) dens.push(codeNumber(l.denCoef));
       for (const f of l.den) dens.push(code(f));
       const denominator = dens.length === 1 && dens[0].prec >= C_POW
         ? dens[0].s
-        : `(${dens.map((d) => cwrap(d, C_POW)).join(' * ')})`;
+        : `(${dens.length === 1 ? dens[0].s : dens.map(factorCode).join(' * ')})`;
       return { s: `${numerator} / ${denominator}`, prec: C_PROD, powFirst };
     }
     case 'pow': {
       const base = code(l.base);
       if (l.exp === 0.5) return { s: `Math.sqrt(${base.s})`, prec: C_ATOM, powFirst: false };
-      if (l.exp === 2 && (l.base.k === 'var' || l.base.k === 'ref')) return { s: `${base.s} * ${base.s}`, prec: C_PROD, powFirst: false };
+      if (l.exp === 2 && (l.base.k === 'var' || l.base.k === 'ref')) return { s: `${base.s} * ${base.s}`, prec: C_PROD, powFirst: false, square: true };
       return { s: `${cwrap(base, C_ATOM)} ** ${cwrap(codeNumber(l.exp), C_ATOM)}`, prec: C_POW, powFirst: true };
     }
     case 'call': {
@@ -336,6 +390,11 @@ function code(l: Layout): Code {
       return { s: `Math.${l.fn}(${args.map((a) => a.s).join(', ')})`, prec: C_ATOM, powFirst: false };
     }
   }
+}
+
+/** A factor of a product: `x * x` may stand unparenthesised, a `%` or a sum may not. */
+function factorCode(c: Code): string {
+  return c.prec >= C_POW || c.square ? c.s : `(${c.s})`;
 }
 
 function cwrap(c: Code, min: number): string {
