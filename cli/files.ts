@@ -8,9 +8,15 @@ import { globToRegExp, hasGlobMagic, splitGlob } from './glob';
 /** Extensions `check` picks up in directories and globs (an explicitly named file is always read). */
 export const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 
-/** Directories never descended into: dependencies and hidden folders (.git, .vscode-test…). */
+/**
+ * Directories not descended into while walking: dependencies, hidden folders (.git, .vscode-test…)
+ * and usual build output, which would repeat the findings of its sources. Naming one explicitly
+ * (`gradlens check dist`, or a glob that starts in `out/`) still checks it.
+ */
+export const SKIPPED_DIRECTORIES: readonly string[] = ['node_modules', 'dist', 'out', 'coverage'];
+
 function skipDirectory(name: string): boolean {
-  return name === 'node_modules' || name.startsWith('.');
+  return SKIPPED_DIRECTORIES.includes(name) || name.startsWith('.');
 }
 
 export function isSourceFile(name: string): boolean {
@@ -63,7 +69,7 @@ export function expandInputs(inputs: string[], cwd: string): ExpandedInputs {
     const baseAbsolute = path.resolve(cwd, base);
     const baseStat = statOrNull(baseAbsolute);
     if (!baseStat?.isDirectory()) {
-      errors.push(`no files match '${input}' (directory '${base}' does not exist)`);
+      errors.push(`no files match '${input}' (${baseStat ? `'${base}' is not a directory` : `directory '${base}' does not exist`})`);
       continue;
     }
     const matcher = globToRegExp(rest);

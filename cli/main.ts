@@ -97,8 +97,8 @@ const HELP: Record<Command, string> = {
   check: `Usage: gradlens check [paths...] [options]
 
 Checks every @differentiable function in the given files, directories (searched recursively for
-.ts/.mts/.cts/.js/.mjs/.cjs files, skipping node_modules and hidden folders) and globs (quote them:
-'src/**/*.ts'). Default path: the current directory. Hand-written gradients (@gradient, or paired
+.ts/.mts/.cts/.js/.mjs/.cjs files, skipping hidden folders, node_modules, dist, out and coverage
+unless named) and globs (quote them: 'src/**/*.ts'). Default path: the current directory. Hand-written gradients (@gradient, or paired
 by name) are compared with automatic differentiation and finite differences.
 
 Options:

@@ -78,7 +78,7 @@ describe('cli: expandInputs', () => {
   let root: string;
   before(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-cli-'));
-    for (const file of ['a.ts', 'b.js', 'types.d.ts', 'readme.md', 'sub/c.ts', 'sub/deep/d.mjs', 'node_modules/pkg/e.ts', '.hidden/f.ts']) {
+    for (const file of ['a.ts', 'b.js', 'types.d.ts', 'readme.md', 'sub/c.ts', 'sub/deep/d.mjs', 'node_modules/pkg/e.ts', '.hidden/f.ts', 'dist/g.js', 'sub/out/h.js']) {
       fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       fs.writeFileSync(path.join(root, file), '// x\n');
     }
@@ -87,7 +87,7 @@ describe('cli: expandInputs', () => {
 
   const rel = (files: string[]): string[] => files.map((f) => path.relative(root, f).split(path.sep).join('/'));
 
-  it('walks directories recursively for sources, skipping node_modules, hidden folders and .d.ts', () => {
+  it('walks directories recursively for sources, skipping node_modules, hidden folders, build output and .d.ts', () => {
     const { files, errors } = expandInputs(['.'], root);
     assert.deepEqual(errors, []);
     assert.deepEqual(rel(files).sort(), ['a.ts', 'b.js', 'sub/c.ts', 'sub/deep/d.mjs']);
@@ -99,14 +99,20 @@ describe('cli: expandInputs', () => {
     assert.deepEqual(rel(files), ['a.ts', 'sub/c.ts', 'sub/deep/d.mjs']);
   });
 
+  it('walks a skipped directory when it is named explicitly', () => {
+    assert.deepEqual(rel(expandInputs(['dist'], root).files), ['dist/g.js']);
+    assert.deepEqual(rel(expandInputs(['sub/out/*.js'], root).files), ['sub/out/h.js']);
+  });
+
   it('reads an explicitly named file whatever its extension', () => {
     const { files } = expandInputs(['readme.md'], root);
     assert.deepEqual(rel(files), ['readme.md']);
   });
 
   it('reports missing files, globs without matches and missing glob directories', () => {
-    const { errors } = expandInputs(['missing.ts', '*.py', 'nowhere/**/*.ts'], root);
-    assert.equal(errors.length, 3);
+    const { errors } = expandInputs(['missing.ts', '*.py', 'nowhere/**/*.ts', 'a.ts/*.ts'], root);
+    assert.equal(errors.length, 4);
+    assert.match(errors[3], /'a\.ts' is not a directory/);
     assert.match(errors[0], /no such file or directory: 'missing\.ts'/);
     assert.match(errors[1], /no \.ts or \.js files match '\*\.py'/);
     assert.match(errors[2], /directory 'nowhere' does not exist/);
