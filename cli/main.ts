@@ -319,7 +319,7 @@ function noResultMessage(target: Target, what: string): string {
     : names.length > 0
       ? ` (no @differentiable function '${target.functionName}' there; annotated functions: ${names.join(', ')})`
       : ` (no @differentiable function '${target.functionName}' there; the file has none)`;
-  return `could not compute ${what} of '${target.functionName}' in ${target.display}${hint}`;
+  return `could not ${what} '${target.functionName}' in ${target.display}${hint}`;
 }
 
 function runGrad(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): number {
@@ -346,13 +346,13 @@ function runGrad(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): numbe
         2,
       ) + '\n',
     );
-    if (!computed) io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'the gradient')}\n`);
+    if (!computed) io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'compute the gradient of')}\n`);
     return computed ? 0 : 1;
   }
 
   writeDiagnostics(target, result.diagnostics, io, err);
   if (!computed || result.value === null) {
-    io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'the gradient')}\n`);
+    io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'compute the gradient of')}\n`);
     return 1;
   }
   const lines: string[] = [];
@@ -395,11 +395,18 @@ function runCodegen(args: ParsedArgs, io: CliIo, err: Palette): number {
     }
   }
   if (!result.generated) {
-    io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, `${mode} code`)}\n`);
+    io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, `generate ${MODE_TEXT[mode]} for`)}\n`);
     return 1;
   }
   return 0;
 }
+
+const MODE_TEXT: Record<CodegenMode, string> = {
+  reverse: 'a reverse-mode gradient',
+  closed: 'a closed-form gradient',
+  jvp: 'a forward-mode (JVP) function',
+  hessian: 'a Hessian',
+};
 
 async function runGraph(args: ParsedArgs, io: CliIo, err: Palette): Promise<number> {
   const target = readTarget(args, io, 'graph');
@@ -409,7 +416,7 @@ async function runGraph(args: ParsedArgs, io: CliIo, err: Palette): Promise<numb
   const result = computationGraph(target.text, target.functionName, point, engineOptions(args));
   writeDiagnostics(target, result.diagnostics, io, err);
   if (!result.graph) {
-    io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'the graph')}\n`);
+    io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'compute the graph of')}\n`);
     return 1;
   }
   let text: string;
