@@ -195,5 +195,5 @@ export function formatNumber(v: number | null | undefined): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
   const text = a >= 1e6 || a < 1e-4 ? v.toExponential(5).replace(/\.?0+e/, 'e') : String(Number(v.toPrecision(6)));
-  return text.replace('-', '−');
+  return text.replace(/^-/, '−');
 }

@@ -1,0 +1,34 @@
+import * as assert from 'node:assert/strict';
+import { buildViewGraph } from '../../../client/webview/graphModel';
+import { layoutGraph, nodeLines } from '../../../client/webview/layout';
+import { loopGraph, smallGraph } from './sampleGraphs';
+
+describe('graph layout (elkjs)', () => {
+  it('places every node without overlap, inputs above what they feed', async () => {
+    const view = buildViewGraph(smallGraph(), new Set());
+    const l = await layoutGraph(view);
+    assert.equal(l.nodes.length, 5);
+    assert.equal(l.edges.length, 5);
+    for (const a of l.nodes) for (const b of l.nodes) {
+      if (a === b) continue;
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      assert.ok(apart, `${a.node.id} overlaps ${b.node.id}`);
+    }
+    const y = new Map(l.nodes.map((n) => [n.node.id, n.y]));
+    for (const e of view.edges) assert.ok(y.get(e.from)! < y.get(e.to)!, `${e.id} does not point down`);
+    assert.ok(l.edges.every((e) => e.points.length >= 2), 'an edge has no route');
+  });
+
+  it('shows op, value and adjoint on each node', () => {
+    const view = buildViewGraph(smallGraph(), new Set());
+    assert.deepEqual(nodeLines(view.nodes[2]!), ['*  x * y', 'v = 6', 'v̄ = 1']);
+    assert.deepEqual(nodeLines(view.nodes[0]!), ['input  x', 'v = 2', 'v̄ = 2.58385']);
+  });
+
+  it('lays out a collapsed 1,000-iteration loop quickly', async () => {
+    const t = Date.now();
+    const l = await layoutGraph(buildViewGraph(loopGraph(1000), new Set()));
+    assert.equal(l.nodes.length, 4);
+    assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
+  });
+});
