@@ -156,7 +156,7 @@ describe('cli: gradlens (child process)', function () {
         assert.deepEqual(out.files.map((f) => f.file), ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js']);
         const all = cli(['check', '--json', '.'], { cwd: tmp });
         const files = json<CheckJson>(all).files.map((f) => f.file);
-        assert.deepEqual(files, ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'wrong.ts']);
+        assert.deepEqual(files, ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'vector/armTip.ts', 'wrong.ts']);
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
@@ -165,7 +165,10 @@ describe('cli: gradlens (child process)', function () {
     it('expands quoted globs itself', () => {
       const r = cli(['check', '--json', `${FIXTURES}/**/*.{ts,js}`]);
       const files = json<CheckJson>(r).files.map((f) => f.file);
-      assert.deepEqual(files, [`${FIXTURES}/nested/deeper/arrays.ts`, `${FIXTURES}/ok.ts`, `${FIXTURES}/plain.js`, `${FIXTURES}/shape.ts`, `${FIXTURES}/wrong.ts`]);
+      assert.deepEqual(
+        files,
+        ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'vector/armTip.ts', 'wrong.ts'].map((f) => `${FIXTURES}/${f}`),
+      );
     });
 
     it('reports progress on stderr with --progress, and none by default when not on a terminal', () => {
@@ -312,6 +315,23 @@ describe('cli: gradlens (child process)', function () {
       // Residuals 0.1, 2.5, −2.2, 0.4 with delta 1, over n = 4: clipped to 0.1, 1, −1, 0.4.
       const g = numbersAfter('∂/∂pred', r.stdout);
       assert.deepEqual(g.map((v) => Math.round(v * 1e9) / 1e9), [0.025, 0.25, -0.25, 0.1]);
+    });
+
+    it('prints the Jacobian of a vector-valued function', () => {
+      const r = cli(['grad', `${FIXTURES}/vector/armTip.ts`, 'armTip', '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      const out = json<{ value: number[]; gradient: unknown; jacobian: number[][] }>(r);
+      const [t1, t2] = [0.5, 0.25];
+      const expected = [
+        [-Math.sin(t1) - Math.sin(t1 + t2), -Math.sin(t1 + t2)],
+        [Math.cos(t1) + Math.cos(t1 + t2), Math.cos(t1 + t2)],
+      ];
+      assert.equal(out.jacobian.length, 2);
+      out.jacobian.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - expected[i][j]) < 1e-12, `J[${i}][${j}] = ${v}`)));
+      assert.ok(Math.abs(out.value[0] - (Math.cos(t1) + Math.cos(t1 + t2))) < 1e-15);
+      const human = cli(['grad', `${FIXTURES}/vector/armTip.ts`, 'armTip', '--digits', '6']);
+      assert.match(human.stdout, /Jacobian/);
+      assert.ok(human.stdout.includes(`[${Number(expected[0][0].toPrecision(6))}, ${Number(expected[0][1].toPrecision(6))}]`), human.stdout);
     });
 
     it('an unknown function: exit 1, naming the annotated functions of the file', () => {

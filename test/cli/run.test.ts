@@ -22,16 +22,16 @@ function fakeIo(tty: boolean, env: NodeJS.ProcessEnv = {}): CliIo & { out: strin
 
 describe('cli: run() on a terminal', function () {
   this.timeout(120_000);
-  const twelveFiles = ['examples', 'test/fixtures/cli'];
+  const thirteenFiles = ['examples', 'test/fixtures/cli'];
 
   it('redraws progress in place on a TTY for 10 files or more, and clears it at the end', async () => {
     const io = fakeIo(true);
-    const code = await run(['check', ...twelveFiles], io);
+    const code = await run(['check', ...thirteenFiles], io);
     assert.equal(code, 1);
     const err = io.err.join('');
     assert.ok(err.includes('\r\x1b[K'), 'progress is redrawn with carriage return + erase line');
-    assert.ok(err.includes('[1/12] '), err);
-    assert.ok(err.includes('[12/12] '), err);
+    assert.ok(err.includes('[1/13] '), err);
+    assert.ok(err.includes('[13/13] '), err);
     assert.ok(err.endsWith('\r\x1b[K'), 'the progress line is cleared');
     assert.ok(!err.includes('\n'), 'no progress lines are left behind');
   });
@@ -41,7 +41,7 @@ describe('cli: run() on a terminal', function () {
     await run(['check', 'examples'], few);
     assert.equal(few.err.join(''), '');
     const off = fakeIo(true);
-    await run(['check', '--no-progress', ...twelveFiles], off);
+    await run(['check', '--no-progress', ...thirteenFiles], off);
     assert.equal(off.err.join(''), '');
   });
 
