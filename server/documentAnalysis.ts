@@ -6,7 +6,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { EngineDiagnostic, FileAnalysis } from '../engine/api';
-import type { AnalysisRunner } from './analysisWorker';
+import type { AnalysisRunner } from './analysisRunner';
 import { SettingsStore, toAnalysisOptions } from './settings';
 
 export interface AnalysisSnapshot {

@@ -13,17 +13,17 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../engine/api';
-import { InProcessAnalysisRunner, WorkerAnalysisRunner, type AnalysisRunner } from './analysisWorker';
-import { listCodeActions, resolveCodeAction, insertEdits, type ResolveContext } from './codeActions';
+import { InProcessAnalysisRunner, WorkerAnalysisRunner, type AnalysisRunner } from './analysisRunner';
+import { listCodeActions, resolveCodeAction, workspaceEdit, type ResolveContext } from './codeActions';
 import { codeLenses } from './codeLens';
 import { DiagnosticsChannel } from './diagnostics';
 import { DocumentAnalysis, type AnalysisEvent } from './documentAnalysis';
-import { graphFor, methodsFor } from './graphRequest';
+import type { GraphTask } from './graphRequest';
 import { hoverAt, toLspHover } from './hover';
 import { MappingCache } from './offsetMapping';
-import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, type FileStatus } from './protocol';
+import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, type FileStatus, type GraphParams } from './protocol';
 import { SettingsStore, toAnalysisOptions } from './settings';
-import { toLspEdit, toLspRange } from './toLsp';
+import { toLspRange } from './toLsp';
 
 export interface ServerOptions {
   /** Script that runs the analysis worker (the server bundle itself); null analyses in-process. */
@@ -37,7 +37,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const log = (message: string): void => connection.console.error(message);
   const documents = new TextDocuments(TextDocument);
   const settings = new SettingsStore(connection);
-  const runner: AnalysisRunner = options.workerScript ? new WorkerAnalysisRunner(options.workerScript, log) : new InProcessAnalysisRunner();
+  const runner: AnalysisRunner = options.workerScript ? new WorkerAnalysisRunner(options.workerScript, log) : new InProcessAnalysisRunner(log);
 
   let diagnostics: DiagnosticsChannel | null = null;
   let codeLensRefresh = false;
@@ -151,7 +151,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     documents,
     latest: (uri) => analysis.latest(uri),
     get versionedEdits() { return versionedEdits; },
-    log,
+    computeEdits: (action, text, fa) => runner.run({ kind: 'edits', action, text, fa }),
   };
 
   connection.onCodeAction(guard('codeAction', [], (params) => {
@@ -161,10 +161,17 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const mapping = snap ? mappings.get(doc.uri, snap.version, snap.doc.getText(), doc.version, doc.getText()) : null;
     const actions = listCodeActions(snap, doc, params, mapping);
     // Clients that cannot resolve get the edits at once.
-    return resolveSupport ? actions : actions.map((a) => resolveCodeAction(a, resolveContext));
+    return resolveSupport ? actions : Promise.all(actions.map((a) => resolveCodeAction(a, resolveContext)));
   }));
 
-  connection.onCodeActionResolve(guard('codeAction/resolve', null as never, (a) => resolveCodeAction(a, resolveContext)));
+  connection.onCodeActionResolve(async (a) => {
+    try {
+      return await resolveCodeAction(a, resolveContext);
+    } catch (e) {
+      log(`Gradlens: codeAction/resolve failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      return a;
+    }
+  });
 
   connection.onCodeLens(guard('codeLens', [], async (params) => {
     const uri = params.textDocument.uri;
@@ -175,27 +182,40 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     return codeLenses(snap, doc, mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText()));
   }));
 
-  connection.onRequest(GraphRequest, guard('gradlens/graph', { graph: null, diagnostics: [], functions: [], message: 'Internal error.' }, async (params) => {
+  async function graphTask(params: GraphParams): Promise<GraphTask | null> {
     const doc = documents.get(params.uri);
-    if (!doc) return { graph: null, diagnostics: [], functions: [], message: 'Document not open.' };
-    const s = await settings.get(params.uri);
-    return graphFor(doc, await analysis.latestOrFirst(params.uri, FIRST_ANALYSIS_WAIT_MS), params, toAnalysisOptions(s));
+    if (!doc) return null;
+    const snap = await analysis.latestOrFirst(params.uri, FIRST_ANALYSIS_WAIT_MS);
+    return {
+      text: doc.getText(),
+      functions: snap?.analysis.functions.map((f) => f.name) ?? [],
+      params,
+      offset: params.position ? doc.offsetAt(params.position) : null,
+      options: toAnalysisOptions(await settings.get(params.uri)),
+    };
+  }
+
+  connection.onRequest(GraphRequest, guard('gradlens/graph', { graph: null, diagnostics: [], functions: [], message: 'Internal error.' }, async (params) => {
+    const task = await graphTask(params);
+    if (!task) return { graph: null, diagnostics: [], functions: [], message: 'Document not open.' };
+    return runner.run({ kind: 'graph', task });
   }));
 
   connection.onRequest(MethodsRequest, guard('gradlens/methods', { comparison: null, message: 'Internal error.' }, async (params) => {
-    const doc = documents.get(params.uri);
-    if (!doc) return { comparison: null, message: 'Document not open.' };
-    const s = await settings.get(params.uri);
-    return methodsFor(doc, await analysis.latestOrFirst(params.uri, FIRST_ANALYSIS_WAIT_MS), params, toAnalysisOptions(s));
+    const task = await graphTask(params);
+    if (!task) return { comparison: null, message: 'Document not open.' };
+    return runner.run({ kind: 'methods', task });
   }));
 
-  connection.onRequest(InsertCodeRequest, guard('gradlens/insertCode', { edit: null, message: 'Internal error.' }, (params) => {
+  connection.onRequest(InsertCodeRequest, guard('gradlens/insertCode', { edit: null, message: 'Internal error.' }, async (params) => {
     const doc = documents.get(params.uri);
     if (!doc) return { edit: null, message: 'Document not open.' };
+    const text = doc.getText();
+    const target = TextDocument.create(doc.uri, doc.languageId, doc.version, text);
     const fa = analysis.latest(params.uri)?.analysis.functions.find((f) => f.name === params.functionName) ?? null;
-    const edits = insertEdits(doc.getText(), params.functionName, params.mode, fa, log);
+    const edits = await runner.run({ kind: 'edits', action: { action: 'insert', fn: params.functionName, mode: params.mode }, text, fa });
     if (!edits) return { edit: null, message: `No ${params.mode} code could be generated for ${params.functionName}.` };
-    return { edit: { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits: edits.map((e) => toLspEdit(doc, e)) }] } };
+    return { edit: workspaceEdit(target, edits, true) };
   }));
 
   connection.onShutdown(() => runner.dispose());

@@ -1,0 +1,28 @@
+// Everything besides analyzeFile that needs the engine or the TypeScript parser: code-action edits,
+// the graph and the methods comparison. Runs in the analysis worker, so the LSP thread never loads
+// the engine (half the server's memory) and never blocks on it.
+
+import type { FunctionAnalysis } from '../engine/api';
+import { computeEdits, type EditAction } from './codeEdits';
+import { graphFor, methodsFor, type GraphTask } from './graphRequest';
+import type { GraphResult, MethodsResult } from './protocol';
+import type { OffsetEdit } from './toLsp';
+
+export type EngineTask =
+  | { kind: 'edits'; action: EditAction; text: string; fa: FunctionAnalysis | null }
+  | { kind: 'graph'; task: GraphTask }
+  | { kind: 'methods'; task: GraphTask };
+
+export interface EngineTaskResults {
+  edits: OffsetEdit[] | null;
+  graph: GraphResult;
+  methods: MethodsResult;
+}
+
+export function runEngineTask(task: EngineTask, log: (message: string) => void): EngineTaskResults[EngineTask['kind']] {
+  switch (task.kind) {
+    case 'edits': return computeEdits(task.action, task.text, task.fa, log);
+    case 'graph': return graphFor(task.task);
+    case 'methods': return methodsFor(task.task);
+  }
+}
