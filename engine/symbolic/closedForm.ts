@@ -33,16 +33,7 @@ function readability(g: SymbolicGradient): string | null {
 export function closedFormUnicode(program: Program, fnName: string): { param: string; unicode: string }[] | null {
   const r = symbolicGradient(program, fnName);
   if (!r.ok || readability(r.gradient)) return null;
-  const out: { param: string; unicode: string }[] = [];
-  for (const p of r.gradient.partials) {
-    const items = Array.isArray(p.value) ? p.value.map((id, i) => ({ param: `${p.param}[${i}]`, id })) : [{ param: p.param, id: p.value }];
-    for (const { param, id } of items) {
-      const unicode = toUnicode(r.gradient.graph, id);
-      if (unicode.length > UNICODE_MAX_LENGTH) return null;
-      out.push({ param, unicode });
-    }
-  }
-  return out;
+  return unicodePartials(r.gradient);
 }
 
 /**
@@ -117,4 +108,38 @@ function formatReturn(value: Shape): string[] {
 function isExported(decl: ts.Node): boolean {
   const mods = ts.canHaveModifiers(decl) ? ts.getModifiers(decl) : undefined;
   return mods?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false;
+}
+
+export interface ClosedFormInfo {
+  /** Unicode partials for the hover, or null when not readable. */
+  unicode: { param: string; unicode: string }[] | null;
+  /** Whether "Insert gradient function (closed form)" can be offered. */
+  available: boolean;
+  /** Why there is no closed form, when there is none. */
+  reason: string | null;
+}
+
+/** What the analysis needs for one function, from one symbolic differentiation. */
+export function closedFormInfo(program: Program, fnName: string): ClosedFormInfo {
+  const r = symbolicGradient(program, fnName);
+  if (!r.ok) return { unicode: null, available: false, reason: r.reason };
+  const notReadable = readability(r.gradient);
+  if (notReadable) return { unicode: null, available: false, reason: notReadable };
+  if (r.gradient.fn.params.some((p) => p.type === 'arr' && p.tupleLength === undefined)) {
+    return { unicode: null, available: false, reason: 'An array parameter has no fixed length.' };
+  }
+  return { unicode: unicodePartials(r.gradient), available: true, reason: null };
+}
+
+function unicodePartials(g: SymbolicGradient): { param: string; unicode: string }[] | null {
+  const out: { param: string; unicode: string }[] = [];
+  for (const p of g.partials) {
+    const items = Array.isArray(p.value) ? p.value.map((id, i) => ({ param: `${p.param}[${i}]`, id })) : [{ param: p.param, id: p.value }];
+    for (const { param, id } of items) {
+      const unicode = toUnicode(g.graph, id);
+      if (unicode.length > UNICODE_MAX_LENGTH) return null;
+      out.push({ param, unicode });
+    }
+  }
+  return out;
 }

@@ -8,4 +8,5 @@ export { SymbolicAlgebra, NotStraightLine } from './symbolicAlgebra';
 export { symbolicGradient, symbolicDerivativeValue } from './differentiate';
 export type { SymbolicGradient, SymbolicPartial, SymbolicResult, SymbolicValueResult, SymbolicOptions } from './differentiate';
 export { toUnicode, toCode, toCodeInline } from './print';
-export { closedFormGradient, closedFormUnicode } from './closedForm';
+export { closedFormGradient, closedFormUnicode, closedFormInfo } from './closedForm';
+export type { ClosedFormInfo } from './closedForm';

@@ -105,10 +105,15 @@ class LayoutBuilder {
     let dc = 1;
     const frac = niceFraction(coef);
     if (frac) { c = frac.p; dc = frac.q; }
+    // 1/(x ln 2) rather than 1.4427/x: the rules for log2 and log10 divide by these constants.
+    const reciprocal = RECIPROCAL_CONSTANTS.find(([inv]) => Math.abs(inv - coef) <= 4e-16 * inv);
+    if (reciprocal) { c = 1; den.push({ k: 'num', v: reciprocal[1] }); }
     if (c === 1 && dc === 1 && den.length === 0 && num.length === 1) return num[0];
     if (den.length === 0 && num.length === 0 && dc === 1) return { k: 'num', v: c };
     num.sort((a, b) => factorRank(a) - factorRank(b));
     den.sort((a, b) => factorRank(a) - factorRank(b));
+    // A named constant reads last in a product: x ln 2.
+    den.sort((a, b) => (a.k === 'num' ? 1 : 0) - (b.k === 'num' ? 1 : 0));
     return { k: 'prod', coef: c, num, denCoef: dc, den };
   }
 
@@ -153,6 +158,8 @@ function numberLayout(v: number): Layout {
   const f = niceFraction(v);
   return f ? { k: 'prod', coef: f.p, num: [], denCoef: f.q, den: [] } : { k: 'num', v };
 }
+
+const RECIPROCAL_CONSTANTS: [number, number][] = [[Math.LOG2E, Math.LN2], [Math.LOG10E, Math.LN10], [1 / Math.PI, Math.PI]];
 
 function factorRank(l: Layout): number {
   switch (l.k) {
@@ -232,7 +239,10 @@ function superscript(n: number): string | null {
 
 function unicode(l: Layout): Printed {
   switch (l.k) {
-    case 'num': return { s: unicodeNumber(l.v), prec: /^[\d.]+$/.test(unicodeNumber(l.v)) || l.v === Math.PI || l.v === Math.E ? ATOM : PROD, letter: false };
+    case 'num': {
+      const s = unicodeNumber(l.v);
+      return { s, prec: /^[\d.]+$/.test(s) || /^(π|e|ln 2|ln 10)$/.test(s) ? ATOM : PROD, letter: false };
+    }
     case 'var': {
       const s = l.index === null ? l.param : l.param + [...String(l.index)].map((c) => SUBSCRIPT[c]).join('');
       return { s, prec: ATOM, letter: l.param.length === 1 };
@@ -280,7 +290,6 @@ function unicodeCall(fn: FnName, args: Printed[]): Printed {
     case 'sqrt': return { s: '√' + wrap(a, ATOM), prec: POW, letter: false };
     case 'cbrt': return { s: '∛' + wrap(a, ATOM), prec: POW, letter: false };
     case 'exp': return a.letter && a.prec === ATOM ? { s: `e^${a.s}`, prec: POW, letter: false } : { s: `exp(${a.s})`, prec: ATOM, letter: false };
-    case 'expm1': return { s: `${unicodeCall('exp', [a]).s} ${MINUS} 1`, prec: SUM, letter: false };
     case 'log1p': return { s: `ln(1 + ${a.s})`, prec: ATOM, letter: false };
     case 'pow': return { s: `${wrap(a, ATOM)}^${wrap(b, ATOM)}`, prec: POW, letter: false };
     case '%': return { s: `${wrap(a, POW)} mod ${wrap(b, POW)}`, prec: SUM, letter: false };
@@ -304,8 +313,8 @@ function juxtapose(parts: Printed[]): string {
       const prevIsNumber = /^[\d.]+$/.test(prev.s);
       const startsOpen = /^[(|√∛⌊⌈]/.test(text);
       const startsDigit = /^[\d.]/.test(text);
-      const ok = !startsDigit && (startsOpen || prevIsNumber || (prev.letter && p.letter));
-      s += (ok ? '' : '·') + text;
+      const ok = !startsDigit && (startsOpen || prevIsNumber || ((prev.letter || prev.s === 'π') && p.letter));
+      s += (text.startsWith('ln ') ? ' ' : ok ? '' : '·') + text;
     }
     prev = { ...p, s: text };
   }
