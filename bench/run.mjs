@@ -8,7 +8,7 @@
 
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
-import { cpus, totalmem, platform, release, arch } from 'node:os';
+import { cpus, totalmem, platform, release, arch, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BENCH_DIR, BUILD_DIR, OBJECTIVES, ROOT_DIR } from './lib/objectives.mjs';
@@ -20,6 +20,7 @@ const flag = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[
 const onlyMethods = flag('only')?.split(',');
 const onlyObjectives = flag('objectives');
 const started = performance.now();
+const loadAtStart = loadavg()[0];
 const log = (m) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${m}\n`);
 mkdirSync(BUILD_DIR, { recursive: true });
 
@@ -134,6 +135,8 @@ const results = {
     memoryGB: Math.round(totalmem() / 2 ** 30),
     os: `${platform()} ${release()} ${arch()}`,
     node: process.version,
+    // Other work on the machine during the run widens the ratios' spread (1-minute load averages)
+    loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(loadavg()[0].toFixed(2)) },
   },
   peers,
   engineBundle,

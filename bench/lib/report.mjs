@@ -154,7 +154,7 @@ export function renderReport(results) {
   return [
     '# Gradlens benchmarks (`npm run bench`)',
     '',
-    `Run ${results.date} on ${m.cpu} (${m.cores} cores, ${m.memoryGB} GB), ${m.os}, Node ${m.node}; ${results.benchSeconds} s in all.`,
+    `Run ${results.date} on ${m.cpu} (${m.cores} cores, ${m.memoryGB} GB), ${m.os}, Node ${m.node}; ${results.benchSeconds} s in all; load average ${m.loadAverage?.start} at the start, ${m.loadAverage?.end} at the end.`,
     `Peers: ${peerLine}.`,
     '',
     'Each method runs in a process of its own; there, batches of the method alternate with batches of the plain',
