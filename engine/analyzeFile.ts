@@ -4,9 +4,9 @@
 
 import ts from 'typescript';
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis } from './api';
-import { analyzeFunction, findHandGradient, helpersOf } from './analyzeFunction';
+import { analyzeFunction, findHandGradient } from './analyzeFunction';
 import { paramType } from './lowerToIr';
-import { parseProgram, Program, SourceFunction } from './program';
+import { ParseState, parseProgram, Program, SourceFunction } from './program';
 
 interface CacheEntry {
   analysis: FunctionAnalysis;
@@ -16,6 +16,8 @@ interface CacheEntry {
 
 export class AnalysisCache {
   private entries = new Map<string, CacheEntry>();
+  /** The last parse, for incremental re-parsing. */
+  parse: ParseState | undefined;
   hits = 0;
   misses = 0;
 
@@ -35,7 +37,13 @@ export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, ca
   const opts: AnalysisOptions = { ...DEFAULT_OPTIONS, ...options };
   let program: Program;
   try {
-    program = parseProgram(text);
+    try {
+      program = parseProgram(text, cache?.parse);
+    } catch {
+      // The incremental parser gave up; a full parse cannot depend on the old tree.
+      program = parseProgram(text);
+    }
+    if (cache) cache.parse = { text, sourceFile: program.sourceFile };
   } catch (e) {
     return { functions: [], candidates: [], diagnostics: [internalError({ start: 0, end: 0 }, '(file)', e)] };
   }
@@ -74,20 +82,30 @@ export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, ca
   return { functions, diagnostics: dedupe(diagnostics), candidates: candidates(program) };
 }
 
-/** The function, the helpers it calls, its hand-written gradient and that gradient's helpers. */
+/**
+ * The function, the functions it may call (found by scanning its text for `name(`, a superset of
+ * what lowering would find, and far cheaper: no function is lowered to compute a cache key), its
+ * hand-written gradient, and theirs, transitively.
+ */
 function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction[] {
-  const names = new Set<string>([sf.name]);
-  const l = program.lower(sf.name);
-  if (l) helpersOf(program, l.fn).forEach((h) => names.add(h));
+  const out = new Map<string, SourceFunction>();
+  const visit = (f: SourceFunction) => {
+    if (out.has(f.name)) return;
+    out.set(f.name, f);
+    for (const m of f.text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) {
+      const g = program.functions.get(m[1]);
+      if (g) visit(g);
+    }
+    for (const tag of [f.annotations.derivative, f.annotations.gradient]) {
+      const g = tag ? program.functions.get(tag) : undefined;
+      if (g) visit(g);
+    }
+  };
+  visit(sf);
   const hand = findHandGradient(program, sf);
-  if (hand) {
-    names.add(hand.name);
-    const hl = program.lower(hand.name);
-    if (hl) helpersOf(program, hl.fn).forEach((h) => names.add(h));
-  }
-  const out: SourceFunction[] = [];
-  for (const n of names) { const f = program.functions.get(n); if (f) out.push(f); }
-  return out;
+  const h = hand ? program.functions.get(hand.name) : undefined;
+  if (h) visit(h);
+  return [...out.values()];
 }
 
 function cacheKey(opts: AnalysisOptions, involved: SourceFunction[]): string {
@@ -96,7 +114,7 @@ function cacheKey(opts: AnalysisOptions, involved: SourceFunction[]): string {
 }
 
 function spansOf(involved: SourceFunction[]): Map<string, { start: number; end: number }> {
-  return new Map(involved.map((f) => [f.name, { start: f.fullStart, end: f.range.end }]));
+  return new Map(involved.map((f) => [f.name, { start: f.textStart, end: f.range.end }]));
 }
 
 /** The cached analysis with every range moved to where its function now starts. */
@@ -104,23 +122,26 @@ function rebase(entry: CacheEntry, involved: SourceFunction[]): FunctionAnalysis
   const shifts: { start: number; end: number; delta: number }[] = [];
   for (const f of involved) {
     const old = entry.spans.get(f.name);
-    if (old && old.start !== f.fullStart) shifts.push({ start: old.start, end: old.end, delta: f.fullStart - old.start });
+    if (old && old.start !== f.textStart) shifts.push({ start: old.start, end: old.end, delta: f.textStart - old.start });
   }
   if (shifts.length === 0) return entry.analysis;
   const moved = structuredClone(entry.analysis);
-  const visit = (x: unknown): void => {
-    if (Array.isArray(x)) { x.forEach(visit); return; }
-    if (x === null || typeof x !== 'object') return;
+  // structuredClone keeps shared objects shared: shift each range object once.
+  const seen = new Set<object>();
+  const visit = (x: unknown, top = false): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) { x.forEach((y) => visit(y)); return; }
     const o = x as Record<string, unknown>;
     if (typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2) {
       const s = shifts.find((sh) => (o.start as number) >= sh.start && (o.start as number) <= sh.end);
       if (s) { o.start = (o.start as number) + s.delta; o.end = (o.end as number) + s.delta; }
       return;
     }
-    // Check points are user data, never ranges.
-    for (const [k, v] of Object.entries(o)) if (k !== 'point' && k !== 'points') visit(v);
+    // Check points are user data, never ranges (a parameter may well be called `start`).
+    for (const [k, v] of Object.entries(o)) if (k !== 'point' && !(top && k === 'points')) visit(v);
   };
-  visit(moved);
+  visit(moved, true);
   return moved;
 }
 

@@ -110,11 +110,13 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
   }
 
   // Value and derivative at every point: non-finite values (GL003), kinks (GL004), budget (GL007).
+  const reverse: ReturnType<Differentiator['reverse']>[] = [];
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
     const d = new Differentiator(program, fn, analysis.wrt, point, options.stepBudget);
     try {
       const rev = d.reverse();
+      reverse.push(rev);
       if (i === 0) {
         analysis.value = rev.value as number | number[];
         if (analysis.vectorValued) analysis.jacobian = rev.jacobian;
@@ -146,7 +148,7 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
 
   if (hand) {
     const { check, diagnostics: cd } = checkGradient({
-      program, fn, wrt: analysis.wrt, hand, pairedBy: handRef!.pairedBy, points,
+      program, fn, wrt: analysis.wrt, hand, pairedBy: handRef!.pairedBy, points, reverse,
       options: { rtol: options.rtol, atol: options.atol, budget: options.stepBudget },
     });
     analysis.check = check;

@@ -8,7 +8,7 @@ import { Complex, complexAlgebra, COMPLEX_STEP } from './complexStep';
 import { EvalHooks, Interpreter, Value, flatten, fromNumbers } from './evaluate';
 import { Dual, dualAlgebra } from './forwardMode';
 import { IrFunction, IrParam, Point } from './ir';
-import { numericalGradient } from './numerical';
+import { numericalGradient, richardsonDerivative } from './numerical';
 import type { Program } from './program';
 import { Tape, TapeValue } from './reverseMode';
 
@@ -148,6 +148,11 @@ export class Differentiator {
   /** Central differences with Richardson extrapolation (scalar functions; `output` picks a row). */
   numerical(output = -1): number[] {
     return numericalGradient(this.scalar(output), this.flatPoint());
+  }
+
+  /** One component of `numerical()`. */
+  numericalComponent(k: number, output = -1): number {
+    return richardsonDerivative(this.scalar(output), this.flatPoint(), k);
   }
 
   /** Hessian-vector product, forward over reverse: a tape over dual numbers. */

@@ -20,9 +20,9 @@ export interface SourceFunction {
   /** The parser reported an error inside this function: it is mid-edit, leave it alone. */
   hasSyntaxError: boolean;
   range: Range;
-  /** Start of the declaration's leading trivia (its JSDoc included). */
-  fullStart: number;
-  /** Source text of the declaration (JSDoc included), the cache key for this function. */
+  /** Where the function's text starts: its JSDoc if it has one, else the declaration. */
+  textStart: number;
+  /** Source text of the declaration (JSDoc included, other comments before it not), the cache key. */
   text: string;
 }
 
@@ -56,8 +56,33 @@ export class Program {
   }
 }
 
-export function parseProgram(text: string): Program {
-  const sourceFile = ts.createSourceFile('input.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+/** The last parse, kept by a cache so the next edit re-parses only what changed. */
+export interface ParseState {
+  text: string;
+  sourceFile: ts.SourceFile;
+}
+
+/**
+ * Parses `text`; with the previous parse, incrementally (TypeScript's incremental parser reuses
+ * the unchanged nodes around the edited span, and invalidates the previous tree).
+ */
+export function parseSource(text: string, previous?: ParseState): ts.SourceFile {
+  if (previous && previous.text !== text) {
+    const old = previous.text;
+    let start = 0;
+    const max = Math.min(old.length, text.length);
+    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let endOld = old.length;
+    let endNew = text.length;
+    while (endOld > start && endNew > start && old.charCodeAt(endOld - 1) === text.charCodeAt(endNew - 1)) { endOld--; endNew--; }
+    return ts.updateSourceFile(previous.sourceFile, text, { span: { start, length: endOld - start }, newLength: endNew - start });
+  }
+  if (previous) return previous.sourceFile;
+  return ts.createSourceFile('input.ts', text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+}
+
+export function parseProgram(text: string, previous?: ParseState): Program {
+  const sourceFile = parseSource(text, previous);
   const program = new Program(text, sourceFile);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
@@ -65,11 +90,11 @@ export function parseProgram(text: string): Program {
   const add = (name: ts.Identifier, node: FunctionNode, decl: ts.Node) => {
     const range: Range = { start: decl.getStart(sourceFile), end: decl.end };
     const { annotations, diagnostics } = readJsDoc(text, decl, name.text);
-    const fullStart = decl.getFullStart();
+    const textStart = annotations.docRange?.start ?? range.start;
     program.functions.set(name.text, {
       name: name.text, node, decl, nameNode: name, annotations, annotationDiagnostics: diagnostics,
       hasSyntaxError: parseErrors.some((p) => p >= range.start && p <= range.end),
-      range, fullStart, text: text.slice(fullStart, decl.end),
+      range, textStart, text: text.slice(textStart, decl.end),
     });
   };
 
