@@ -166,7 +166,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   connection.onCodeActionResolve(async (a) => {
     try {
-      return await resolveCodeAction(a, resolveContext);
+      const resolved = await resolveCodeAction(a, resolveContext);
+      if (!resolved.edit) void connection.window.showWarningMessage(`Gradlens: "${a.title}" is not available here (see the Gradlens output for why).`);
+      return resolved;
     } catch (e) {
       log(`Gradlens: codeAction/resolve failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
       return a;

@@ -64,6 +64,8 @@ export class LspTestClient {
   readonly statuses: FileStatus[] = [];
   readonly docs = new Map<string, TextDocument>();
   configurationRequests = 0;
+  /** window/showMessage texts. */
+  readonly messages: string[] = [];
   private listeners: (() => void)[] = [];
 
   private constructor(readonly proc: ChildProcessWithoutNullStreams, private readonly options: StartOptions) {
@@ -85,6 +87,7 @@ export class LspTestClient {
     this.connection.onRequest('workspace/diagnostic/refresh', () => undefined);
     this.connection.onRequest('workspace/codeLens/refresh', () => undefined);
     this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => { this.messages.push(p.message); });
     this.connection.listen();
   }
 
