@@ -7,7 +7,8 @@ import type { ComputationGraph, GraphNode, Range } from '../../engine/api';
 
 export interface ViewNode {
   id: string;
-  kind: 'op' | 'loop';
+  /** `loop`: a collapsed loop; `iterations`: the hidden middle iterations of an expanded one. */
+  kind: 'op' | 'loop' | 'iterations';
   op: string;
   label: string;
   /** Forward value; null for a collapsed loop. */
@@ -57,38 +58,97 @@ function collapsedLoopOf(node: GraphNode, loops: Map<number, Loop>, expanded: Re
   return best;
 }
 
+/** An expanded loop shows its first iterations and its last one; the rest stay one box. */
+export const ITERATIONS_SHOWN_AT_START = 3;
+
+/**
+ * Iteration of `loop` each node inside it belongs to. A node records only its innermost loop, so a
+ * node of a nested loop takes the iteration of the last node of `loop` itself seen before it (nodes
+ * come in evaluation order). Each iteration is then a contiguous run of that order, so merging the
+ * hidden ones into one box cannot make a cycle.
+ */
+function iterationsOf(graph: ComputationGraph, loop: Loop, loops: Map<number, Loop>): Map<number, number> {
+  const out = new Map<number, number>();
+  let current = 0;
+  for (const n of graph.nodes) {
+    if (!n.loop) continue;
+    const own = loops.get(n.loop.id);
+    if (!own || !contains(loop.range, own.range)) continue;
+    if (n.loop.id === loop.id) current = n.loop.iteration;
+    out.set(n.id, current);
+  }
+  return out;
+}
+
 export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<number>): ViewGraph {
   const loops = new Map(graph.loops.map((l) => [l.id, l]));
   const outputs = new Set(graph.outputs);
   const boxOf = new Map<number, string>();
   const nodes: ViewNode[] = [];
-  const loopBoxes = new Map<number, ViewNode>();
+  const boxes = new Map<string, ViewNode>();
+
+  // Expanded loops too long to draw whole: which iteration each of their nodes is in.
+  const partial = [...loops.values()]
+    .filter((l) => expanded.has(l.id) && l.tripCount > ITERATIONS_SHOWN_AT_START + 1)
+    .map((l) => ({ loop: l, iterations: iterationsOf(graph, l, loops) }));
+
+  const box = (id: string, make: () => ViewNode): ViewNode => {
+    let b = boxes.get(id);
+    if (!b) {
+      b = make();
+      boxes.set(id, b);
+      nodes.push(b);
+    }
+    return b;
+  };
 
   for (const n of graph.nodes) {
     const loop = collapsedLoopOf(n, loops, expanded);
-    if (loop) {
-      let box = loopBoxes.get(loop.id);
-      if (!box) {
-        box = {
-          id: `loop${loop.id}`,
-          kind: 'loop',
-          op: 'loop',
-          label: `loop ×${loop.tripCount}`,
-          value: null,
-          adjoint: null,
-          range: loop.range,
-          members: [],
-          loopId: loop.id,
-          tripCount: loop.tripCount,
-          isInput: false,
-          isOutput: false,
-        };
-        loopBoxes.set(loop.id, box);
-        nodes.push(box);
-      }
-      box.members.push(n.id);
-      if (outputs.has(n.id)) box.isOutput = true;
-      boxOf.set(n.id, box.id);
+    // The outermost rule wins: a collapsed loop, else the hidden middle of a partly shown loop.
+    let hidden: Loop | null = null;
+    for (const p of partial) {
+      const it = p.iterations.get(n.id);
+      if (it === undefined || (it < ITERATIONS_SHOWN_AT_START || it >= p.loop.tripCount - 1)) continue;
+      if (!hidden || contains(p.loop.range, hidden.range)) hidden = p.loop;
+    }
+    const useLoop = loop && (!hidden || contains(loop.range, hidden.range)) ? loop : null;
+    if (useLoop) {
+      const b = box(`loop${useLoop.id}`, () => ({
+        id: `loop${useLoop.id}`,
+        kind: 'loop',
+        op: 'loop',
+        label: `loop ×${useLoop.tripCount}`,
+        value: null,
+        adjoint: null,
+        range: useLoop.range,
+        members: [],
+        loopId: useLoop.id,
+        tripCount: useLoop.tripCount,
+        isInput: false,
+        isOutput: false,
+      }));
+      b.members.push(n.id);
+      if (outputs.has(n.id)) b.isOutput = true;
+      boxOf.set(n.id, b.id);
+    } else if (hidden) {
+      const h = hidden;
+      const b = box(`iters${h.id}`, () => ({
+        id: `iters${h.id}`,
+        kind: 'iterations',
+        op: 'loop',
+        label: `iterations ${ITERATIONS_SHOWN_AT_START + 1}–${h.tripCount - 1} of ${h.tripCount}`,
+        value: null,
+        adjoint: null,
+        range: h.range,
+        members: [],
+        loopId: h.id,
+        tripCount: h.tripCount - ITERATIONS_SHOWN_AT_START - 1,
+        isInput: false,
+        isOutput: false,
+      }));
+      b.members.push(n.id);
+      if (outputs.has(n.id)) b.isOutput = true;
+      boxOf.set(n.id, b.id);
     } else {
       const id = `n${n.id}`;
       boxOf.set(n.id, id);
@@ -126,7 +186,7 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
       seen.partial = null;
       continue;
     }
-    const merged = from.startsWith('loop') || to.startsWith('loop');
+    const merged = !from.startsWith('n') || !to.startsWith('n');
     edges.set(id, { id, from, to, partial: merged ? null : e.partial });
   }
   return { nodes, edges: [...edges.values()] };

@@ -6,7 +6,7 @@ import type { ComputationGraph, MethodsComparison, Point } from '../../engine/ap
 import { buildViewGraph, formatNumber, sweepHighlight, sweepOrder, type SweepMode, type ViewGraph } from './graphModel';
 import { layoutGraph, type Layout } from './layout';
 import { INITIAL_STATE, isHostMessage, type HostMessage, type Tab, type WebviewMessage, type WebviewState } from './messages';
-import { escapeXml, logLogPlotSvg } from './plot';
+import { logLogPlotSvg } from './plot';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -98,6 +98,7 @@ function showTab(tab: Tab): void {
   graphPane.hidden = tab !== 'graph';
   methodsPane.hidden = tab !== 'methods';
   if (tab === 'methods') post({ type: 'requestMethods' });
+  else if (needsFit) fit();
 }
 tabGraph.addEventListener('click', () => showTab('graph'));
 tabMethods.addEventListener('click', () => showTab('methods'));
@@ -160,9 +161,13 @@ let pan = state.view ?? { x: 20, y: 20, scale: 1 };
 function applyView(): void {
   viewport.setAttribute('transform', `translate(${pan.x} ${pan.y}) scale(${pan.scale})`);
 }
+let needsFit = false;
 function fit(): void {
   if (!layout) return;
   const r = canvas.getBoundingClientRect();
+  // Hidden behind the methods tab: fit when the graph tab is shown.
+  needsFit = r.width === 0 || r.height === 0;
+  if (needsFit) return;
   const w = Math.max(r.width, 100), h = Math.max(r.height, 100);
   const scale = Math.min(1.5, Math.max(0.05, Math.min((w - 40) / Math.max(layout.width, 1), (h - 40) / Math.max(layout.height, 1))));
   pan = { scale, x: (w - layout.width * scale) / 2, y: 20 };
@@ -206,7 +211,7 @@ function onNodeClick(id: string): void {
   if (!n) return;
   if (n.kind === 'loop' && n.loopId !== null) {
     saveState({ expandedLoops: [...new Set([...state.expandedLoops, n.loopId])] });
-    void relayout(false);
+    void relayout(true);
   }
   if (n.range) post({ type: 'revealRange', range: n.range });
 }
@@ -239,7 +244,7 @@ function draw(): void {
     if (sweep.mode !== 'none' && !hl.done.has(n.id)) classes.push('pending');
     const g = svg('g', { class: classes.join(' '), transform: `translate(${p.x} ${p.y})`, 'data-node': n.id, tabindex: 0 });
     const title = svg('title');
-    title.textContent = n.kind === 'loop' ? `${n.label}: click to expand` : `${n.op} ${n.label}\nvalue ${formatNumber(n.value)}\nadjoint ${formatNumber(n.adjoint)}\nclick to reveal in the editor`;
+    title.textContent = n.kind === 'loop' ? `${n.label}: click to expand` : n.kind === 'iterations' ? `${n.label}: not drawn, to keep the view responsive` : `${n.op} ${n.label}\nvalue ${formatNumber(n.value)}\nadjoint ${formatNumber(n.adjoint)}\nclick to reveal in the editor`;
     g.append(title, svg('rect', { width: p.width, height: p.height, rx: 5, ry: 5 }));
     p.lines.forEach((line, i) => {
       // During a sweep a value (forward) or adjoint (reverse) not yet computed is shown as "?".
@@ -283,7 +288,7 @@ btnBack.addEventListener('click', () => {
   draw();
 });
 btnAll.addEventListener('click', () => { sweep = { mode: 'none', step: 0 }; draw(); });
-btnCollapse.addEventListener('click', () => { saveState({ expandedLoops: [] }); void relayout(false); });
+btnCollapse.addEventListener('click', () => { saveState({ expandedLoops: [] }); void relayout(true); });
 
 async function relayout(refit: boolean): Promise<void> {
   const generation = ++layoutGeneration;
@@ -337,7 +342,7 @@ function renderMethods(functionName: string | null, comparison: MethodsCompariso
     table.tBodies[0]!.append(row);
   }
   methodsPane.append(table);
-  methodsPane.append(el('h3', {}, `Error against reverse mode by step h (${escapeXml(comparison.components[0]?.label ?? 'first component')})`));
+  methodsPane.append(el('h3', {}, `Error against reverse mode by step h (${comparison.components[0]?.label ?? 'first component'})`));
   const plot = el('div', { class: 'plot-container' });
   // logLogPlotSvg escapes every text it embeds; the rest is numbers and fixed markup.
   plot.innerHTML = logLogPlotSvg(comparison.errorCurve);

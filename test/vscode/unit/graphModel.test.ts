@@ -39,6 +39,25 @@ describe('webview graph model', () => {
     assert.equal(all.nodes.length, g.nodes.length);
   });
 
+  it('expands a long loop to its first three iterations, its last, and one box for the rest', () => {
+    const g = loopGraph(1000);
+    const v = buildViewGraph(g, new Set([1]));
+    const shown = v.nodes.filter((n) => n.kind === 'op' && n.loopId === 1);
+    assert.equal(shown.length, 4 * 2, 'iterations 0, 1, 2 and 999, two nodes each');
+    const rest = v.nodes.filter((n) => n.kind === 'iterations');
+    assert.equal(rest.length, 1);
+    assert.equal(rest[0]!.label, 'iterations 4–999 of 1000');
+    assert.equal(rest[0]!.members.length, 996 * 2);
+    assert.equal(v.nodes.length, 2 + 8 + 1 + 1);
+    const order = sweepOrder(v);
+    const pos = new Map(order.map((id, i) => [id, i]));
+    for (const e of v.edges) assert.ok(pos.get(e.from)! < pos.get(e.to)!, `${e.id}: merging the hidden iterations made a cycle`);
+    // Nested: the outer loop partly shown, each shown iteration's inner loop still collapsed.
+    const nested = buildViewGraph(loopGraph(10, 50), new Set([1]));
+    assert.equal(nested.nodes.filter((n) => n.kind === 'loop').length, 1, 'inner loop nodes share one box per loop id');
+    assert.equal(nested.nodes.filter((n) => n.kind === 'iterations').length, 1);
+  });
+
   it('orders the sweep inputs first and each node after its inputs', () => {
     const g = loopGraph(5, 1);
     for (const expanded of [new Set<number>(), new Set([1, 2])]) {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { buildViewGraph } from '../../../client/webview/graphModel';
-import { layoutGraph, nodeLines } from '../../../client/webview/layout';
+import { ELK_NODE_LIMIT, layoutGraph, nodeLines, simpleLayout } from '../../../client/webview/layout';
 import { loopGraph, smallGraph } from './sampleGraphs';
 
 describe('graph layout (elkjs)', () => {
@@ -30,5 +30,19 @@ describe('graph layout (elkjs)', () => {
     const l = await layoutGraph(buildViewGraph(loopGraph(1000), new Set()));
     assert.equal(l.nodes.length, 4);
     assert.ok(Date.now() - t < 2000, `took ${Date.now() - t} ms`);
+  });
+
+  it('falls back to a linear-time layered layout for a fully expanded 1,000-iteration loop', async () => {
+    const view = buildViewGraph(loopGraph(1000), new Set([1]));
+    // Fully expanded means every iteration drawn: build it without the iteration cap.
+    const full = { nodes: loopGraph(1000).nodes.map((n) => ({ ...view.nodes[0]!, id: `n${n.id}`, members: [n.id], label: n.label, op: n.op })), edges: loopGraph(1000).edges.map((e) => ({ id: `n${e.from}->n${e.to}`, from: `n${e.from}`, to: `n${e.to}`, partial: e.partial })) };
+    assert.ok(full.nodes.length > ELK_NODE_LIMIT);
+    const t = Date.now();
+    const l = await layoutGraph(full);
+    assert.ok(Date.now() - t < 1000, `took ${Date.now() - t} ms`);
+    assert.equal(l.nodes.length, 2003);
+    const y = new Map(l.nodes.map((n) => [n.node.id, n.y]));
+    for (const e of full.edges) assert.ok(y.get(e.from)! < y.get(e.to)!, `${e.id} does not point down`);
+    assert.deepEqual(simpleLayout(full).nodes.map((n) => n.node.id), l.nodes.map((n) => n.node.id));
   });
 });
