@@ -9,8 +9,8 @@ import { flat, SymbolicGradient, symbolicGradient } from './differentiate';
 import { toCode, toUnicode } from './print';
 
 /** Gradient operations allowed per operation of the function (plus a little slack for tiny ones). */
-const OPS_RATIO = 4;
-const OPS_SLACK = 12;
+const OPS_RATIO = 6;
+const OPS_SLACK = 16;
 /** Above this many operations a closed form is not readable whatever the function's size. */
 const OPS_CAP = 400;
 /** Longest Unicode partial shown in a hover. */

@@ -33,6 +33,7 @@ class LayoutBuilder {
   }
 
   private readonly keys = new Map<NodeId, OrderKey>();
+  private readonly factorKeys = new Map<Layout, OrderKey>();
   /** Keys of layouts already built from a nested sum, by the layout object. */
   readonly layoutKeys = new Map<Layout, OrderKey>();
 
@@ -110,8 +111,10 @@ class LayoutBuilder {
     if (reciprocal) { c = 1; den.push({ k: 'num', v: reciprocal[1] }); }
     if (c === 1 && dc === 1 && den.length === 0 && num.length === 1) return num[0];
     if (den.length === 0 && num.length === 0 && dc === 1) return { k: 'num', v: c };
-    num.sort((a, b) => factorRank(a) - factorRank(b));
-    den.sort((a, b) => factorRank(a) - factorRank(b));
+    const byRank = (a: Layout, b: Layout) => factorRank(a) - factorRank(b)
+      || compareOrder(this.factorKeys.get(a) ?? LAST, this.factorKeys.get(b) ?? LAST);
+    num.sort(byRank);
+    den.sort(byRank);
     // A named constant reads last in a product: x ln 2.
     den.sort((a, b) => (a.k === 'num' ? 1 : 0) - (b.k === 'num' ? 1 : 0));
     return { k: 'prod', coef: c, num, denCoef: dc, den };
@@ -126,6 +129,7 @@ class LayoutBuilder {
     const base = this.atom(id);
     const e = Math.abs(exp);
     const layout: Layout = e === 1 ? base : { k: 'pow', base, exp: e };
+    this.factorKeys.set(layout, this.orderKey(id));
     (exp > 0 ? num : den).push(layout);
   }
 
@@ -148,6 +152,8 @@ interface OrderKey {
   id: NodeId;
 }
 
+const LAST: OrderKey = { param: '\uffff', index: 0, id: Number.MAX_SAFE_INTEGER };
+
 function compareOrder(a: OrderKey, b: OrderKey): number {
   if (a.param !== b.param) return a.param < b.param ? -1 : 1;
   if (a.index !== b.index) return a.index - b.index;
@@ -164,7 +170,7 @@ const RECIPROCAL_CONSTANTS: [number, number][] = [[Math.LOG2E, Math.LN2], [Math.
 function factorRank(l: Layout): number {
   switch (l.k) {
     case 'num': return 0;
-    case 'var': return l.name.length === 1 ? 1 : 2;
+    case 'var': return l.param.length === 1 ? 1 : 2;
     case 'ref': return 2;
     case 'pow': return l.base.k === 'sum' ? 5 : Math.max(1, factorRank(l.base));
     case 'call': return 3;
