@@ -19,62 +19,62 @@ export function localPartials<S>(A: Algebra<S>, op: ScalarOp, args: S[], out: S,
   const sq = (x: S) => f('*', x, x);
   const one = c(1);
   const zero = c(0);
-  const only = (...ps: (() => S)[]) => ps.map((p, i) => (active[i] ? p() : zero));
+  const [a0, a1] = active;
   switch (op) {
-    case '+': return only(() => one, () => one);
-    case '-': return only(() => one, () => c(-1));
-    case '*': return only(() => b, () => a);
-    case '/': return only(() => f('/', one, b), () => f('neg', f('/', out, b)));
-    case 'neg': return only(() => c(-1));
-    case '%': return only(() => one, () => f('neg', f('trunc', f('/', a, b))));
+    case '+': return [a0 ? one : zero, a1 ? one : zero];
+    case '-': return [a0 ? one : zero, a1 ? c(-1) : zero];
+    case '*': return [a0 ? b : zero, a1 ? a : zero];
+    case '/': return [a0 ? f('/', one, b) : zero, a1 ? f('neg', f('/', out, b)) : zero];
+    case 'neg': return [a0 ? c(-1) : zero];
+    case '%': return [a0 ? one : zero, a1 ? f('neg', f('trunc', f('/', a, b))) : zero];
     case '**':
     case 'pow':
-      return only(
-        () => f('*', b, f(op, a, f('-', b, one))),
+      return [
+        a0 ? f('*', b, f(op, a, f('-', b, one))) : zero,
         // d/db a^b = a^b ln a; at a = 0 with b > 0 the limit is 0 (as PyTorch masks it).
-        () => (A.primal(a) === 0 && A.primal(b) > 0 ? zero : f('*', out, f('log', a))),
-      );
-    case 'sin': return only(() => f('cos', a));
-    case 'cos': return only(() => f('neg', f('sin', a)));
-    case 'tan': return only(() => f('+', one, sq(out)));
-    case 'asin': return only(() => f('/', one, f('sqrt', f('-', one, sq(a)))));
-    case 'acos': return only(() => f('neg', f('/', one, f('sqrt', f('-', one, sq(a))))));
-    case 'atan': return only(() => f('/', one, f('+', one, sq(a))));
+        a1 ? (A.primal(a) === 0 && A.primal(b) > 0 ? zero : f('*', out, f('log', a))) : zero,
+      ];
+    case 'sin': return [a0 ? f('cos', a) : zero];
+    case 'cos': return [a0 ? f('neg', f('sin', a)) : zero];
+    case 'tan': return [a0 ? f('+', one, sq(out)) : zero];
+    case 'asin': return [a0 ? f('/', one, f('sqrt', f('-', one, sq(a)))) : zero];
+    case 'acos': return [a0 ? f('neg', f('/', one, f('sqrt', f('-', one, sq(a))))) : zero];
+    case 'atan': return [a0 ? f('/', one, f('+', one, sq(a))) : zero];
     case 'atan2': {
       // atan2(y, x): ∂/∂y = x / (x² + y²), ∂/∂x = −y / (x² + y²)
       const r2 = () => f('+', sq(a), sq(b));
-      return only(() => f('/', b, r2()), () => f('neg', f('/', a, r2())));
+      return [a0 ? f('/', b, r2()) : zero, a1 ? f('neg', f('/', a, r2())) : zero];
     }
-    case 'sinh': return only(() => f('cosh', a));
-    case 'cosh': return only(() => f('sinh', a));
-    case 'tanh': return only(() => f('-', one, sq(out)));
-    case 'asinh': return only(() => f('/', one, f('sqrt', f('+', sq(a), one))));
-    case 'acosh': return only(() => f('/', one, f('sqrt', f('-', sq(a), one))));
-    case 'atanh': return only(() => f('/', one, f('-', one, sq(a))));
-    case 'exp': return only(() => out);
-    case 'expm1': return only(() => f('+', out, one));
-    case 'log': return only(() => f('/', one, a));
-    case 'log1p': return only(() => f('/', one, f('+', one, a)));
-    case 'log2': return only(() => f('/', one, f('*', a, c(Math.LN2))));
-    case 'log10': return only(() => f('/', one, f('*', a, c(Math.LN10))));
-    case 'sqrt': return only(() => f('/', one, f('*', c(2), out)));
-    case 'cbrt': return only(() => f('/', one, f('*', c(3), sq(out))));
-    case 'abs': return only(() => f('sign', a));
+    case 'sinh': return [a0 ? f('cosh', a) : zero];
+    case 'cosh': return [a0 ? f('sinh', a) : zero];
+    case 'tanh': return [a0 ? f('-', one, sq(out)) : zero];
+    case 'asinh': return [a0 ? f('/', one, f('sqrt', f('+', sq(a), one))) : zero];
+    case 'acosh': return [a0 ? f('/', one, f('sqrt', f('-', sq(a), one))) : zero];
+    case 'atanh': return [a0 ? f('/', one, f('-', one, sq(a))) : zero];
+    case 'exp': return [a0 ? out : zero];
+    case 'expm1': return [a0 ? f('+', out, one) : zero];
+    case 'log': return [a0 ? f('/', one, a) : zero];
+    case 'log1p': return [a0 ? f('/', one, f('+', one, a)) : zero];
+    case 'log2': return [a0 ? f('/', one, f('*', a, c(Math.LN2))) : zero];
+    case 'log10': return [a0 ? f('/', one, f('*', a, c(Math.LN10))) : zero];
+    case 'sqrt': return [a0 ? f('/', one, f('*', c(2), out)) : zero];
+    case 'cbrt': return [a0 ? f('/', one, f('*', c(3), sq(out))) : zero];
+    case 'abs': return [a0 ? f('sign', a) : zero];
     case 'max': {
       // (1 ± sign(a − b)) / 2: 1 or 0 off the tie, 1/2 each on it.
       const s = () => f('sign', f('-', a, b));
-      return only(() => f('/', f('+', one, s()), c(2)), () => f('/', f('-', one, s()), c(2)));
+      return [a0 ? f('/', f('+', one, s()), c(2)) : zero, a1 ? f('/', f('-', one, s()), c(2)) : zero];
     }
     case 'min': {
       const s = () => f('sign', f('-', a, b));
-      return only(() => f('/', f('-', one, s()), c(2)), () => f('/', f('+', one, s()), c(2)));
+      return [a0 ? f('/', f('-', one, s()), c(2)) : zero, a1 ? f('/', f('+', one, s()), c(2)) : zero];
     }
     case 'hypot':
       // At the origin the minimum-norm subgradient is 0.
       if (A.primal(out) === 0) return [zero, zero];
-      return only(() => f('/', a, out), () => f('/', b, out));
+      return [a0 ? f('/', a, out) : zero, a1 ? f('/', b, out) : zero];
     case 'floor': case 'ceil': case 'round': case 'trunc': case 'sign':
-      return only(() => zero);
+      return [zero];
   }
 }
 

@@ -50,14 +50,16 @@ export class Differentiator {
 
   /** Arguments for the algebra: `seed(k, x)` makes the k-th wrt component's value. */
   private args<T>(A: Algebra<T>, seed: (k: number, x: number) => T, x?: number[]): Value<T>[] {
-    let k = 0;
-    const wrt = new Set(this.wrtParams.map((p) => p.name));
+    // Components are numbered in `@wrt` order, which need not be the parameters' order.
+    const first = new Map<string, number>();
+    this.components.forEach((c, i) => { if (!first.has(c.param)) first.set(c.param, i); });
     return this.fn.params.map((p) => {
       const raw = this.point[p.name] as Value<number>;
-      if (!wrt.has(p.name)) return fromNumbers(A, raw);
+      let k = first.get(p.name);
+      if (k === undefined) return fromNumbers(A, raw);
       const build = (v: Value<number>): Value<T> => {
         if (Array.isArray(v)) return v.map(build);
-        const idx = k++;
+        const idx = k!++;
         return seed(idx, x ? x[idx] : (v as number));
       };
       return build(raw);
@@ -87,7 +89,7 @@ export class Differentiator {
     onTape?.(tape);
     const kinks: KinkEvent[] = [];
     const inputs: number[] = [];
-    const args = this.args<TapeValue<number>>(tape, (_k, v) => { const t = tape.input(v); inputs.push(t.i); return t; });
+    const args = this.args<TapeValue<number>>(tape, (k, v) => { const t = tape.input(v); inputs[k] = t.i; return t; });
     const it = this.interpreter(tape, { ...hooks, kinks, active: (x) => x.i >= 0 });
     const out = it.run(this.fn, args);
     const outs = flatten(out) as TapeValue<number>[];
@@ -159,7 +161,7 @@ export class Differentiator {
   hvp(v: number[]): { gradient: number[]; hv: number[] } {
     const tape = new Tape<Dual>(dualAlgebra);
     const inputs: number[] = [];
-    const args = this.args<TapeValue<Dual>>(tape, (k, x) => { const t = tape.input({ v: x, d: v[k] ?? 0 }); inputs.push(t.i); return t; });
+    const args = this.args<TapeValue<Dual>>(tape, (k, x) => { const t = tape.input({ v: x, d: v[k] ?? 0 }); inputs[k] = t.i; return t; });
     const out = this.interpreter(tape).run(this.fn, args) as TapeValue<Dual>;
     const adj = tape.backward(out.i);
     return { gradient: inputs.map((i) => adj[i].v), hv: inputs.map((i) => adj[i].d) };

@@ -75,3 +75,18 @@ function check(c: Case) {
 describe('engine: constructs of the subset', () => {
   for (const c of cases) it(c.name, () => check(c));
 });
+
+describe('engine: @wrt order', () => {
+  it('components follow @wrt order, not parameter order, in every mode', () => {
+    const program = parseProgram('function f(x: number, w: number[], y: number): number { return x * w[0] + 3 * y * w[1] + y * y; }');
+    const fn = program.lower('f')!.fn;
+    const d = new Differentiator(program, fn, ['y', 'w', 'x'], { x: 2, w: [5, 7], y: 0.5 }, 1e6);
+    const expected = [3 * 7 + 1, 2, 1.5, 5];
+    assert.deepEqual(d.components.map((c) => c.label), ['y', 'w[0]', 'w[1]', 'x']);
+    assert.deepEqual(d.reverse().jacobian[0], expected);
+    assert.deepEqual(d.forward().jacobian[0], expected);
+    assert.deepEqual(d.complexStep()[0], expected);
+    assert.deepEqual(d.hvp([1, 0, 0, 0]).gradient, expected);
+    assert.deepEqual(d.toGradient(expected), { y: 22, w: [2, 1.5], x: 5 });
+  });
+});
