@@ -359,6 +359,15 @@ describe('cli: gradlens (child process)', function () {
       return fn as (...args: unknown[]) => unknown;
     }
 
+    /** The gradient of ikObjective in (theta1, theta2), written out independently of the example. */
+    function ikGradient(t1: number, t2: number, l1: number, l2: number, tx: number, ty: number): [number, number] {
+      const ex = l1 * Math.cos(t1) + l2 * Math.cos(t1 + t2) - tx;
+      const ey = l1 * Math.sin(t1) + l2 * Math.sin(t1 + t2) - ty;
+      const jx2 = -l2 * Math.sin(t1 + t2);
+      const jy2 = l2 * Math.cos(t1 + t2);
+      return [ex * (-l1 * Math.sin(t1) + jx2) + ey * (l1 * Math.cos(t1) + jy2), ex * jx2 + ey * jy2];
+    }
+
     function components(result: unknown): number[] {
       if (Array.isArray(result)) return result as number[];
       return Object.values(result as Record<string, number>);
@@ -374,15 +383,56 @@ describe('cli: gradlens (child process)', function () {
       assert.ok(Math.abs(g[0] - -0.402374671099) < 1e-9 && Math.abs(g[1] - -0.145784222186) < 1e-9, JSON.stringify(g));
     });
 
-    it('--name names the function; jvp and hessian modes print functions too', () => {
+    it('--mode closed prints a closed-form gradient that computes the gradient', () => {
+      const r = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '--mode', 'closed']);
+      assert.equal(r.status, 0, r.stderr);
+      const m = /function\s+(\w+)\s*\(/.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      const g = components(load(r.stdout, m[1])(-1.2, 2.5, 1.5, 1, -0.4, 0.8));
+      const e = ikGradient(-1.2, 2.5, 1.5, 1, -0.4, 0.8);
+      assert.ok(Math.abs(g[0] - e[0]) < 1e-12 && Math.abs(g[1] - e[1]) < 1e-12, JSON.stringify(g));
+    });
+
+    it('--mode hessian prints a function computing the Hessian', () => {
+      const r = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '--mode', 'hessian']);
+      assert.equal(r.status, 0, r.stderr);
+      const m = /function\s+(\w+)\s*\(/.exec(r.stdout);
+      assert.ok(m, r.stdout);
+      const args = [0.3, 1.1, 1, 0.7, 0.9, 1.2] as const;
+      const result = load(r.stdout, m[1])(...args) as number[][] | number[];
+      const flat = (result as (number | number[])[]).flat();
+      assert.equal(flat.length, 4, JSON.stringify(result));
+      // Central differences of the (exact) gradient, column by column.
+      const h = 1e-6;
+      for (let j = 0; j < 2; j++) {
+        const plus = [...args];
+        const minus = [...args];
+        plus[j] += h;
+        minus[j] -= h;
+        const gp = ikGradient(...(plus as unknown as [number, number, number, number, number, number]));
+        const gm = ikGradient(...(minus as unknown as [number, number, number, number, number, number]));
+        for (let i = 0; i < 2; i++) {
+          const fd = (gp[i] - gm[i]) / (2 * h);
+          assert.ok(Math.abs(flat[i * 2 + j] - fd) < 1e-6, `H[${i}][${j}] = ${flat[i * 2 + j]}, finite differences ${fd}`);
+        }
+      }
+    });
+
+    it('--mode jvp prints a function that compiles', () => {
+      const r = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '-m', 'jvp']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /function \w+Jvp\w*\s*\(/);
+      const out = ts.transpileModule(r.stdout, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+      assert.deepEqual(out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')) ?? [], []);
+    });
+
+    it('--name names the generated function', () => {
       const named = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '--name', 'ikGradient']);
       assert.equal(named.status, 0, named.stderr);
       assert.match(named.stdout, /function ikGradient\s*\(/);
-      for (const mode of ['jvp', 'hessian', 'closed']) {
-        const r = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '-m', mode]);
-        assert.equal(r.status, 0, `${mode}: ${r.stderr}`);
-        assert.match(r.stdout, /function \w+\s*\(/, mode);
-      }
+      const bad = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '--name', 'not-a-name']);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /'--name' expects an identifier/);
     });
 
     it('--json and -o', () => {
