@@ -132,14 +132,14 @@ export function closedFormInfo(program: Program, fnName: string): ClosedFormInfo
 }
 
 function unicodePartials(g: SymbolicGradient): { param: string; unicode: string }[] | null {
-  const out: { param: string; unicode: string }[] = [];
-  for (const p of g.partials) {
-    const items = Array.isArray(p.value) ? p.value.map((id, i) => ({ param: `${p.param}[${i}]`, id })) : [{ param: p.param, id: p.value }];
-    for (const { param, id } of items) {
-      const unicode = toUnicode(g.graph, id);
-      if (unicode.length > UNICODE_MAX_LENGTH) return null;
-      out.push({ param, unicode });
-    }
+  const items = g.partials.flatMap((p) => (Array.isArray(p.value)
+    ? p.value.map((id, i) => ({ param: `${p.param}[${i}]`, id }))
+    : [{ param: p.param, id: p.value }]));
+  // Inline first; when that is too long, say it with the function's own named locals (ex, ey,
+  // d1), which the reader sees right below the hover; all partials alike, for consistency.
+  for (const names of [undefined, g.locals]) {
+    const out = items.map(({ param, id }) => ({ param, unicode: toUnicode(g.graph, id, names) }));
+    if (out.every((o) => o.unicode.length <= UNICODE_MAX_LENGTH)) return out;
   }
-  return out;
+  return null;
 }

@@ -33,6 +33,8 @@ export interface SymbolicGradient {
   output: NodeId;
   /** In `@wrt` order (or every parameter's, without `@wrt`). */
   partials: SymbolicPartial[];
+  /** Expressions the function names with a `const` (or a `let` never reassigned): node → name. */
+  locals: Map<NodeId, string>;
   /** Operations to evaluate the function, and its gradient, with shared subexpressions counted once. */
   functionOps: number;
   gradientOps: number;
@@ -76,13 +78,25 @@ export function symbolicGradient(program: Program, fnName: string, options: Symb
   }
 
   const algebra = new SymbolicAlgebra(graph);
+  const locals = new Map<NodeId, string>();
   let output: Value<NodeId>;
   try {
-    const interpreter = new Interpreter(algebra, program, SYMBOLIC_STEP_BUDGET);
+    const interpreter = new Interpreter(algebra, program, SYMBOLIC_STEP_BUDGET, {
+      onAssign(varId, value) {
+        const v = fn.vars[varId];
+        if (v.kind !== 'local' || v.reassigned || v.name.startsWith('$') || typeof value !== 'number') return;
+        const k = graph.node(value).k;
+        if (k !== 'num' && k !== 'var' && !locals.has(value)) locals.set(value, v.name);
+      },
+    });
     // Arrays are copied: the interpreter may write into an argument array.
     output = interpreter.run(fn, params.map((p) => (Array.isArray(p.value) ? [...p.value] : p.value)));
   } catch (e) {
-    if (e instanceof NotStraightLine) return { ok: false, reason: `No closed form: ${e.message}.` };
+    if (e instanceof NotStraightLine) {
+      const opaque = opaqueHelper(program, fn);
+      if (opaque) return { ok: false, reason: `No closed form: '${opaque}' is used through its @derivative or @nondifferentiable rule, not its body.` };
+      return { ok: false, reason: `No closed form: ${e.message}.` };
+    }
     if (e instanceof EvalError) return { ok: false, reason: `No closed form: ${e.message}` };
     if (e instanceof RangeError) return { ok: false, reason: 'No closed form: the expression is too deep.' };
     throw e;
@@ -102,7 +116,7 @@ export function symbolicGradient(program: Program, fnName: string, options: Symb
   return {
     ok: true,
     gradient: {
-      graph, fn, params, output, partials,
+      graph, fn, params, output, partials, locals,
       functionOps: graph.operationCount([output]),
       gradientOps: graph.operationCount(roots),
     },
@@ -156,6 +170,22 @@ function backward(algebra: SymbolicAlgebra, output: NodeId, inputs: Set<NodeId>)
     }
   }
   return adjoint;
+}
+
+/** A helper reached from `fn` whose body the symbolic run cannot enter (a rule stands for it). */
+function opaqueHelper(program: Program, fn: IrFunction): string | null {
+  const seen = new Set<string>();
+  const stack = [...fn.calls];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const h = program.lower(name)?.fn;
+    if (!h) continue;
+    if (h.annotations.derivative || h.annotations.nondifferentiable) return name;
+    stack.push(...h.calls);
+  }
+  return null;
 }
 
 export function flat(v: NodeId | NodeId[]): NodeId[] {

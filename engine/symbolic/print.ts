@@ -171,7 +171,7 @@ function factorRank(l: Layout): number {
   switch (l.k) {
     case 'num': return 0;
     case 'var': return l.param.length === 1 ? 1 : 2;
-    case 'ref': return 2;
+    case 'ref': return 3;
     case 'pow': return l.base.k === 'sum' ? 5 : Math.max(1, factorRank(l.base));
     case 'call': return 3;
     case 'prod': return 4;
@@ -253,7 +253,7 @@ function unicode(l: Layout): Printed {
       const s = l.index === null ? l.param : l.param + [...String(l.index)].map((c) => SUBSCRIPT[c]).join('');
       return { s, prec: ATOM, letter: l.param.length === 1 };
     }
-    case 'ref': return { s: l.name, prec: ATOM, letter: false };
+    case 'ref': return { s: l.name, prec: ATOM, letter: l.name.length === 1 };
     case 'sum': {
       let s = '';
       l.terms.forEach((t, i) => {
@@ -328,8 +328,8 @@ function juxtapose(parts: Printed[]): string {
 }
 
 /** Unicode math for a node (no temporaries), e.g. `−2(1 − x) − 400x(y − x²)`. */
-export function toUnicode(g: ExprGraph, id: NodeId): string {
-  return unicode(new LayoutBuilder(g).build(id)).s;
+export function toUnicode(g: ExprGraph, id: NodeId, names?: Map<NodeId, string>): string {
+  return unicode(new LayoutBuilder(g, names).build(id)).s;
 }
 
 // ---------------------------------------------------------------- TypeScript

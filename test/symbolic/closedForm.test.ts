@@ -179,6 +179,26 @@ describe('symbolic: where there is no closed form', () => {
     });
   }
 
+  it('a helper used through its @derivative rule: the reason names it', () => {
+    const program = parseProgram(`function gPrime(x: number): number { return 2 * x; }
+/** @derivative gPrime */
+function g(x: number): number { return x * x; }
+/** @differentiable */
+function f(x: number): number { return g(x) + x; }
+`);
+    const r = closedFormGradient(program, 'f', 'fGrad');
+    assert.ok('reason' in r);
+    assert.match(r.reason, /'g' is used through its @derivative/);
+  });
+
+  it('a plain helper is differentiated through its body', () => {
+    const program = parseProgram(`function sq(x: number): number { return x * x; }
+/** @differentiable */
+function f(x: number, y: number): number { return sq(x - y) + sq(y); }
+`);
+    assert.deepEqual(closedFormUnicode(program, 'f'), [{ param: 'x', unicode: '2x − 2y' }, { param: 'y', unicode: '4y − 2x' }]);
+  });
+
   it('a function outside the subset or missing gives a reason, never throws', () => {
     const program = parseProgram('/** @differentiable */\nfunction f(x: number): number { const o = { a: x }; return o.a; }');
     const r = closedFormGradient(program, 'f', 'g');

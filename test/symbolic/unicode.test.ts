@@ -66,6 +66,16 @@ function f(x: number, y: number, w: [number, number]): number {
     assert.equal(info.unicode, null);
   });
 
+  it('when inline is too long, names the function\'s own locals (all partials alike)', () => {
+    const program = fnProgram(`const ex = l1 * Math.cos(theta1) + l2 * Math.cos(theta1 + theta2) - tx;
+  const ey = l1 * Math.sin(theta1) + l2 * Math.sin(theta1 + theta2) - ty;
+  return 0.5 * (ex * ex + ey * ey);`, 'theta1: number, theta2: number, l1: number, l2: number, tx: number, ty: number', '@wrt theta1, theta2');
+    assert.deepEqual(closedFormUnicode(program, 'f'), [
+      { param: 'theta1', unicode: 'l2·ey·cos(theta1 + theta2) + l1·ey·cos(theta1) − l2·ex·sin(theta1 + theta2) − l1·ex·sin(theta1)' },
+      { param: 'theta2', unicode: 'l2·ey·cos(theta1 + theta2) − l2·ex·sin(theta1 + theta2)' },
+    ]);
+  });
+
   it('closedFormInfo gives the formulas and availability from one differentiation', () => {
     const info = closedFormInfo(fnProgram('(1 - x) ** 2 + 100 * (y - x * x) ** 2'), 'f');
     assert.equal(info.available, true);
