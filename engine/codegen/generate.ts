@@ -1,7 +1,165 @@
-// STUB: being implemented. Signature is final.
+// The public entry of code generation: readable, dependency-free derivative functions (SPEC §3):
+// reverse-mode gradients (Jacobians for vector-valued functions), forward-mode JVPs, Hessians
+// (reverse mode over the forward-mode tangent), and, through engine/symbolic, closed forms.
+// Never throws: anything the generators cannot handle comes back as a GL002 naming it.
+
 import { CodegenMode, EngineDiagnostic, GeneratedCode } from '../api';
+import { IrFunction, Range } from '../ir';
+import { parseProgram, Program } from '../program';
+import { closedFormGradient } from '../symbolic/closedForm';
+import { printLines } from './code';
+import { GenContext, GenOptions } from './context';
+import { CodegenError } from './prepare';
+import { pullbackFor, ReverseGen, renderFunction } from './reverse';
+import { generateJvp, hessianFunctions } from './jvp';
+
+export type { GenOptions } from './context';
+
+const MODE_TITLE: Record<CodegenMode, string> = {
+  reverse: 'a reverse-mode gradient',
+  closed: 'a closed-form gradient',
+  jvp: 'a forward-mode (JVP) function',
+  hessian: 'a Hessian',
+};
 
 export function generateDerivative(text: string, fnName: string, mode: CodegenMode, options?: { name?: string }): { generated: GeneratedCode | null; diagnostics: EngineDiagnostic[] } {
-  void text; void fnName; void mode; void options;
-  return { generated: null, diagnostics: [] };
+  let program: Program;
+  try {
+    program = parseProgram(text);
+  } catch (e) {
+    return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: the file could not be parsed (${(e as Error).message}).`);
+  }
+  return generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false });
+}
+
+export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions): { generated: GeneratedCode | null; diagnostics: EngineDiagnostic[] } {
+  const sf = program.functions.get(fnName);
+  if (!sf) return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: there is no function named '${fnName}' in this file.`);
+  const where = { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
+  try {
+    if (mode === 'closed') {
+      const r = closedFormGradient(program, fnName, name ?? `${fnName}Grad`);
+      if ('reason' in r) return fail(where, fnName, `Cannot generate a closed-form gradient of '${fnName}': ${r.reason}`);
+      return { generated: { name: name ?? `${fnName}Grad`, code: r.code }, diagnostics: [] };
+    }
+    const lowered = program.lower(fnName)!;
+    if (!lowered.fn.ok) {
+      const first = lowered.diagnostics[0];
+      return {
+        generated: null,
+        diagnostics: [
+          ...lowered.diagnostics,
+          ...fail(first?.range ?? where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': it uses constructs outside the differentiable subset${first ? ` (${first.message})` : ''}.`).diagnostics,
+        ],
+      };
+    }
+    const fn = lowered.fn;
+    const wrt = wrtIndices(fn);
+    if (typeof wrt === 'string') return fail(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${wrt}`);
+    const exported = program.text.slice(sf.range.start, sf.range.end).startsWith('export');
+    const ctx = new GenContext(program, opts);
+    let code: string;
+    let outName: string;
+    switch (mode) {
+      case 'reverse': ({ code, name: outName } = reverseCode(ctx, fn, wrt, name, exported)); break;
+      case 'jvp': ({ code, name: outName } = generateJvp(ctx, fn, wrt, name, exported)); break;
+      case 'hessian': ({ code, name: outName } = hessianFunctions(ctx, fn, wrt, name, exported)); break;
+      default: throw new CodegenError(`the mode '${mode as string}'`);
+    }
+    return { generated: { name: outName, code }, diagnostics: [] };
+  } catch (e) {
+    if (e instanceof CodegenError) {
+      return fail(e.range && e.range.end > 0 ? e.range : where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${e.message} is not supported by the code generator.`);
+    }
+    return fail(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': internal error of the code generator (${(e as Error)?.message ?? String(e)}).`);
+  }
+}
+
+function fail(range: Range, functionName: string, message: string): { generated: null; diagnostics: EngineDiagnostic[] } {
+  return { generated: null, diagnostics: [{ code: 'GL002', severity: 'warning', message, range, functionName }] };
+}
+
+/** Indices of the `@wrt` parameters (default: all of them), or why they are wrong. */
+export function wrtIndices(fn: IrFunction): number[] | string {
+  const w = fn.annotations.wrt;
+  if (!w) {
+    if (fn.params.length === 0) return 'it has no parameters to differentiate.';
+    return fn.params.map((_, i) => i);
+  }
+  const out: number[] = [];
+  for (const n of w) {
+    const i = fn.params.findIndex((p) => p.name === n);
+    if (i < 0) return `@wrt names '${n}', which is not one of its parameters.`;
+    if (!out.includes(i)) out.push(i);
+  }
+  return out;
+}
+
+function wrtList(fn: IrFunction, wrt: number[]): string {
+  return wrt.map((i) => fn.params[i].name).join(', ');
+}
+
+function reverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
+  const outName = name ?? ctx.freshFunctionName(`${fn.name}Grad`);
+  ctx.taken.add(outName);
+  if (fn.returnType === 'num') {
+    const doc = [
+      `Gradient of \`${fn.name}\` with respect to ${wrtList(fn, wrt)}, by reverse-mode differentiation:`,
+      `the forward sweep, then the adjoint of each statement in reverse order. Returns ${gradientShapeText(fn, wrt)}.`,
+      'Generated by Gradlens.',
+    ];
+    const gen = new ReverseGen(ctx, { fn, wrt, mode: 'gradient', name: outName, exported, doc });
+    const main = renderFunction(gen.generate());
+    return { code: [main, ...ctx.extra].join('\n\n') + '\n', name: outName };
+  }
+  // vector-valued: one pullback per output row
+  const pb = pullbackFor(ctx, fn, fn.params.map((_, i) => wrt.includes(i)));
+  const main = jacobianWrapper(ctx, fn, wrt, outName, exported, pb.name);
+  return { code: [main, ...ctx.extra].join('\n\n') + '\n', name: outName };
+}
+
+function gradientShapeText(fn: IrFunction, wrt: number[]): string {
+  const parts = wrt.map((i) => `∂${fn.name}/∂${fn.params[i].name}`);
+  return parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
+}
+
+/** `fGrad` of a vector-valued function: its Jacobian, rows = outputs, columns = flattened @wrt components. */
+function jacobianWrapper(ctx: GenContext, fn: IrFunction, wrt: number[], name: string, exported: boolean, pullback: string): string {
+  const ts = ctx.opts.ts;
+  const t = (s: string) => (ts ? s : '');
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? `v${i}` : p.name));
+  const taken = new Set(pn);
+  const fresh = (b: string) => { let n = b; for (let i = 2; taken.has(n); i++) n = `${b}${i}`; taken.add(n); return n; };
+  const value = fresh('value');
+  const jac = fresh('jacobian');
+  const r = fresh('r');
+  const seed = fresh('seed');
+  const adj = wrt.map((i) => fresh(`d${pn[i].length === 1 ? pn[i] : pn[i].charAt(0).toUpperCase() + pn[i].slice(1)}`));
+  const body: string[] = [];
+  body.push(`const ${value} = ${ctx.fnName(fn.name)}(${pn.join(', ')});`);
+  body.push(`const ${jac}${t(': number[][]')} = [];`);
+  const loop: string[] = [];
+  loop.push(`const ${seed} = new Array${t('<number>')}(${value}.length).fill(0);`);
+  loop.push(`${seed}[${r}] = 1;`);
+  const arrays = wrt.filter((i) => fn.params[i].type === 'arr');
+  const scalars = wrt.filter((i) => fn.params[i].type === 'num');
+  for (const i of arrays) {
+    if (fn.params[i].depth > 1) throw new CodegenError('a Jacobian with respect to an array of arrays');
+    loop.push(`const ${adj[wrt.indexOf(i)]} = new Array${t('<number>')}(${pn[i]}.length).fill(0);`);
+  }
+  const call = `${ctx.fnName(pullback)}(${[...pn, seed, ...arrays.map((i) => adj[wrt.indexOf(i)])].join(', ')})`;
+  if (scalars.length === 0) loop.push(`${call};`);
+  else if (scalars.length === 1) loop.push(`const ${adj[wrt.indexOf(scalars[0])]} = ${call};`);
+  else loop.push(`const [${scalars.map((i) => adj[wrt.indexOf(i)]).join(', ')}] = ${call};`);
+  loop.push(`${jac}.push([${wrt.map((i) => (fn.params[i].type === 'arr' ? `...${adj[wrt.indexOf(i)]}` : adj[wrt.indexOf(i)])).join(', ')}]);`);
+  body.push({ head: `for (let ${r} = 0; ${r} < ${value}.length; ${r}++)`, body: loop } as never);
+  body.push(`return ${jac};`);
+  const doc = ctx.opts.sanitize ? [] : [
+    '/**',
+    ` * Jacobian of \`${fn.name}\` (rows = outputs, columns = the components of ${wrtList(fn, wrt)}), by reverse`,
+    ' * mode: one pullback per output. Generated by Gradlens.',
+    ' */',
+  ];
+  const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
+  return printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(name)}(${params})${t(': number[][]')}`, body }]);
 }

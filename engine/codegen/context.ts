@@ -1,0 +1,87 @@
+// State shared by everything generated in one request: the helpers' pullbacks and JVPs emitted
+// beside the main function, the names already taken, and how names are printed.
+
+import { IrFunction } from '../ir';
+import type { Program } from '../program';
+import { CodegenError } from './prepare';
+
+export interface GenOptions {
+  /** TypeScript (types, non-null assertions) or plain JavaScript (the compile path). */
+  ts: boolean;
+  /** Print variables as v0, v1… and functions as f0, f1… (the compile path never prints user names). */
+  sanitize: boolean;
+}
+
+export interface PullbackInfo {
+  name: string;
+  /** Parameter indices whose adjoints the pullback returns (numbers), in order. */
+  scalars: number[];
+  /** Parameter indices whose adjoint arrays the pullback accumulates into (passed after dOut). */
+  arrays: number[];
+}
+
+export class GenContext {
+  readonly synthetic = new Map<string, IrFunction>();
+  readonly taken = new Set<string>();
+  /** Extra functions (pullbacks, helper JVPs), in the order they were completed. */
+  readonly extra: string[] = [];
+  readonly pullbacks = new Map<string, PullbackInfo>();
+  readonly jvps = new Map<string, { name: string; active: boolean[] }>();
+  private readonly sanitized = new Map<string, string>();
+
+  constructor(readonly program: Program, readonly opts: GenOptions) {
+    for (const name of program.functions.keys()) this.taken.add(name);
+  }
+
+  resolve(name: string): IrFunction {
+    const syn = this.synthetic.get(name);
+    if (syn) return syn;
+    const lowered = this.program.lower(name);
+    if (!lowered) throw new CodegenError(`'${name}' is not a function of this file`);
+    if (!lowered.fn.ok) throw new CodegenError(`'${name}' uses constructs outside the differentiable subset (see its warnings)`);
+    return lowered.fn;
+  }
+
+  freshFunctionName(base: string): string {
+    let name = base;
+    for (let i = 2; this.taken.has(name); i++) name = `${base}${i}`;
+    this.taken.add(name);
+    return name;
+  }
+
+  /** How a function of the file or a generated one is called in the output. */
+  fnName(name: string): string {
+    if (!this.opts.sanitize) return name;
+    let s = this.sanitized.get(name);
+    if (!s) {
+      s = `f${this.sanitized.size}`;
+      this.sanitized.set(name, s);
+    }
+    return s;
+  }
+
+  /** Functions of the file referenced by sanitized names (the compile path must define them). */
+  sanitizedNames(): Map<string, string> {
+    return this.sanitized;
+  }
+}
+
+/** The parameters a `@derivative` rule covers: `@wrt` of the helper, or all of them. */
+export function ruleWrtIndices(fn: IrFunction): number[] {
+  const w = fn.annotations.wrt;
+  return fn.params.map((_, i) => i).filter((i) => !w || w.includes(fn.params[i].name));
+}
+
+export function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/** The first line of a statement's source, for `// adjoint of line N: …` comments. */
+export function sourceSnippet(text: string, start: number, end: number): string {
+  let s = text.slice(start, Math.min(end, start + 200)).split('\n')[0].trim();
+  if (s.endsWith('{')) s = s.slice(0, -1).trim();
+  if (s.length > 72) s = `${s.slice(0, 69)}...`;
+  return s.replace(/\*\//g, '* /');
+}

@@ -1,0 +1,334 @@
+// Expression building and printing for the code generators.
+//
+// Generated code is built as IR expressions (ir.ts), so the same printer serves the forward sweep,
+// the adjoint statements and the compile path. The builders fold constants and trivial algebra
+// (0·x, 1·x, x + 0, x·(1/y) → x/y) so that derivative expressions taken from the one rule table
+// (derivativeRules.ts) read as a person would write them.
+
+import { Algebra, applyNumber, ScalarOp } from '../algebra';
+import { localPartials } from '../derivativeRules';
+import { ArithOp, Expr, MathFn, Range } from '../ir';
+
+export const NO_RANGE: Range = { start: 0, end: 0 };
+
+export function cnst(value: number): Expr {
+  return { k: 'const', value, range: NO_RANGE };
+}
+
+export function ref(id: number): Expr {
+  return { k: 'var', id, range: NO_RANGE };
+}
+
+export function idx(array: Expr, index: Expr): Expr {
+  return { k: 'index', array, index, range: NO_RANGE };
+}
+
+function isC(e: Expr): e is Expr & { k: 'const' };
+function isC(e: Expr, v: number): boolean;
+function isC(e: Expr, v?: number): boolean {
+  return e.k === 'const' && (v === undefined || e.value === v);
+}
+
+export function neg(x: Expr): Expr {
+  if (x.k === 'const') return cnst(-x.value);
+  if (x.k === 'neg') return x.x;
+  if (x.k === 'binary' && x.op === '-') return bin('-', x.b, x.a);
+  return { k: 'neg', x, range: NO_RANGE };
+}
+
+function bin(op: ArithOp, a: Expr, b: Expr): Expr {
+  return { k: 'binary', op, a, b, range: NO_RANGE };
+}
+
+export function add(a: Expr, b: Expr): Expr {
+  if (isC(a) && isC(b)) return cnst(a.value + b.value);
+  if (sameExpr(a, b) && !isC(a)) return mul(cnst(2), a);
+  // (x ± c1) + c2 → x ± (c1 + c2)
+  if (isC(b) && a.k === 'binary' && (a.op === '+' || a.op === '-') && isC(a.b)) {
+    const c = (a.op === '+' ? a.b.value : -a.b.value) + b.value;
+    return c === 0 ? a.a : c > 0 ? bin('+', a.a, cnst(c)) : bin('-', a.a, cnst(-c));
+  }
+  if (isC(a, 0)) return b;
+  if (isC(b, 0)) return a;
+  if (b.k === 'neg') return sub(a, b.x);
+  if (isC(b) && b.value < 0 && !(a.k === 'binary' && (a.op === '+' || a.op === '-') && isC(a.b))) return bin('-', a, cnst(-b.value));
+  if (a.k === 'neg') return sub(b, a.x);
+  return bin('+', a, b);
+}
+
+export function sub(a: Expr, b: Expr): Expr {
+  if (isC(a) && isC(b)) return cnst(a.value - b.value);
+  if (isC(b)) return add(a, cnst(-b.value));
+  if (a.k === 'neg' && sameExpr(a.x, b)) return neg(mul(cnst(2), b));
+  if (isC(b, 0)) return a;
+  if (isC(a, 0)) return neg(b);
+  if (b.k === 'neg') return add(a, b.x);
+  return bin('-', a, b);
+}
+
+export function mul(a: Expr, b: Expr): Expr {
+  if (isC(a) && isC(b)) return cnst(a.value * b.value);
+  if (isC(a, 0) || isC(b, 0)) return cnst(0);
+  if (isC(a, 1)) return b;
+  if (isC(b, 1)) return a;
+  if (isC(a, -1)) return neg(b);
+  if (isC(b, -1)) return neg(a);
+  if (a.k === 'neg') return neg(mul(a.x, b));
+  if (b.k === 'neg') return neg(mul(a, b.x));
+  if (isC(b) && b.value < 0) return neg(mul(a, cnst(-b.value)));
+  if (isC(a) && a.value < 0) return neg(mul(cnst(-a.value), b));
+  // x · (1/y) → x / y
+  if (b.k === 'binary' && b.op === '/' && isC(b.a, 1)) return div(a, b.b);
+  if (a.k === 'binary' && a.op === '/' && isC(a.a, 1)) return div(b, a.b);
+  // constants first: 2 * x
+  if (isC(b) && !isC(a)) return mul(b, a);
+  // c1 * (c2 * x) → (c1 c2) * x
+  if (isC(a) && b.k === 'binary' && b.op === '*' && isC(b.a)) return mul(cnst(a.value * b.a.value), b.b);
+  // c * (x * y) → c * x * y;  x * (c * y) → c * x * y
+  if (isC(a) && b.k === 'binary' && b.op === '*') return bin('*', mul(a, b.a), b.b);
+  if (b.k === 'binary' && b.op === '*' && isC(b.a)) return mul(mul(b.a, a), b.b);
+  return bin('*', a, b);
+}
+
+export function div(a: Expr, b: Expr): Expr {
+  if (isC(a) && isC(b) && b.value !== 0) return cnst(a.value / b.value);
+  if (isC(b, 1)) return a;
+  if (isC(b, -1)) return neg(a);
+  if (isC(a, 0)) return cnst(0);
+  if (a.k === 'neg') return neg(div(a.x, b));
+  if (b.k === 'neg') return neg(div(a, b.x));
+  return bin('/', a, b);
+}
+
+export function math(fn: MathFn, args: Expr[]): Expr {
+  if (args.every((a) => a.k === 'const') && fn !== 'floor' && fn !== 'ceil') {
+    const v = applyNumber(fn, args.map((a) => (a as { value: number }).value));
+    if (Number.isFinite(v) && (Number.isInteger(v) || isNamedConstant(v))) return cnst(v);
+  }
+  return { k: 'math', fn, args, range: NO_RANGE };
+}
+
+export function apply(op: ScalarOp, args: Expr[]): Expr {
+  const [a, b] = args;
+  switch (op) {
+    case '+': return add(a, b);
+    case '-': return sub(a, b);
+    case '*': return mul(a, b);
+    case '/': return div(a, b);
+    case 'neg': return neg(a);
+    case '%':
+      if (isC(a) && isC(b)) return cnst(a.value % b.value);
+      return bin('%', a, b);
+    case '**':
+    case 'pow':
+      if (isC(b, 1)) return a;
+      if (isC(b, 0)) return cnst(1);
+      if (isC(a) && isC(b)) return cnst(a.value ** b.value);
+      return op === '**' ? bin('**', a, b) : math('pow', args);
+    default:
+      return math(op, args);
+  }
+}
+
+/** The scalar algebra whose values are expressions: the rule table builds derivative code with it. */
+export const exprAlgebra: Algebra<Expr> = {
+  constant: cnst,
+  primal: (x) => (x.k === 'const' ? x.value : NaN),
+  apply,
+  lift: () => { throw new Error('lift is not used by the code generators'); },
+};
+
+/**
+ * ∂out/∂args[i] as expressions. The two rules that look at primal values (the exponent of a
+ * power at base 0, hypot at the origin) get the same test written into the code.
+ */
+export function partialExprs(op: ScalarOp, args: Expr[], out: Expr, active: boolean[]): Expr[] {
+  const ps = localPartials(exprAlgebra, op, args, out, active);
+  if ((op === '**' || op === 'pow') && active[1]) {
+    const [a, b] = args;
+    if (!(isC(a) && a.value !== 0)) {
+      const test: Expr = { k: 'logical', op: '&&', a: cmp('===', a, cnst(0)), b: cmp('>', b, cnst(0)), range: NO_RANGE };
+      ps[1] = cond(test, cnst(0), ps[1]);
+    }
+  }
+  if (op === 'hypot') ps.forEach((p, i) => { if (active[i]) ps[i] = cond(cmp('===', out, cnst(0)), cnst(0), p); });
+  return ps;
+}
+
+export function cmp(op: '<' | '<=' | '>' | '>=' | '===' | '!==', a: Expr, b: Expr): Expr {
+  return { k: 'compare', op, a, b, range: NO_RANGE };
+}
+
+export function cond(test: Expr, then: Expr, els: Expr): Expr {
+  if (test.k === 'bool') return test.value ? then : els;
+  if (isC(then) && isC(els) && Object.is(then.value, els.value)) return then;
+  return { k: 'cond', test, then, else: els, range: NO_RANGE };
+}
+
+export function not(x: Expr): Expr {
+  if (x.k === 'not') return x.x;
+  if (x.k === 'bool') return { ...x, value: !x.value };
+  return { k: 'not', x, range: NO_RANGE };
+}
+
+// ---- queries -------------------------------------------------------------------------------------
+
+export function forEachVar(e: Expr, f: (id: number) => void): void {
+  switch (e.k) {
+    case 'const': case 'bool': return;
+    case 'var': f(e.id); return;
+    case 'neg': case 'not': forEachVar(e.x, f); return;
+    case 'binary': case 'compare': case 'logical': forEachVar(e.a, f); forEachVar(e.b, f); return;
+    case 'math': case 'call': e.args.forEach((a) => forEachVar(a, f)); return;
+    case 'cond': forEachVar(e.test, f); forEachVar(e.then, f); forEachVar(e.else, f); return;
+    case 'index': forEachVar(e.array, f); forEachVar(e.index, f); return;
+    case 'length': forEachVar(e.array, f); return;
+    case 'arrayLit': e.elements.forEach((a) => forEachVar(a, f)); return;
+    case 'arrayFill': forEachVar(e.length, f); forEachVar(e.fill, f); return;
+    case 'arrayFrom': f(e.indexVar); forEachVar(e.length, f); forEachVar(e.body, f); return;
+  }
+}
+
+export function varsOf(e: Expr): Set<number> {
+  const s = new Set<number>();
+  forEachVar(e, (id) => s.add(id));
+  return s;
+}
+
+export function mentions(e: Expr, id: number): boolean {
+  let found = false;
+  forEachVar(e, (v) => { if (v === id) found = true; });
+  return found;
+}
+
+export function sameExpr(a: Expr, b: Expr): boolean {
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'const': return Object.is(a.value, (b as typeof a).value);
+    case 'bool': return a.value === (b as typeof a).value;
+    case 'var': return a.id === (b as typeof a).id;
+    case 'neg': case 'not': return sameExpr(a.x, (b as typeof a).x);
+    case 'binary': case 'compare': case 'logical': {
+      const o = b as typeof a;
+      return a.op === o.op && sameExpr(a.a, o.a) && sameExpr(a.b, o.b);
+    }
+    case 'math': { const o = b as typeof a; return a.fn === o.fn && a.args.length === o.args.length && a.args.every((x, i) => sameExpr(x, o.args[i])); }
+    case 'call': { const o = b as typeof a; return a.fn === o.fn && a.args.length === o.args.length && a.args.every((x, i) => sameExpr(x, o.args[i])); }
+    case 'cond': { const o = b as typeof a; return sameExpr(a.test, o.test) && sameExpr(a.then, o.then) && sameExpr(a.else, o.else); }
+    case 'index': { const o = b as typeof a; return sameExpr(a.array, o.array) && sameExpr(a.index, o.index); }
+    case 'length': return sameExpr(a.array, (b as typeof a).array);
+    default: return false;
+  }
+}
+
+/** Replaces variables by expressions (a map from id). */
+export function substitute(e: Expr, map: Map<number, Expr>): Expr {
+  if (map.size === 0) return e;
+  const go = (x: Expr): Expr => {
+    switch (x.k) {
+      case 'var': return map.get(x.id) ?? x;
+      case 'const': case 'bool': return x;
+      case 'neg': return { ...x, x: go(x.x) };
+      case 'not': return { ...x, x: go(x.x) };
+      case 'binary': return { ...x, a: go(x.a), b: go(x.b) };
+      case 'compare': return { ...x, a: go(x.a), b: go(x.b) };
+      case 'logical': return { ...x, a: go(x.a), b: go(x.b) };
+      case 'math': return { ...x, args: x.args.map(go) };
+      case 'call': return { ...x, args: x.args.map(go) };
+      case 'cond': return { ...x, test: go(x.test), then: go(x.then), else: go(x.else) };
+      case 'index': return { ...x, array: go(x.array), index: go(x.index) };
+      case 'length': return { ...x, array: go(x.array) };
+      case 'arrayLit': return { ...x, elements: x.elements.map(go) };
+      case 'arrayFill': return { ...x, length: go(x.length), fill: go(x.fill) };
+      case 'arrayFrom': return { ...x, length: go(x.length), body: go(x.body) };
+    }
+  };
+  return go(e);
+}
+
+/** Operations worth a named temporary rather than recomputation (a Math call, a power, a call). */
+export function isExpensive(e: Expr): boolean {
+  if (e.k === 'math') return !['abs', 'sign', 'floor', 'ceil', 'round', 'trunc', 'min', 'max'].includes(e.fn);
+  if (e.k === 'binary') return e.op === '**';
+  return e.k === 'call';
+}
+
+export function isLeaf(e: Expr): boolean {
+  return e.k === 'const' || e.k === 'var' || e.k === 'bool' || (e.k === 'index' && isLeaf(e.array) && isLeaf(e.index)) || (e.k === 'neg' && isLeaf(e.x));
+}
+
+// ---- printing ------------------------------------------------------------------------------------
+
+const NAMED: [number, string][] = [
+  [Math.PI, 'Math.PI'], [Math.E, 'Math.E'], [Math.LN2, 'Math.LN2'], [Math.LN10, 'Math.LN10'],
+  [Math.SQRT2, 'Math.SQRT2'], [Math.LOG2E, 'Math.LOG2E'], [Math.LOG10E, 'Math.LOG10E'], [Math.SQRT1_2, 'Math.SQRT1_2'],
+];
+
+function isNamedConstant(v: number): boolean {
+  return NAMED.some(([c]) => c === Math.abs(v));
+}
+
+export function formatNumber(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (Object.is(v, -0)) return '-0';
+  for (const [c, name] of NAMED) {
+    if (v === c) return name;
+    if (v === -c) return `-${name}`;
+  }
+  return String(v);
+}
+
+export interface PrintOptions {
+  name(id: number): string;
+  /** Name of a called function as written in the output (helpers may be renamed). */
+  fnName?(name: string): string;
+  /** TypeScript (true) or plain JavaScript. */
+  ts: boolean;
+}
+
+const PREC: Record<string, number> = { '||': 4, '&&': 5, '===': 9, '!==': 9, '<': 10, '<=': 10, '>': 10, '>=': 10, '+': 12, '-': 12, '*': 13, '/': 13, '%': 13, '**': 14 };
+
+export function printExpr(e: Expr, o: PrintOptions): string {
+  return pr(e, o, 0);
+}
+
+function paren(s: string, p: number, min: number): string {
+  return p < min ? `(${s})` : s;
+}
+
+function pr(e: Expr, o: PrintOptions, min: number): string {
+  switch (e.k) {
+    case 'const': {
+      const s = formatNumber(e.value);
+      return s.startsWith('-') ? paren(s, 15, min) : s;
+    }
+    case 'bool': return e.value ? 'true' : 'false';
+    case 'var': return o.name(e.id);
+    case 'neg': {
+      const inner = pr(e.x, o, 15);
+      return paren(`-${inner.startsWith('-') ? `(${inner})` : inner}`, 15, min);
+    }
+    case 'not': return paren(`!${pr(e.x, o, 15)}`, 15, min);
+    case 'binary': case 'compare': case 'logical': {
+      const p = PREC[e.op];
+      if (e.op === '**') {
+        // `-x ** 2` is a syntax error: the base needs more than unary precedence.
+        return paren(`${pr(e.a, o, 16)} ** ${pr(e.b, o, 14)}`, p, min);
+      }
+      // left-associative: the right operand binds tighter
+      return paren(`${pr(e.a, o, p)} ${e.op} ${pr(e.b, o, p + 1)}`, p, min);
+    }
+    case 'math': return `Math.${e.fn}(${e.args.map((a) => pr(a, o, 2)).join(', ')})`;
+    case 'call':
+      if (e.fn === '$slice') return `${pr(e.args[0], o, 17)}.slice()`;
+      return `${o.fnName ? o.fnName(e.fn) : e.fn}(${e.args.map((a) => pr(a, o, 2)).join(', ')})`;
+    case 'cond': return paren(`${pr(e.test, o, 4)} ? ${pr(e.then, o, 2)} : ${pr(e.else, o, 2)}`, 3, min);
+    case 'index': return `${pr(e.array, o, 17)}[${pr(e.index, o, 0)}]`;
+    case 'length': return `${pr(e.array, o, 17)}.length`;
+    case 'arrayLit': return `[${e.elements.map((a) => pr(a, o, 2)).join(', ')}]`;
+    case 'arrayFill': return paren(`new Array${o.ts ? '<number>' : ''}(${pr(e.length, o, 2)}).fill(${pr(e.fill, o, 2)})`, 17, min);
+    case 'arrayFrom': return `Array.from({ length: ${pr(e.length, o, 2)} }, (_, ${o.name(e.indexVar)}) => ${pr(e.body, o, 2)})`;
+  }
+}
