@@ -69,7 +69,7 @@ export const FEATURES = [
   'for', 'forOf', 'while', 'whileTrue', 'break', 'continue', 'earlyReturn', 'nestedLoop',
   'arrayFill', 'float64Array', 'arrayLiteral', 'push', 'store', 'arrayFrom', 'map', 'length',
   'helper', 'helperArrayArg', 'helperVector', 'vectorValued', 'arrayParam', 'tupleParam',
-  'heldConstant', 'stepFunction', 'minMax', 'abs', 'modulo', 'activeExponent',
+  'heldConstant', 'wrtOrder', 'stepFunction', 'minMax', 'abs', 'modulo', 'activeExponent',
 ] as const;
 
 /** A fast-check arbitrary of random programs with a point. */
@@ -81,7 +81,13 @@ export function randomProgram(options: RandomProgramOptions = {}): fc.Arbitrary<
 
 /** The program a choice sequence stands for (deterministic). */
 export function buildRandomProgram(choices: readonly number[], options: RandomProgramOptions = {}): RandomProgram {
-  return new ProgramBuilder(new Choices(choices), options).build();
+  const rp = new ProgramBuilder(new Choices(choices), options).build();
+  // Counterexamples print as the program and its point, not as a JSON blob.
+  Object.defineProperty(rp, fc.toStringMethod, {
+    value: () => `\n${rp.text}point ${JSON.stringify(rp.point)}, wrt ${rp.wrt.join(', ')}\n`,
+    enumerable: false,
+  });
+  return rp;
 }
 
 // ---- choices ----------------------------------------------------------------------------------
@@ -255,6 +261,11 @@ class ProgramBuilder {
       wrt = wrt.filter((_, i) => i !== held);
       this.use('heldConstant');
     }
+    if (wrt.length > 1 && c.chance(20)) {
+      // `@wrt` in another order than the parameters: components follow `@wrt`.
+      wrt = [...wrt.slice(1), wrt[0]];
+      this.use('wrtOrder');
+    }
     const vectorValued = this.allowVector && c.chance(25);
     if (vectorValued) this.use('vectorValued');
 
@@ -282,7 +293,7 @@ class ProgramBuilder {
       '/**',
       ' * A random program of the differentiable subset.',
       ' * @differentiable',
-      ...(wrt.length < params.length ? [` * @wrt ${wrt.join(', ')}`] : []),
+      ...(wrt.join() !== params.map((q) => q.name).join() ? [` * @wrt ${wrt.join(', ')}`] : []),
       ` * @at ${params.map((q) => `${q.name} = ${fmt(point[q.name])}`).join(', ')}`,
       ' */',
     ];
