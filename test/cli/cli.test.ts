@@ -349,14 +349,19 @@ describe('cli: gradlens (child process)', function () {
   });
 
   describe('codegen', () => {
-    /** Compiles generated TypeScript (never user text: the engine's output) and returns its function. */
+    /** Compiles generated TypeScript (the engine's output) to a temporary module and returns the named function. */
     function load(code: string, name: string): (...args: unknown[]) => unknown {
       const js = ts.transpileModule(code, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-      const mod = { exports: {} as Record<string, unknown> };
-      new Function('module', 'exports', `${js}\nmodule.exports.__fn = typeof ${name} === 'function' ? ${name} : undefined;`)(mod, mod.exports);
-      const fn = mod.exports.__fn ?? mod.exports[name];
-      assert.equal(typeof fn, 'function', `${name} not defined by:\n${code}`);
-      return fn as (...args: unknown[]) => unknown;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-codegen-'));
+      try {
+        const file = path.join(dir, 'generated.js');
+        fs.writeFileSync(file, `${js}\nmodule.exports.__generated = ${name};\n`);
+        const fn = (require(file) as Record<string, unknown>).__generated;
+        assert.equal(typeof fn, 'function', `${name} not defined by:\n${code}`);
+        return fn as (...args: unknown[]) => unknown;
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     }
 
     /** The gradient of ikObjective in (theta1, theta2), written out independently of the example. */
