@@ -31,9 +31,7 @@ function readability(g: SymbolicGradient): string | null {
  * or null when the function has no readable closed form.
  */
 export function closedFormUnicode(program: Program, fnName: string): { param: string; unicode: string }[] | null {
-  const r = symbolicGradient(program, fnName);
-  if (!r.ok || readability(r.gradient)) return null;
-  return unicodePartials(r.gradient);
+  return closedFormInfo(program, fnName).unicode;
 }
 
 /**
@@ -42,6 +40,15 @@ export function closedFormUnicode(program: Program, fnName: string): { param: st
  * several), or the reason none is offered.
  */
 export function closedFormGradient(program: Program, fnName: string, name: string): { code: string } | { reason: string } {
+  try {
+    return generateClosedForm(program, fnName, name);
+  } catch (e) {
+    // A fault of ours costs the closed form, never the analysis.
+    return { reason: `Internal error of the symbolic engine: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function generateClosedForm(program: Program, fnName: string, name: string): { code: string } | { reason: string } {
   const r = symbolicGradient(program, fnName);
   if (!r.ok) return { reason: r.reason };
   const g = r.gradient;
@@ -121,6 +128,14 @@ export interface ClosedFormInfo {
 
 /** What the analysis needs for one function, from one symbolic differentiation. */
 export function closedFormInfo(program: Program, fnName: string): ClosedFormInfo {
+  try {
+    return info(program, fnName);
+  } catch (e) {
+    return { unicode: null, available: false, reason: `Internal error of the symbolic engine: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function info(program: Program, fnName: string): ClosedFormInfo {
   const r = symbolicGradient(program, fnName);
   if (!r.ok) return { unicode: null, available: false, reason: r.reason };
   const notReadable = readability(r.gradient);
