@@ -3,6 +3,7 @@
 // runtime tape, and the engine's gradientAt query (parse + analysis on every call).
 
 import { createRequire } from 'node:module';
+import ts from 'typescript';
 import { join } from 'node:path';
 import { BUILD_DIR, bindArgs, flattenGradient, loadTypeScript, wrtParams } from '../lib/objectives.mjs';
 import { makeRng } from '../lib/rng.mjs';
@@ -13,7 +14,8 @@ let mode;
 
 export async function setup(options) {
   mode = options.mode;
-  engine = require(join(BUILD_DIR, 'engine.cjs'));
+  // GRADLENS_BENCH_ENGINE: another engine bundle (the harness's own tests use a fake one)
+  engine = require(process.env.GRADLENS_BENCH_ENGINE ?? join(BUILD_DIR, 'engine.cjs'));
   return { mode };
 }
 
@@ -49,19 +51,51 @@ function reverse(obj) {
   return { run: bindArgs(fn, obj.args), flatten: (r) => flattenGradient(obj, r), precision: 'float64', code: generated.code };
 }
 
+/** Names of the parameters of function `name` in TypeScript `code`. */
+function parameterNames(code, name) {
+  const sf = ts.createSourceFile('generated.ts', code, ts.ScriptTarget.ES2022, true);
+  let names = null;
+  const visit = (node) => {
+    if (names) return;
+    if (ts.isFunctionDeclaration(node) && node.name?.text === name) names = node.parameters.map((p) => p.name.getText(sf));
+    else if (ts.isVariableDeclaration(node) && node.name.getText(sf) === name && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
+      names = node.initializer.parameters.map((p) => p.name.getText(sf));
+    } else ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return names;
+}
+
 /**
- * The JVP's calling convention: the function's parameters followed by one tangent per @wrt
- * parameter; its result the directional derivative, alone or beside the value.
+ * The JVP's calling convention, read from its parameter list: the function's own parameters by
+ * name, and one tangent per @wrt parameter, named after it (`dx`, `xDot`, `x_tangent`, `tx`…) or,
+ * failing that, in @wrt order after them. Its result: the directional derivative, alone or beside
+ * the value (`[value, tangent]`, `{ value, tangent }`).
  */
 function jvp(obj) {
   const { fn, generated } = generate(obj, 'jvp', `${obj.fn}JvpGenerated`);
   const dirs = tangents(obj);
-  const args = [...obj.args, ...dirs];
+  const wrt = wrtParams(obj);
+  const names = parameterNames(generated.code, generated.name);
+  if (!names) throw new NotAvailable(`cannot find the parameters of ${generated.name} in the generated code`);
+  const own = new Map(obj.params.map((p, i) => [p.name, obj.args[i]]));
+  const affixed = (n, p) => {
+    const cap = p.name[0].toUpperCase() + p.name.slice(1);
+    return [`d${p.name}`, `d${cap}`, `${p.name}Dot`, `${p.name}_dot`, `${p.name}Tangent`, `${p.name}_tangent`, `t${cap}`, `t_${p.name}`, `dot${cap}`, `${p.name}_d`].includes(n);
+  };
+  let positional = 0;
+  const args = names.map((n) => {
+    if (own.has(n)) return own.get(n);
+    const k = wrt.findIndex((p) => affixed(n, p));
+    if (k >= 0) return dirs[k];
+    return dirs[positional++];
+  });
+  if (args.some((a) => a === undefined)) throw new NotAvailable(`unrecognised JVP parameters (${names.join(', ')})`);
   const tangentOf = (r) => {
     if (typeof r === 'number') return r;
     if (Array.isArray(r) && r.length === 2 && typeof r[1] === 'number') return r[1];
     if (r && typeof r === 'object') {
-      for (const key of ['tangent', 'dot', 'derivative', 'jvp', 'dvalue', 'dy']) if (typeof r[key] === 'number') return r[key];
+      for (const key of ['tangent', 'dot', 'derivative', 'jvp', 'dvalue', 'dy', `d${obj.fn}`]) if (typeof r[key] === 'number') return r[key];
     }
     throw new Error(`cannot read the tangent from the JVP's result (${JSON.stringify(r).slice(0, 80)})`);
   };
