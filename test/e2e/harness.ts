@@ -228,3 +228,35 @@ export function webviewFrame(page: Page): FrameLocator {
 export async function editorText(page: Page): Promise<string> {
   return (await page.locator('.editor-instance .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
 }
+
+/**
+ * Applies a code action through the light-bulb menu at the cursor: Ctrl+., then arrow down to the
+ * entry and Enter, as a keyboard user would (the menu's pointer block swallows synthetic clicks).
+ * The menu is reopened when it closes early or lacks the entry (the server may still be analysing).
+ */
+export async function applyCodeAction(page: Page, title: string, onMenu?: () => Promise<unknown>, ms = 90_000): Promise<void> {
+  const end = Date.now() + ms;
+  const entry = page.locator('.action-widget .monaco-list-row.action', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('Control+.');
+    try {
+      await entry.waitFor({ timeout: 5_000 });
+      if (onMenu) await onMenu();
+      const count = await page.locator('.action-widget .monaco-list-row.action').count();
+      for (let i = 0; i <= count; i++) {
+        const focused = await page.locator('.action-widget .monaco-list-row.focused').getAttribute('aria-label', { timeout: 2_000 });
+        if (focused === title) {
+          await page.keyboard.press('Enter');
+          await page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+          return;
+        }
+        await page.keyboard.press('ArrowDown');
+      }
+      throw new Error(`"${title}" could not be focused in the code-action menu`);
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+}

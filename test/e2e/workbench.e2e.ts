@@ -7,11 +7,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
-  editorText, extensionLogs, goTo, openFile, positionOf, runCommand, screenshot, startWorkbench, stopWorkbench, webviewFrame,
+  applyCodeAction, extensionLogs, goTo, openFile, positionOf, runCommand, screenshot, startWorkbench, stopWorkbench, webviewFrame,
   type Workbench,
 } from './harness';
 
 const FIXTURE = 'fixtures/calculus.ts';
+
+/** Ctrl+S, then waits until the file on disk satisfies `ok` (the save is asynchronous). */
+async function saveAndWait(page: Page, file: string, ok: (text: string) => boolean): Promise<void> {
+  await page.keyboard.press('Control+S');
+  const end = Date.now() + 15_000;
+  while (!ok(readFileSync(file, 'utf8'))) {
+    if (Date.now() > end) throw new Error(`${file} was not saved with the change`);
+    await page.waitForTimeout(200);
+  }
+}
 
 describe('Gradlens in the VS Code workbench (code-server)', function () {
   let w: Workbench | undefined;
@@ -22,6 +32,8 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     w = await startWorkbench();
     page = w.page;
     await openFile(page, FIXTURE);
+    // The status bar shows the file's summary once the server has analysed it.
+    await page.locator('.statusbar-item', { hasText: /Gradlens: .*function/ }).first().waitFor({ timeout: 120_000 });
     await screenshot(page, '01-fixture-open');
   });
 
@@ -92,14 +104,9 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
   it('inserts <name>Grad with the code action', async function () {
     const at = positionOf(w!.workspace, FIXTURE, 'export function wave(', 'export function '.length + 1);
     await goTo(page, at.line, at.column);
-    await page.keyboard.press('Control+.');
-    const item = page.locator('.action-widget .monaco-list-row', { hasText: 'Insert gradient function (reverse mode)' });
-    await item.first().waitFor({ timeout: 30_000 });
-    await screenshot(page, '04-code-actions');
-    await item.first().click();
+    await applyCodeAction(page, 'Insert gradient function (reverse mode)', () => screenshot(page, '04-code-actions'));
     await page.locator('.view-line', { hasText: 'waveGrad' }).first().waitFor({ timeout: 20_000 });
-    await page.keyboard.press('Control+S');
-    await page.waitForTimeout(1000);
+    await saveAndWait(page, join(w!.workspace, FIXTURE), (t) => t.includes('waveGrad'));
     await screenshot(page, '05-inserted');
     const saved = readFileSync(join(w!.workspace, FIXTURE), 'utf8');
     assert.match(saved, /function waveGrad\(/, 'no waveGrad function was inserted');
@@ -109,11 +116,14 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
   it('fixes the wrong hand-written gradient and the warning goes away', async function () {
     const at = positionOf(w!.workspace, FIXTURE, '100 * (y - x * x)]', 2);
     await goTo(page, at.line, at.column);
-    await page.keyboard.press('Control+.');
-    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Fix hand-written gradient' });
-    await fix.first().waitFor({ timeout: 30_000 });
-    await fix.first().click();
-    await page.keyboard.press('Control+S');
+    await applyCodeAction(page, 'Fix hand-written gradient');
+    // The edit lands once the server resolves the action: then the slip is gone from the editor.
+    await page.waitForFunction(
+      () => ![...document.querySelectorAll('.view-line')].some((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ').includes(', 100 * (y - x * x)]')),
+      undefined,
+      { timeout: 30_000 },
+    );
+    await saveAndWait(page, join(w!.workspace, FIXTURE), (t) => !t.includes(', 100 * (y - x * x)]'));
     await page.keyboard.press('Control+Shift+M');
     // Once re-analysed, no GL001 is left for the fixture.
     await page.waitForFunction(
