@@ -58,6 +58,10 @@ for (const spec of objectives) {
     }
     const timing = pairedTiming(bindArgs(obj.f, obj.args), prep.run);
     Object.assign(entry, { status: 'ok', ...timing });
+    for (const [name, other] of Object.entries(prep.versus ?? {})) {
+      const t = pairedTiming(other, prep.run);
+      entry.versus = { ...entry.versus, [name]: { ratio: t.ratio, ratioQ1: t.ratioQ1, ratioQ3: t.ratioQ3, batches: t.batches } };
+    }
   } catch (e) {
     Object.assign(entry, { status: 'error', reason: message(e) });
   }

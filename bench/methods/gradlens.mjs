@@ -48,7 +48,14 @@ function tangents(obj) {
 
 function reverse(obj) {
   const { fn, generated } = generate(obj, 'reverse', `${obj.fn}GradGenerated`);
-  return { run: bindArgs(fn, obj.args), flatten: (r) => flattenGradient(obj, r), precision: 'float64', code: generated.code };
+  return {
+    run: bindArgs(fn, obj.args),
+    flatten: (r) => flattenGradient(obj, r),
+    precision: 'float64',
+    code: generated.code,
+    // SPEC §7 compares it with the hand-written gradient too: paired in this process, not across two
+    versus: { hand: bindArgs(obj.g, obj.args) },
+  };
 }
 
 /** Names of the parameters of function `name` in TypeScript `code`. */
