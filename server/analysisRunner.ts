@@ -1,7 +1,7 @@
 // The LSP thread's handle on the engine. By default the engine runs in a worker thread, so hovers,
 // code lenses and code actions are answered from the last good analysis while a newer one runs,
 // and a fault or a runaway analysis (a native stack overflow, an engine bug that loops) costs a
-// worker restart, never the server. The same bundle (dist/server.js) is the worker script.
+// worker restart, never the server. The worker's script is its own bundle, dist/analysisWorker.js.
 
 import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions, FileAnalysis } from '../engine/api';
@@ -128,10 +128,12 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
 /** Same contract on the LSP thread (GRADLENS_ANALYSIS_IN_PROCESS=1): less memory, no concurrency. */
 export class InProcessAnalysisRunner implements AnalysisRunner {
   private readonly caches = new Map<string, unknown>();
-  // Required lazily: only this mode loads the engine on the LSP thread.
-  private readonly worker = require('./analysisWorker') as typeof import('./analysisWorker');
+  private readonly worker: typeof import('./workerMain');
 
-  constructor(private readonly log: (message: string) => void) {}
+  constructor(workerScript: string, private readonly log: (message: string) => void) {
+    // The worker bundle, loaded here by its path so the engine stays out of dist/server.js.
+    this.worker = require(workerScript) as typeof import('./workerMain');
+  }
 
   analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {
     return new Promise((resolve) => setImmediate(() => resolve(this.worker.analyzeNow(job, this.caches as never))));

@@ -26,8 +26,10 @@ import { SettingsStore, toAnalysisOptions } from './settings';
 import { toLspRange } from './toLsp';
 
 export interface ServerOptions {
-  /** Script that runs the analysis worker (the server bundle itself); null analyses in-process. */
-  workerScript: string | null;
+  /** The analysis worker's bundle (dist/analysisWorker.js). */
+  workerScript: string;
+  /** Load that bundle on the LSP thread instead of a worker: less memory, no concurrency. */
+  inProcess: boolean;
 }
 
 /** How long a hover waits for the very first analysis of a document (later ones never wait). */
@@ -37,7 +39,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const log = (message: string): void => connection.console.error(message);
   const documents = new TextDocuments(TextDocument);
   const settings = new SettingsStore(connection);
-  const runner: AnalysisRunner = options.workerScript ? new WorkerAnalysisRunner(options.workerScript, log) : new InProcessAnalysisRunner(log);
+  const runner: AnalysisRunner = options.inProcess ? new InProcessAnalysisRunner(options.workerScript, log) : new WorkerAnalysisRunner(options.workerScript, log);
 
   let diagnostics: DiagnosticsChannel | null = null;
   let codeLensRefresh = false;
