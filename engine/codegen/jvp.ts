@@ -1,13 +1,328 @@
-import { IrFunction } from '../ir';
-import { GenContext } from './context';
-import { CodegenError } from './prepare';
+// Forward mode: a JVP function `fJvp(...params, ...tangents)` returning `[value, derivative]`, built
+// as an IR-to-IR transform (each statement followed by its tangent statement), so that the same
+// IR also feeds the Hessian: reverse mode over the tangent function gives H·v.
 
-export function generateJvp(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
-  void ctx; void fn; void wrt; void name; void exported;
-  throw new CodegenError('forward mode (not yet)');
+import { Expr, IrFunction, IrParam, Stmt } from '../ir';
+import { Line, printLines } from './code';
+import { GenContext, ruleWrtIndices } from './context';
+import { add, cnst, cond, idx, mul, partialExprs, printExpr, ref } from './expr';
+import { printStmts } from './printIr';
+import {
+  Activity, analyzeActivity, argsOf, CodegenError, copyWork, exprType, extractArrays, extractTemps, Layout, newVar,
+  opOf, substituteHiddenAliases, Work,
+} from './prepare';
+import { adjointBase, JS_RESERVED, ReverseGen, renderFunction, scopedNames } from './reverse';
+
+type Kind = 'pair' | 'tangent';
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+class JvpBuilder {
+  readonly w: Work;
+  readonly act: Activity;
+  private readonly tan = new Map<number, number>();
+
+  constructor(readonly ctx: GenContext, readonly fn: IrFunction, readonly active: boolean[], readonly kind: Kind) {
+    const w = copyWork(fn);
+    substituteHiddenAliases(w);
+    const callType = (name: string) => {
+      const f = ctx.resolve(name);
+      const depth = f.returnType === 'arr' ? Math.max(1, ((f.returnTypeText ?? '').match(/\[\]/g) ?? []).length) : 0;
+      return { t: f.returnType, d: depth };
+    };
+    extractArrays(w, (e) => exprType(e, w.vars, callType));
+    const wrt = new Set(fn.params.filter((_, i) => active[i]).map((p) => p.v));
+    this.act = analyzeActivity(w, wrt, (name, argActive) => {
+      const f = ctx.resolve(name);
+      if (f.annotations.nondifferentiable) return false;
+      if (f.annotations.derivative) { const r = ruleWrtIndices(f); return argActive.some((a, i) => a && r.includes(i)); }
+      return argActive.some((a) => a);
+    });
+    extractTemps(w, this.act, true);
+    this.w = w;
+    // tangent parameters first, so they get the plain names (dx, dw)
+    fn.params.forEach((p, i) => { if (active[i]) this.tv(p.v); });
+  }
+
+  tv(v: number): number {
+    let t = this.tan.get(v);
+    if (t === undefined) {
+      const x = this.w.vars[v];
+      t = newVar(this.w, `$d${x.name.replace(/^\$/, '')}`, x.type, x.depth, x.reassigned);
+      this.w.vars[t].name = x.name.startsWith('$') ? `$d${x.name.slice(1)}` : adjointBase(x.name);
+      this.tan.set(v, t);
+    }
+    return t;
+  }
+
+  /** The tangent of an expression. */
+  t(e: Expr, out?: Expr): Expr {
+    if (!this.act.expr(e)) {
+      if (this.isArray(e)) return { k: 'arrayFill', length: { k: 'length', array: e, range: e.range }, fill: cnst(0), range: e.range };
+      return cnst(0);
+    }
+    switch (e.k) {
+      case 'var': return ref(this.tv(e.id));
+      case 'index': return idx(this.t(e.array), e.index);
+      case 'cond': return cond(e.test, this.t(e.then), this.t(e.else));
+      case 'arrayLit': return { ...e, elements: e.elements.map((x) => this.t(x)) };
+      case 'arrayFill': return { ...e, fill: this.t(e.fill) };
+      case 'arrayFrom': return { ...e, body: this.t(e.body) };
+      case 'call': {
+        // only inside conditionals and array builders (elsewhere calls have their own statement)
+        const f = this.ctx.resolve(e.fn);
+        if (f.annotations.derivative) throw new CodegenError(`a @derivative helper ('${e.fn}') inside a conditional expression`, e.range);
+        const { name, active } = jvpFor(this.ctx, f, e.args.map((a) => this.act.expr(a)));
+        return idx({ ...e, fn: name, args: [...e.args, ...e.args.filter((_, i) => active[i]).map((a) => this.t(a))] }, cnst(1));
+      }
+      default: break;
+    }
+    const op = opOf(e);
+    if (!op) throw new CodegenError(`the tangent of this expression (${e.k})`, e.range);
+    const args = argsOf(e);
+    const active = args.map((a) => this.act.expr(a));
+    const ps = partialExprs(op, args, out ?? e, active);
+    let sum: Expr = cnst(0);
+    args.forEach((a, i) => { if (active[i]) sum = add(sum, mul(ps[i], this.t(a))); });
+    return sum;
+  }
+
+  private isArray(e: Expr): boolean {
+    return exprType(e, this.w.vars, (n) => ({ t: this.ctx.resolve(n).returnType, d: 1 })).t === 'arr';
+  }
+
+  /** `v = helper(args)` with its tangent: through the helper's JVP, its @derivative rule, or zero. */
+  private callStmts(target: number, e: Expr & { k: 'call' }, s: Stmt, declare: boolean): Stmt[] {
+    const f = this.ctx.resolve(e.fn);
+    const argActive = e.args.map((a) => this.act.expr(a));
+    const mk = (v: number, value: Expr): Stmt => (declare ? { k: 'let', v, init: value, range: s.range } : { k: 'assign', v, value, range: s.range });
+    if (!this.act.active[target]) return [mk(target, e)];
+    const dv = this.tv(target);
+    if (f.annotations.nondifferentiable || !argActive.some((a) => a)) return [mk(target, e), mk(dv, this.t(ref(target)).k === 'var' ? cnst(0) : this.t(ref(target)))];
+    if (f.annotations.derivative) {
+      if (f.returnType !== 'num') throw new CodegenError(`@derivative on '${f.name}', which returns an array`);
+      const wrt = ruleWrtIndices(f);
+      const g = newVar(this.w, `$g${cap(f.name)}`, wrt.length === 1 && f.params[wrt[0]].type === 'num' ? 'num' : 'arr', wrt.length === 1 && f.params[wrt[0]].type === 'num' ? 0 : 1);
+      const out: Stmt[] = [mk(target, e), { k: 'let', v: g, init: { k: 'call', fn: f.annotations.derivative, args: e.args, range: e.range }, range: s.range }];
+      let sum: Expr = cnst(0);
+      wrt.forEach((pi, k) => {
+        if (!argActive[pi]) return;
+        const part = wrt.length === 1 ? ref(g) : idx(ref(g), cnst(k));
+        if (f.params[pi].type === 'num') { sum = add(sum, mul(part, this.t(e.args[pi]))); return; }
+        throw new CodegenError(`a @derivative rule over the array parameter '${f.params[pi].name}' in forward mode`);
+      });
+      out.push(mk(dv, sum));
+      return out;
+    }
+    const { name, active } = jvpFor(this.ctx, f, argActive);
+    const pairDepth = f.returnType === 'num' ? 1 : 2;
+    const pair = newVar(this.w, '$jvp', 'arr', pairDepth);
+    const call: Expr = { k: 'call', fn: name, args: [...e.args, ...e.args.filter((_, i) => active[i]).map((a) => this.t(a))], range: e.range };
+    return [
+      { k: 'let', v: pair, init: call, range: s.range },
+      mk(target, idx(ref(pair), cnst(0))),
+      mk(dv, idx(ref(pair), cnst(1))),
+    ];
+  }
+
+  stmts(stmts: Stmt[]): Stmt[] {
+    const out: Stmt[] = [];
+    for (const s of stmts) out.push(...this.stmt(s));
+    return out;
+  }
+
+  private stmt(s: Stmt): Stmt[] {
+    const { w, act } = this;
+    switch (s.k) {
+      case 'let': {
+        if (!act.active[s.v]) return [s];
+        if (s.init.k === 'call') return this.callStmts(s.v, s.init, s, true);
+        const x = w.vars[s.v];
+        const out = x.type === 'num' && !x.reassigned ? ref(s.v) : undefined;
+        return [s, { k: 'let', v: this.tv(s.v), init: this.t(s.init, out), range: s.range }];
+      }
+      case 'assign': {
+        if (!act.active[s.v]) return [s];
+        if (s.value.k === 'call') return this.callStmts(s.v, s.value, s, false);
+        // the tangent reads the old value: it goes first
+        return [{ k: 'assign', v: this.tv(s.v), value: this.t(s.value), range: s.range }, s];
+      }
+      case 'store': {
+        if (!act.active[s.array]) return [s];
+        return [{ k: 'store', array: this.tv(s.array), index: s.index, value: this.t(s.value), range: s.range }, s];
+      }
+      case 'push': {
+        if (!act.active[s.array]) return [s];
+        return [s, { k: 'push', array: this.tv(s.array), value: this.t(s.value), range: s.range }];
+      }
+      case 'if': return [{ ...s, then: this.stmts(s.then), else: this.stmts(s.else) }];
+      case 'loop': return [{ ...s, body: this.stmts(s.body), update: this.stmts(s.update) }];
+      case 'return': {
+        let value = s.value;
+        const pre: Stmt[] = [];
+        if (value.k === 'call' && act.expr(value)) {
+          const v = newVar(w, '$value', w.fn.returnType, w.fn.returnType === 'arr' ? 1 : 0);
+          act.active[v] = true;
+          pre.push(...this.callStmts(v, value, s, true));
+          value = ref(v);
+        }
+        const tangent = this.t(value);
+        if (this.kind === 'tangent') return [...pre, { ...s, value: tangent }];
+        return [...pre, { ...s, value: { k: 'arrayLit', elements: [value, tangent], range: s.range } }];
+      }
+      default: return [s];
+    }
+  }
+
+  build(name: string): IrFunction {
+    const fn = this.fn;
+    const body = this.stmts(this.w.body);
+    const tangentParams: IrParam[] = [];
+    fn.params.forEach((p, i) => {
+      if (!this.active[i]) return;
+      const tv = this.tv(p.v);
+      this.w.vars[tv].kind = 'param';
+      tangentParams.push({ ...p, name: this.w.vars[tv].name, v: tv });
+    });
+    const vec = fn.returnType === 'arr';
+    return {
+      ...fn,
+      name,
+      params: [...fn.params, ...tangentParams],
+      vars: this.w.vars,
+      body,
+      returnType: this.kind === 'pair' ? 'arr' : fn.returnType,
+      returnTypeText: this.kind === 'pair' ? (vec ? '[number[], number[]]' : '[number, number]') : vec ? 'number[]' : 'number',
+      annotations: { ...fn.annotations, wrt: null, gradient: null, derivative: null, nondifferentiable: false },
+      calls: [],
+      ok: true,
+    };
+  }
+}
+
+/** The JVP of a helper for the given active arguments, generated on first use. */
+export function jvpFor(ctx: GenContext, f: IrFunction, argActive: boolean[]): { name: string; active: boolean[] } {
+  const active = f.params.map((_, i) => !!argActive[i]);
+  const key = `${f.name}|${active.map((a) => (a ? 1 : 0)).join('')}`;
+  const hit = ctx.jvps.get(key);
+  if (hit) return hit;
+  const all = active.every((a) => a);
+  const name = ctx.freshFunctionName(`${f.name}Jvp${all ? '' : f.params.filter((_, i) => active[i]).map((p) => cap(p.name)).join('')}`);
+  const entry = { name, active };
+  ctx.jvps.set(key, entry);
+  const ir = new JvpBuilder(ctx, f, active, 'pair').build(name);
+  ctx.synthetic.set(name, ir);
+  const doc = [`Forward mode of \`${f.name}\`: its value and its derivative along the tangents ${ir.params.slice(f.params.length).map((p) => p.name).join(', ')}.`, 'Generated by Gradlens.'];
+  ctx.extra.push(printIrFunction(ctx, ir, doc, false));
+  return entry;
+}
+
+/** Prints an IR function (a generated JVP) as a TypeScript function. */
+export function printIrFunction(ctx: GenContext, fn: IrFunction, doc: string[], exported: boolean): string {
+  const w: Work = { fn, vars: fn.vars, body: fn.body };
+  const layout = new Layout(w, (v) => v);
+  const names = scopedNames(w, layout, new Set([...ctx.taken, ...JS_RESERVED]), ctx.opts.sanitize);
+  const ts = ctx.opts.ts;
+  const g = {
+    names, w, ctx,
+    p: (e: Expr) => printExpr(e, { name: (id) => names[id], fnName: (n) => ctx.fnName(n), ts }),
+  };
+  const body = printStmts(g, fn.body, { ret: (s) => [`return ${g.p(s.value)};`] });
+  const params = fn.params.map((p) => `${names[p.v]}${ts ? `: ${p.typeText}` : ''}`).join(', ');
+  const head = `${exported ? 'export ' : ''}function ${ctx.fnName(fn.name)}(${params})${ts ? `: ${fn.returnTypeText ?? 'number'}` : ''}`;
+  const lines: Line[] = [...(ctx.opts.sanitize ? [] : ['/**', ...doc.map((l) => ` * ${l}`), ' */']), { head, body }];
+  return printLines(lines);
+}
+
+function wrtNames(fn: IrFunction, wrt: number[]): string {
+  return wrt.map((i) => fn.params[i].name).join(', ');
+}
+
+export function generateJvp(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
+  const outName = name ?? ctx.freshFunctionName(`${fn.name}Jvp`);
+  ctx.taken.add(outName);
+  const active = fn.params.map((_, i) => wrt.includes(i));
+  const ir = new JvpBuilder(ctx, fn, active, 'pair').build(outName);
+  const tangents = ir.params.slice(fn.params.length).map((p) => p.name);
+  const doc = [
+    `Forward-mode derivative of \`${fn.name}\`: returns [value, derivative] where the derivative is the directional`,
+    `derivative along the tangents ${tangents.join(', ')} of ${wrtNames(fn, wrt)} (a Jacobian-vector product).`,
+    'Generated by Gradlens.',
+  ];
+  const main = printIrFunction(ctx, ir, doc, exported);
+  return { code: [main, ...ctx.extra].join('\n\n') + '\n', name: outName };
+}
+
+/**
+ * The Hessian: `fHvp` (reverse mode over the tangent function: H·v), and `fHessian`, which applies it
+ * to each unit vector (rows = columns = the flattened @wrt components).
+ */
 export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
-  void ctx; void fn; void wrt; void name; void exported;
-  throw new CodegenError('Hessians (not yet)');
+  if (fn.returnType !== 'num') throw new CodegenError('a Hessian of a vector-valued function');
+  for (const i of wrt) if (fn.params[i].depth > 1) throw new CodegenError('a Hessian with respect to an array of arrays');
+  const outName = name ?? ctx.freshFunctionName(`${fn.name}Hessian`);
+  ctx.taken.add(outName);
+  const hvpName = ctx.freshFunctionName(`${fn.name}Hvp`);
+  const active = fn.params.map((_, i) => wrt.includes(i));
+  const tangentName = ctx.freshFunctionName(`${fn.name}Tangent`);
+  const tangentIr = new JvpBuilder(ctx, fn, active, 'tangent').build(tangentName);
+  const doc = [
+    `Hessian-vector product of \`${fn.name}\`: H·v for the direction v = (${tangentIr.params.slice(fn.params.length).map((p) => p.name).join(', ')}), by reverse mode over`,
+    `forward mode (the gradient of the directional derivative). Returns it in the gradient's shape. Generated by Gradlens.`,
+  ];
+  const gen = new ReverseGen(ctx, { fn: tangentIr, wrt, mode: 'gradient', name: hvpName, exported: false, doc });
+  const hvp = renderFunction(gen.generate());
+  const ts = ctx.opts.ts;
+  const t = (s: string) => (ts ? s : '');
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? `v${i}` : p.name));
+  const taken = new Set([...pn, ...ctx.taken]);
+  const fresh = (b: string) => { let n = b; for (let i = 2; taken.has(n); i++) n = `${b}${i}`; taken.add(n); return n; };
+  const n = fresh('n');
+  const hess = fresh('hessian');
+  const j = fresh('j');
+  const body: Line[] = [];
+  const sizeParts = wrt.map((i) => (fn.params[i].type === 'num' ? '1' : `${pn[i]}.length`));
+  body.push(`const ${n} = ${sizeParts.join(' + ')};`);
+  body.push(`const ${hess}${t(': number[][]')} = [];`);
+  const loop: Line[] = [];
+  const dirs: string[] = [];
+  let offset = '0';
+  const results = wrt.map((i) => fresh(`h${cap(pn[i])}`));
+  for (const i of wrt) {
+    const d = fresh(adjointBase(pn[i]));
+    dirs.push(d);
+    if (fn.params[i].type === 'num') {
+      loop.push(`const ${d} = ${j} === ${offset} ? 1 : 0;`);
+      offset = offset === '0' ? '1' : `${offset} + 1`;
+    } else {
+      loop.push(`const ${d} = ${zerosLike(fn.params[i].typeText, `${pn[i]}.length`, ts)};`);
+      const rel = offset === '0' ? j : `${j} - (${offset})`;
+      loop.push({ head: `if (${rel} >= 0 && ${rel} < ${pn[i]}.length)`, body: [`${d}[${rel}] = 1;`] });
+      offset = offset === '0' ? `${pn[i]}.length` : `${offset} + ${pn[i]}.length`;
+    }
+  }
+  const call = `${ctx.fnName(hvpName)}(${[...pn, ...dirs].join(', ')})`;
+  loop.push(results.length === 1 ? `const ${results[0]} = ${call};` : `const [${results.join(', ')}] = ${call};`);
+  loop.push(`${hess}.push([${wrt.map((i, k) => (fn.params[i].type === 'num' ? results[k] : `...${results[k]}`)).join(', ')}]);`);
+  body.push({ head: `for (let ${j} = 0; ${j} < ${n}; ${j}++)`, body: loop });
+  body.push(`return ${hess};`);
+  const hdoc = ctx.opts.sanitize ? [] : [
+    '/**',
+    ` * Hessian of \`${fn.name}\` with respect to ${wrtNames(fn, wrt)} (rows and columns: the flattened components,`,
+    ` * in @wrt order), one Hessian-vector product per column. Generated by Gradlens.`,
+    ' */',
+  ];
+  const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
+  const main = printLines([...hdoc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params})${t(': number[][]')}`, body }]);
+  return { code: [main, hvp, ...ctx.extra].join('\n\n') + '\n', name: outName };
+}
+
+/** A zero array of length `n` with the declared type of a parameter (tuples and Float64Array included). */
+export function zerosLike(typeText: string, n: string, ts: boolean): string {
+  if (/^\s*(readonly\s+)?Float64Array\s*$/.test(typeText)) return `new Float64Array(${n})`;
+  const plain = `new Array${ts ? '<number>' : ''}(${n}).fill(0)`;
+  if (ts && /^\s*(readonly\s+)?\[/.test(typeText)) return `${plain} as unknown as ${typeText}`;
+  return plain;
 }

@@ -398,7 +398,7 @@ export function withArgs(e: Expr, args: Expr[]): Expr {
  * to recompute (a Math call, a power, a helper call); at the top level of the function (outside
  * loops) every such non-trivial subexpression is named, for readability.
  */
-export function extractTemps(w: Work, act: Activity): void {
+export function extractTemps(w: Work, act: Activity, allCalls = false): void {
   let counter = 0;
   const rewrite = (stmts: Stmt[], inLoop: boolean): Stmt[] => {
     const out: Stmt[] = [];
@@ -427,7 +427,7 @@ export function extractTemps(w: Work, act: Activity): void {
         if (e.k === 'call') {
           // a pullback reads every argument
           const ne: Expr = { ...e, args: e.args.map((a) => go(a, true, false, false)) };
-          return needed && !(isRoot && rootIsTarget) ? temp(ne) : ne;
+          return (needed || (allCalls && !isRoot)) && !(isRoot && rootIsTarget) ? temp(ne) : ne;
         }
         // index reads are leaves; cond and array builders are evaluated conditionally or per
         // element, so nothing inside them is hoisted.

@@ -137,58 +137,11 @@ export class ReverseGen {
   private sinkIsReverse = false;
 
   private assignNames(): void {
-    const { w } = this;
-    const taken: { name: string; pre: number; post: number }[] = [];
-    const reserved = new Set([...this.ctx.taken, ...JS_RESERVED]);
-    for (const v of w.vars) {
-      if (this.ctx.opts.sanitize) { this.names[v.id] = `v${v.id}`; continue; }
-      const base = v.name.startsWith('$') ? v.name.slice(1).replace(/\d+$/, '').replace(/^alias$/, 'v') || 'tmp' : v.name;
-      const block = this.layout.declBlock.get(v.id);
-      const header = this.forHeaderScope(v.id);
-      const b = header ?? (block ? this.layout.blockOf.get(block)! : { pre: 0, post: Number.MAX_SAFE_INTEGER });
-      const scope = this.layout.arrayFromVars.has(v.id) ? { pre: 0, post: Number.MAX_SAFE_INTEGER } : b;
-      const top = !header && (!block || this.layout.blockOf.get(block)!.top || this.layout.arrayFromVars.has(v.id));
-      let name = base;
-      for (let i = 2; ; i++) {
-        const clash = reserved.has(name) || taken.some((t) => t.name === name && (top || (t.pre <= scope.pre && t.post >= scope.post) || (scope.pre <= t.pre && scope.post >= t.post)));
-        if (!clash) break;
-        name = `${base}${i}`;
-      }
-      taken.push({ name, pre: top ? 0 : scope.pre, post: top ? Number.MAX_SAFE_INTEGER : scope.post });
-      this.names[v.id] = name;
-    }
+    const names = scopedNames(this.w, this.layout, new Set([...this.ctx.taken, ...JS_RESERVED]), this.ctx.opts.sanitize);
+    names.forEach((n, i) => { this.names[i] = n; });
     for (const n of this.names) this.used.add(n);
-    for (const n of reserved) this.used.add(n);
-  }
-
-  /** A `let i = …` printed as the header of the loop right after it is scoped to that loop. */
-  private forHeaderScope(v: number): { pre: number; post: number } | null {
-    const decl = this.layout.declStmt.get(v);
-    const block = this.layout.declBlock.get(v);
-    if (!decl || !block) return null;
-    const at = block.indexOf(decl);
-    const loop = block[at + 1];
-    if (!loop || loop.k !== 'loop' || loop.update.length !== 1 || loop.update[0].k !== 'assign' || loop.update[0].v !== v) return null;
-    let used = false;
-    for (const later of block.slice(at + 2)) {
-      const p = this.layout.pos.get(later)!;
-      for (const wp of this.layout.writes.get(v) ?? []) if (wp >= p.pre && wp <= p.post) used = true;
-    }
-    if (used || this.readAfter(v, block.slice(at + 2))) return null;
-    return { pre: this.layout.pos.get(decl)!.pre, post: this.layout.pos.get(loop)!.post };
-  }
-
-  private readAfter(v: number, stmts: Stmt[]): boolean {
-    let used = false;
-    const visit = (ss: Stmt[]) => {
-      for (const x of ss) {
-        forEachStmtExpr(x, (e) => { if (mentions(e, v)) used = true; });
-        if (x.k === 'if') { visit(x.then); visit(x.else); }
-        if (x.k === 'loop') { visit(x.body); visit(x.update); }
-      }
-    };
-    visit(stmts);
-    return used;
+    for (const n of this.ctx.taken) this.used.add(n);
+    for (const n of JS_RESERVED) this.used.add(n);
   }
 
   fresh(base: string): string {
@@ -424,8 +377,8 @@ export class ReverseGen {
         const dd = this.bind(d, sink, 'dCond', 2);
         this.propagate(dd, e.then, s, a);
         this.propagate(dd, e.else, s, b);
-        const then = a.flush();
-        const els = b.flush();
+        const then = [...a.lines, ...a.flush()];
+        const els = [...b.lines, ...b.flush()];
         if (then.length === 0 && els.length === 0) return;
         sink.lines.push(then.length > 0 ? block(`if (${this.rp(test)})`, then, els) : block(`if (!(${this.rp(test)}))`, els));
         return;
@@ -1112,3 +1065,52 @@ export function pullbackFor(ctx: GenContext, helper: IrFunction, active: boolean
 export function renderFunction(lines: Line[]): string {
   return printLines(lines);
 }
+
+/**
+ * Printed names of a function's variables: the source names, numbered only where two variables of
+ * overlapping scopes share one (a `for (let i …)` header scopes its variable to its loop).
+ */
+export function scopedNames(w: Work, layout: Layout, reserved: Set<string>, sanitize: boolean): string[] {
+  const names: string[] = [];
+  const taken: { name: string; pre: number; post: number }[] = [];
+  for (const v of w.vars) {
+    if (sanitize) { names[v.id] = `v${v.id}`; continue; }
+    const base = v.name.startsWith('$') ? v.name.slice(1).replace(/\d+$/, '').replace(/^alias$/, 'v') || 'tmp' : v.name;
+    const block = layout.declBlock.get(v.id);
+    const header = forHeaderScope(layout, v.id);
+    const b = header ?? (block ? layout.blockOf.get(block)! : { pre: 0, post: Number.MAX_SAFE_INTEGER });
+    const scope = layout.arrayFromVars.has(v.id) ? { pre: 0, post: Number.MAX_SAFE_INTEGER } : b;
+    const top = !header && (!block || layout.blockOf.get(block)!.top || layout.arrayFromVars.has(v.id));
+    let name = base;
+    for (let i = 2; ; i++) {
+      const clash = reserved.has(name) || taken.some((t) => t.name === name && (top || (t.pre <= scope.pre && t.post >= scope.post) || (scope.pre <= t.pre && scope.post >= t.post)));
+      if (!clash) break;
+      name = `${base}${i}`;
+    }
+    taken.push({ name, pre: top ? 0 : scope.pre, post: top ? Number.MAX_SAFE_INTEGER : scope.post });
+    names[v.id] = name;
+  }
+  return names;
+}
+
+function forHeaderScope(layout: Layout, v: number): { pre: number; post: number } | null {
+  const decl = layout.declStmt.get(v);
+  const block = layout.declBlock.get(v);
+  if (!decl || !block) return null;
+  const at = block.indexOf(decl);
+  const loop = block[at + 1];
+  if (!loop || loop.k !== 'loop' || loop.update.length !== 1 || loop.update[0].k !== 'assign' || loop.update[0].v !== v) return null;
+  let used = false;
+  const visit = (ss: Stmt[]) => {
+    for (const x of ss) {
+      forEachStmtExpr(x, (e) => { if (mentions(e, v)) used = true; });
+      if (x.k === 'if') { visit(x.then); visit(x.else); }
+      if (x.k === 'loop') { visit(x.body); visit(x.update); }
+    }
+  };
+  visit(block.slice(at + 2));
+  if (used) return null;
+  return { pre: layout.pos.get(decl)!.pre, post: layout.pos.get(loop)!.post };
+}
+
+export { JS_RESERVED };
