@@ -44,7 +44,8 @@ export function logLogPlotSvg(curve: MethodsComparison['errorCurve'], width = 52
   const all = series.flatMap((s) => s.points);
   const lx = all.map((p) => Math.log10(p.h));
   const ly = all.map((p) => Math.log10(p.error));
-  const x0 = Math.floor(Math.min(...lx)), x1 = Math.ceil(Math.max(...lx)) || x0 + 1;
+  // Whole decades; a range within one decade still spans one (Math.ceil(-0.8) is -0, so no `||`).
+  const x0 = Math.floor(Math.min(...lx)), x1 = Math.max(Math.ceil(Math.max(...lx)), x0 + 1);
   const y0 = Math.floor(Math.min(...ly)), y1 = Math.max(Math.ceil(Math.max(...ly)), y0 + 1);
   const m = { l: 56, r: 150, t: 14, b: 40 };
   const pw = width - m.l - m.r, ph = height - m.t - m.b;

@@ -170,6 +170,12 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     await frame.locator('#methods-table tbody tr').first().waitFor({ timeout: 30_000 });
     await frame.locator('svg.plot path.plot-line').first().waitFor({ timeout: 10_000 });
     await screenshot(page, '09-methods');
+    const outside = await frame.locator('svg.plot').evaluate((svg) => {
+      const f = svg.querySelector('.plot-frame')!;
+      const x0 = Number(f.getAttribute('x')), x1 = x0 + Number(f.getAttribute('width'));
+      return [...svg.querySelectorAll('circle.plot-dot')].map((c) => Number(c.getAttribute('cx'))).filter((x) => x < x0 - 0.5 || x > x1 + 0.5);
+    });
+    assert.deepEqual(outside, [], 'points of the error curve fall outside the plot: the h axis does not span the steps');
     const table = await frame.locator('#methods-table').innerText();
     assert.match(table, /1501/, `the methods table has no 1501:\n${table}`);
     await frame.locator('#tab-graph').click();

@@ -37,6 +37,17 @@ describe('methods view: log-log error plot', () => {
     assert.match(svg, /complex step/);
   });
 
+  it('spans every step on the h axis, also when the largest step is below 1', () => {
+    const steps = [0.15, 1.5e-4, 1.5e-8, 1.5e-12, 1.5e-16];
+    const svg = logLogPlotSvg(steps.map((h) => ({ h, forward: h, central: h * h + 1e-16, complexStep: null })), 520, 320);
+    const xs = [...svg.matchAll(/<circle class="plot-dot series-forward[^"]*" cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    assert.equal(xs.length, 5);
+    // Plot area: x from 56 to 520 − 150 = 370.
+    assert.ok(xs.every((x) => x >= 56 && x <= 370), `a point falls off the axis: ${xs.join(', ')}`);
+    assert.match(svg, />1e-16</);
+    assert.match(svg, />1e0</);
+  });
+
   it('escapes text it embeds', () => {
     assert.equal(escapeXml(`<a href="x">&'</a>`), '&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
     assert.match(logLogPlotSvg([]), /No error curve/);
