@@ -32,7 +32,7 @@ export function generateDerivative(text: string, fnName: string, mode: CodegenMo
   return generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false });
 }
 
-export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions): { generated: GeneratedCode | null; diagnostics: EngineDiagnostic[] } {
+export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions, context?: GenContext): { generated: GeneratedCode | null; diagnostics: EngineDiagnostic[] } {
   const sf = program.functions.get(fnName);
   if (!sf) return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: there is no function named '${fnName}' in this file.`);
   const where = { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
@@ -56,8 +56,8 @@ export function generateFromProgram(program: Program, fnName: string, mode: Code
     const fn = lowered.fn;
     const wrt = wrtIndices(fn);
     if (typeof wrt === 'string') return fail(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${wrt}`);
-    const exported = program.text.slice(sf.range.start, sf.range.end).startsWith('export');
-    const ctx = new GenContext(program, opts);
+    const exported = !opts.sanitize && program.text.slice(sf.range.start, sf.range.end).startsWith('export');
+    const ctx = context ?? new GenContext(program, opts);
     let code: string;
     let outName: string;
     switch (mode) {

@@ -135,8 +135,9 @@ function seq(stmts: Stmt[], i: number, ctx: NormCtx): Stmt[] {
       const loop: Stmt = { ...s, body, update };
       if (hasReturn(s.body) || hasReturn(s.update)) {
         const { result, returned } = ctx.result();
-        const escape: Stmt[] = ctx.inLoop ? [{ k: 'break', range: s.range }] : [{ k: 'return', value: ref(result), range: s.range }];
-        return [loop, { k: 'if', test: ref(returned), then: escape, else: seq(stmts, i + 1, ctx), range: s.range }];
+        const none = { start: 0, end: 0 };
+        const escape: Stmt[] = ctx.inLoop ? [{ k: 'break', range: none }] : [{ k: 'return', value: ref(result), range: none }];
+        return [loop, { k: 'if', test: ref(returned), then: escape, else: seq(stmts, i + 1, ctx), range: none }];
       }
       return [loop, ...seq(stmts, i + 1, ctx)];
     }

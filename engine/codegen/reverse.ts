@@ -649,7 +649,8 @@ export class ReverseGen {
     if (isEmpty(then) && isEmpty(els)) return [];
     const test = this.recordBranch(s);
     const t = this.rp(test);
-    const c = this.comment(s, ['']).filter((l) => l !== '');
+    const early = s.test.k === 'var' && this.w.vars[s.test.id]?.name === '$returned';
+    const c = early ? (this.ctx.opts.sanitize ? [] : ['// adjoint of the return inside the loop, if that is the one that ran']) : this.comment(s, ['']).filter((l) => l !== '');
     if (isEmpty(then)) return [...c, block(`if (${negateText(t)})`, els)];
     return [...c, block(`if (${t})`, then, isEmpty(els) ? undefined : els)];
   }

@@ -1,0 +1,49 @@
+import * as assert from 'assert';
+import { compileFunction, compileGradient, compileJvp } from '../../engine/compileIr';
+import { generateDerivative } from '../../engine/codegen/generate';
+import { parseProgram } from '../../engine/program';
+import { FIXTURES } from './fixtures';
+import { Arg, flat, load, relError } from './harness';
+
+describe('compileIr: IR compiled to JavaScript', function () {
+  this.timeout(60_000);
+  for (const fx of FIXTURES) {
+    it(`function, gradient and JVP: ${fx.name}`, () => {
+      const program = parseProgram(fx.src);
+      const args = Object.values(fx.point) as Arg[];
+      const f = compileFunction(program, fx.fn);
+      assert.ok(f, 'compileFunction');
+      const rev = generateDerivative(fx.src, fx.fn, 'reverse').generated!;
+      const mod = load(`${fx.src}\n${rev.code}`);
+      assert.ok(relError(flat(f(...args)), flat(mod[fx.fn](...args))) === 0, 'value');
+      const g = compileGradient(program, fx.fn);
+      assert.ok(g, 'compileGradient');
+      assert.ok(relError(flat(g(...args)), flat(mod[rev.name](...args))) === 0, 'gradient');
+      const jvp = compileJvp(program, fx.fn);
+      assert.ok(jvp, 'compileJvp');
+    });
+  }
+
+  it('never evaluates user text: identifiers are sanitized, and a hostile name is harmless', () => {
+    const src = `/** @differentiable */
+export function f(constructor: number, __proto__: number): number {
+  const toString = constructor * __proto__;
+  return Math.sin(toString) + helper(constructor);
+}
+function helper(eval2: number): number { return eval2 * eval2; }
+`;
+    const program = parseProgram(src);
+    const f = compileFunction(program, 'f')!;
+    assert.strictEqual(f(2, 3), Math.sin(6) + 4);
+    const g = compileGradient(program, 'f')!;
+    const [a, b] = g(2, 3) as number[];
+    assert.ok(Math.abs(a - (3 * Math.cos(6) + 4)) < 1e-12 && Math.abs(b - 2 * Math.cos(6)) < 1e-12);
+    assert.ok(!String(f).includes('constructor') && !String(f).includes('helper'));
+  });
+
+  it('returns null (no throw) for a function outside the subset', () => {
+    const program = parseProgram('/** @differentiable */\nexport function f(x: number): number { return x.toString().length; }\n');
+    assert.strictEqual(compileFunction(program, 'f'), null);
+    assert.strictEqual(compileGradient(program, 'f'), null);
+  });
+});
