@@ -179,5 +179,18 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     const table = await frame.locator('#methods-table').innerText();
     assert.match(table, /1501/, `the methods table has no 1501:\n${table}`);
     await frame.locator('#tab-graph').click();
+
+    // The view follows the cursor: click into wave's body and the graph switches to wave.
+    await page.locator('.editor-instance .view-line', { hasText: 'return Math.sin(x)' }).first().click();
+    const deadline = Date.now() + 20_000;
+    let selected = '';
+    while (Date.now() < deadline && selected !== 'wave') {
+      selected = await frame.locator('#function-select').inputValue();
+      await page.waitForTimeout(250);
+    }
+    await screenshot(page, '10-graph-follows-cursor');
+    assert.equal(selected, 'wave', 'the graph did not follow the cursor into wave');
+    const waveTexts = await frame.locator('#graph g.node').allTextContents();
+    assert.ok(waveTexts.some((t) => /input\s+y/.test(t) && /v = 2(?![\d.])/.test(t)), `wave's graph should start from y = 2:\n${waveTexts.join('\n')}`);
   });
 });
