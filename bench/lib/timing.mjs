@@ -53,7 +53,7 @@ function quantile(xs, q) {
  * first, each batch lasting about `batchMs`. Stops after `maxBatches`, or after `budgetMs` once
  * `minBatches` are done.
  */
-export function pairedTiming(baseline, method, { batchMs = 10, minBatches = 9, maxBatches = 61, budgetMs = 3000, warmupMs = 150 } = {}) {
+export function pairedTiming(baseline, method, { batchMs = 3, minBatches = 9, maxBatches = 301, budgetMs = 3000, warmupMs = 150 } = {}) {
   const perCallF = warmUp(baseline, warmupMs);
   const perCallM = warmUp(method, warmupMs);
   const repsF = Math.max(1, Math.round(batchMs / perCallF));
