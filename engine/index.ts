@@ -3,5 +3,5 @@
 
 export * from './api';
 export { analyzeFile, AnalysisCache } from './analyzeFile';
-export { gradientAt, computationGraph, compareMethods } from './queries';
+export { gradientAt, computationGraph, compareMethods, tapeGradient } from './queries';
 export { generateDerivative } from './codegen/generate';

@@ -168,3 +168,25 @@ export function compareMethods(text: string, fnName: string, point?: Point, opti
     return { comparison: null, diagnostics: evalDiagnostic(e) };
   }
 }
+
+/**
+ * Reverse mode through the interpreter's tape, prepared once: the source is parsed and lowered
+ * now, and each call of the returned function records a tape at `point` and sweeps it back. (The
+ * generated code of codegen/ is the fast path; this is the runtime tape, for comparison.)
+ */
+export function tapeGradient(text: string, fnName: string, options?: Partial<AnalysisOptions>): { gradient: ((point: Point) => GradientResult['gradient']) | null; diagnostics: EngineDiagnostic[] } {
+  const opts = { ...DEFAULT_OPTIONS, ...options };
+  let program: Program;
+  try { program = parseProgram(text); } catch (e) { return { gradient: null, diagnostics: [fault(e)] }; }
+  const lowered = program.lower(fnName);
+  if (!lowered || !lowered.fn.ok) return { gradient: null, diagnostics: lowered?.diagnostics ?? [] };
+  const fn = lowered.fn;
+  const wrt = wrtOf(fn).filter((w) => fn.params.some((q) => q.name === w));
+  return {
+    gradient: (point: Point) => {
+      const d = new Differentiator(program, fn, wrt, point, opts.stepBudget);
+      return d.toGradient(d.reverse().jacobian[0] ?? []);
+    },
+    diagnostics: [],
+  };
+}

@@ -12,7 +12,6 @@ export const METHODS = [
   { id: 'gradlens-reverse', label: 'Gradlens generated reverse mode', module: 'gradlens.mjs', options: { mode: 'reverse' }, tolerance: TOLERANCE.exact64 },
   { id: 'gradlens-jvp', label: 'Gradlens generated JVP (one direction)', module: 'gradlens.mjs', options: { mode: 'jvp' }, tolerance: TOLERANCE.exact64 },
   { id: 'gradlens-tape', label: 'Gradlens runtime tape', module: 'gradlens.mjs', options: { mode: 'tape' }, tolerance: TOLERANCE.exact64 },
-  { id: 'gradlens-query', label: 'Gradlens gradientAt (parses + analyses per call)', module: 'gradlens.mjs', options: { mode: 'query' }, tolerance: TOLERANCE.exact64 },
   { id: 'fd', label: 'central finite differences', module: 'fd.mjs', options: {}, tolerance: TOLERANCE.fd },
   { id: 'tfjs', label: 'TensorFlow.js tf.grad (cpu backend)', module: 'tfjs.mjs', options: {}, tolerance: TOLERANCE.float32 },
   { id: 'jax-grad', label: 'jax-js grad (wasm)', module: 'jax.mjs', options: { jit: false, dtype: 'float32' }, tolerance: TOLERANCE.float32 },

@@ -122,13 +122,20 @@ function jvp(obj) {
 }
 
 function tape(obj) {
-  // The engine's interpreter tape, through whichever entry point exports it
-  for (const name of ['tapeGradient', 'gradientByTape', 'compileTapeGradient', 'makeTapeGradient']) {
-    if (typeof engine[name] === 'function') {
-      throw new NotAvailable(`engine exports ${name}, but the bench has no adapter for it yet`);
-    }
+  // The engine's interpreter tape: parsed and lowered once, a tape recorded and swept per call.
+  const point = {};
+  obj.params.forEach((p, i) => (point[p.name] = obj.args[i]));
+  const prepared = engine.tapeGradient(obj.source, obj.fn, BIG_BUDGET);
+  if (!prepared.gradient) {
+    const why = prepared.diagnostics.map((d) => `${d.code} ${d.message}`).join('; ');
+    throw new NotAvailable(`tapeGradient gave no gradient function${why ? ': ' + why : ''}`);
   }
-  throw new NotAvailable('the engine exports no runtime-tape entry point yet');
+  const gradient = prepared.gradient;
+  return {
+    run: () => gradient(point),
+    flatten: (g) => flattenGradient(obj, g),
+    precision: 'float64',
+  };
 }
 
 function query(obj) {
