@@ -97,7 +97,6 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
     const gl001 = rows.filter((r) => r.includes('GL001'));
     assert.ok(gl001.some((r) => /[−-]250/.test(r) && /[−-]500/.test(r)), `GL001 should give both values (−250 hand-written, −500 AD):\n${gl001.join('\n')}`);
-    // The example folder's deliberately wrong Black–Scholes rho is listed too once that file is open.
     await page.keyboard.press('Control+Shift+M');
   });
 
