@@ -423,12 +423,25 @@ describe('cli: gradlens (child process)', function () {
       }
     });
 
-    it('--mode jvp prints a function that compiles', () => {
+    it('--mode jvp prints a function that compiles and gives directional derivatives', () => {
       const r = cli(['codegen', 'examples/twoLinkArm.ts', 'ikObjective', '-m', 'jvp']);
       assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /function \w+Jvp\w*\s*\(/);
+      const m = /function (\w+Jvp\w*)\s*\(/.exec(r.stdout);
+      assert.ok(m, r.stdout);
       const out = ts.transpileModule(r.stdout, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
       assert.deepEqual(out.diagnostics?.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')) ?? [], []);
+      // Calling convention: the function's parameters, then one tangent per @wrt parameter;
+      // the result is [value, directional derivative].
+      const jvp = load(r.stdout, m[1]);
+      const args = [0.3, 1.1, 1, 0.7, 0.9, 1.2];
+      const g = ikGradient(0.3, 1.1, 1, 0.7, 0.9, 1.2);
+      const along = (d1: number, d2: number): number => {
+        const result = jvp(...args, d1, d2);
+        return Array.isArray(result) ? (result[1] as number) : (result as number);
+      };
+      assert.ok(Math.abs(along(1, 0) - g[0]) < 1e-12, `${along(1, 0)} vs ${g[0]}`);
+      assert.ok(Math.abs(along(0, 1) - g[1]) < 1e-12);
+      assert.ok(Math.abs(along(2, -3) - (2 * g[0] - 3 * g[1])) < 1e-12);
     });
 
     it('--name names the generated function', () => {
