@@ -148,7 +148,53 @@ function seq(stmts: Stmt[], i: number, ctx: NormCtx): Stmt[] {
 
 export function normalizeWork(w: Work): void {
   substituteHiddenAliases(w);
+  w.body = splitCostlyConditionals(w, w.body);
   normalize(w);
+}
+
+function hasCostly(e: Expr): boolean {
+  let found = false;
+  forEachNode(e, (x) => { if (isExpensive(x)) found = true; });
+  return found;
+}
+
+function forEachNode(e: Expr, f: (x: Expr) => void): void {
+  f(e);
+  switch (e.k) {
+    case 'neg': case 'not': forEachNode(e.x, f); break;
+    case 'binary': case 'compare': case 'logical': forEachNode(e.a, f); forEachNode(e.b, f); break;
+    case 'math': case 'call': e.args.forEach((a) => forEachNode(a, f)); break;
+    case 'cond': forEachNode(e.test, f); forEachNode(e.then, f); forEachNode(e.else, f); break;
+    case 'index': forEachNode(e.array, f); forEachNode(e.index, f); break;
+    default: break;
+  }
+}
+
+/**
+ * `v = c ? A : B` with costly A or B becomes `if (c) v = A; else v = B;`, so the values A and B's
+ * derivatives need are named (and saved) like any other instead of recomputed in the reverse sweep.
+ */
+function splitCostlyConditionals(w: Work, stmts: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  const split = (v: number, e: Expr & { k: 'cond' }, range: Stmt['range']): Stmt => {
+    const branch = (x: Expr): Stmt[] => (x.k === 'cond' && hasCostly(x) ? [split(v, x, range)] : [{ k: 'assign', v, value: x, range }]);
+    return { k: 'if', test: e.test, then: branch(e.then), else: branch(e.else), range };
+  };
+  for (const s of stmts) {
+    if (s.k === 'let' && s.init.k === 'cond' && w.vars[s.v].type === 'num' && hasCostly(s.init)) {
+      w.vars[s.v].reassigned = true;
+      out.push({ k: 'let', v: s.v, init: cnst(0), range: s.range }, split(s.v, s.init, s.range));
+    } else if (s.k === 'assign' && s.value.k === 'cond' && w.vars[s.v].type === 'num' && hasCostly(s.value)) {
+      out.push(split(s.v, s.value, s.range));
+    } else if (s.k === 'if') {
+      out.push({ ...s, then: splitCostlyConditionals(w, s.then), else: splitCostlyConditionals(w, s.else) });
+    } else if (s.k === 'loop') {
+      out.push({ ...s, body: splitCostlyConditionals(w, s.body), update: splitCostlyConditionals(w, s.update) });
+    } else {
+      out.push(s);
+    }
+  }
+  return out;
 }
 
 // ---- aliases: `for (const v of w)` introduces `$arr = w`; read w directly -------------------------

@@ -356,7 +356,7 @@ export class ReverseGen {
    * Emits code adding `d · ∂e/∂(each active leaf)` into the leaves' adjoints. `out` is the value of
    * `e` itself when the rule of its root needs it (the statement's target).
    */
-  propagate(d: Expr, e: Expr, s: Stmt, sink: Sink, out?: Expr): void {
+  propagate(d: Expr, e: Expr, s: Stmt, sink: Sink, out?: () => Expr | undefined): void {
     if (!this.act.expr(e)) return;
     if (d.k === 'const' && d.value === 0) return;
     switch (e.k) {
@@ -392,7 +392,7 @@ export class ReverseGen {
     const active = args.map((a) => this.act.expr(a));
     const need = neededByRule(op, args.length, active);
     const argVals = args.map((a, i) => (need.args[i] ? this.rv(a, s) : a));
-    const outVal = need.out ? out ?? this.rv(e, s) : e;
+    const outVal = need.out ? (out && out()) ?? this.rv(e, s) : e;
     const ps = partialExprs(op, argVals, outVal, active);
     const nActive = active.filter((x) => x).length;
     const dd = nActive > 1 ? this.bind(d, sink, opAdjointName(op), 2) : d;
@@ -486,7 +486,7 @@ export class ReverseGen {
         const x = w.vars[s.v];
         if (!this.act.active[s.v] || !this.act.expr(s.init)) return;
         if (x.type === 'num') {
-          const outV = !x.reassigned && this.layout.available(s.v, s, true) ? (this.reestablish(s.v), ref(s.v)) : undefined;
+          const outV = () => (!x.reassigned && this.layout.available(s.v, s, true) ? (this.reestablish(s.v), ref(s.v)) : undefined);
           this.propagate(ref(this.adj(s.v)), s.init, s, sink, outV);
           return;
         }
@@ -512,7 +512,7 @@ export class ReverseGen {
         const old = this.synthetic(`${this.names[dv.k === 'var' ? dv.id : 0]}Next`);
         sink.lines.push(`const ${this.names[old]} = ${this.rp(dv)};`);
         sink.lines.push(`${this.rp(dv)} = 0;`);
-        this.propagate(ref(old), e, s, sink, this.layout.available(s.v, s, true) ? ref(s.v) : undefined);
+        this.propagate(ref(old), e, s, sink, () => (this.layout.available(s.v, s, true) ? ref(s.v) : undefined));
         return;
       }
       case 'store': {
