@@ -48,7 +48,7 @@ describe('extension manifest', () => {
     assert.equal(lines[0], '**', 'the first rule must exclude everything');
     const allowed = lines.slice(1);
     assert.ok(allowed.every((l) => l.startsWith('!')), 'every later rule re-includes a file');
-    for (const f of ['!dist/client.js', '!dist/server.js', '!dist/webview.js', '!media/icon.png', '!media/webview.css', '!package.json']) assert.ok(allowed.includes(f), f);
+    for (const f of ['!dist/client.js', '!dist/server.js', '!dist/analysisWorker.js', '!dist/webview.js', '!media/icon.png', '!media/webview.css', '!package.json']) assert.ok(allowed.includes(f), f);
     assert.ok(!allowed.some((l) => /node_modules|\.map|src|test|out\//.test(l)), 'sources, maps or tests would ship');
   });
 
