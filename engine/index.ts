@@ -5,3 +5,4 @@ export * from './api';
 export { analyzeFile, AnalysisCache } from './analyzeFile';
 export { gradientAt, computationGraph, compareMethods, tapeGradient } from './queries';
 export { generateDerivative } from './codegen/generate';
+export { componentFixes } from './fixGradient';

@@ -2,7 +2,7 @@
 // code generation and the TypeScript parser, so they run in the analysis worker (engineTasks.ts),
 // never on the LSP thread.
 
-import { generateDerivative } from '../engine';
+import { componentFixes, generateDerivative } from '../engine';
 import type { CodegenMode, FunctionAnalysis } from '../engine/api';
 import { addJsDocTag, gradientCheckTest, hasJsDocTag, insertAfter } from './edits';
 import { freeName, locateFunction, locateFunctions, topLevelNames, type LocatedFunction } from './sourceLocate';
@@ -82,11 +82,15 @@ export function testEdits(text: string, fnName: string, fa: FunctionAnalysis | n
 }
 
 /**
- * Regenerates the hand-written gradient under the user's name. When the generated function has the
+ * Replaces just the wrong components where it can (see engine/fixGradient.ts); otherwise
+ * regenerates the hand-written gradient under the user's name. When the generated function has the
  * user's parameters and return shape, only the body is replaced (the signature, its types and its
  * JSDoc stay as written); otherwise the whole function is, keeping `export` and the JSDoc.
  */
 export function fixEdits(text: string, fnName: string, fa: FunctionAnalysis | null, log: (m: string) => void): OffsetEdit[] | null {
+  // Smallest fix first: just the wrong components' expressions, in closed form.
+  const parts = fa?.check?.status === 'wrong' ? componentFixes(text, fnName) : null;
+  if (parts) return parts;
   const check = fa?.check;
   const handName = check?.name ?? [`${fnName}Grad`, `${fnName}_grad`, `grad${fnName[0]?.toUpperCase()}${fnName.slice(1)}`]
     .find((n) => locateFunction(text, n));

@@ -123,6 +123,11 @@ describe('server: code actions', function () {
     assert.equal(g.params.map((p) => p.name).join(','), 'x,y', 'keeps the signature');
     assert.deepEqual(flattenNumbers(compiled(text).rosenbrockGrad(1.5, -0.25)).map((v) => Math.round(v * 1e6) / 1e6), [1501, -500]);
     assert.deepEqual((await client.diagnostics(u)).filter((d) => d.code === 'GL001' || d.code === 'GL006'), []);
+    // Only the wrong component's expression was replaced; the rest is the user's text.
+    const before = ROSENBROCK_WRONG.split('\n');
+    const after = text.split('\n');
+    assert.equal(after.length, before.length, 'same number of lines');
+    assert.deepEqual(after.filter((l, i) => l !== before[i]).length, 1, 'one line changed');
   });
 
   it(`${TITLES.fix} on GL006 (wrong shape)`, async () => {
