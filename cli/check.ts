@@ -133,13 +133,14 @@ type Status = 'fail' | 'warn' | 'ok' | 'none';
 export function functionStatus(fn: FunctionAnalysis): { status: Status; text: string } {
   const failing = fn.diagnostics.filter((d) => FAILING_CODES.has(d.code));
   const warnings = fn.diagnostics.filter((d) => !FAILING_CODES.has(d.code) && (d.severity === 'warning' || d.severity === 'error'));
-  const extra = warnings.length > 0 ? `; ${plural(warnings.length, 'warning')} (${[...new Set(warnings.map((d) => d.code))].join(', ')})` : '';
+  const extra = warnings.length > 0 ? `; ${plural(warnings.length, 'diagnostic')} (${[...new Set(warnings.map((d) => d.code))].join(', ')})` : '';
   const check = fn.check;
   if (!check) {
     const what = fn.vectorValued ? 'Jacobian' : 'gradient';
+    const computed = fn.vectorValued ? fn.jacobian !== null : fn.gradient !== null;
     return {
       status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'none',
-      text: `no hand-written ${what}; AD ${what} computed${extra}`,
+      text: `no hand-written ${what}${computed ? `; AD ${what} computed` : ''}${extra}`,
     };
   }
   const pairing = check.pairedBy === 'name' ? 'paired by name' : '@gradient';
@@ -205,7 +206,9 @@ export function renderCheck(result: CheckResult, p: Palette): string {
   if (result.failed) {
     lines.push(p.red(p.bold(`✗ ${plural(s.failures, 'wrong gradient finding')} (GL001/GL006).`)));
   } else if (s.errors === 0) {
-    lines.push(p.green(g.checked > 0 ? '✓ Every hand-written gradient agrees.' : '✓ Nothing wrong found.'));
+    const others = Object.values(s.diagnostics).reduce((a, b) => a + (b ?? 0), 0);
+    if (g.checked > 0 && g.ok === g.checked && others === 0) lines.push(p.green('✓ Every hand-written gradient agrees.'));
+    else lines.push(p.green(`✓ No wrong hand-written gradient${others > 0 ? ` (see the ${plural(others, 'other diagnostic')} above)` : ''}.`));
   }
   return lines.join('\n') + '\n';
 }

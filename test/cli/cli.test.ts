@@ -156,7 +156,7 @@ describe('cli: gradlens (child process)', function () {
         assert.deepEqual(out.files.map((f) => f.file), ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js']);
         const all = cli(['check', '--json', '.'], { cwd: tmp });
         const files = json<CheckJson>(all).files.map((f) => f.file);
-        assert.deepEqual(files, ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'vector/armTip.ts', 'wrong.ts']);
+        assert.deepEqual(files, ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'vector/armTip.ts', 'warnings/unsupported.ts', 'wrong.ts']);
       } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
@@ -167,7 +167,7 @@ describe('cli: gradlens (child process)', function () {
       const files = json<CheckJson>(r).files.map((f) => f.file);
       assert.deepEqual(
         files,
-        ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'vector/armTip.ts', 'wrong.ts'].map((f) => `${FIXTURES}/${f}`),
+        ['nested/deeper/arrays.ts', 'ok.ts', 'plain.js', 'shape.ts', 'vector/armTip.ts', 'warnings/unsupported.ts', 'wrong.ts'].map((f) => `${FIXTURES}/${f}`),
       );
     });
 
@@ -249,6 +249,19 @@ describe('cli: gradlens (child process)', function () {
       assert.match(r.stdout, /✓ rosenbrock/);
       assert.match(r.stdout, /✓ halfNormSquared/);
       assert.match(r.stdout, /Every hand-written gradient agrees/);
+    });
+
+    it('other findings (GL002 unsupported construct, GL005 bad annotation) are reported with exit 0', () => {
+      const file = `${FIXTURES}/warnings/unsupported.ts`;
+      const r = cli(['check', file]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, new RegExp(`${file}:${lineOf(file, 'const settings = {')}:\\d+\\s+warning\\s+GL002`));
+      assert.match(r.stdout, new RegExp(`${file}:${lineOf(file, '@at x = one')}:\\d+\\s+\\w+\\s+GL005`));
+      assert.match(r.stdout, /! scaled/);
+      assert.match(r.stdout, /No wrong hand-written gradient \(see the 3 other diagnostics above\)/);
+      const j = json<CheckJson>(cli(['check', '--json', file]));
+      assert.equal(j.failed, false);
+      assert.deepEqual(j.files[0].functions.map((f) => f.status), ['warn', 'warn']);
     });
 
     it('a wrong component (GL001) and a wrong shape (GL006) each exit 1', () => {

@@ -290,7 +290,8 @@ describe('cli: check report', () => {
       fakeFunction({ diagnostics: [{ code: 'GL002', severity: 'warning', message: 'objects are not supported', range: { start: 1, end: 2 } }] }),
     );
     assert.equal(s.status, 'warn');
-    assert.match(s.text, /no hand-written gradient; AD gradient computed; 1 warning \(GL002\)/);
+    assert.match(s.text, /no hand-written gradient; AD gradient computed; 1 diagnostic \(GL002\)/);
+    assert.match(functionStatus(fakeFunction({ gradient: null })).text, /^no hand-written gradient$/);
     assert.equal(functionStatus(fakeFunction({})).status, 'none');
   });
 
