@@ -186,7 +186,7 @@ export function renderCheck(result: CheckResult, p: Palette): string {
   const s = result.summary;
   const parts = [
     plural(s.files, 'file'),
-    `${plural(s.functions, '@differentiable function')}${s.filesWithFunctions !== s.files ? ` in ${plural(s.filesWithFunctions, 'file')}` : ''}`,
+    `${plural(s.functions, '@differentiable function')}${s.filesWithFunctions > 0 && s.filesWithFunctions !== s.files ? ` in ${plural(s.filesWithFunctions, 'file')}` : ''}`,
   ];
   const g = s.gradients;
   if (g.checked > 0) {
