@@ -22,8 +22,9 @@ export function parseAnnotations(text: string, start: number, end: number, funct
   ann.docRange = { start, end };
   const diagnostics: EngineDiagnostic[] = [];
   const body = text.slice(start, end);
-  // A tag runs from its `@name` to the next tag or the end of the comment.
-  const tagRe = /(^|[\s*])@([A-Za-z]+)/g;
+  // A tag starts a line of the comment (after the `*`), or follows the opening `/**`, as in JSDoc;
+  // an `@word` inside a sentence is prose. It runs to the next tag or the end of the comment.
+  const tagRe = /(^\/\*\*[ \t]*|\n[ \t]*\*?[ \t]*)@([A-Za-z]+)/g;
   const found: { name: string; at: number; valueStart: number }[] = [];
   for (let m = tagRe.exec(body); m; m = tagRe.exec(body)) {
     const at = start + m.index + m[1].length;

@@ -3,6 +3,7 @@
 // (reverse mode over the forward-mode tangent), and, through engine/symbolic, closed forms.
 // Never throws: anything the generators cannot handle comes back as a GL002 naming it.
 
+import { wrtOf } from '../analyzeFunction';
 import { CodegenMode, EngineDiagnostic, GeneratedCode } from '../api';
 import { IrFunction, Range } from '../ir';
 import { parseProgram, Program } from '../program';
@@ -38,9 +39,12 @@ export function generateFromProgram(program: Program, fnName: string, mode: Code
   const where = { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
   try {
     if (mode === 'closed') {
-      const r = closedFormGradient(program, fnName, name ?? `${fnName}Grad`);
+      // Without an explicit name, the first free one, as the other modes choose it.
+      let outName = name ?? `${fnName}Grad`;
+      if (name === undefined) for (let i = 2; program.functions.has(outName); i++) outName = `${fnName}Grad${i}`;
+      const r = closedFormGradient(program, fnName, outName);
       if ('reason' in r) return fail(where, fnName, `Cannot generate a closed-form gradient of '${fnName}': ${r.reason}`);
-      return { generated: { name: name ?? `${fnName}Grad`, code: r.code }, diagnostics: [] };
+      return { generated: { name: outName, code: r.code }, diagnostics: [] };
     }
     const lowered = program.lower(fnName)!;
     if (!lowered.fn.ok) {
@@ -79,12 +83,15 @@ function fail(range: Range, functionName: string, message: string): { generated:
   return { generated: null, diagnostics: [{ code: 'GL002', severity: 'warning', message, range, functionName }] };
 }
 
-/** Indices of the `@wrt` parameters (default: all of them), or why they are wrong. */
+/**
+ * Indices of the `@wrt` parameters, or why they are wrong. The default is the analysis's
+ * (wrtOf): every number or one-level array parameter; arrays of arrays are data held constant.
+ */
 export function wrtIndices(fn: IrFunction): number[] | string {
-  const w = fn.annotations.wrt;
-  if (!w) {
-    if (fn.params.length === 0) return 'it has no parameters to differentiate.';
-    return fn.params.map((_, i) => i);
+  const w = fn.annotations.wrt ?? wrtOf(fn);
+  if (!fn.annotations.wrt) {
+    if (w.length === 0) return 'it has no parameters to differentiate (arrays of arrays are held constant unless named by @wrt).';
+    return fn.params.map((_, i) => i).filter((i) => w.includes(fn.params[i].name));
   }
   const out: number[] = [];
   for (const n of w) {
