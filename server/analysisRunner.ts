@@ -51,7 +51,10 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
     private readonly log: (message: string) => void,
     /** Longest one job may take (queueing included) before the worker is restarted. */
     private readonly timeLimitMs = 60_000,
-  ) {}
+  ) {
+    // Start (and warm up) the worker now, not with the first document.
+    try { this.ensureWorker(); } catch (e) { this.log(`cannot start the analysis worker yet: ${String(e)}`); }
+  }
 
   analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {
     return this.post((id) => ({ type: 'analyze', id, job }), `analysis of ${job.uri}`) as Promise<AnalyzeOutcome>;
