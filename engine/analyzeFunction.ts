@@ -9,7 +9,8 @@ import { EvalError, Value } from './evaluate';
 import { Dual } from './forwardMode';
 import { formatPoint } from './format';
 import { checkGradient } from './gradientCheck';
-import { Expr, IrFunction, Point, Range, Stmt } from './ir';
+import { IrFunction, Point, Range } from './ir';
+import { forEachExpr } from './irWalk';
 import type { Program, SourceFunction } from './program';
 import { closedFormFor } from './closedFormBridge';
 
@@ -203,34 +204,12 @@ function localPartials(program: Program, fn: IrFunction, wrt: string[], point: P
 /** Every range where each variable is read. */
 function useRanges(fn: IrFunction): Map<number, Range[]> {
   const uses = new Map<number, Range[]>();
-  const expr = (e: Expr): void => {
-    switch (e.k) {
-      case 'var': { const l = uses.get(e.id) ?? []; l.push(e.range); uses.set(e.id, l); return; }
-      case 'const': case 'bool': return;
-      case 'neg': case 'not': expr(e.x); return;
-      case 'binary': case 'compare': case 'logical': expr(e.a); expr(e.b); return;
-      case 'math': case 'call': e.args.forEach(expr); return;
-      case 'cond': expr(e.test); expr(e.then); expr(e.else); return;
-      case 'index': expr(e.array); expr(e.index); return;
-      case 'length': expr(e.array); return;
-      case 'arrayLit': e.elements.forEach(expr); return;
-      case 'arrayFill': expr(e.length); expr(e.fill); return;
-      case 'arrayFrom': expr(e.length); expr(e.body); return;
-    }
-  };
-  const stmts = (ss: Stmt[]): void => ss.forEach((s) => {
-    switch (s.k) {
-      case 'let': expr(s.init); return;
-      case 'assign': expr(s.value); return;
-      case 'store': expr(s.index); expr(s.value); return;
-      case 'push': expr(s.value); return;
-      case 'if': expr(s.test); stmts(s.then); stmts(s.else); return;
-      case 'loop': if (s.test) expr(s.test); stmts(s.body); stmts(s.update); return;
-      case 'return': expr(s.value); return;
-      default: return;
-    }
+  forEachExpr(fn.body, (e) => {
+    if (e.k !== 'var') return;
+    const l = uses.get(e.id) ?? [];
+    l.push(e.range);
+    uses.set(e.id, l);
   });
-  stmts(fn.body);
   return uses;
 }
 

@@ -9,6 +9,7 @@ import { EngineDiagnostic } from './api';
 import {
   ArithOp, BINARY_MATH_FNS, CompareOp, Expr, IrFunction, IrParam, IrVar, MATH_FNS, MathFn, Range, Stmt, ValueType,
 } from './ir';
+import { substitute } from './irWalk';
 import type { Lowered, Program, SourceFunction } from './program';
 
 const SUPPORTED =
@@ -641,33 +642,11 @@ class Lowerer {
         return this.expr(mapper.body as ts.Expression);
       });
       if (body.t !== 'num') this.unsupported(mapper.body, 'A mapping function that does not return a number');
-      return { e: { k: 'arrayFrom', length, indexVar: i, body: substituteAliases(body.e, this.aliases), range }, t: 'arr' as const, d: 1 };
+      return { e: { k: 'arrayFrom', length, indexVar: i, body: substitute(body.e, this.aliases), range }, t: 'arr' as const, d: 1 };
     });
   }
 
   private readonly aliases = new Map<number, Expr>();
-}
-
-function substituteAliases(e: Expr, aliases: Map<number, Expr>): Expr {
-  if (aliases.size === 0) return e;
-  const go = (x: Expr): Expr => {
-    switch (x.k) {
-      case 'var': return aliases.get(x.id) ?? x;
-      case 'const': case 'bool': return x;
-      case 'neg': return { ...x, x: go(x.x) };
-      case 'not': return { ...x, x: go(x.x) };
-      case 'binary': case 'compare': case 'logical': return { ...x, a: go(x.a), b: go(x.b) } as Expr;
-      case 'math': return { ...x, args: x.args.map(go) };
-      case 'call': return { ...x, args: x.args.map(go) };
-      case 'cond': return { ...x, test: go(x.test), then: go(x.then), else: go(x.else) };
-      case 'index': return { ...x, array: go(x.array), index: go(x.index) };
-      case 'length': return { ...x, array: go(x.array) };
-      case 'arrayLit': return { ...x, elements: x.elements.map(go) };
-      case 'arrayFill': return { ...x, length: go(x.length), fill: go(x.fill) };
-      case 'arrayFrom': return { ...x, length: go(x.length), body: go(x.body) };
-    }
-  };
-  return go(e);
 }
 
 function endsInReturn(body: Stmt[]): boolean {
