@@ -192,4 +192,17 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     const waveTexts = await frame.locator('#graph g.node').allTextContents();
     assert.ok(waveTexts.some((t) => /input\s+y/.test(t) && /v = 2(?![\d.])/.test(t)), `wave's graph should start from y = 2:\n${waveTexts.join('\n')}`);
   });
+
+  it('checks the examples: the deliberately wrong Black–Scholes rho is GL001 in Problems', async function () {
+    await openFile(page, 'examples/blackScholes.ts');
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'GL001' });
+    await row.first().waitFor({ timeout: 60_000 });
+    await screenshot(page, '11-examples-black-scholes');
+    const rows = await page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+    const gl001 = rows.filter((r) => r.includes('GL001'));
+    assert.ok(gl001.some((r) => r.includes('∂blackScholesCall/∂r')), `GL001 should name ∂blackScholesCall/∂r:\n${rows.join('\n')}`);
+    assert.ok(!rows.some((r) => /GL00[1-7]/.test(r) && !r.includes('blackScholes')), `only the wrong rho should be reported:\n${rows.join('\n')}`);
+    await page.keyboard.press('Control+Shift+M');
+  });
 });
