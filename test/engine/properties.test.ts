@@ -14,6 +14,7 @@ import { Value, flatten } from '../../engine/evaluate';
 import { Differentiator } from '../../engine/differentiate';
 import { Point } from '../../engine/ir';
 import { parseProgram } from '../../engine/program';
+import { generateDerivative } from '../../engine/codegen/generate';
 import { symbolicDerivativeValue } from '../../engine/symbolic/differentiate';
 import { FEATURES, RandomProgram, buildRandomProgram, randomProgram } from './randomPrograms';
 
@@ -59,7 +60,22 @@ function flatValue(v: Value<number>): number[] {
 
 /** Runs the program as plain JavaScript (transpiled, in a fresh context) at its point. */
 function runAsJavaScript(rp: RandomProgram): number[] {
-  const js = ts.transpileModule(rp.text, {
+  return runExport(rp, rp.text, rp.fnName);
+}
+
+function flatNumbers(v: unknown): number[] {
+  if (typeof v === 'number') return [v];
+  if (Array.isArray(v) || v instanceof Float64Array) return Array.from(v as ArrayLike<unknown>).flatMap(flatNumbers);
+  throw new Error(`not a number or an array of numbers: ${String(v)}`);
+}
+
+/** Transpiles `source`, runs it in a fresh context, and calls its export `name` with the program's point (and `extra` arguments). */
+function runExport(rp: RandomProgram, source: string, name: string, extra: unknown[] = []): number[] {
+  return flatNumbers(callExport(rp, source, name, extra));
+}
+
+function callExport(rp: RandomProgram, source: string, name: string, extra: unknown[] = []): unknown {
+  const js = ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS },
     reportDiagnostics: true,
   });
@@ -70,8 +86,7 @@ function runAsJavaScript(rp: RandomProgram): number[] {
     const v = rp.point[p.name];
     return p.typeText === 'Float64Array' ? new Float64Array(v as number[]) : v;
   });
-  const out = (exports[rp.fnName] as (...a: unknown[]) => unknown)(...args);
-  return Array.isArray(out) ? (out as number[]) : [out as number];
+  return (exports[name] as (...a: unknown[]) => unknown)(...args, ...extra);
 }
 
 /** Type-checks source files with `tsc --strict` semantics, in memory. */
@@ -246,6 +261,90 @@ describe('random programs of the subset (property-based)', function () {
       const atol = 1e-11 * (1 + Math.max(0, ...H.map((row) => row.reduce((acc, h, k) => acc + Math.abs(h * v[k]), 0))));
       assertClose([hvp.hv], [Hv], 1e-10, atol, 'hvp vs H·v', rp);
     }), { numRuns: 60, seed: SEED });
+  });
+
+  describe('generated code (engine/codegen)', () => {
+    /** The program with its generated reverse-mode gradient appended, or null when the generator declines. */
+    function withGradient(rp: RandomProgram): { source: string; name: string } | null {
+      const r = generateDerivative(rp.text, rp.fnName, 'reverse', { name: 'fGradient' });
+      if (!r.generated) {
+        // Declining is allowed, but only with a diagnostic that says why.
+        assert.ok(r.diagnostics.length > 0 && r.diagnostics.every((d) => d.code === 'GL002'), JSON.stringify(r.diagnostics));
+        return null;
+      }
+      assert.equal(r.generated.name, 'fGradient');
+      return { source: `${rp.text}\n${r.generated.code}`, name: r.generated.name };
+    }
+
+    it('the reverse-mode gradient code compiles under strict TypeScript', () => {
+      const files = new Map<string, string>();
+      fc.sample(randomProgram(), { numRuns: 40, seed: SEED }).forEach((rp, i) => {
+        const g = withGradient(rp);
+        if (g) files.set(`/generated/program${i}.ts`, g.source);
+      });
+      assert.ok(files.size >= 20, `code generated for ${files.size} of 40 programs`);
+      const errors = typeCheck(files);
+      assert.deepEqual(errors, [], errors.length > 0 ? files.get(errors[0].split(':')[0]) : undefined);
+    });
+
+    it('the reverse-mode gradient code computes reverse mode\'s gradient (1e-10)', () => {
+      let generated = 0;
+      const runs = 150;
+      fc.assert(fc.property(randomProgram(), (rp) => {
+        const g = withGradient(rp);
+        if (!g) return;
+        generated++;
+        const { d } = setup(rp);
+        const J = d.reverse().jacobian;
+        const got = runExport(rp, g.source, g.name);
+        const scale = 1 + Math.max(0, ...J.flat().map(Math.abs));
+        assert.equal(got.length, J.flat().length, `generated gradient has ${got.length} components, reverse mode ${J.flat().length}\n${g.source}`);
+        assertClose([got], [J.flat()], 1e-10, 1e-12 * scale, `generated code vs reverse mode\n${g.source}\n`, rp);
+      }), { numRuns: runs, seed: SEED });
+      assert.ok(generated >= runs / 2, `code generated for ${generated} of ${runs} programs`);
+    });
+  });
+
+  describe('generated code (engine/codegen), forward mode', () => {
+    it('the JVP code computes the value and J·v (1e-10)', () => {
+      const tangent = fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 16, maxLength: 16 });
+      let generated = 0;
+      const runs = 120;
+      fc.assert(fc.property(randomProgram(), tangent, (rp, t) => {
+        const r = generateDerivative(rp.text, rp.fnName, 'jvp', { name: 'fTangent' });
+        if (!r.generated) {
+          assert.ok(r.diagnostics.length > 0 && r.diagnostics.every((x) => x.code === 'GL002'), JSON.stringify(r.diagnostics));
+          return;
+        }
+        generated++;
+        const source = `${rp.text}\n${r.generated.code}`;
+        const { d } = setup(rp);
+        const v = Array.from({ length: d.components.length }, (_, i) => t[i % t.length]);
+        // One tangent argument `d<name>` per @wrt parameter, shaped like the parameter, in the order
+        // the generated signature declares them.
+        const signature = new RegExp(`function ${r.generated.name}\\(([^)]*)\\)`).exec(r.generated.code);
+        assert.ok(signature, r.generated.code);
+        const declared = signature[1].split(',').map((q) => q.split(':')[0].trim());
+        const order = [...rp.wrt].sort((a, b) => declared.indexOf(`d${a}`) - declared.indexOf(`d${b}`));
+        assert.ok(order.every((w) => declared.includes(`d${w}`)), `tangent parameters of ${order.join(', ')} in ${signature[0]}`);
+        const grouped = d.toGradient(v);
+        const tangents = order.map((w) => {
+          const typeText = rp.params.find((q) => q.name === w)!.typeText;
+          return typeText === 'Float64Array' ? new Float64Array(grouped[w] as number[]) : grouped[w];
+        });
+        const out = callExport(rp, source, r.generated.name, tangents) as [unknown, unknown];
+        assert.ok(Array.isArray(out) && out.length === 2, `the JVP returns [value, derivative]\n${source}`);
+        const value = flatNumbers(out[0]);
+        const derivative = flatNumbers(out[1]);
+        const expectedValue = flatValue(d.value());
+        assertClose([value], [expectedValue], 1e-14, 0, `generated JVP value\n${source}\n`, rp);
+        const J = d.reverse().jacobian;
+        const Jv = J.map((row) => row.reduce((acc, g, k) => acc + g * v[k], 0));
+        const atol = 1e-12 * (1 + Math.max(0, ...J.map((row) => row.reduce((acc, g, k) => acc + Math.abs(g * v[k]), 0))));
+        assertClose([derivative], [Jv], 1e-10, atol, `generated JVP vs J·v\n${source}\n`, rp);
+      }), { numRuns: runs, seed: SEED });
+      assert.ok(generated >= runs / 2, `JVP code generated for ${generated} of ${runs} programs`);
+    });
   });
 
   it('symbolic = reverse (1e-10) on straight-line programs, and wherever it gives an answer', () => {
