@@ -148,8 +148,10 @@ function jacobianWrapper(ctx: GenContext, fn: IrFunction, wrt: number[], name: s
   const loop: string[] = [];
   loop.push(`const ${seed} = new Array${t('<number>')}(${value}.length).fill(0);`);
   loop.push(`${seed}[${r}] = 1;`);
-  const arrays = wrt.filter((i) => fn.params[i].type === 'arr');
-  const scalars = wrt.filter((i) => fn.params[i].type === 'num');
+  // The pullback takes and returns adjoints in parameter order; the row is assembled in @wrt order.
+  const byParam = [...wrt].sort((a, b) => a - b);
+  const arrays = byParam.filter((i) => fn.params[i].type === 'arr');
+  const scalars = byParam.filter((i) => fn.params[i].type === 'num');
   for (const i of arrays) {
     if (fn.params[i].depth > 1) throw new CodegenError('a Jacobian with respect to an array of arrays');
     loop.push(`const ${adj[wrt.indexOf(i)]} = new Array${t('<number>')}(${pn[i]}.length).fill(0);`);
