@@ -887,13 +887,12 @@ export class ReverseGen {
         default: return false;
       }
     };
-    const hasInstr = (s: Stmt) => this.fwdBefore.has(s) || this.fwdAfter.has(s);
     let changed = true;
     const addVars = (e: Expr) => forEachVar(e, (v) => { if (!needed.has(v)) { needed.add(v); needed.add(this.aliasRoot(v)); changed = true; } });
     const visit = (stmts: Stmt[]) => {
       for (const s of stmts) {
-        const k = kept(s) || hasInstr(s);
-        if (k) {
+        // a statement kept only for the values saved around it (a push before it) does not need its own inputs
+        if (kept(s)) {
           switch (s.k) {
             case 'let': addVars(s.init); break;
             case 'assign': addVars(s.value); break;
