@@ -147,9 +147,41 @@ function seq(stmts: Stmt[], i: number, ctx: NormCtx): Stmt[] {
 }
 
 export function normalizeWork(w: Work): void {
+  w.body = loopifyArrayReads(w.body);
   substituteHiddenAliases(w);
   w.body = splitCostlyConditionals(w, w.body);
   normalize(w);
+}
+
+/**
+ * `const b = a.map((v, i) => …a[i]…)` (an `arrayFrom` whose body reads an array) becomes an
+ * explicit loop writing `b[i]`, so the reads inside it are saved and reversed like any loop's
+ * (a value read inside the callback cannot be saved outside it, where `i` does not exist).
+ */
+function loopifyArrayReads(stmts: Stmt[]): Stmt[] {
+  const out: Stmt[] = [];
+  for (const s of stmts) {
+    if (s.k === 'if') { out.push({ ...s, then: loopifyArrayReads(s.then), else: loopifyArrayReads(s.else) }); continue; }
+    if (s.k === 'loop') { out.push({ ...s, body: loopifyArrayReads(s.body), update: loopifyArrayReads(s.update) }); continue; }
+    if (s.k !== 'let' || s.init.k !== 'arrayFrom') { out.push(s); continue; }
+    const from = s.init;
+    let readsArray = false;
+    forEachNode(from.body, (x) => { if (x.k === 'index') readsArray = true; });
+    if (!readsArray) { out.push(s); continue; }
+    const r = from.range;
+    const i: Expr = { k: 'var', id: from.indexVar, range: r };
+    const target: Expr = { k: 'var', id: s.v, range: r };
+    out.push({ k: 'let', v: s.v, init: { k: 'arrayFill', length: from.length, fill: cnst(0), range: r }, range: s.range });
+    out.push({ k: 'let', v: from.indexVar, init: cnst(0), range: r });
+    out.push({
+      k: 'loop',
+      test: { k: 'compare', op: '<', a: i, b: { k: 'length', array: target, range: r }, range: r },
+      body: [{ k: 'store', array: s.v, index: i, value: from.body, range: s.range }],
+      update: [{ k: 'assign', v: from.indexVar, value: { k: 'binary', op: '+', a: i, b: cnst(1), range: r }, range: r }],
+      range: s.range,
+    });
+  }
+  return out;
 }
 
 function hasCostly(e: Expr): boolean {
