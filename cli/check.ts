@@ -171,12 +171,17 @@ export function renderCheck(result: CheckResult, p: Palette): string {
   const symbol: Record<Status, string> = { fail: p.red('✗'), warn: p.yellow('!'), ok: p.green('✓'), none: p.dim('•') };
   for (const report of result.files) {
     const analysis = report.analysis;
-    if (!analysis || (analysis.functions.length === 0 && analysis.diagnostics.length === 0)) continue;
+    const skipped = analysis?.skipped ?? [];
+    if (!analysis || (analysis.functions.length === 0 && analysis.diagnostics.length === 0 && skipped.length === 0)) continue;
     lines.push(p.bold(report.file));
     for (const fn of analysis.functions) {
       const { status, text } = functionStatus(fn);
       const pos = report.index.position(fn.nameRange.start);
       lines.push(`  ${symbol[status]} ${p.bold(fn.name)} ${p.dim(`(${pos.line}:${pos.column})`)}  ${text}`);
+    }
+    for (const fn of skipped) {
+      const pos = report.index.position(fn.nameRange.start);
+      lines.push(`  ${symbol.warn} ${p.bold(fn.name)} ${p.dim(`(${pos.line}:${pos.column})`)}  not analysed: ${fn.reason}`);
     }
     const diagnostics = [...analysis.diagnostics].sort((a, b) => a.range.start - b.range.start);
     for (const d of diagnostics) lines.push(formatDiagnostic(report.file, report.index, d, p, '    '));
@@ -222,6 +227,7 @@ function toJson(reports: FileReport[], summary: CheckSummary, failed: boolean): 
       file: r.file,
       error: r.error ?? null,
       functions: (r.analysis?.functions ?? []).map((fn) => functionToJson(fn, r.index)),
+      skipped: (r.analysis?.skipped ?? []).map((fn) => ({ name: fn.name, line: r.index.position(fn.nameRange.start).line, column: r.index.position(fn.nameRange.start).column, reason: fn.reason })),
       diagnostics: (r.analysis?.diagnostics ?? []).map((d): DiagnosticJson => diagnosticToJson(d, r.index)),
     })),
   };

@@ -45,16 +45,21 @@ export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, ca
     }
     if (cache) cache.parse = { text, sourceFile: program.sourceFile };
   } catch (e) {
-    return { functions: [], candidates: [], diagnostics: [internalError({ start: 0, end: 0 }, '(file)', e)] };
+    return { functions: [], candidates: [], skipped: [], diagnostics: [internalError({ start: 0, end: 0 }, '(file)', e)] };
   }
   const functions: FunctionAnalysis[] = [];
   const diagnostics: EngineDiagnostic[] = [];
   const usedKeys = new Set<string>();
+  const skipped: FileAnalysis['skipped'] = [];
 
   for (const sf of program.functions.values()) {
     const ann = sf.annotations;
     if (!ann.differentiable && !ann.derivative) continue;
-    if (sf.hasSyntaxError) continue; // mid-edit: the server keeps showing the last good result
+    if (sf.hasSyntaxError) {
+      // Mid-edit: the server keeps showing the last good result.
+      skipped.push({ name: sf.name, nameRange: { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end }, reason: 'it has a syntax error' });
+      continue;
+    }
     let analysis: FunctionAnalysis;
     try {
       const involved = involvedFunctions(program, sf);
@@ -79,7 +84,7 @@ export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, ca
     diagnostics.push(...analysis.diagnostics);
   }
   cache?.retain(usedKeys);
-  return { functions, diagnostics: dedupe(diagnostics), candidates: candidates(program) };
+  return { functions, diagnostics: dedupe(diagnostics), candidates: candidates(program), skipped };
 }
 
 /**

@@ -135,6 +135,11 @@ export interface FileAnalysis {
   diagnostics: EngineDiagnostic[];
   /** Numeric functions without `@differentiable` (for the "Add @differentiable" action). */
   candidates: { name: string; nameRange: Range; range: Range }[];
+  /**
+   * Annotated functions left out of this analysis because the parser reported an error inside
+   * them (mid-edit); an editor keeps showing their last good results, the CLI says so.
+   */
+  skipped: { name: string; nameRange: Range; reason: string }[];
 }
 
 export interface AnalysisOptions {

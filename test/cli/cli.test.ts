@@ -171,6 +171,30 @@ describe('cli: gradlens (child process)', function () {
       );
     });
 
+    it('says which annotated function it could not analyse because of a syntax error', () => {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-cli-syntax-'));
+      try {
+        fs.writeFileSync(path.join(tmp, 'midEdit.ts'), [
+          '/** @differentiable */',
+          'function broken(x: number): number {',
+          '  return x * (x + ;',
+          '}',
+          '/** @differentiable */',
+          'function fine(x: number): number {',
+          '  return x * x;',
+          '}',
+          '',
+        ].join('\n'));
+        const r = cli(['check', 'midEdit.ts'], { cwd: tmp });
+        assert.equal(r.status, 0);
+        assert.match(r.stdout, /broken \(2:10\)\s+not analysed: it has a syntax error/);
+        const out = json<{ files: { skipped: { name: string; line: number; column: number; reason: string }[] }[] }>(cli(['check', '--json', 'midEdit.ts'], { cwd: tmp }));
+        assert.deepEqual(out.files[0].skipped, [{ name: 'broken', line: 2, column: 10, reason: 'it has a syntax error' }]);
+      } finally {
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    });
+
     it('reports progress on stderr with --progress, and none by default when not on a terminal', () => {
       const r = cli(['check', '--progress', 'examples/']);
       assert.match(r.stderr, /\[1\/7\] examples\/blackScholes\.ts/);

@@ -305,9 +305,9 @@ describe('cli: check report', () => {
         {
           file: 'src/f.ts',
           index,
-          analysis: { functions: [fakeFunction({ check: wrongCheck, diagnostics: [gl001] })], diagnostics: [gl001], candidates: [] },
+          analysis: { functions: [fakeFunction({ check: wrongCheck, diagnostics: [gl001] })], diagnostics: [gl001], candidates: [], skipped: [] },
         },
-        { file: 'src/empty.ts', index: new LineIndex(''), analysis: { functions: [], diagnostics: [], candidates: [] } },
+        { file: 'src/empty.ts', index: new LineIndex(''), analysis: { functions: [], diagnostics: [], candidates: [], skipped: [] } },
       ],
       summary: {
         files: 2,
