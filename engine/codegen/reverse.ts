@@ -44,7 +44,8 @@ interface StmtState {
   stmt: Stmt;
 }
 
-type Slot = { kind: 'const' | 'hoisted' | 'stack'; name: string };
+/** `typed`: a Float64Array sized before its outermost loop, with a count of the values on it. */
+type Slot = { kind: 'const' | 'hoisted' | 'stack'; name: string } | { kind: 'typed'; name: string; count: string };
 
 export class ReverseGen {
   readonly w: Work;
@@ -212,15 +213,94 @@ export class ReverseGen {
   /** A slot to save a value in, chosen by where `s` sits: constant, hoisted variable, or stack. */
   private slotFor(s: Stmt, base: string, type: string, init: string): Slot {
     const pos = this.layout.pos.get(s)!;
-    if (pos.loops.length > 0) {
-      const name = this.fresh(`${base}Stack`);
-      this.hoisted.push(`const ${name}${this.ty(`: ${type}[]`)} = [];`);
-      return { kind: 'stack', name };
-    }
+    if (pos.loops.length > 0) return this.stackSlot(pos.loops, base, type);
     if (this.layout.blockOf.get(pos.block)!.top) return { kind: 'const', name: this.fresh(base) };
     const name = this.fresh(base);
     this.hoisted.push(`let ${name}${type === 'number' || type === 'boolean' ? '' : this.ty(`: ${type}`)} = ${init};`);
     return { kind: 'hoisted', name };
+  }
+
+  /**
+   * A stack for values saved inside `loops` (outermost first): a Float64Array allocated before the
+   * outermost loop when the values are numbers and the loops' trip counts are bounded by values
+   * known there (no growing, no boxing), else an array pushed and popped.
+   */
+  private stackSlot(loops: LoopStmt[], base: string, type: string): Slot {
+    const cap = type === 'number' ? this.stackCapacity(loops) : null;
+    const name = this.fresh(`${base}Stack`);
+    if (cap === null) {
+      this.hoisted.push(`const ${name}${this.ty(`: ${type}[]`)} = [];`);
+      return { kind: 'stack', name };
+    }
+    const count = this.fresh(`${base}Count`);
+    const outer = loops[0];
+    const lines = this.fwdBefore.get(outer) ?? [];
+    lines.push(`const ${name} = new Float64Array(${this.fp(cap)});`, `let ${count} = 0;`);
+    this.fwdBefore.set(outer, lines);
+    return { kind: 'typed', name, count };
+  }
+
+  /** An upper bound of the iterations of the loop nest `loops`, readable before the outermost; null if unknown. */
+  private stackCapacity(loops: LoopStmt[]): Expr | null {
+    const outer = loops[0];
+    const pos = this.layout.pos.get(outer)!;
+    // the stack is declared before the outermost loop: it must be in the function's own block
+    if (!this.layout.blockOf.get(pos.block)!.top) return null;
+    let product: Expr | null = null;
+    let nonNegative = true;
+    for (const loop of loops) {
+      const ind = this.layout.induction.get(loop);
+      const t = loop.test;
+      if (!ind || ind.step !== 1 || !t || t.k !== 'compare' || t.a.k !== 'var' || t.a.id !== ind.v || (t.op !== '<' && t.op !== '<=')) return null;
+      const bound = t.b;
+      if (mentions(bound, ind.v) || hasCall(bound) || ![...varsOf(bound)].every((x) => this.layout.available(x, outer))) return null;
+      const start = ind.letStmt.init;
+      const startKnown = !hasCall(start) && [...varsOf(start)].every((x) => this.layout.available(x, outer));
+      if (!startKnown && !this.isNonNegative(start, 0)) return null;
+      const intBound = this.isInt(bound, 0);
+      let trips: Expr = t.op === '<' ? (intBound ? bound : math('ceil', [bound])) : add(intBound ? bound : math('floor', [bound]), cnst(1));
+      // a start ≥ 0 not known before the loops (`c + 1` in a triangular nest) is bounded below by 0
+      const fromZero = !startKnown || (start.k === 'const' && start.value === 0);
+      if (!fromZero) trips = sub(trips, start);
+      if (!fromZero || !this.isNonNegative(bound, 0)) nonNegative = false;
+      product = product ? mul(product, trips) : trips;
+    }
+    if (!product) return null;
+    const saved = this.cur;
+    this.cur = null;
+    try {
+      const e = this.rv(product, outer);
+      return nonNegative ? e : math('max', [cnst(0), e]);
+    } finally {
+      this.cur = saved;
+    }
+  }
+
+  /** Whether `e` is ≥ 0 (or NaN) for sure: lengths, non-negative constants, and what they make. */
+  private isNonNegative(e: Expr, depth: number): boolean {
+    if (depth > 8) return false;
+    switch (e.k) {
+      case 'const': return e.value >= 0;
+      case 'length': return true;
+      case 'binary': return (e.op === '+' || e.op === '*' || e.op === '/') && this.isNonNegative(e.a, depth + 1) && this.isNonNegative(e.b, depth + 1);
+      case 'math': return ['ceil', 'floor', 'round', 'trunc', 'sqrt', 'exp', 'abs'].includes(e.fn) && e.args.every((a) => this.isNonNegative(a, depth + 1));
+      case 'var': {
+        const loop = this.layout.inductionVars.get(e.id);
+        if (loop) { const ind = this.layout.induction.get(loop)!; return ind.step > 0 && this.isNonNegative(ind.letStmt.init, depth + 1); }
+        const x = this.w.vars[e.id];
+        const decl = this.layout.declStmt.get(e.id);
+        return !x.reassigned && x.kind === 'local' && !!decl && this.isNonNegative(decl.init, depth + 1);
+      }
+      default: return false;
+    }
+  }
+
+  private pushLine(slot: Slot, value: string): string {
+    return slot.kind === 'typed' ? `${slot.name}[${slot.count}++] = ${value};` : `${slot.name}.push(${value});`;
+  }
+
+  private popText(slot: Slot): string {
+    return slot.kind === 'typed' ? `${slot.name}[--${slot.count}]` : `${slot.name}.pop()${this.bang()}`;
   }
 
   /** Saves the value of forward expression `e` just before statement `s`; returns how the reverse reads it. */
@@ -233,10 +313,10 @@ export class ReverseGen {
     const value = this.fp(type.endsWith('[]') || type === 'Float64Array' ? copyOf(e) : e);
     const lines = this.fwdBefore.get(s) ?? [];
     let out: Expr;
-    if (slot.kind === 'stack') {
-      lines.push(`${slot.name}.push(${value});`);
+    if (slot.kind === 'stack' || slot.kind === 'typed') {
+      lines.push(this.pushLine(slot, value));
       const id = this.synthetic(base);
-      state.pops.push(`const ${this.names[id]} = ${slot.name}.pop()${this.bang()};`);
+      state.pops.push(`const ${this.names[id]} = ${this.popText(slot)};`);
       out = ref(id);
     } else {
       lines.push(slot.kind === 'const' ? `const ${slot.name} = ${value};` : `${slot.name} = ${value};`);
@@ -322,9 +402,9 @@ export class ReverseGen {
         const slot = this.slotFor(decl, this.names[v], type, type === 'boolean' ? 'false' : type === 'number' ? '0' : '[]');
         const after = this.fwdAfter.get(decl) ?? [];
         const nm = this.fp(ref(v));
-        if (slot.kind === 'stack') {
-          after.push(`${slot.name}.push(${nm});`);
-          this.reestLines.set(v, [`const ${this.names[v]} = ${slot.name}.pop()${this.bang()};`]);
+        if (slot.kind === 'stack' || slot.kind === 'typed') {
+          after.push(this.pushLine(slot, nm));
+          this.reestLines.set(v, [`const ${this.names[v]} = ${this.popText(slot)};`]);
         } else {
           after.push(`${slot.name} = ${nm};`);
           this.reestLines.set(v, [`const ${this.names[v]} = ${slot.name};`]);
@@ -742,11 +822,10 @@ export class ReverseGen {
     if (!slot) {
       if (pos.loops.length > 0) {
         const local = this.fresh('trips');
-        const stack = this.fresh('tripsStack');
-        this.hoisted.push(`const ${stack}${this.ty(': number[]')} = [];`);
+        const stack = this.stackSlot(pos.loops, 'trips', 'number');
         slot = { kind: 'stack', name: local };
         (this.fwdBefore.get(s) ?? this.fwdBefore.set(s, []).get(s)!).push(`let ${local} = 0;`);
-        (this.fwdAfter.get(s) ?? this.fwdAfter.set(s, []).get(s)!).push(`${stack}.push(${local});`);
+        (this.fwdAfter.get(s) ?? this.fwdAfter.set(s, []).get(s)!).push(this.pushLine(stack, local));
         this.stackOfTrips.set(s, stack);
       } else if (blockInfo.top) {
         slot = { kind: 'const', name: this.fresh('trips') };
@@ -760,13 +839,13 @@ export class ReverseGen {
     }
     if (slot.kind === 'stack') {
       const id = this.synthetic('trips');
-      pre.push(`const ${this.names[id]} = ${this.stackOfTrips.get(s)}.pop()${this.bang()};`);
+      pre.push(`const ${this.names[id]} = ${this.popText(this.stackOfTrips.get(s)!)};`);
       return ref(id);
     }
     return ref(this.syntheticNamed(slot.name));
   }
 
-  private readonly stackOfTrips = new Map<Stmt, string>();
+  private readonly stackOfTrips = new Map<Stmt, Slot>();
 
   reverseBlock(stmts: Stmt[]): Line[] {
     const lines: Line[] = [];
