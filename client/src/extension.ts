@@ -65,6 +65,8 @@ function graphTarget(args: unknown[]): GraphTarget | undefined {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<GradlensApi> {
+  // Activation time, for `npm run bench` (bench/activation.mjs reads this line from the log).
+  const activateStart = performance.now();
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
@@ -122,7 +124,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
     }),
   );
 
-  await client.start();
+  const started = client.start();
+  const activatedMs = performance.now() - activateStart;
+  await started;
+  const readyMs = performance.now() - activateStart;
+  client.outputChannel.appendLine(`Gradlens activated in ${activatedMs.toFixed(1)} ms (language client ready after ${readyMs.toFixed(1)} ms)`);
   return {
     client,
     status: (uri) => statusBar.get(uri),
