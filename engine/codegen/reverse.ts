@@ -235,7 +235,10 @@ export class ReverseGen {
     const count = this.fresh(`${base}Count`);
     const outer = loops[0];
     const lines = this.fwdBefore.get(outer) ?? [];
-    lines.push(`const ${name} = new Float64Array(${this.fp(cap)});`, `let ${count} = 0;`);
+    // a pullback runs once per call of its helper, often on small arrays inside a loop, where a
+    // preallocated array is cheaper to create than a Float64Array
+    const array = this.spec.mode === 'pullback' ? `new Array${this.ty('<number>')}(${this.fp(cap)})` : `new Float64Array(${this.fp(cap)})`;
+    lines.push(`const ${name}${this.spec.mode === 'pullback' ? this.ty(': number[]') : ''} = ${array};`, `let ${count} = 0;`);
     this.fwdBefore.set(outer, lines);
     return { kind: 'typed', name, count };
   }
@@ -259,9 +262,11 @@ export class ReverseGen {
       if (!startKnown && !this.isNonNegative(start, 0)) return null;
       const intBound = this.isInt(bound, 0);
       let trips: Expr = t.op === '<' ? (intBound ? bound : math('ceil', [bound])) : add(intBound ? bound : math('floor', [bound]), cnst(1));
-      // a start ≥ 0 not known before the loops (`c + 1` in a triangular nest) is bounded below by 0
-      const fromZero = !startKnown || (start.k === 'const' && start.value === 0);
-      if (!fromZero) trips = sub(trips, start);
+      // a start not known before the loops (`c + 1` in a triangular nest) is bounded below by its
+      // constant part, when the rest is ≥ 0
+      const least = startKnown ? start : start.k === 'binary' && start.op === '+' && start.b.k === 'const' && start.b.value > 0 && this.isNonNegative(start.a, 0) ? start.b : cnst(0);
+      const fromZero = least.k === 'const' && least.value === 0;
+      if (!fromZero) trips = sub(trips, least);
       if (!fromZero || !this.isNonNegative(bound, 0)) nonNegative = false;
       product = product ? mul(product, trips) : trips;
     }
