@@ -44,8 +44,11 @@ interface StmtState {
   stmt: Stmt;
 }
 
-/** `typed`: a Float64Array sized before its outermost loop, with a count of the values on it. */
-type Slot = { kind: 'const' | 'hoisted' | 'stack'; name: string } | { kind: 'typed'; name: string; count: string };
+/**
+ * `sized`: an array allocated before its outermost loop at the size the loops bound, with a count of
+ * the values on it; `bits` when it is a Uint8Array holding branches taken as 0/1.
+ */
+type Slot = { kind: 'const' | 'hoisted' | 'stack'; name: string } | { kind: 'sized'; name: string; count: string; bits: boolean };
 
 export class ReverseGen {
   readonly w: Work;
@@ -226,7 +229,7 @@ export class ReverseGen {
    * known there (no growing, no boxing), else an array pushed and popped.
    */
   private stackSlot(loops: LoopStmt[], base: string, type: string): Slot {
-    const cap = type === 'number' ? this.stackCapacity(loops) : null;
+    const cap = type === 'number' || type === 'boolean' ? this.stackCapacity(loops) : null;
     const name = this.fresh(`${base}Stack`);
     if (cap === null) {
       this.hoisted.push(`const ${name}${this.ty(`: ${type}[]`)} = [];`);
@@ -236,11 +239,12 @@ export class ReverseGen {
     const outer = loops[0];
     const lines = this.fwdBefore.get(outer) ?? [];
     // a pullback runs once per call of its helper, often on small arrays inside a loop, where a
-    // preallocated array is cheaper to create than a Float64Array
-    const array = this.spec.mode === 'pullback' ? `new Array${this.ty('<number>')}(${this.fp(cap)})` : `new Float64Array(${this.fp(cap)})`;
-    lines.push(`const ${name}${this.spec.mode === 'pullback' ? this.ty(': number[]') : ''} = ${array};`, `let ${count} = 0;`);
+    // preallocated array is cheaper to create than a typed array
+    const plain = this.spec.mode === 'pullback';
+    const array = plain ? `new Array${this.ty(`<${type}>`)}(${this.fp(cap)})` : `new ${type === 'number' ? 'Float64Array' : 'Uint8Array'}(${this.fp(cap)})`;
+    lines.push(`const ${name}${plain ? this.ty(`: ${type}[]`) : ''} = ${array};`, `let ${count} = 0;`);
     this.fwdBefore.set(outer, lines);
-    return { kind: 'typed', name, count };
+    return { kind: 'sized', name, count, bits: !plain && type === 'boolean' };
   }
 
   /** An upper bound of the iterations of the loop nest `loops`, readable before the outermost; null if unknown. */
@@ -301,11 +305,13 @@ export class ReverseGen {
   }
 
   private pushLine(slot: Slot, value: string): string {
-    return slot.kind === 'typed' ? `${slot.name}[${slot.count}++] = ${value};` : `${slot.name}.push(${value});`;
+    if (slot.kind !== 'sized') return `${slot.name}.push(${value});`;
+    return `${slot.name}[${slot.count}++] = ${slot.bits ? `${value} ? 1 : 0` : value};`;
   }
 
   private popText(slot: Slot): string {
-    return slot.kind === 'typed' ? `${slot.name}[--${slot.count}]` : `${slot.name}.pop()${this.bang()}`;
+    if (slot.kind !== 'sized') return `${slot.name}.pop()${this.bang()}`;
+    return slot.bits ? `${slot.name}[--${slot.count}] === 1` : `${slot.name}[--${slot.count}]`;
   }
 
   /** Saves the value of forward expression `e` just before statement `s`; returns how the reverse reads it. */
@@ -318,7 +324,7 @@ export class ReverseGen {
     const value = this.fp(type.endsWith('[]') || type === 'Float64Array' ? copyOf(e) : e);
     const lines = this.fwdBefore.get(s) ?? [];
     let out: Expr;
-    if (slot.kind === 'stack' || slot.kind === 'typed') {
+    if (slot.kind === 'stack' || slot.kind === 'sized') {
       lines.push(this.pushLine(slot, value));
       const id = this.synthetic(base);
       state.pops.push(`const ${this.names[id]} = ${this.popText(slot)};`);
@@ -407,7 +413,7 @@ export class ReverseGen {
         const slot = this.slotFor(decl, this.names[v], type, type === 'boolean' ? 'false' : type === 'number' ? '0' : '[]');
         const after = this.fwdAfter.get(decl) ?? [];
         const nm = this.fp(ref(v));
-        if (slot.kind === 'stack' || slot.kind === 'typed') {
+        if (slot.kind === 'stack' || slot.kind === 'sized') {
           after.push(this.pushLine(slot, nm));
           this.reestLines.set(v, [`const ${this.names[v]} = ${this.popText(slot)};`]);
         } else {
@@ -714,12 +720,12 @@ export class ReverseGen {
     const slot = this.slotFor(s, 'branch', 'boolean', 'false');
     const lines = this.fwdBefore.get(s) ?? [];
     const t = this.fp(test);
-    if (slot.kind === 'stack') {
+    if (slot.kind === 'stack' || slot.kind === 'sized') {
       const local = this.fresh('took');
-      lines.push(`const ${local} = ${t};`, `${slot.name}.push(${local});`);
+      lines.push(`const ${local} = ${t};`, this.pushLine(slot, local));
       this.fwdTest.set(s, local);
       this.fwdBefore.set(s, lines);
-      return ref(this.syntheticNamed(`${slot.name}.pop()${this.bang()}`));
+      return ref(this.syntheticNamed(this.popText(slot)));
     }
     lines.push(slot.kind === 'const' ? `const ${slot.name} = ${t};` : `${slot.name} = ${t};`);
     this.fwdBefore.set(s, lines);
