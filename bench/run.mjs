@@ -110,7 +110,7 @@ const extra = {};
 for (const [key, script, timeout] of [
   ['languageServer', 'language-server.mjs', 120_000],
   ['engineAnalysis', 'engine-analysis.mjs', 60_000],
-  ['extension', 'extension.mjs', 30_000],
+  ['extension', 'extension.mjs', 150_000],
 ]) {
   if (onlyMethods && !onlyMethods.includes(key)) continue;
   log(key);
