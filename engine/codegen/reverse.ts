@@ -368,6 +368,8 @@ export class ReverseGen {
           const r = arrayRootOf(e);
           const ok = r !== null && this.layout.available(r, s) && [...varsOf(e.array)].every((x) => this.layout.available(x, s));
           if (!ok && this.cur) {
+            const forwarded = this.forwardedStore(e, s, this.cur);
+            if (forwarded) return forwarded;
             const depth = r === null ? 1 : this.w.vars[r].depth - indexDepth(e);
             return this.saveBefore(s, e, `${this.names[r ?? 0]}Elem`, depth > 0 ? 'number[]' : 'number', this.cur);
           }
@@ -385,6 +387,32 @@ export class ReverseGen {
       case 'cond': return { ...e, test: this.rv(e.test, s), then: this.rv(e.then, s), else: this.rv(e.else, s) };
       default: throw new CodegenError('an array expression needed by the reverse sweep', e.range);
     }
+  }
+
+  /**
+   * `a[i]` read by `s` right after the statement before it stored `a[i] = e`: `e` itself, when it is
+   * cheap and reads only values still intact in the reverse sweep (recomputed into a constant, not saved).
+   */
+  private forwardedStore(e: Expr & { k: 'index' }, s: Stmt, state: StmtState): Expr | null {
+    if (e.array.k !== 'var' || this.w.vars[e.array.id].depth !== 1) return null;
+    const block = this.layout.pos.get(s)?.block;
+    const at = block ? block.indexOf(s) : -1;
+    const prev = at > 0 ? block![at - 1] : null;
+    if (!prev || prev.k !== 'store' || prev.array !== e.array.id || !sameExpr(prev.index, e.index)) return null;
+    const value = prev.value;
+    if (hasExpensive(value) || hasCall(value) || mentions(value, prev.array) || mentions(e.index, prev.array)) return null;
+    if (![...varsOf(value)].every((v) => this.layout.available(v, prev))) return null;
+    const key = `recomputed|${this.p(e)}`;
+    const hit = state.saved.get(key);
+    if (hit) return hit;
+    const saved = this.cur;
+    this.cur = null;
+    let recomputed: Expr;
+    try { recomputed = this.rv(value, prev); } finally { this.cur = saved; }
+    const id = this.synthetic(`${this.names[e.array.id]}Elem`);
+    state.pops.push(`const ${this.names[id]} = ${this.rp(recomputed)};`);
+    state.saved.set(key, ref(id));
+    return ref(id);
   }
 
   /** Requests that a variable declared in a nested block is made available again in that block's reverse. */

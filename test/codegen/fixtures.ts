@@ -405,4 +405,81 @@ export function iterate(x: number, y: number): number {
 }
 `,
   },
+  {
+    // the values saved in the nest go on Float64Arrays sized before it (the start `c + 1` bounds the
+    // triangular loop's share), those of the helper's pullback on preallocated plain arrays
+    name: 'a triangular loop nest calling a helper with a branch per element (sized stacks)', fn: 'mixture',
+    point: { alphas: [0.2, -0.4, 0.9], means: range(6, (i) => Math.sin(i + 1)), icf: range(9, (i) => 0.3 * Math.cos(2 * i)), x: range(8, (i) => Math.cos(3 * i) * 1.5) },
+    src: `/** log Σ exp(v[i]), shifted by the maximum. */
+export function logsumexp(v: number[]): number {
+  let mx = v[0];
+  for (let i = 1; i < v.length; i++) {
+    if (v[i] > mx) mx = v[i];
+  }
+  let s = 0;
+  for (let i = 0; i < v.length; i++) {
+    s += Math.exp(v[i] - mx);
+  }
+  return Math.log(s) + mx;
+}
+
+/**
+ * @differentiable
+ * @wrt alphas, means, icf
+ */
+export function mixture(alphas: number[], means: number[], icf: number[], x: number[]): number {
+  const K = alphas.length;
+  const D = means.length / K;
+  const icfSize = icf.length / K;
+  const N = x.length / D;
+  const term = new Array(K).fill(0);
+  const xc = new Array(D).fill(0);
+  const qx = new Array(D).fill(0);
+  let total = 0;
+  for (let i = 0; i < N; i++) {
+    for (let k = 0; k < K; k++) {
+      for (let r = 0; r < D; r++) {
+        xc[r] = x[i * D + r] - means[k * D + r];
+        qx[r] = Math.exp(icf[k * icfSize + r]) * xc[r];
+      }
+      let l = k * icfSize + D;
+      for (let c = 0; c < D; c++) {
+        for (let r = c + 1; r < D; r++) {
+          qx[r] += icf[l] * xc[c];
+          l++;
+        }
+      }
+      let sq = 0;
+      for (let r = 0; r < D; r++) {
+        sq += qx[r] * qx[r];
+      }
+      term[k] = alphas[k] - 0.5 * sq;
+    }
+    total += logsumexp(term);
+  }
+  return total;
+}
+`,
+  },
+  {
+    // b[r] read right after its store is recomputed from a and i; c[r] is overwritten later, so a
+    // value reading it is saved
+    name: 'elements read right after their store, recomputed or saved', fn: 'storeThenRead', point: { a: [0.3, -0.7, 1.1] },
+    src: `/** @differentiable */
+export function storeThenRead(a: number[]): number {
+  const b = new Array(3).fill(0);
+  const c = new Array(3).fill(0);
+  let s = 0;
+  for (let i = 0; i < 4; i++) {
+    for (let r = 0; r < 3; r++) {
+      b[r] = a[r] * i + a[(r + 1) % 3];
+      s += b[r] * b[r] * a[r];
+      c[r] = a[r] * i - c[r] * 0.5;
+      s += c[r] * c[r] * a[r];
+    }
+  }
+  return s;
+}
+`,
+  },
 ];

@@ -41,7 +41,7 @@ export function typeErrors(source: string): string[] {
 export function load(source: string): Record<string, (...args: unknown[]) => unknown> {
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
   const module = { exports: {} as Record<string, (...args: unknown[]) => unknown> };
-  vm.runInNewContext(js, { module, exports: module.exports, Math, Array, Float64Array, Number }, { timeout: 10_000 });
+  vm.runInNewContext(js, { module, exports: module.exports, Math, Array, Float64Array, Uint8Array, Number }, { timeout: 10_000 });
   return module.exports;
 }
 

@@ -30,3 +30,31 @@ describe('codegen: reverse-mode gradients round-trip', function () {
     });
   }
 });
+
+describe('codegen: reverse mode saves values once, where they are lost', () => {
+  const code = (fn: string) => {
+    const fx = FIXTURES.find((f) => f.fn === fn)!;
+    const r = generateDerivative(fx.src, fx.fn, 'reverse');
+    assert.ok(r.generated, JSON.stringify(r.diagnostics));
+    return r.generated.code;
+  };
+
+  it('values saved inside a counted loop nest go on arrays sized before it, not pushed and popped', () => {
+    const c = code('mixture');
+    assert.match(c, /const qxElemStack = new Float64Array\(Math\.ceil\(N\) \* K \* Math\.ceil\(D\)\);/, c);
+    assert.match(c, /const lStack = new Float64Array\(Math\.max\(0, Math\.ceil\(N\) \* K \* Math\.ceil\(D\) \* \(Math\.ceil\(D\) - 1\)\)\);/, c);
+    assert.match(c, /const qxElem = qxElemStack\[--qxElemCount\];/, c);
+    assert.doesNotMatch(c, /qxElemStack\.push|lStack\.push/, c);
+    // the helper's pullback, called once per point: preallocated plain arrays
+    assert.match(c, /const branchStack: boolean\[\] = new Array<boolean>\(Math\.max\(0, v\.length - 1\)\);/, c);
+    assert.match(c, /const tStack: number\[\] = new Array<number>\(v\.length\);/, c);
+  });
+
+  it('an element read right after its store is recomputed from intact values, not saved', () => {
+    const c = code('storeThenRead');
+    assert.match(c, /const bElem = a\[r\] \* i \+ a\[\(r \+ 1\) % 3\];/, c);
+    assert.doesNotMatch(c, /bElemStack/, c);
+    // c[r] = … c[r] … reads the element it overwrites: saved
+    assert.match(c, /cElemStack\[cElemCount\+\+\] = c\[r\];/, c);
+  });
+});
