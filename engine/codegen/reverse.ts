@@ -9,7 +9,7 @@ import { BINARY_MATH_FNS, Expr, IrFunction, Stmt } from '../ir';
 import { block, isEmpty, Line, printLines } from './code';
 import { GenContext, lineOf, PullbackInfo, ruleWrtIndices, sourceSnippet } from './context';
 import {
-  add, cmp, cnst, forEachVar, isExpensive, math, mentions, mul, neg, partialExprs, printExpr, PrintOptions, ref, sameExpr, sub, varsOf, idx,
+  add, cmp, cnst, forEachVar, isExpensive, math, mentions, mul, neg, partialExprs, printExpr, PrintOptions, ref, sameExpr, sub, substitute, varsOf, idx,
 } from './expr';
 import {
   Activity, analyzeActivity, argsOf, CodegenError, copyWork, exprType, extractArrays, extractTemps, IfStmt, Layout, LoopStmt,
@@ -368,7 +368,7 @@ export class ReverseGen {
           const r = arrayRootOf(e);
           const ok = r !== null && this.layout.available(r, s) && [...varsOf(e.array)].every((x) => this.layout.available(x, s));
           if (!ok && this.cur) {
-            const forwarded = this.forwardedStore(e, s, this.cur);
+            const forwarded = this.forwardedStore(e, s, this.cur) ?? this.forwardedLoopStore(e, s, this.cur);
             if (forwarded) return forwarded;
             const depth = r === null ? 1 : this.w.vars[r].depth - indexDepth(e);
             return this.saveBefore(s, e, `${this.names[r ?? 0]}Elem`, depth > 0 ? 'number[]' : 'number', this.cur);
@@ -402,14 +402,92 @@ export class ReverseGen {
     const value = prev.value;
     if (hasExpensive(value) || hasCall(value) || mentions(value, prev.array) || mentions(e.index, prev.array)) return null;
     if (![...varsOf(value)].every((v) => this.layout.available(v, prev))) return null;
+    return this.recomputed(e, value, prev, state);
+  }
+
+  /**
+   * `a[c]` read inside a loop over c (from ≥ 0 while `c < B`) after an earlier loop of an enclosing
+   * block, `for (let r = 0; r < B; r++) { …; a[r] = e; … }`, wrote every element in that range, with
+   * no write to `a` since: `e` with c for r, when it is cheap and its inputs are intact.
+   */
+  private forwardedLoopStore(e: Expr & { k: 'index' }, s: Stmt, state: StmtState): Expr | null {
+    if (e.array.k !== 'var' || e.index.k !== 'var') return null;
+    const a = e.array.id;
+    const c = e.index.id;
+    if (this.w.vars[a].depth !== 1 || this.aliasRoot(a) !== a) return null;
+    const readLoop = this.layout.inductionVars.get(c);
+    const sp = this.layout.pos.get(s);
+    if (!readLoop || !sp) return null;
+    const readInd = this.layout.induction.get(readLoop)!;
+    const bound = this.upperBound(readLoop, c);
+    if (!bound || readInd.step !== 1 || !this.isNonNegative(readInd.letStmt.init, 0)) return null;
+    const writes = (this.layout.writes.get(a) ?? []).filter((p) => p < sp.pre);
+    if (writes.length === 0) return null;
+    const store = this.stmtAt(Math.max(...writes));
+    if (!store || store.k !== 'store' || store.array !== a) return null;
+    const storePos = this.layout.pos.get(store)!;
+    const writer = storePos.loops[storePos.loops.length - 1];
+    if (!writer || storePos.block !== writer.body || hasBreakIn(writer.body)) return null;
+    const wInd = this.layout.induction.get(writer);
+    const wp = this.layout.pos.get(writer)!;
+    if (!wInd || wInd.step !== 1 || store.index.k !== 'var' || store.index.id !== wInd.v) return null;
+    if (!(wInd.letStmt.init.k === 'const' && wInd.letStmt.init.value === 0)) return null;
+    const wBound = this.upperBound(writer, wInd.v);
+    if (!wBound || !sameExpr(wBound, bound) || ![...varsOf(bound)].every((x) => this.layout.available(x, s))) return null;
+    // the writer runs before s each time s's enclosing statement in the writer's block does
+    const blk = this.layout.blockOf.get(wp.block)!;
+    if (!(sp.pre > wp.post && sp.pre <= blk.post)) return null;
+    // and no write to `a` in between, nor in the loops around s that do not hold the writer
+    const inner = sp.loops.filter((l) => !wp.loops.includes(l));
+    const end = inner.length > 0 ? this.layout.pos.get(inner[0])!.post : sp.pre;
+    if ((this.layout.writes.get(a) ?? []).some((p) => p > wp.post && p <= end)) return null;
+    const value = store.value;
+    if (hasExpensive(value) || hasCall(value) || mentions(value, a)) return null;
+    // its inputs hold at s what they held at the store: declared around s, and not written since
+    const intact = (v: number) => {
+      const declared = this.layout.declBlock.get(v);
+      const around = declared && this.layout.blockOf.get(declared);
+      return !!around && sp.pre >= around.pre && sp.pre <= around.post && this.layout.available(v, s) && this.layout.available(v, writer);
+    };
+    if (![...varsOf(value)].every((v) => v === wInd.v || intact(v))) return null;
+    return this.recomputed(e, substitute(value, new Map([[wInd.v, ref(c)]])), s, state);
+  }
+
+  /** The bound B of a loop `v < B` over its index v, when B does not mention v. */
+  private upperBound(loop: LoopStmt, v: number): Expr | null {
+    const t = loop.test;
+    if (!t || t.k !== 'compare' || t.op !== '<' || t.a.k !== 'var' || t.a.id !== v || mentions(t.b, v) || hasCall(t.b)) return null;
+    return t.b;
+  }
+
+  private stmtsByPre: Map<number, Stmt> | null = null;
+
+  private stmtAt(pre: number): Stmt | undefined {
+    if (!this.stmtsByPre) {
+      const m = new Map<number, Stmt>();
+      const visit = (ss: Stmt[]) => {
+        for (const x of ss) {
+          m.set(this.layout.pos.get(x)!.pre, x);
+          if (x.k === 'if') { visit(x.then); visit(x.else); }
+          if (x.k === 'loop') { visit(x.body); visit(x.update); }
+        }
+      };
+      visit(this.w.body);
+      this.stmtsByPre = m;
+    }
+    return this.stmtsByPre.get(pre);
+  }
+
+  /** A forward element's value recomputed from `value` (read at `at`) into a constant of the statement's reverse. */
+  private recomputed(e: Expr & { k: 'index' }, value: Expr, at: Stmt, state: StmtState): Expr {
     const key = `recomputed|${this.p(e)}`;
     const hit = state.saved.get(key);
     if (hit) return hit;
     const saved = this.cur;
     this.cur = null;
     let recomputed: Expr;
-    try { recomputed = this.rv(value, prev); } finally { this.cur = saved; }
-    const id = this.synthetic(`${this.names[e.array.id]}Elem`);
+    try { recomputed = this.rv(value, at); } finally { this.cur = saved; }
+    const id = this.synthetic(`${e.array.k === 'var' ? this.names[e.array.id] : 'value'}Elem`);
     state.pops.push(`const ${this.names[id]} = ${this.rp(recomputed)};`);
     state.saved.set(key, ref(id));
     return ref(id);

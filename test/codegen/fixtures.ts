@@ -482,4 +482,31 @@ export function storeThenRead(a: number[]): number {
 }
 `,
   },
+  {
+    // f[c] is recomputed from the loop that filled f; b's store reads shift, changed since, and e is
+    // written in between: those are saved
+    name: 'elements written by an earlier loop, read in a later one', fn: 'loopThenRead', point: { a: [0.3, -0.7, 1.1] },
+    src: `/** @differentiable */
+export function loopThenRead(a: number[]): number {
+  const b = new Array(3).fill(0);
+  const e = new Array(3).fill(0);
+  const f = new Array(3).fill(0);
+  let shift = 0;
+  let s = 0;
+  for (let i = 0; i < 3; i++) {
+    for (let r = 0; r < 3; r++) {
+      b[r] = a[r] * i - shift;
+      e[r] = a[r] + i;
+      f[r] = a[r] * i;
+    }
+    shift += 0.5;
+    e[1] = e[0] * 2;
+    for (let c = 0; c < 3; c++) {
+      s += b[c] * b[c] * a[c] + e[c] * e[c] * a[c] + f[c] * f[c] * a[c];
+    }
+  }
+  return s;
+}
+`,
+  },
 ];

@@ -57,4 +57,12 @@ describe('codegen: reverse mode saves values once, where they are lost', () => {
     // c[r] = … c[r] … reads the element it overwrites: saved
     assert.match(c, /cElemStack\[cElemCount\+\+\] = c\[r\];/, c);
   });
+
+  it('an element filled by an earlier loop is recomputed where nothing it reads has changed since', () => {
+    const c = code('loopThenRead');
+    assert.match(c, /const fElem = a\[c\] \* i;/, c);
+    assert.doesNotMatch(c, /fElemStack/, c);
+    assert.match(c, /bElemStack\[bElemCount\+\+\] = b\[c\];/, c);
+    assert.match(c, /eElemStack\[eElemCount\+\+\] = e\[c\];/, c);
+  });
 });
