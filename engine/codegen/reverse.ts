@@ -420,14 +420,14 @@ export class ReverseGen {
     if (!readLoop || !sp) return null;
     const readInd = this.layout.induction.get(readLoop)!;
     const bound = this.upperBound(readLoop, c);
-    if (!bound || readInd.step !== 1 || !this.isNonNegative(readInd.letStmt.init, 0)) return null;
+    if (!bound || readInd.step !== 1 || !this.isNonNegative(readInd.letStmt.init, 0) || !this.isInt(readInd.letStmt.init, 0)) return null;
     const writes = (this.layout.writes.get(a) ?? []).filter((p) => p < sp.pre);
     if (writes.length === 0) return null;
     const store = this.stmtAt(Math.max(...writes));
     if (!store || store.k !== 'store' || store.array !== a) return null;
     const storePos = this.layout.pos.get(store)!;
     const writer = storePos.loops[storePos.loops.length - 1];
-    if (!writer || storePos.block !== writer.body || hasBreakIn(writer.body)) return null;
+    if (!writer || storePos.block !== writer.body || hasJumpIn(writer.body)) return null;
     const wInd = this.layout.induction.get(writer);
     const wp = this.layout.pos.get(writer)!;
     if (!wInd || wInd.step !== 1 || store.index.k !== 'var' || store.index.id !== wInd.v) return null;
@@ -1208,6 +1208,11 @@ function mentionsArray(e: Expr, v: number): boolean {
 function exprTypeNum(e: Expr, w: Work): boolean {
   if (e.k === 'var') return w.vars[e.id].type === 'num';
   return e.k !== 'arrayLit';
+}
+
+/** A `break` or `continue` of this loop body (not of loops inside it). */
+function hasJumpIn(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.k === 'break' || s.k === 'continue' || (s.k === 'if' && (hasJumpIn(s.then) || hasJumpIn(s.else))));
 }
 
 function hasBreakIn(stmts: Stmt[]): boolean {
