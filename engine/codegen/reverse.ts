@@ -256,6 +256,9 @@ export class ReverseGen {
     let product: Expr | null = null;
     let nonNegative = true;
     for (const loop of loops) {
+      // a loop that may stop early (a search, an iteration to convergence) can have a bound far above
+      // its trips: its values are pushed as they come
+      if (hasBreakIn(loop.body)) return null;
       const ind = this.layout.induction.get(loop);
       const t = loop.test;
       if (!ind || ind.step !== 1 || !t || t.k !== 'compare' || t.a.k !== 'var' || t.a.id !== ind.v || (t.op !== '<' && t.op !== '<=')) return null;
