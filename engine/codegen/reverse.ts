@@ -224,12 +224,15 @@ export class ReverseGen {
   }
 
   /**
-   * A stack for values saved inside `loops` (outermost first): a Float64Array allocated before the
-   * outermost loop when the values are numbers and the loops' trip counts are bounded by values
-   * known there (no growing, no boxing), else an array pushed and popped.
+   * A stack for values saved inside `loops` (outermost first): when the loops' trip counts are bounded
+   * by values known before the outermost, an array of that size allocated there, with a count (a
+   * Float64Array for numbers, a Uint8Array for branches taken; no growing, no boxing); else an array
+   * pushed and popped.
    */
   private stackSlot(loops: LoopStmt[], base: string, type: string): Slot {
-    const cap = type === 'number' || type === 'boolean' ? this.stackCapacity(loops) : null;
+    // `new Array(n)` throws unless n is an integer: a pullback's bound must be one (a length, not `Math.ceil(n / 2)`)
+    const plain = this.spec.mode === 'pullback';
+    const cap = type === 'number' || type === 'boolean' ? this.stackCapacity(loops, plain) : null;
     const name = this.fresh(`${base}Stack`);
     if (cap === null) {
       this.hoisted.push(`const ${name}${this.ty(`: ${type}[]`)} = [];`);
@@ -240,7 +243,6 @@ export class ReverseGen {
     const lines = this.fwdBefore.get(outer) ?? [];
     // a pullback runs once per call of its helper, often on small arrays inside a loop, where a
     // preallocated array is cheaper to create than a typed array
-    const plain = this.spec.mode === 'pullback';
     const array = plain ? `new Array${this.ty(`<${type}>`)}(${this.fp(cap)})` : `new ${type === 'number' ? 'Float64Array' : 'Uint8Array'}(${this.fp(cap)})`;
     lines.push(`const ${name}${plain ? this.ty(`: ${type}[]`) : ''} = ${array};`, `let ${count} = 0;`);
     this.fwdBefore.set(outer, lines);
@@ -248,7 +250,7 @@ export class ReverseGen {
   }
 
   /** An upper bound of the iterations of the loop nest `loops`, readable before the outermost; null if unknown. */
-  private stackCapacity(loops: LoopStmt[]): Expr | null {
+  private stackCapacity(loops: LoopStmt[], integerBounds: boolean): Expr | null {
     const outer = loops[0];
     const pos = this.layout.pos.get(outer)!;
     // the stack is declared before the outermost loop: it must be in the function's own block
@@ -268,11 +270,13 @@ export class ReverseGen {
       const startKnown = !hasCall(start) && [...varsOf(start)].every((x) => this.layout.available(x, outer));
       if (!startKnown && !this.isNonNegative(start, 0)) return null;
       const intBound = this.isInt(bound, 0);
+      if (integerBounds && !intBound) return null;
       let trips: Expr = t.op === '<' ? (intBound ? bound : math('ceil', [bound])) : add(intBound ? bound : math('floor', [bound]), cnst(1));
       // a start not known before the loops (`c + 1` in a triangular nest) is bounded below by its
       // constant part, when the rest is ≥ 0
       const least = startKnown ? start : start.k === 'binary' && start.op === '+' && start.b.k === 'const' && start.b.value > 0 && this.isNonNegative(start.a, 0) ? start.b : cnst(0);
       const fromZero = least.k === 'const' && least.value === 0;
+      if (!fromZero && integerBounds && !this.isInt(least, 0)) return null;
       if (!fromZero) trips = sub(trips, least);
       if (!fromZero || !this.isNonNegative(bound, 0)) nonNegative = false;
       product = product ? mul(product, trips) : trips;

@@ -509,4 +509,25 @@ export function loopThenRead(a: number[]): number {
 }
 `,
   },
+  {
+    // the helper's loop bound v.length / 2 is not an integer: its pullback pushes (new Array(2.5) would throw)
+    name: 'a helper looping to a non-integer bound, called in a loop', fn: 'halves', point: { a: [0.3, -0.7, 1.1] },
+    src: `function firstHalfExp(v: number[]): number {
+  let s = 0;
+  for (let i = 0; i < v.length / 2; i++) {
+    s += Math.exp(v[i]);
+  }
+  return s;
+}
+
+/** @differentiable */
+export function halves(a: number[]): number {
+  let s = 0;
+  for (let k = 0; k < 3; k++) {
+    s += firstHalfExp(a) * k;
+  }
+  return s;
+}
+`,
+  },
 ];
