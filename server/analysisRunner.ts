@@ -94,7 +94,9 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.script, { workerData: { role: WORKER_ROLE } });
+    // A smaller young generation keeps the worker's resident memory down (SPEC §7: server ≤ 150 MB) at
+    // little cost: the analysis allocates mostly short-lived, small objects.
+    const worker = new Worker(this.script, { workerData: { role: WORKER_ROLE }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     worker.unref();
     worker.on('message', (msg: FromWorker) => {
       const p = this.pending.get(msg.id);

@@ -42,7 +42,7 @@ function g(w: number[]): number { let s = 0; for (let i = 0; i < w.length; i++) 
 
 function warmUp(): void {
   try {
-    for (let i = 0; i < 3; i++) analyzeFile(WARM_UP);
+    analyzeFile(WARM_UP);
   } catch {
     // Warming up is an optimisation; a failure here shows up in real analyses, with a diagnostic.
   }
