@@ -76,7 +76,8 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
     }
   }
 
-  if (!fn.ok || analysis.wrt.length === 0 && fn.params.length > 0 && ann.wrt) return analysis;
+  // Nothing to evaluate: outside the subset, or an @wrt that names no parameter (GL005 above).
+  if (!fn.ok || (ann.wrt && analysis.wrt.length === 0 && fn.params.length > 0)) return analysis;
 
   // Check points.
   const points: Point[] = [];

@@ -110,7 +110,8 @@ export function computationGraph(text: string, fnName: string, point?: Point, op
     for (let i = 0; i < n; i++) {
       const e = tape.entries[i];
       const op = e.op === 'lift' ? 'call' : e.op;
-      const label = inputLabels.get(i) ?? labels.get(i) ?? (r.fn.text && e.range ? text.slice(e.range.start, e.range.end) : op);
+      // An input's component, else the variable it was assigned to, else its source text.
+      const label = inputLabels.get(i) ?? labels.get(i) ?? (e.range ? text.slice(e.range.start, e.range.end) : op);
       nodes.push({
         id: i, op, label: label.length > 40 ? label.slice(0, 39) + '…' : label, range: e.range, value: e.value,
         adjoint: adj[i], inputs: e.parents.slice(), ...(e.loop ? { loop: e.loop } : {}),
