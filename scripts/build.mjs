@@ -10,6 +10,8 @@ const targets = [
   { entryPoints: ['server/main.ts'], outfile: 'dist/server.js', platform: 'node', format: 'cjs', target: 'node20' },
   // The engine (with the TypeScript compiler) runs in the server's worker thread, from its own bundle.
   { entryPoints: ['server/workerMain.ts'], outfile: 'dist/analysisWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // The worker thread's script: loads analysisWorker.js through V8's code cache.
+  { entryPoints: ['server/workerLoader.ts'], outfile: 'dist/workerLoader.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['client/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

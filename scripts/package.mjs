@@ -15,7 +15,7 @@ const run = (cmd, args) => {
 };
 
 run(process.execPath, ['scripts/build.mjs', '--production']);
-for (const f of ['dist/client.js', 'dist/server.js', 'dist/analysisWorker.js', 'dist/webview.js', 'media/icon.png']) {
+for (const f of ['dist/client.js', 'dist/server.js', 'dist/analysisWorker.js', 'dist/workerLoader.js', 'dist/webview.js', 'media/icon.png']) {
   if (!existsSync(join(root, f))) {
     console.error(`package: ${f} is missing; the extension cannot run without it`);
     process.exit(1);

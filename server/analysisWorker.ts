@@ -43,6 +43,8 @@ function g(w: number[]): number { let s = 0; for (let i = 0; i < w.length; i++) 
 function warmUp(): void {
   try {
     analyzeFile(WARM_UP);
+    // Lets dist/workerLoader.js save V8's code cache now that the engine's hot paths are compiled.
+    (globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp?.();
   } catch {
     // Warming up is an optimisation; a failure here shows up in real analyses, with a diagnostic.
   }

@@ -11,6 +11,9 @@ const connection = createConnection(ProposedFeatures.all);
 // Last line of defence: a stray throw in a callback is logged, and the server keeps serving.
 process.on('uncaughtException', (e) => connection.console.error(`Gradlens: uncaught ${e.stack ?? e.message}`));
 process.on('unhandledRejection', (e) => connection.console.error(`Gradlens: unhandled rejection ${String(e)}`));
-const workerScript = path.join(__dirname, 'analysisWorker.js');
 const inProcess = process.env.GRADLENS_ANALYSIS_IN_PROCESS === '1';
-startServer(connection, { workerScript, inProcess });
+startServer(connection, {
+  workerScript: path.join(__dirname, 'analysisWorker.js'),
+  workerLoader: path.join(__dirname, 'workerLoader.js'),
+  inProcess,
+});

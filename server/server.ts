@@ -28,6 +28,8 @@ import { toLspRange } from './toLsp';
 export interface ServerOptions {
   /** The analysis worker's bundle (dist/analysisWorker.js). */
   workerScript: string;
+  /** The worker thread's script, which loads that bundle through V8's code cache (dist/workerLoader.js). */
+  workerLoader: string;
   /** Load that bundle on the LSP thread instead of a worker: less memory, no concurrency. */
   inProcess: boolean;
 }
@@ -39,7 +41,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   const log = (message: string): void => connection.console.error(message);
   const documents = new TextDocuments(TextDocument);
   const settings = new SettingsStore(connection);
-  const runner: AnalysisRunner = options.inProcess ? new InProcessAnalysisRunner(options.workerScript, log) : new WorkerAnalysisRunner(options.workerScript, log);
+  const runner: AnalysisRunner = options.inProcess ? new InProcessAnalysisRunner(options.workerScript, log) : new WorkerAnalysisRunner(options.workerLoader, log);
 
   let diagnostics: DiagnosticsChannel | null = null;
   let codeLensRefresh = false;
