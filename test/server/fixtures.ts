@@ -49,7 +49,7 @@ export function sumSquaresGrad(w: number[]): number[] {
 
 let counter = 0;
 export function uri(name: string): string {
-  return `file:///work/gradlens-test/${name}-${++counter}.ts`;
+  return `file:///virtual/gradlens-test/${name}-${++counter}.ts`;
 }
 
 /** A file of `n` annotated functions, each with a correct hand-written gradient (about 12 lines each). */

@@ -46,7 +46,7 @@ describe('server: hover', function () {
     const link = /\(command:gradlens\.showGraph\?([^)]+)\)/.exec(hover)!;
     const args = JSON.parse(decodeURIComponent(link[1])) as unknown[];
     assert.equal(args[1], 'rosenbrock');
-    assert.match(String(args[0]), /^file:\/\/\/work\/gradlens-test\/hover-\d+\.ts$/);
+    assert.match(String(args[0]), /^file:\/\/\/virtual\/gradlens-test\/hover-\d+\.ts$/);
   });
 
   it('on a function with loops: a description of the adjoint instead of a closed form', async () => {
