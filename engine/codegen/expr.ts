@@ -221,30 +221,8 @@ export function sameExpr(a: Expr, b: Expr): boolean {
   }
 }
 
-/** Replaces variables by expressions (a map from id). */
-export function substitute(e: Expr, map: Map<number, Expr>): Expr {
-  if (map.size === 0) return e;
-  const go = (x: Expr): Expr => {
-    switch (x.k) {
-      case 'var': return map.get(x.id) ?? x;
-      case 'const': case 'bool': return x;
-      case 'neg': return { ...x, x: go(x.x) };
-      case 'not': return { ...x, x: go(x.x) };
-      case 'binary': return { ...x, a: go(x.a), b: go(x.b) };
-      case 'compare': return { ...x, a: go(x.a), b: go(x.b) };
-      case 'logical': return { ...x, a: go(x.a), b: go(x.b) };
-      case 'math': return { ...x, args: x.args.map(go) };
-      case 'call': return { ...x, args: x.args.map(go) };
-      case 'cond': return { ...x, test: go(x.test), then: go(x.then), else: go(x.else) };
-      case 'index': return { ...x, array: go(x.array), index: go(x.index) };
-      case 'length': return { ...x, array: go(x.array) };
-      case 'arrayLit': return { ...x, elements: x.elements.map(go) };
-      case 'arrayFill': return { ...x, length: go(x.length), fill: go(x.fill) };
-      case 'arrayFrom': return { ...x, length: go(x.length), body: go(x.body) };
-    }
-  };
-  return go(e);
-}
+// `substitute` is the IR's own (irWalk.ts), re-exported for the passes here.
+export { substitute } from '../irWalk';
 
 /** Operations worth a named temporary rather than recomputation (a Math call, a power, a call). */
 export function isExpensive(e: Expr): boolean {
