@@ -15,6 +15,7 @@ import {
   Activity, analyzeActivity, argsOf, CodegenError, copyWork, exprType, extractArrays, extractTemps, IfStmt, Layout, LoopStmt,
   forEachStmtExpr, neededByRule, normalizeWork, opOf, Work,
 } from './prepare';
+import { freshStores } from './freshStores';
 import { printStmts } from './printIr';
 
 export interface ReverseSpec {
@@ -1043,6 +1044,20 @@ export class ReverseGen {
         else paramAdj.push(`const ${d} = new Array${ts ? '<number>' : ''}(${this.names[p.v]}.length).fill(0);`);
       }
     }
+    let reverseLines = reverse;
+    if (spec.mode === 'gradient') {
+      for (const v of wrtVars) {
+        const p = fn.params.find((q) => q.v === v)!;
+        if (p.type !== 'arr' || p.depth !== 1 || !this.adjUsed.has(v)) continue;
+        const d = this.names[this.adjIds.get(v)!];
+        const at = paramAdj.findIndex((l) => typeof l === 'string' && l.startsWith(`const ${d} = `));
+        const others = [...paramAdj.filter((_, k) => k !== at), ...topLocals];
+        const f = freshStores(reverseLines, others, d, this.names[v], fn.params.map((q) => this.names[q.v]), ts);
+        if (!f || at < 0) continue;
+        reverseLines = f.lines;
+        paramAdj.splice(at, 1, f.decl, ...f.init);
+      }
+    }
     const forward = printStmts(this, w.body, {
       before: this.fwdBefore, after: this.fwdAfter, bodyStart: this.fwdBodyStart, test: this.fwdTest,
       needed: this.liveForward(),
@@ -1068,7 +1083,7 @@ export class ReverseGen {
     const lines: Line[] = [];
     if (this.hoisted.length > 0) lines.push(...this.hoisted);
     if (!isEmpty(forward)) lines.push(...(ctx.opts.sanitize ? [] : ['// forward sweep']), ...forward);
-    const rev = [...paramAdj, ...topLocals, ...reverse];
+    const rev = [...paramAdj, ...topLocals, ...reverseLines];
     if (rev.length > 0) lines.push(...(ctx.opts.sanitize ? [] : ['// reverse sweep']), ...rev);
     if (ret) lines.push(`return ${ret};`);
     const doc = ctx.opts.sanitize ? [] : ['/**', ...spec.doc.map((l) => ` * ${l}`.trimEnd()), ' */'];

@@ -530,4 +530,74 @@ export function halves(a: number[]): number {
 }
 `,
   },
+  // first writes of an adjoint array made plain stores (freshStores.ts): where the rule applies and where it must not
+  {
+    name: 'fresh stores: a stencil over offsets -1, 0, 1 (first store at i - 1, zero fill kept)', fn: 'stencil', point: { x: range(7, (i) => Math.cos(i) - 0.2) },
+    src: `/** @differentiable */
+export function stencil(x: number[]): number {
+  let s = 0;
+  for (let i = 1; i < x.length - 1; i++) {
+    const c = x[i - 1] * x[i] - x[i + 1];
+    s += c * c + x[i - 1];
+  }
+  return s;
+}
+`,
+  },
+  {
+    name: 'fresh stores: not when the adjoint is written before the loop in the reverse sweep', fn: 'writeBeforeLoop', point: { x: range(5, (i) => 0.4 * i - 0.9) },
+    src: `/** @differentiable */
+export function writeBeforeLoop(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    s += x[i] * x[i];
+  }
+  s += 3 * x[1] * x[0];
+  return s;
+}
+`,
+  },
+  {
+    name: 'fresh stores: not at a non-affine index', fn: 'evenOdd', point: { x: range(6, (i) => Math.sin(i + 0.5)) },
+    src: `/** @differentiable */
+export function evenOdd(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length / 2; i++) {
+    s += x[2 * i] * x[i];
+  }
+  return s;
+}
+`,
+  },
+  {
+    name: 'fresh stores: the same element written by two statements, a value changing in between', fn: 'twiceSameOffset', point: { x: range(5, (i) => 0.3 * i + 0.1) },
+    src: `/** @differentiable */
+export function twiceSameOffset(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    let t = x[i] * 2;
+    t = t * x[i] + Math.sin(t);
+    s += t * x[i];
+  }
+  return s;
+}
+`,
+  },
+  {
+    name: 'fresh stores: not in a loop with continue or break', fn: 'jumps', point: { x: [0.5, -0.3, 0.8, 1.4, -0.2, 2.5, 0.1] },
+    src: `/** @differentiable */
+export function jumps(x: number[]): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] < 0) continue;
+    s += x[i] * x[i];
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] > 2) break;
+    s += Math.exp(x[i]);
+  }
+  return s;
+}
+`,
+  },
 ];

@@ -66,3 +66,45 @@ describe('codegen: reverse mode saves values once, where they are lost', () => {
     assert.match(c, /eElemStack\[eElemCount\+\+\] = e\[c\];/, c);
   });
 });
+
+describe('codegen: reverse mode stores an adjoint element the first time it is written', () => {
+  const code = (fn: string) => {
+    const fx = FIXTURES.find((f) => f.fn === fn)!;
+    const r = generateDerivative(fx.src, fx.fn, 'reverse');
+    assert.ok(r.generated, JSON.stringify(r.diagnostics));
+    return r.generated.code;
+  };
+
+  it('Rosenbrock: one store of dx[i] a iteration, no zero fill but for the last element', () => {
+    const c = code('rosenbrockN');
+    assert.match(c, /const dx = new Array<number>\(x\.length\);\n {2}if \(x\.length > 0\) dx\[x\.length - 1\] = 0;/, c);
+    assert.match(c, /dx\[i \+ 1\] \+= da;\n {4}dx\[i\] = -db - 2 \* da \* x\[i\];/, c);
+    assert.doesNotMatch(c, /dx\[i\] [-+]=/, c);
+  });
+
+  it('a stencil: the lowest offset is stored, the others still accumulate, the zero fill stays (two elements are never stored)', () => {
+    const c = code('stencil');
+    assert.match(c, /const dx = new Array<number>\(x\.length\)\.fill\(0\);/, c);
+    assert.match(c, /dx\[i - 1\] = ds \+ dc \* x\[i\];\n {4}dx\[i\] \+= dc \* x\[i - 1\];\n {4}dx\[i \+ 1\] -= dc;/, c);
+  });
+
+  it('contributions of several statements to the fresh element are summed in their order', () => {
+    const c = code('twiceSameOffset');
+    assert.match(c, /const dx = new Array<number>\(x\.length\);\n/, c);
+    assert.match(c, /dx\[i\] = ds \* t2 \+ dtNext \* t3 \+ 2 \* dt;/, c);
+  });
+
+  for (const fn of ['writeBeforeLoop', 'evenOdd', 'jumps', 'logistic', 'mlp']) {
+    it(`not applied: ${fn}`, () => {
+      const c = code(fn);
+      assert.match(c, /= new Array<number>\([\w.]+\)\.fill\(0\);/, c);
+      assert.doesNotMatch(c, /^\s*d\w*\[[^\]]*\] = (?!0;)/m, c);
+    });
+  }
+
+  it('not in a pullback, whose adjoint arrays are the caller\'s to accumulate into', () => {
+    const c = code('halves');
+    assert.match(c, /dv\[i\] \+= /, c);
+    assert.doesNotMatch(c, /dv\[i\] = /, c);
+  });
+});
