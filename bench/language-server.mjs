@@ -5,8 +5,10 @@
 // Usage: node bench/language-server.mjs <out.json>
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -77,6 +79,10 @@ async function main() {
   connection.listen();
 
   try {
+    // Whether the analysis worker's V8 code cache (written by dist/workerLoader.js) exists yet.
+    const bundle = readFileSync(join(ROOT_DIR, 'dist', 'analysisWorker.js'), 'utf8');
+    const hash = createHash('sha1').update(bundle).digest('hex').slice(0, 16);
+    result.workerCodeCache = existsSync(join(tmpdir(), `gradlens-worker-${process.version}-${hash}.v8cache`));
     const t0 = performance.now();
     await connection.sendRequest('initialize', {
       processId: process.pid,
