@@ -18,6 +18,25 @@ export function children(e: Expr): Expr[] {
   }
 }
 
+/** Calls `visit` on `e` and every subexpression of it, array constructions and call arguments included. */
+export function forEachSubexpr(e: Expr, visit: (x: Expr) => void): void {
+  visit(e);
+  for (const c of children(e)) forEachSubexpr(c, visit);
+}
+
+/**
+ * Whether `pred` holds for `e` or a scalar subexpression of it. The walk does not descend into
+ * helper calls or array constructions (`call`, `arrayLit`, `arrayFill`, `arrayFrom`), whose
+ * insides are not part of the scalar expression.
+ */
+export function someScalarNode(e: Expr, pred: (x: Expr) => boolean): boolean {
+  if (pred(e)) return true;
+  switch (e.k) {
+    case 'call': case 'arrayLit': case 'arrayFill': case 'arrayFrom': return false;
+    default: return children(e).some((c) => someScalarNode(c, pred));
+  }
+}
+
 /** `e` with every variable in `map` replaced by its expression. */
 export function substitute(e: Expr, map: Map<number, Expr>): Expr {
   if (map.size === 0) return e;
@@ -43,7 +62,7 @@ export function substitute(e: Expr, map: Map<number, Expr>): Expr {
 
 /** Calls `visit` on every expression of `stmts` (nested statements and subexpressions included). */
 export function forEachExpr(stmts: Stmt[], visit: (e: Expr) => void): void {
-  const expr = (e: Expr): void => { visit(e); children(e).forEach(expr); };
+  const expr = (e: Expr): void => forEachSubexpr(e, visit);
   const stmt = (s: Stmt): void => {
     switch (s.k) {
       case 'let': expr(s.init); return;

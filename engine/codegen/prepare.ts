@@ -11,6 +11,7 @@
 //    reverse sweep gets here?" (availability), which decides between reading a value, recomputing
 //    it, and saving it (a plain constant outside loops, a stack inside them).
 
+import { forEachSubexpr } from '../irWalk';
 import { Expr, IrFunction, IrVar, Stmt, ValueType } from '../ir';
 import { cnst, forEachVar, isExpensive, isLeaf, partialExprs, ref, substitute, varsOf } from './expr';
 import type { ScalarOp } from '../algebra';
@@ -687,21 +688,7 @@ export class Layout {
 }
 
 function forEachArrayFrom(e: Expr, f: (id: number) => void): void {
-  const go = (x: Expr): void => {
-    if (x.k === 'arrayFrom') { f(x.indexVar); go(x.body); go(x.length); return; }
-    switch (x.k) {
-      case 'neg': case 'not': go(x.x); return;
-      case 'binary': case 'compare': case 'logical': go(x.a); go(x.b); return;
-      case 'math': case 'call': x.args.forEach(go); return;
-      case 'cond': go(x.test); go(x.then); go(x.else); return;
-      case 'index': go(x.array); go(x.index); return;
-      case 'length': go(x.array); return;
-      case 'arrayLit': x.elements.forEach(go); return;
-      case 'arrayFill': go(x.length); go(x.fill); return;
-      default: return;
-    }
-  };
-  go(e);
+  forEachSubexpr(e, (x) => { if (x.k === 'arrayFrom') f(x.indexVar); });
 }
 
 export function forEachStmtExpr(s: Stmt, f: (e: Expr) => void): void {

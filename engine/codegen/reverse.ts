@@ -5,6 +5,7 @@
 // re-tested when their condition can be, else the branch taken is recorded; loops run backwards
 // over their index, or count their trips when they must.
 
+import { someScalarNode } from '../irWalk';
 import { BINARY_MATH_FNS, Expr, IrFunction, Stmt } from '../ir';
 import { block, isEmpty, Line, printLines } from './code';
 import { GenContext, lineOf, PullbackInfo, ruleWrtIndices, sourceSnippet } from './context';
@@ -1187,40 +1188,11 @@ function copyOf(e: Expr): Expr {
 }
 
 function hasExpensive(e: Expr): boolean {
-  let found = false;
-  const go = (x: Expr) => {
-    if (found) return;
-    if (isExpensive(x)) { found = true; return; }
-    switch (x.k) {
-      case 'neg': case 'not': go(x.x); break;
-      case 'binary': case 'compare': case 'logical': go(x.a); go(x.b); break;
-      case 'math': x.args.forEach(go); break;
-      case 'cond': go(x.test); go(x.then); go(x.else); break;
-      case 'index': go(x.array); go(x.index); break;
-      case 'length': go(x.array); break;
-      default: break;
-    }
-  };
-  go(e);
-  return found;
+  return someScalarNode(e, isExpensive);
 }
 
 function hasCall(e: Expr): boolean {
-  let found = false;
-  const go = (x: Expr): void => {
-    if (x.k === 'call') { found = true; return; }
-    switch (x.k) {
-      case 'neg': case 'not': go(x.x); break;
-      case 'binary': case 'compare': case 'logical': go(x.a); go(x.b); break;
-      case 'math': x.args.forEach(go); break;
-      case 'cond': go(x.test); go(x.then); go(x.else); break;
-      case 'index': go(x.array); go(x.index); break;
-      case 'length': go(x.array); break;
-      default: break;
-    }
-  };
-  go(e);
-  return found;
+  return someScalarNode(e, (x) => x.k === 'call');
 }
 
 function mentionsArray(e: Expr, v: number): boolean {
