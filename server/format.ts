@@ -1,24 +1,16 @@
 // Number and point formatting shared by hover, code lens and status texts.
 
 import type { Gradient, Point } from '../engine/api';
+// One number formatter for engine messages and server texts alike.
+import { formatNumber } from '../engine/format';
 
-/** 6 significant digits, trailing zeros dropped; exponent form outside [1e-4, 1e6). */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-4 && a < 1e6) return String(Number(x.toPrecision(6)));
-  const [mantissa, exponent] = x.toExponential(5).split('e');
-  const m = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
-  return `${m}e${exponent.replace('+', '')}`;
-}
+export { formatNumber };
 
 const MAX_ELEMENTS = 8;
 
 export function formatValue(v: number | number[] | readonly number[]): string {
   if (typeof v === 'number') return formatNumber(v);
-  const shown = v.slice(0, MAX_ELEMENTS).map(formatNumber).join(', ');
+  const shown = v.slice(0, MAX_ELEMENTS).map((x) => formatNumber(x)).join(', ');
   return v.length > MAX_ELEMENTS ? `[${shown}, … (${v.length} elements)]` : `[${shown}]`;
 }
 
