@@ -12,6 +12,23 @@ import { parseProgram, Program } from './program';
 import { Tape } from './reverseMode';
 import { symbolicGradientValues } from './closedFormBridge';
 
+/**
+ * The last few texts' parsed programs. Queries come in bursts on an unchanged text (the graph view
+ * follows the cursor, the methods tab, a point picker): they share one parse and one lowering. A
+ * Program is never mutated after parsing beyond its own lowering cache, so sharing is safe.
+ */
+const recentPrograms = new Map<string, Program>();
+const RECENT_PROGRAMS = 2;
+
+function programFor(text: string): Program {
+  const hit = recentPrograms.get(text);
+  if (hit) return hit;
+  const program = parseProgram(text);
+  recentPrograms.set(text, program);
+  if (recentPrograms.size > RECENT_PROGRAMS) recentPrograms.delete(recentPrograms.keys().next().value as string);
+  return program;
+}
+
 interface Resolved {
   program: Program;
   fn: IrFunction;
@@ -24,7 +41,7 @@ interface Resolved {
 function resolve(text: string, fnName: string, point: Point | undefined, options?: Partial<AnalysisOptions>): Resolved | EngineDiagnostic[] {
   const opts = { ...DEFAULT_OPTIONS, ...options };
   let program: Program;
-  try { program = parseProgram(text); } catch (e) { return [fault(e)]; }
+  try { program = programFor(text); } catch (e) { return [fault(e)]; }
   const lowered = program.lower(fnName);
   const none: Range = { start: 0, end: 0 };
   if (!lowered) return [{ code: 'GL005', severity: 'error', range: none, message: `There is no function '${fnName}' in this file.` }];
@@ -178,7 +195,7 @@ export function compareMethods(text: string, fnName: string, point?: Point, opti
 export function tapeGradient(text: string, fnName: string, options?: Partial<AnalysisOptions>): { gradient: ((point: Point) => GradientResult['gradient']) | null; diagnostics: EngineDiagnostic[] } {
   const opts = { ...DEFAULT_OPTIONS, ...options };
   let program: Program;
-  try { program = parseProgram(text); } catch (e) { return { gradient: null, diagnostics: [fault(e)] }; }
+  try { program = programFor(text); } catch (e) { return { gradient: null, diagnostics: [fault(e)] }; }
   const lowered = program.lower(fnName);
   if (!lowered || !lowered.fn.ok) return { gradient: null, diagnostics: lowered?.diagnostics ?? [] };
   const fn = lowered.fn;
