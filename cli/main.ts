@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   analyzeFile,
+  clampBudgets,
   computationGraph,
   generateDerivative,
   gradientAt,
@@ -50,6 +51,7 @@ const ENGINE_OPTIONS: Record<string, OptionSpec> = {
   seed: { value: true },
   points: { value: true },
   budget: { value: true },
+  'time-budget': { value: true },
 };
 
 const SPECS: Record<Command, Record<string, OptionSpec>> = {
@@ -91,7 +93,8 @@ const ENGINE_HELP = `  --rtol <n>        relative tolerance of the gradient chec
   --atol <n>        absolute tolerance (default 1e-8 · (1 + max |AD component|))
   --seed <n>        seed of the random check points (default 42)
   --points <n>      random check points per function without @at (default 3)
-  --budget <n>      evaluation steps per function before GL007 (default 1000000)`;
+  --budget <n>      evaluation steps per function run before GL007 (default 1000000, at most 50000000)
+  --time-budget <ms> analysis time per function before GL007 (default 2000, at most 10000)`;
 
 const HELP: Record<Command, string> = {
   check: `Usage: gradlens check [paths...] [options]
@@ -232,12 +235,15 @@ function engineOptions(args: ParsedArgs): Partial<AnalysisOptions> {
   const seed = numberOption(args, 'seed', { integer: true });
   const points = numberOption(args, 'points', { integer: true, min: 0 });
   const budget = numberOption(args, 'budget', { integer: true, positive: true });
+  const timeBudget = numberOption(args, 'time-budget', { integer: true, positive: true });
   if (rtol !== undefined) options.rtol = rtol;
   if (atol !== undefined) options.atol = atol;
   if (seed !== undefined) options.seed = seed;
   if (points !== undefined) options.randomPoints = points;
   if (budget !== undefined) options.stepBudget = budget;
-  return options;
+  if (timeBudget !== undefined) options.timeBudgetMs = timeBudget;
+  // The same ceilings as the editor's settings: no flag makes a run unbounded.
+  return clampBudgets(options);
 }
 
 function runCheckCommand(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): number {

@@ -3,7 +3,8 @@
 // options; an edit elsewhere in the file only moves it, so cached ranges are shifted, not recomputed.
 
 import ts from 'typescript';
-import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis } from './api';
+import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
+import { clampBudgets, Meter, withMeter } from './budget';
 import { analyzeFunction, findHandGradient } from './analyzeFunction';
 import { paramType } from './lowerToIr';
 import { ParseState, parseProgram, Program, SourceFunction } from './program';
@@ -33,72 +34,285 @@ export class AnalysisCache {
   get size(): number { return this.entries.size; }
 }
 
+/**
+ * The functions of one file share a time budget of this much, or of two functions' budgets if
+ * that is more. Cheap functions come first (see FIRST_SLICE_MS), so the budget only ever cuts
+ * expensive ones; their results are cached as they finish, so the next analysis goes on from there.
+ */
+const FILE_BUDGET_MS = 5_000;
+/**
+ * A function's first attempt gets this slice of time; one that needs more is put back behind the
+ * others and then given its whole budget. So the cheap functions of a file are never held up by
+ * the expensive ones (at most a slice each is spent before them), and a repeat costs one slice.
+ */
+const FIRST_SLICE_MS = 25;
+
 export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, cache?: AnalysisCache): FileAnalysis {
-  const opts: AnalysisOptions = { ...DEFAULT_OPTIONS, ...options };
+  const job = new FileAnalysisJob(text, options, cache);
+  while (job.step()) { /* one function per step */ }
+  return job.result();
+}
+
+/**
+ * One file's analysis, one function per `step()`, so that a scheduler can interleave the functions
+ * of several files (no file waits behind another beyond one function's time budget) and publish a
+ * file's results as they arrive (`result()` at any time is the analysis so far). Functions whose
+ * result is cached come first: they cost nothing, and a partial result then holds everything known.
+ */
+export class FileAnalysisJob {
+  readonly options: AnalysisOptions;
+  private readonly program: Program | null;
+  private readonly queue: SourceFunction[] = [];
+  /** Functions whose first slice was not enough: analysed again, with the whole budget. */
+  private readonly deferred = new Set<string>();
+  private readonly results = new Map<string, FunctionAnalysis>();
+  private readonly fileDiagnostics: EngineDiagnostic[] = [];
+  private readonly skipped: FileAnalysis['skipped'] = [];
+  private readonly usedKeys = new Set<string>();
+  private readonly order: string[] = [];
+  private readonly fileDeadline: number;
+  private readonly fileBudgetMs: number;
+  /** Functions a supervisor stopped (they ran past every budget): reported, not analysed again. */
+  private readonly stopped: Map<string, string>;
+  private done = false;
+  /** The function the last `step()` analysed (a supervisor names it when a step never returns). */
+  current: string | null = null;
+
+  constructor(text: string, options?: Partial<AnalysisOptions>, private readonly cache?: AnalysisCache, stopped?: Map<string, string>) {
+    this.options = clampBudgets({ ...DEFAULT_OPTIONS, ...options });
+    this.stopped = stopped ?? new Map();
+    this.fileBudgetMs = Math.max(FILE_BUDGET_MS, 2 * this.options.timeBudgetMs);
+    this.fileDeadline = performance.now() + this.fileBudgetMs;
+    let program: Program | null = null;
+    try {
+      program = parseWithFallback(text, cache, this.fileDiagnostics);
+    } catch (e) {
+      this.fileDiagnostics.push(internalError({ start: 0, end: 0 }, '(file)', e));
+    }
+    this.program = program;
+    if (!program) return;
+    const hits: SourceFunction[] = [];
+    const misses: SourceFunction[] = [];
+    for (const sf of program.functions.values()) {
+      const ann = sf.annotations;
+      if (!ann.differentiable && !ann.derivative) continue;
+      this.order.push(sf.name);
+      if (sf.hasSyntaxError) {
+        // Mid-edit: the server keeps showing the last good result.
+        this.skipped.push({ name: sf.name, nameRange: nameRangeOf(sf, program), reason: sf.deepNesting ? 'it is nested too deeply to parse' : 'it has a syntax error' });
+        continue;
+      }
+      (cache && this.keyOf(sf) !== null && cache.get(this.keyOf(sf)!) ? hits : misses).push(sf);
+    }
+    this.queue.push(...hits, ...misses);
+  }
+
+  private readonly keys = new Map<string, string | null>();
+
+  private keyOf(sf: SourceFunction): string | null {
+    if (!this.keys.has(sf.name)) {
+      let key: string | null = null;
+      try { key = cacheKey(this.options, involvedFunctions(this.program!, sf)); } catch { key = null; }
+      this.keys.set(sf.name, key);
+    }
+    return this.keys.get(sf.name)!;
+  }
+
+  /** Analyses the next function; false when there is none left. */
+  step(): boolean {
+    const sf = this.queue.shift();
+    if (!sf || !this.program) {
+      this.finish();
+      return false;
+    }
+    this.current = sf.name;
+    const analysis = this.analyzeOne(this.program, sf);
+    if (analysis) this.results.set(sf.name, analysis);
+    this.current = null;
+    if (this.queue.length === 0) this.finish();
+    return this.queue.length > 0;
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  /** Names of the functions not analysed yet. */
+  pending(): string[] {
+    return this.queue.map((f) => f.name);
+  }
+
+  /** The function's analysis, or null when it was put back for a second, longer attempt. */
+  private analyzeOne(program: Program, sf: SourceFunction): FunctionAnalysis | null {
+    const stoppedReason = this.stopped.get(sf.name);
+    if (stoppedReason !== undefined) {
+      const a = emptyAnalysis(sf, program);
+      a.diagnostics.push({ code: 'GL007', severity: 'warning', range: a.nameRange, functionName: sf.name, message: stoppedReason });
+      return a;
+    }
+    if (performance.now() > this.fileDeadline) {
+      const a = emptyAnalysis(sf, program);
+      a.diagnostics.push({
+        code: 'GL007', severity: 'information', range: a.nameRange, functionName: sf.name,
+        message: `'${sf.name}' was not analysed: the file's time budget (${this.fileBudgetMs / 1000} s, twice gradlens.timeBudgetMs or 5 s) ran out on slower functions before it. Its analysis goes on at the next edit (finished functions are kept).`,
+      });
+      return a;
+    }
+    const cache = this.cache;
+    try {
+      const involved = involvedFunctions(program, sf);
+      const key = this.keyOf(sf) ?? cacheKey(this.options, involved);
+      this.usedKeys.add(key);
+      const hit = cache?.get(key);
+      if (hit) {
+        cache!.hits++;
+        const analysis = rebase(hit, involved);
+        if (analysis !== hit.analysis) cache!.set(key, { analysis, spans: spansOf(involved) });
+        return analysis;
+      }
+      const firstTry = !this.deferred.has(sf.name) && this.options.timeBudgetMs > FIRST_SLICE_MS;
+      const m = new Meter({ timeMs: firstTry ? FIRST_SLICE_MS : this.options.timeBudgetMs });
+      const analysis = withMeter(m, () => analyzeFunction(program, sf, this.options));
+      if (firstTry && m.failure) {
+        this.deferred.add(sf.name);
+        this.queue.push(sf);
+        return null;
+      }
+      if (cache) cache.misses++;
+      // A result cut short by time depends on the machine's load: analysed again next time.
+      if (!m.failure) cache?.set(key, { analysis, spans: spansOf(involved) });
+      return analysis;
+    } catch (e) {
+      // A fault of ours in one function never takes the rest of the file with it.
+      const analysis = emptyAnalysis(sf, program);
+      analysis.diagnostics.push(faultDiagnostic(analysis.nameRange, sf.name, e));
+      return analysis;
+    }
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.cache?.retain(this.usedKeys);
+  }
+
+  /** The analysis so far (all of it once `step()` has returned false). */
+  result(): FileAnalysis {
+    const functions: FunctionAnalysis[] = [];
+    const diagnostics: EngineDiagnostic[] = [...this.fileDiagnostics];
+    const program = this.program;
+    for (const name of this.order) {
+      const a = this.results.get(name);
+      if (!a) continue;
+      if (program?.functions.get(name)?.annotations.differentiable) functions.push(a);
+      diagnostics.push(...a.diagnostics);
+    }
+    let cands: FileAnalysis['candidates'] = [];
+    try { if (program) cands = candidates(program); } catch { cands = []; }
+    return { functions, diagnostics: dedupe(diagnostics), candidates: cands, skipped: [...this.skipped] };
+  }
+}
+
+function nameRangeOf(sf: SourceFunction, program: Program): Range {
+  return { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
+}
+
+/** Nesting beyond this many brackets is blanked out before parsing when TypeScript's parser overflows. */
+const MAX_PARSE_NESTING = 400;
+
+/**
+ * Parses `text` (incrementally with the cache's last parse). When the text is nested too deeply
+ * for TypeScript's recursive parser (a stack overflow), the too-deep parts are blanked out (same
+ * offsets) and the file parsed again: the functions holding them get a GL007, the rest is analysed.
+ */
+function parseWithFallback(text: string, cache: AnalysisCache | undefined, diagnostics: EngineDiagnostic[]): Program {
   let program: Program;
   try {
     try {
       program = parseProgram(text, cache?.parse);
-    } catch {
+    } catch (e) {
+      if (isStackOverflow(e)) throw e;
       // The incremental parser gave up; a full parse cannot depend on the old tree.
       program = parseProgram(text);
     }
     if (cache) cache.parse = { text, sourceFile: program.sourceFile };
+    return program;
   } catch (e) {
-    return { functions: [], candidates: [], skipped: [], diagnostics: [internalError({ start: 0, end: 0 }, '(file)', e)] };
+    if (!isStackOverflow(e)) throw e;
+    if (cache) cache.parse = undefined;
+    const { text: blanked, regions } = blankDeepNesting(text, MAX_PARSE_NESTING);
+    program = parseProgram(blanked);
+    // Offsets are those of the real text; the source text of functions is the real one too.
+    for (const r of regions) {
+      const owner = [...program.functions.values()].find((f) => f.range.start <= r.start && r.end <= f.range.end);
+      if (owner) { owner.hasSyntaxError = true; owner.deepNesting = true; }
+      diagnostics.push({
+        code: 'GL007', severity: 'warning', range: { start: r.start, end: Math.min(r.end, r.start + 1) }, functionName: owner?.name,
+        message: `This expression is nested more than ${MAX_PARSE_NESTING} levels deep, beyond what the parser's budget allows${owner ? `; '${owner.name}' is not analysed` : ''}. The rest of the file is analysed.`,
+      });
+    }
+    return program;
   }
-  const functions: FunctionAnalysis[] = [];
-  const diagnostics: EngineDiagnostic[] = [];
-  const usedKeys = new Set<string>();
-  const skipped: FileAnalysis['skipped'] = [];
+}
 
-  for (const sf of program.functions.values()) {
-    const ann = sf.annotations;
-    if (!ann.differentiable && !ann.derivative) continue;
-    if (sf.hasSyntaxError) {
-      // Mid-edit: the server keeps showing the last good result.
-      skipped.push({ name: sf.name, nameRange: { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end }, reason: 'it has a syntax error' });
-      continue;
-    }
-    let analysis: FunctionAnalysis;
-    try {
-      const involved = involvedFunctions(program, sf);
-      const key = cacheKey(opts, involved);
-      usedKeys.add(key);
-      const hit = cache?.get(key);
-      if (hit) {
-        cache!.hits++;
-        analysis = rebase(hit, involved);
-        if (analysis !== hit.analysis) cache!.set(key, { analysis, spans: spansOf(involved) });
-      } else {
-        if (cache) cache.misses++;
-        analysis = analyzeFunction(program, sf, opts);
-        cache?.set(key, { analysis, spans: spansOf(involved) });
-      }
-    } catch (e) {
-      // A fault of ours in one function never takes the rest of the file with it.
-      analysis = emptyAnalysis(sf);
-      analysis.diagnostics.push(internalError(sf.nameNode ? { start: sf.nameNode.getStart(), end: sf.nameNode.end } : sf.range, sf.name, e));
-    }
-    if (ann.differentiable) functions.push(analysis);
-    diagnostics.push(...analysis.diagnostics);
-  }
-  cache?.retain(usedKeys);
-  return { functions, diagnostics: dedupe(diagnostics), candidates: candidates(program), skipped };
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
 /**
- * The function, the functions it may call (found by scanning its text for `name(`, a superset of
- * what lowering would find, and far cheaper: no function is lowered to compute a cache key), its
- * hand-written gradient, and theirs, transitively.
+ * Replaces the inside of every bracket pair opened at depth `max` by spaces (newlines kept, so
+ * every offset and line stays where it was). A linear scan that skips strings and comments
+ * roughly; it only runs on text the parser could not take.
+ */
+export function blankDeepNesting(text: string, max: number): { text: string; regions: Range[] } {
+  const chars = text.split('');
+  const regions: Range[] = [];
+  let depth = 0;
+  let blankFrom = -1;
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i];
+    if (blankFrom < 0) {
+      if (c === '/' && chars[i + 1] === '/') { while (i < chars.length && chars[i] !== '\n') i++; continue; }
+      if (c === '/' && chars[i + 1] === '*') { i += 2; while (i < chars.length && !(chars[i] === '*' && chars[i + 1] === '/')) i++; i++; continue; }
+      if (c === '"' || c === "'" || c === '`') { const q = c; i++; while (i < chars.length && chars[i] !== q && chars[i] !== '\n') { if (chars[i] === '\\') i++; i++; } continue; }
+    }
+    if (c === '(' || c === '[' || c === '{') {
+      depth++;
+      if (depth === max && blankFrom < 0) blankFrom = i + 1;
+    } else if (c === ')' || c === ']' || c === '}') {
+      if (depth === max && blankFrom >= 0) {
+        regions.push({ start: blankFrom - 1, end: i + 1 });
+        // `(0)`, `[0]`, `{}`: still an expression, array or block, so the parse around it holds.
+        let first = true;
+        for (let k = blankFrom; k < i; k++) {
+          if (chars[k] === '\n' || chars[k] === '\r') continue;
+          chars[k] = first && c !== '}' ? '0' : ' ';
+          first = false;
+        }
+        blankFrom = -1;
+      }
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  if (blankFrom >= 0) {
+    regions.push({ start: blankFrom - 1, end: chars.length });
+    for (let k = blankFrom; k < chars.length; k++) if (chars[k] !== '\n' && chars[k] !== '\r') chars[k] = ' ';
+  }
+  return { text: chars.join(''), regions };
+}
+
+/**
+ * The function, the functions it may call (the callees of its call expressions, found on the
+ * syntax tree: no function is lowered to compute a cache key), its hand-written gradient, and
+ * theirs, transitively.
  */
 function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction[] {
   const out = new Map<string, SourceFunction>();
   const visit = (f: SourceFunction) => {
     if (out.has(f.name)) return;
     out.set(f.name, f);
-    for (const m of f.text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) {
-      const g = program.functions.get(m[1]);
+    for (const name of calleesOf(f)) {
+      const g = program.functions.get(name);
       if (g) visit(g);
     }
     for (const tag of [f.annotations.derivative, f.annotations.gradient]) {
@@ -111,6 +325,24 @@ function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction
   const h = hand ? program.functions.get(hand.name) : undefined;
   if (h) visit(h);
   return [...out.values()];
+}
+
+const calleeCache = new WeakMap<ts.Node, string[]>();
+
+/** Names called as `name(…)` inside a function (an explicit stack: deep trees cannot overflow it). */
+function calleesOf(f: SourceFunction): string[] {
+  const cached = calleeCache.get(f.node);
+  if (cached) return cached;
+  const names = new Set<string>();
+  const stack: ts.Node[] = [f.node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression)) names.add(n.expression.text);
+    n.forEachChild((c) => { stack.push(c); });
+  }
+  const out = [...names];
+  calleeCache.set(f.node, out);
+  return out;
 }
 
 function cacheKey(opts: AnalysisOptions, involved: SourceFunction[]): string {
@@ -150,12 +382,23 @@ function rebase(entry: CacheEntry, involved: SourceFunction[]): FunctionAnalysis
   return moved;
 }
 
-function emptyAnalysis(sf: SourceFunction): FunctionAnalysis {
+function emptyAnalysis(sf: SourceFunction, program: Program): FunctionAnalysis {
   return {
-    name: sf.name, range: sf.range, nameRange: { start: sf.nameNode.getStart(), end: sf.nameNode.end }, params: [], wrt: [],
+    name: sf.name, range: sf.range, nameRange: nameRangeOf(sf, program), params: [], wrt: [],
     vectorValued: false, points: [], value: null, gradient: null, jacobian: null, closedForm: null,
     check: null, locals: [], diagnostics: [], closedFormAvailable: false,
   };
+}
+
+/** GL007 for a stack overflow (nesting beyond the engine's recursion), else GL009. */
+function faultDiagnostic(range: Range, name: string, e: unknown): EngineDiagnostic {
+  if (isStackOverflow(e)) {
+    return {
+      code: 'GL007', severity: 'warning', range, functionName: name,
+      message: `'${name}' is nested too deeply for Gradlens to analyse (an expression or call chain beyond its recursion budget). The rest of the file is analysed.`,
+    };
+  }
+  return internalError(range, name, e);
 }
 
 function internalError(range: { start: number; end: number }, name: string, e: unknown): EngineDiagnostic {

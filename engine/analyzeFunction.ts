@@ -3,6 +3,7 @@
 // the check of its hand-written gradient. Returns plain data; evaluation errors become diagnostics.
 
 import { AnalysisOptions, EngineDiagnostic, FunctionAnalysis, LocalPartials } from './api';
+import { BudgetExceeded, BudgetPhase, inPhase, meter } from './budget';
 import { randomPoints, validatePoint } from './checkPoints';
 import { Differentiator } from './differentiate';
 import { EvalError, Value } from './evaluate';
@@ -10,6 +11,7 @@ import { Dual } from './forwardMode';
 import { formatPoint } from './format';
 import { checkGradient } from './gradientCheck';
 import { IrFunction, Point, Range } from './ir';
+import type { KinkEvent } from './api';
 import { forEachExpr } from './irWalk';
 import type { Program, SourceFunction } from './program';
 import { closedFormFor } from './closedFormBridge';
@@ -31,23 +33,60 @@ export function wrtOf(fn: IrFunction): string[] {
   return fn.annotations.wrt ?? fn.params.filter((p) => p.depth <= 1).map((p) => p.name);
 }
 
+/**
+ * The analysis of one annotated function, within the current meter's budgets: when one runs out,
+ * the results already computed are kept and one GL007 names the phase that ran out.
+ */
 export function analyzeFunction(program: Program, sf: SourceFunction, options: AnalysisOptions): FunctionAnalysis {
-  const lowered = program.lower(sf.name)!;
+  const lowered = inPhase('lowering', () => program.lower(sf.name)!);
   const fn = lowered.fn;
-  const diagnostics: EngineDiagnostic[] = [...sf.annotationDiagnostics, ...lowered.diagnostics];
-  const ann = sf.annotations;
   const analysis: FunctionAnalysis = {
     name: sf.name, range: sf.range, nameRange: fn.nameRange,
     params: fn.params.map((p) => p.name), wrt: [], vectorValued: fn.returnType === 'arr',
     points: [], value: null, gradient: null, jacobian: null, closedForm: null, check: null,
-    locals: [], diagnostics, closedFormAvailable: false,
+    locals: [], diagnostics: [...sf.annotationDiagnostics, ...lowered.diagnostics], closedFormAvailable: false,
   };
+  try {
+    analyzeInto(analysis, program, sf, fn, options);
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    analysis.diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, e));
+  }
+  return analysis;
+}
+
+const PHASE_DOING: Record<BudgetPhase, string> = {
+  'lowering': 'reading the function',
+  'evaluation': 'evaluating the function',
+  'memory': 'evaluating the function',
+  'check points': 'looking for check points',
+  'gradient check': 'checking the hand-written gradient',
+  'finite differences': 'computing the finite-difference witness',
+  'symbolic simplification': 'simplifying the closed form',
+  'symbolic printing': 'printing the closed form',
+  'code generation': 'generating code',
+  'local partials': 'computing the partials of the locals',
+};
+
+/** GL007 for a budget that ran out, saying what was kept. */
+export function budgetDiagnostic(analysis: FunctionAnalysis, name: string, range: Range, e: BudgetExceeded): EngineDiagnostic {
+  const kept = analysis.gradient || analysis.jacobian ? ' The value and gradient shown were computed before it stopped.' : '';
+  return {
+    code: 'GL007', severity: 'warning', range, functionName: name,
+    message: `Gradlens stopped analysing '${name}' while ${PHASE_DOING[e.phase]}: the ${e.phase} budget ran out (${e.resource}).${kept}`,
+  };
+}
+
+function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFunction, fn: IrFunction, options: AnalysisOptions): void {
+  const limits = meter().limits;
+  const diagnostics = analysis.diagnostics;
+  const ann = sf.annotations;
   const tagRange = (tag: string): Range => ann.tagRanges.find((t) => t.tag === tag)?.range ?? fn.nameRange;
   const gl005 = (range: Range, message: string) => diagnostics.push({ code: 'GL005', severity: 'error', range, message, functionName: sf.name });
 
   // Helpers called (transitively) that are outside the subset: their warnings sit in the helper.
-  for (const h of helpersOf(program, fn)) {
-    const l = program.lower(h);
+  for (const h of inPhase('lowering', () => helpersOf(program, fn))) {
+    const l = inPhase('lowering', () => program.lower(h));
     if (l && !l.fn.ok) diagnostics.push(...l.diagnostics);
   }
 
@@ -65,7 +104,7 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
   const handRef = findHandGradient(program, sf);
   let hand: IrFunction | null = null;
   if (handRef) {
-    const l = program.lower(handRef.name);
+    const l = inPhase('lowering', () => program.lower(handRef.name));
     if (!l) {
       const range = (ann.derivative && !ann.differentiable ? ann.derivativeRange : ann.gradientRange) ?? fn.nameRange;
       gl005(range, `'${handRef.name}' is not a function of this file; @${ann.derivative && !ann.differentiable ? 'derivative' : 'gradient'} names the hand-written gradient to check.`);
@@ -77,19 +116,27 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
   }
 
   // Nothing to evaluate: outside the subset, or an @wrt that names no parameter (GL005 above).
-  if (!fn.ok || (ann.wrt && analysis.wrt.length === 0 && fn.params.length > 0)) return analysis;
+  if (!fn.ok || (ann.wrt && analysis.wrt.length === 0 && fn.params.length > 0)) return;
 
-  // Check points.
+  // Check points, at most the point budget's worth (each costs every mode's runs).
   const points: Point[] = [];
   ann.at.forEach((p, i) => {
     const err = validatePoint(fn, p);
+    const size = Object.values(p).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
     if (err) gl005(ann.atRanges[i], `@at: ${err}.`);
-    else points.push(p);
+    else if (size > limits.pointElements) {
+      diagnostics.push({ code: 'GL007', severity: 'warning', range: ann.atRanges[i], functionName: sf.name,
+        message: `This @at point has ${size.toLocaleString('en-US')} numbers, over the check-point budget (${limits.pointElements.toLocaleString('en-US')}); it is not checked.` });
+    } else if (points.length < limits.points) points.push(p);
   });
+  if (ann.at.length > limits.points) {
+    diagnostics.push({ code: 'GL007', severity: 'information', range: ann.atRanges[limits.points], functionName: sf.name,
+      message: `'${sf.name}' has ${ann.at.length} @at points; the first ${limits.points} are checked (the check-point budget).` });
+  }
   const atPoints = points.length;
   if (points.length === 0 && ann.at.length === 0) {
     try {
-      points.push(...randomPoints(program, fn, Math.max(1, options.randomPoints), options.seed, options.stepBudget));
+      points.push(...inPhase('check points', () => randomPoints(program, fn, Math.max(1, options.randomPoints), options.seed, options.stepBudget)));
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
     }
@@ -108,17 +155,18 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
         diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: sf.name, message: e.message });
       }
     }
-    return analysis;
+    return;
   }
 
   // Value and derivative at every point: non-finite values (GL003), kinks (GL004), budget (GL007).
-  const reverse: ReturnType<Differentiator['reverse']>[] = [];
+  // The tapes are dropped once their Jacobians are read: only the results are kept per point.
+  const reverse: { value: unknown; jacobian: number[][]; kinks: KinkEvent[] }[] = [];
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
     const d = new Differentiator(program, fn, analysis.wrt, point, options.stepBudget);
     try {
-      const rev = d.reverse();
-      reverse.push(rev);
+      const rev = inPhase('evaluation', () => d.reverse());
+      reverse.push({ value: rev.value, jacobian: rev.jacobian, kinks: rev.kinks });
       if (i === 0) {
         analysis.value = rev.value as number | number[];
         if (analysis.vectorValued) analysis.jacobian = rev.jacobian;
@@ -144,24 +192,25 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
       diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: sf.name, message: `${e.message} (at ${formatPoint(point)})` });
-      return analysis;
+      return;
     }
   }
 
   if (hand) {
-    const { check, diagnostics: cd } = checkGradient({
+    const { check, diagnostics: cd } = inPhase('gradient check', () => checkGradient({
       program, fn, wrt: analysis.wrt, hand, pairedBy: handRef!.pairedBy, points, reverse,
       options: { rtol: options.rtol, atol: options.atol, budget: options.stepBudget },
-    });
+    }));
     analysis.check = check;
     diagnostics.push(...cd);
   }
 
-  analysis.locals = localPartials(program, fn, analysis.wrt, points[0], options.stepBudget);
+  analysis.locals = inPhase('local partials', () => localPartials(program, fn, analysis.wrt, points[0], options.stepBudget));
   const closed = closedFormFor(program, fn);
   analysis.closedForm = closed.unicode;
   analysis.closedFormAvailable = closed.available;
-  return analysis;
+  const exhausted = (closed as { exhausted?: BudgetExceeded | null }).exhausted;
+  if (exhausted) diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, exhausted));
 }
 
 /** Partials of every scalar local with respect to the inputs, by forward-mode sweeps. */

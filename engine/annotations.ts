@@ -24,19 +24,16 @@ export function parseAnnotations(text: string, start: number, end: number, funct
   const body = text.slice(start, end);
   // A tag starts a line of the comment (after the `*`), or follows the opening `/**`, as in JSDoc;
   // an `@word` inside a sentence is prose. It runs to the next tag or the end of the comment.
-  const tagRe = /(^\/\*\*[ \t]*|\n[ \t]*\*?[ \t]*)@([A-Za-z]+)/g;
-  const found: { name: string; at: number; valueStart: number }[] = [];
-  for (let m = tagRe.exec(body); m; m = tagRe.exec(body)) {
-    const at = start + m.index + m[1].length;
-    found.push({ name: m[2], at, valueStart: at + 1 + m[2].length });
-  }
+  // A hand-written scan, linear in the comment (a regular expression with two optional runs of
+  // blanks around the `*` backtracks quadratically on a long blank line).
+  const found = findTags(body, start);
   for (let i = 0; i < found.length; i++) {
     const { name, at, valueStart } = found[i];
     if (!TAGS.has(name)) continue;
     let valueEnd = i + 1 < found.length ? found[i + 1].at : end - 2; // stop before `*/`
     // Values live on the tag's line and continuation lines; strip JSDoc's leading `*`.
     const rawValue = text.slice(valueStart, valueEnd);
-    const value = rawValue.replace(/\n\s*\*(?!\/)/g, '\n').replace(/\*\/$/, '');
+    const value = stripContinuations(rawValue);
     const trimmedLead = value.length - value.trimStart().length;
     const textStart = valueStart + trimmedLead;
     const trimmed = value.trim();
@@ -76,11 +73,60 @@ export function parseAnnotations(text: string, start: number, end: number, funct
   return { annotations: ann, diagnostics };
 }
 
+const isBlank = (c: string): boolean => c === ' ' || c === '\t';
+const isLetter = (c: string): boolean => (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+
+/** Tags of a comment body: `@name` at the start of a line (after blanks and one `*`), or after `/**`. */
+function findTags(body: string, offset: number): { name: string; at: number; valueStart: number }[] {
+  const found: { name: string; at: number; valueStart: number }[] = [];
+  const tagAt = (i: number): void => {
+    if (body[i] !== '@') return;
+    let j = i + 1;
+    while (j < body.length && isLetter(body[j])) j++;
+    if (j === i + 1) return;
+    const at = offset + i;
+    found.push({ name: body.slice(i + 1, j), at, valueStart: at + (j - i) });
+  };
+  if (body.startsWith('/**')) {
+    let i = 3;
+    while (i < body.length && isBlank(body[i])) i++;
+    tagAt(i);
+  }
+  for (let nl = body.indexOf('\n'); nl >= 0; nl = body.indexOf('\n', nl + 1)) {
+    let i = nl + 1;
+    while (i < body.length && isBlank(body[i])) i++;
+    if (body[i] === '*') i++;
+    while (i < body.length && isBlank(body[i])) i++;
+    tagAt(i);
+  }
+  return found;
+}
+
+/**
+ * A tag's value without JSDoc's leading `*` on its continuation lines (a `*` that closes the
+ * comment stays) and without the closing `*\/`. Linear: one pass over the lines.
+ */
+function stripContinuations(raw: string): string {
+  const lines = raw.split('\n');
+  for (let k = 1; k < lines.length; k++) {
+    const line = lines[k];
+    let i = 0;
+    while (i < line.length && (isBlank(line[i]) || line[i] === '\r' || line[i] === '\f' || line[i] === '\v')) i++;
+    if (line[i] === '*' && line[i + 1] !== '/') lines[k] = line.slice(i + 1);
+  }
+  let value = lines.join('\n');
+  if (value.endsWith('*/')) value = value.slice(0, -2);
+  return value;
+}
+
 /** Parses `x = 1.5, y = -0.25, w = [0.1, -2, 3]`; returns an error message on failure. */
 export function parsePoint(src: string): Point | string {
   const p = new PointParser(src);
   return p.parse();
 }
+
+const NAME_RE = /[A-Za-z_$][\w$]*/y;
+const NUMBER_RE = /(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/y;
 
 class PointParser {
   private i = 0;
@@ -92,7 +138,7 @@ class PointParser {
     if (this.i >= this.s.length) return 'no values given';
     for (;;) {
       this.ws();
-      const name = /^[A-Za-z_$][\w$]*/.exec(this.s.slice(this.i));
+      const name = this.match(NAME_RE);
       if (!name) return `expected a parameter name at '${this.rest()}'`;
       this.i += name[0].length;
       this.ws();
@@ -149,12 +195,17 @@ class PointParser {
     this.ws();
     let sign = 1;
     while (this.s[this.i] === '-' || this.s[this.i] === '+') { if (this.s[this.i] === '-') sign = -sign; this.i++; this.ws(); }
-    const rest = this.s.slice(this.i);
-    const m = /^(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/.exec(rest);
+    const m = this.match(NUMBER_RE);
     if (!m) return `expected a number at '${this.rest()}'`;
     this.i += m[0].length;
     const v = m[0] === 'Math.PI' || m[0] === 'π' ? Math.PI : m[0] === 'Math.E' ? Math.E : Number(m[0]);
     return sign * v;
+  }
+
+  /** A match of a sticky expression at the cursor (no slicing: parsing stays linear in the text). */
+  private match(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.i;
+    return re.exec(this.s);
   }
 
   private ws() { while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++; }

@@ -149,8 +149,10 @@ export interface AnalysisOptions {
   /** Random check points per function when there is no `@at`. */
   randomPoints: number;
   seed: number;
-  /** Evaluation steps per function run before GL007. */
+  /** Evaluation steps (statements, operations, array elements) per function run before GL007. */
   stepBudget: number;
+  /** Wall time of one function's analysis before GL007 (its results so far are kept). */
+  timeBudgetMs: number;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {
@@ -159,6 +161,7 @@ export const DEFAULT_OPTIONS: AnalysisOptions = {
   randomPoints: 3,
   seed: 42,
   stepBudget: 1_000_000,
+  timeBudgetMs: 2_000,
 };
 
 export interface GraphNode {

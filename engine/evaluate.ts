@@ -1,11 +1,15 @@
 // The IR interpreter, generic over the scalar algebra: the same loop runs plain numbers, dual
-// numbers, tape nodes, complex numbers and symbolic expressions. A step budget turns an infinite
-// loop in user code into GL007 instead of a hung server.
+// numbers, tape nodes, complex numbers and symbolic expressions. A step budget (statements,
+// operations and array elements of one run) turns an infinite loop or a huge computation in user
+// code into GL007 instead of a hung server; the same work is charged to the function's meter
+// (engine/budget.ts), which bounds all runs of one analysis together, in time too.
 
 import { Algebra, numberAlgebra, ScalarOp } from './algebra';
 import { KinkEvent } from './api';
+import { Meter, meter } from './budget';
 import { kinkAt } from './derivativeRules';
 import { Expr, IrFunction, Range, Stmt } from './ir';
+import { Tape } from './reverseMode';
 import type { Program } from './program';
 
 export type Value<T> = T | Value<T>[] | boolean;
@@ -37,6 +41,11 @@ const RETURN = 3;
 
 export class Interpreter<T> {
   steps = 0;
+  private readonly meter: Meter = meter();
+  /** The reverse-mode tape, when this run records one: its size is budgeted. */
+  private readonly sized: Tape<unknown> | null;
+  /** Ranges of the loops running, innermost last. */
+  private readonly loops: Range[] = [];
   private depth = 0;
   private returned: Value<T> | undefined;
   /** The `return` statement the last top-level run left through (for component ranges). */
@@ -47,7 +56,9 @@ export class Interpreter<T> {
     readonly program: Program,
     readonly budget: number,
     readonly hooks: EvalHooks<T> = {},
-  ) {}
+  ) {
+    this.sized = A instanceof Tape ? (A as Tape<unknown>) : null;
+  }
 
   run(fn: IrFunction, args: Value<T>[]): Value<T> {
     const env: Value<T>[] = new Array(fn.vars.length);
@@ -71,8 +82,19 @@ export class Interpreter<T> {
   private tick(range: Range, n = 1) {
     this.steps += n;
     if (this.steps > this.budget) {
-      throw new EvalError('GL007', `Evaluation stopped after ${this.budget.toLocaleString('en-US')} steps (the step budget, setting gradlens.stepBudget): an infinite loop, or a very long computation.`, range);
+      // Reported on the innermost loop running, if any: that is what to look at.
+      throw new EvalError('GL007', `Evaluation stopped after ${this.budget.toLocaleString('en-US')} steps (statements, operations and array elements; the step budget, setting gradlens.stepBudget): an infinite loop, or a very long computation.`, this.loops[this.loops.length - 1] ?? range);
     }
+    this.meter.chargeOperations(n);
+  }
+
+  /** An array about to be built with `n` elements: bounded on its own, whatever the step budget. */
+  private allocate(n: number, range: Range) {
+    const limit = this.meter.limits.arrayElements;
+    if (n > limit) {
+      throw new EvalError('GL007', `An array of ${n.toLocaleString('en-US')} elements is over the memory budget (${limit.toLocaleString('en-US')} elements per array).`, range);
+    }
+    this.tick(range, n);
   }
 
   private block(stmts: Stmt[], env: Value<T>[], fn: IrFunction, top: boolean): number {
@@ -102,6 +124,7 @@ export class Interpreter<T> {
       }
       case 'push': {
         const arr = env[s.array] as Value<T>[];
+        if (arr.length >= this.meter.limits.arrayElements) this.allocate(arr.length + 1, s.range);
         arr.push(this.expr(s.value, env, fn));
         if (top && this.hooks.onAssign) this.hooks.onAssign(s.array, arr);
         return 0;
@@ -110,6 +133,7 @@ export class Interpreter<T> {
         return this.block(this.truth(s.test, env, fn) ? s.then : s.else, env, fn, top);
       case 'loop': {
         let iteration = 0;
+        this.loops.push(s.range);
         try {
           for (;;) {
             if (s.test && !this.truth(s.test, env, fn)) return 0;
@@ -124,6 +148,7 @@ export class Interpreter<T> {
             iteration++;
           }
         } finally {
+          this.loops.pop();
           if (top && this.hooks.onLoop) this.hooks.onLoop(s, -1);
         }
       }
@@ -151,6 +176,10 @@ export class Interpreter<T> {
   }
 
   private op(op: ScalarOp, args: T[], range: Range): T {
+    this.tick(range);
+    if (this.sized && this.sized.size >= this.meter.limits.tapeEntries) {
+      throw new EvalError('GL007', `Reverse mode stopped at ${this.meter.limits.tapeEntries.toLocaleString('en-US')} recorded operations (the memory budget of one tape).`, range);
+    }
     const { kinks, active, beforeOp } = this.hooks;
     if (beforeOp) beforeOp(range);
     if (kinks && active && args.some(active)) {
@@ -205,7 +234,9 @@ export class Interpreter<T> {
         const arr = this.expr(e.array, env, fn) as Value<T>[];
         return A.constant(arr.length);
       }
-      case 'arrayLit': return e.elements.map((x) => this.expr(x, env, fn));
+      case 'arrayLit':
+        this.tick(e.range, e.elements.length);
+        return e.elements.map((x) => this.expr(x, env, fn));
       case 'arrayFill': {
         const n = this.size(this.expr(e.length, env, fn) as T, e.range);
         const v = this.expr(e.fill, env, fn);
@@ -227,7 +258,7 @@ export class Interpreter<T> {
   private size(x: T, range: Range): number {
     const n = this.A.primal(x);
     if (!Number.isInteger(n) || n < 0) throw new EvalError('GL003', `Array length ${n} is not a non-negative integer.`, range);
-    this.tick(range, n);
+    this.allocate(n, range);
     return n;
   }
 

@@ -8,6 +8,10 @@
 //       hand-written gradient, and every diagnostic (GL001–GL009). With an AnalysisCache, only
 //       functions whose text (or helpers', or hand-written gradient's) changed are re-analysed,
 //       and the file is re-parsed incrementally.
+//   FileAnalysisJob(text, options?, cache?) — the same, one function per step(), for a scheduler
+//       that interleaves files; result() is the analysis so far.
+//   Meter, withMeter, BudgetExceeded, clampBudgets — the budgets of engine/budget.ts, for callers
+//       that run queries or code generation under a time budget.
 //   gradientAt(text, fnName, point?, options?) → GradientResult
 //       Value and gradient (or Jacobian) at a point (default: the first @at point, or a random one).
 //   tapeGradient(text, fnName, options?) → { gradient: (point) => Gradient }
@@ -23,7 +27,8 @@
 //       Replaces only the wrong components of a hand-written gradient with closed-form partials.
 
 export * from './api';
-export { analyzeFile, AnalysisCache } from './analyzeFile';
+export { analyzeFile, AnalysisCache, FileAnalysisJob } from './analyzeFile';
+export { BudgetExceeded, clampBudgets, Meter, withMeter } from './budget';
 export { gradientAt, computationGraph, compareMethods, tapeGradient } from './queries';
 export { generateDerivative } from './codegen/generate';
 export { componentFixes } from './fixGradient';

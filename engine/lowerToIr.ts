@@ -23,6 +23,11 @@ interface Typed {
 }
 
 class Unsupported extends Error {}
+/** The function is over the lowering budget: abandoned whole (no statement-level recovery). */
+class LoweringBudget extends Error {}
+
+const MAX_EXPR_DEPTH = 1000;
+const MAX_EXPR_NODES = 200_000;
 
 export function lowerFunction(program: Program, sf: SourceFunction): Lowered {
   return new Lowerer(program, sf).run();
@@ -62,14 +67,19 @@ class Lowerer {
 
     let body: Stmt[] = [];
     const bodyNode = node.body!;
-    if (ts.isBlock(bodyNode)) {
-      body = this.block(bodyNode.statements);
-    } else {
-      const e = this.tryExpr(bodyNode);
-      if (e) {
-        this.returnTypes.push({ t: e.t, d: e.d });
-        body = [{ k: 'return', value: e.e, range: this.range(bodyNode) }];
+    try {
+      if (ts.isBlock(bodyNode)) {
+        body = this.block(bodyNode.statements);
+      } else {
+        const e = this.tryExpr(bodyNode);
+        if (e) {
+          this.returnTypes.push({ t: e.t, d: e.d });
+          body = [{ k: 'return', value: e.e, range: this.range(bodyNode) }];
+        }
       }
+    } catch (e) {
+      if (!(e instanceof LoweringBudget)) throw e;
+      body = [];
     }
 
     const declared = node.type ? paramType(node.type, this.sfile) : undefined;
@@ -154,6 +164,16 @@ class Lowerer {
   // ---- statements -------------------------------------------------------------------------------
 
   private block(stmts: readonly ts.Statement[]): Stmt[] {
+    if (this.exprDepth >= MAX_EXPR_DEPTH && stmts.length > 0) this.expr(stmts[0] as unknown as ts.Expression); // reports the depth, throws
+    this.exprDepth++;
+    try {
+      return this.blockInner(stmts);
+    } finally {
+      this.exprDepth--;
+    }
+  }
+
+  private blockInner(stmts: readonly ts.Statement[]): Stmt[] {
     return this.scoped(() => {
       const out: Stmt[] = [];
       for (const s of stmts) {
@@ -423,7 +443,29 @@ class Lowerer {
     return { e: { k: 'binary', op, a: a.e, b: b.e, range }, t: 'num', d: 0 };
   }
 
+  /** Expression nesting and size are budgeted: every later phase recurses over the IR. */
+  private exprDepth = 0;
+  private exprNodes = 0;
+
   private expr(e: ts.Expression): Typed {
+    if (++this.exprNodes > MAX_EXPR_NODES || this.exprDepth >= MAX_EXPR_DEPTH) {
+      const nodes = this.exprNodes > MAX_EXPR_NODES;
+      this.exprNodes = Number.NEGATIVE_INFINITY; // one diagnostic, then the function is abandoned
+      this.diagnostics.push({ code: 'GL007', severity: 'warning', range: this.range(e), functionName: this.sf.name,
+        message: nodes
+          ? `'${this.sf.name}' is larger than the lowering budget (${MAX_EXPR_NODES.toLocaleString('en-US')} expression nodes); it is not analysed.`
+          : `This expression is nested more than ${MAX_EXPR_DEPTH} levels deep (the lowering budget); '${this.sf.name}' is not analysed.` });
+      throw new LoweringBudget();
+    }
+    this.exprDepth++;
+    try {
+      return this.exprNode(e);
+    } finally {
+      this.exprDepth--;
+    }
+  }
+
+  private exprNode(e: ts.Expression): Typed {
     const range = this.range(e);
     if (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) return this.expr(e.expression);
     if (ts.isAsExpression(e) || ts.isTypeAssertionExpression(e) || ts.isSatisfiesExpression(e)) return this.expr(e.expression);

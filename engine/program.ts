@@ -19,6 +19,8 @@ export interface SourceFunction {
   annotationDiagnostics: EngineDiagnostic[];
   /** The parser reported an error inside this function: it is mid-edit, leave it alone. */
   hasSyntaxError: boolean;
+  /** Part of it was nested too deeply to parse (blanked out before parsing; see analyzeFile). */
+  deepNesting?: boolean;
   range: Range;
   /** Where the function's text starts: its JSDoc if it has one, else the declaration. */
   textStart: number;

@@ -4,6 +4,7 @@
 import { AnalysisOptions, ComputationGraph, DEFAULT_OPTIONS, EngineDiagnostic, GradientResult, GraphEdge, GraphNode, MethodComponent, MethodsComparison, Point } from './api';
 import { wrtOf } from './analyzeFunction';
 import { randomPoints, validatePoint } from './checkPoints';
+import { budgeted, BudgetExceeded } from './budget';
 import { Differentiator } from './differentiate';
 import { EvalError } from './evaluate';
 import { IrFunction, Range, Stmt } from './ir';
@@ -66,12 +67,26 @@ function fault(e: unknown): EngineDiagnostic {
   return { code: 'GL009', severity: 'warning', range: { start: 0, end: 0 }, message: `Internal error: ${e instanceof Error ? e.message : String(e)}` };
 }
 
+function budgetDiagnostic(e: BudgetExceeded): EngineDiagnostic {
+  return { code: 'GL007', severity: 'warning', range: { start: 0, end: 0 }, message: `Gradlens stopped: ${e.message}.` };
+}
+
 function evalDiagnostic(e: unknown): EngineDiagnostic[] {
+  if (e instanceof BudgetExceeded) throw e; // answered by the budgeted wrapper
   if (e instanceof EvalError) return [{ code: e.code, severity: 'warning', range: e.range, message: e.message }];
   return [fault(e)];
 }
 
 export function gradientAt(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): GradientResult {
+  try {
+    return budgeted({ ...DEFAULT_OPTIONS, ...options }.timeBudgetMs, () => gradientAtNow(text, fnName, point, options));
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    return { value: null, gradient: null, jacobian: null, point: point ?? null, diagnostics: [budgetDiagnostic(e)] };
+  }
+}
+
+function gradientAtNow(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): GradientResult {
   const r = resolve(text, fnName, point, options);
   if (Array.isArray(r)) return { value: null, gradient: null, jacobian: null, point: point ?? null, diagnostics: r };
   try {
@@ -93,6 +108,15 @@ export function gradientAt(text: string, fnName: string, point?: Point, options?
 const MAX_GRAPH_NODES = 5000;
 
 export function computationGraph(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): { graph: ComputationGraph | null; diagnostics: EngineDiagnostic[] } {
+  try {
+    return budgeted({ ...DEFAULT_OPTIONS, ...options }.timeBudgetMs, () => computationGraphNow(text, fnName, point, options));
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    return { graph: null, diagnostics: [budgetDiagnostic(e)] };
+  }
+}
+
+function computationGraphNow(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): { graph: ComputationGraph | null; diagnostics: EngineDiagnostic[] } {
   const r = resolve(text, fnName, point, options);
   if (Array.isArray(r)) return { graph: null, diagnostics: r };
   try {
@@ -118,14 +142,14 @@ export function computationGraph(text: string, fnName: string, point?: Point, op
       },
     }, (tape) => { tapeRef = tape; });
     const tape = result.tape;
-    const adj = result.outputs.length === 1 ? tape.backward(result.outputs[0]) : new Array(tape.entries.length).fill(0);
-    const n = Math.min(tape.entries.length, MAX_GRAPH_NODES);
+    const adj = result.outputs.length === 1 ? tape.backward(result.outputs[0]) : new Array(tape.size).fill(0);
+    const n = Math.min(tape.size, MAX_GRAPH_NODES);
     const inputLabels = new Map<number, string>();
     result.inputs.forEach((i, k) => inputLabels.set(i, d.components[k].label));
     const nodes: GraphNode[] = [];
     const edges: GraphEdge[] = [];
     for (let i = 0; i < n; i++) {
-      const e = tape.entries[i];
+      const e = tape.entry(i);
       const op = e.op === 'lift' ? 'call' : e.op;
       // An input's component, else the variable it was assigned to, else its source text.
       const label = inputLabels.get(i) ?? labels.get(i) ?? (e.range ? text.slice(e.range.start, e.range.end) : op);
@@ -136,7 +160,7 @@ export function computationGraph(text: string, fnName: string, point?: Point, op
       e.parents.forEach((p, k) => edges.push({ from: p, to: i, partial: e.partials[k] }));
     }
     return {
-      graph: { functionName: fnName, point: r.point, nodes, edges, outputs: result.outputs.filter((o) => o < n), loops, truncated: tape.entries.length > n },
+      graph: { functionName: fnName, point: r.point, nodes, edges, outputs: result.outputs.filter((o) => o < n), loops, truncated: tape.size > n },
       diagnostics: [],
     };
   } catch (e) {
@@ -145,6 +169,15 @@ export function computationGraph(text: string, fnName: string, point?: Point, op
 }
 
 export function compareMethods(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): { comparison: MethodsComparison | null; diagnostics: EngineDiagnostic[] } {
+  try {
+    return budgeted({ ...DEFAULT_OPTIONS, ...options }.timeBudgetMs, () => compareMethodsNow(text, fnName, point, options));
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    return { comparison: null, diagnostics: [budgetDiagnostic(e)] };
+  }
+}
+
+function compareMethodsNow(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): { comparison: MethodsComparison | null; diagnostics: EngineDiagnostic[] } {
   const r = resolve(text, fnName, point, options);
   if (Array.isArray(r)) return { comparison: null, diagnostics: r };
   try {

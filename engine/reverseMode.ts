@@ -12,6 +12,7 @@ export interface TapeValue<S> {
   i: number;
 }
 
+/** One recorded operation, as the graph view reads it (built on demand by `entry(i)`). */
 export interface TapeEntry<S> {
   op: ScalarOp | 'input' | 'lift';
   value: S;
@@ -21,17 +22,62 @@ export interface TapeEntry<S> {
   loop?: { id: number; iteration: number };
 }
 
+/**
+ * The tape is stored flat (SPEC §3, memory budget): per entry its operation, value, source site
+ * and the start of its edges; edges (parent, local partial) in two arrays beside. Over plain
+ * numbers the value and partial arrays hold unboxed doubles, ~60 bytes an entry in all, instead
+ * of an object and two arrays per entry.
+ */
 export class Tape<S> implements Algebra<TapeValue<S>> {
-  readonly entries: TapeEntry<S>[] = [];
+  private readonly ops: (ScalarOp | 'input' | 'lift')[] = [];
+  private readonly values: S[] = [];
+  private readonly sites: (Range | null)[] = [];
+  /** Edges of entry i are edgeParent/edgePartial[edgeStart[i] .. edgeStart[i + 1]). */
+  private readonly edgeStart: number[] = [0];
+  private readonly edgeParent: number[] = [];
+  private readonly edgePartial: S[] = [];
+  /** Loop iterations of entries recorded inside loops (the graph view sets `loop`). */
+  private readonly loops = new Map<number, { id: number; iteration: number }>();
   /** Set by the caller before an operation is recorded (graph view). */
   site: Range | null = null;
   loop: { id: number; iteration: number } | undefined;
 
   constructor(readonly base: Algebra<S>) {}
 
+  /** Entries recorded so far. */
+  get size(): number {
+    return this.ops.length;
+  }
+
+  /** Entry `i` as an object (for the graph view; the sweeps read the flat arrays). */
+  entry(i: number): TapeEntry<S> {
+    const from = this.edgeStart[i];
+    const to = this.edgeStart[i + 1];
+    const loop = this.loops.get(i);
+    return {
+      op: this.ops[i], value: this.values[i], parents: this.edgeParent.slice(from, to), partials: this.edgePartial.slice(from, to),
+      range: this.sites[i], ...(loop ? { loop } : {}),
+    };
+  }
+
+  private record(op: ScalarOp | 'input' | 'lift', value: S): number {
+    const i = this.ops.length;
+    this.ops.push(op);
+    this.values.push(value);
+    this.sites.push(op === 'input' ? null : this.site);
+    this.edgeStart.push(this.edgeParent.length);
+    if (this.loop && op !== 'input') this.loops.set(i, this.loop);
+    return i;
+  }
+
+  private edge(parent: number, partial: S): void {
+    this.edgeParent.push(parent);
+    this.edgePartial.push(partial);
+    this.edgeStart[this.edgeStart.length - 1] = this.edgeParent.length;
+  }
+
   input(v: S): TapeValue<S> {
-    this.entries.push({ op: 'input', value: v, parents: [], partials: [], range: null });
-    return { v, i: this.entries.length - 1 };
+    return { v, i: this.record('input', v) };
   }
 
   constant(c: number): TapeValue<S> {
@@ -49,50 +95,46 @@ export class Tape<S> implements Algebra<TapeValue<S>> {
     const active = args.map((a) => a.i >= 0);
     if (!active.includes(true)) return { v, i: -1 };
     const p = localPartials(B, op, vals, v, active);
-    const parents: number[] = [];
-    const partials: S[] = [];
-    for (let k = 0; k < args.length; k++) {
-      if (active[k]) { parents.push(args[k].i); partials.push(p[k]); }
-    }
-    this.entries.push({ op, value: v, parents, partials, range: this.site, loop: this.loop });
-    return { v, i: this.entries.length - 1 };
+    const i = this.record(op, v);
+    for (let k = 0; k < args.length; k++) if (active[k]) this.edge(args[k].i, p[k]);
+    return { v, i };
   }
 
   lift(value: number, inputs: TapeValue<S>[], partials: number[]): TapeValue<S> {
-    const parents: number[] = [];
-    const ps: S[] = [];
-    inputs.forEach((x, k) => { if (x.i >= 0 && partials[k] !== 0) { parents.push(x.i); ps.push(this.base.constant(partials[k])); } });
     const v = this.base.constant(value);
-    if (parents.length === 0) return { v, i: -1 };
-    this.entries.push({ op: 'lift', value: v, parents, partials: ps, range: this.site, loop: this.loop });
-    return { v, i: this.entries.length - 1 };
+    if (!inputs.some((x, k) => x.i >= 0 && partials[k] !== 0)) return { v, i: -1 };
+    const i = this.record('lift', v);
+    inputs.forEach((x, k) => { if (x.i >= 0 && partials[k] !== 0) this.edge(x.i, this.base.constant(partials[k])); });
+    return { v, i };
   }
 
   /** Adjoints of every entry for the seed `seedAdjoint` on entry `output`. */
   backward(output: number, seedAdjoint: S = this.base.constant(1)): S[] {
     const B = this.base;
     const zero = B.constant(0);
-    const adj: S[] = new Array(this.entries.length).fill(zero);
+    const adj: S[] = new Array(this.size).fill(zero);
     if (output < 0) return adj;
     adj[output] = seedAdjoint;
+    const start = this.edgeStart;
+    const parent = this.edgeParent;
     if (B === (numberAlgebra as unknown)) {
       // Plain numbers: skip the generic algebra on the hot loop.
       const a = adj as unknown as number[];
+      const partial = this.edgePartial as unknown as number[];
       for (let i = output; i >= 0; i--) {
         const ai = a[i];
         if (ai === 0) continue;
-        const e = this.entries[i] as unknown as TapeEntry<number>;
-        for (let k = 0; k < e.parents.length; k++) a[e.parents[k]] += e.partials[k] * ai;
+        for (let e = start[i]; e < start[i + 1]; e++) a[parent[e]] += partial[e] * ai;
       }
       return adj;
     }
+    const partial = this.edgePartial;
     for (let i = output; i >= 0; i--) {
       const ai = adj[i];
       if (B.primal(ai) === 0 && ai === zero) continue;
-      const e = this.entries[i];
-      for (let k = 0; k < e.parents.length; k++) {
-        const p = e.parents[k];
-        adj[p] = B.apply('+', [adj[p], B.apply('*', [e.partials[k], ai])]);
+      for (let e = start[i]; e < start[i + 1]; e++) {
+        const p = parent[e];
+        adj[p] = B.apply('+', [adj[p], B.apply('*', [partial[e], ai])]);
       }
     }
     return adj;

@@ -1,7 +1,8 @@
 // The LSP thread's handle on the engine. By default the engine runs in a worker thread, so hovers,
 // code lenses and code actions are answered from the last good analysis while a newer one runs,
-// and a fault or a runaway analysis (a native stack overflow, an engine bug that loops) costs a
-// worker restart, never the server. The worker's script is its own bundle, dist/analysisWorker.js.
+// and a fault or a runaway analysis (a native stack overflow, an engine bug that loops, a heap
+// beyond the worker's limit) costs that one function and a worker restart, never the server or
+// another file: the jobs queued behind it are sent to the new worker. The worker's script is its own bundle, dist/analysisWorker.js.
 
 import { Worker } from 'node:worker_threads';
 import type { AnalysisOptions, FileAnalysis } from '../engine/api';
@@ -25,13 +26,20 @@ export type TaskOutcome =
   | { ok: false; error: string; logs: string[] };
 
 export type ToWorker =
-  | { type: 'analyze'; id: number; job: AnalyzeJob }
+  /** `stopped`: functions a previous worker never finished (named with the reason), not run again. */
+  | { type: 'analyze'; id: number; job: AnalyzeJob; stopped?: [string, string][] }
   | { type: 'task'; id: number; task: EngineTask }
   | { type: 'forget'; uri: string };
-export type FromWorker = { id: number; outcome: AnalyzeOutcome | TaskOutcome };
+export type FromWorker =
+  | { type?: undefined; id: number; outcome: AnalyzeOutcome | TaskOutcome }
+  /** The worker starts analysing `fn` of job `id` (null: finishing the job). */
+  | { type: 'progress'; id: number; fn: string | null }
+  /** The analysis so far of a file that takes a while. */
+  | { type: 'partial'; id: number; analysis: FileAnalysis; pending: string[]; ms: number };
 
 export interface AnalysisRunner {
-  analyze(job: AnalyzeJob): Promise<AnalyzeOutcome>;
+  /** `onPartial` receives the analysis so far of a file that takes a while (results stream per function). */
+  analyze(job: AnalyzeJob, onPartial?: PartialListener): Promise<AnalyzeOutcome>;
   /** Code-action edits, graph, methods: engine work other than the analysis. Rejects on failure. */
   run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<EngineTaskResults[K]>;
   /** The document closed: drop its per-function cache. */
@@ -39,25 +47,47 @@ export interface AnalysisRunner {
   dispose(): void;
 }
 
-type Pending = { resolve: (o: AnalyzeOutcome | TaskOutcome) => void; timer: NodeJS.Timeout };
+/** The analysis so far, and the functions not analysed yet. */
+export type PartialListener = (analysis: FileAnalysis, pending: string[]) => void;
+
+interface Pending {
+  resolve: (o: AnalyzeOutcome | TaskOutcome) => void;
+  /** The message, re-posted to a new worker when the old one had to be stopped. */
+  message: ToWorker;
+  what: string;
+  onPartial?: PartialListener;
+  /** Analyses: functions stopped by the watchdog, with the reason. */
+  stopped: Map<string, string>;
+}
+
+/** Heap of the analysis worker: beyond it the worker dies and only the function that ran it up is lost. */
+const WORKER_HEAP_MB = 512;
 
 export class WorkerAnalysisRunner implements AnalysisRunner {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** What the worker is busy with, as far as its last message says. */
+  private busy: { id: number; fn: string | null } | null = null;
+  private watchdog: NodeJS.Timeout | null = null;
+  private restarts = 0;
 
   constructor(
     private readonly script: string,
     private readonly log: (message: string) => void,
-    /** Longest one job may take (queueing included) before the worker is restarted. */
-    private readonly timeLimitMs = 60_000,
+    /**
+     * Longest the worker may stay silent on one function or task before it is restarted (the
+     * engine's own budgets stop a function after gradlens.timeBudgetMs, 10 s at most; this is the
+     * backstop for a fault of ours).
+     */
+    private readonly silenceLimitMs = 30_000,
   ) {
     // Start (and warm up) the worker now, not with the first document.
     try { this.ensureWorker(); } catch (e) { this.log(`cannot start the analysis worker yet: ${String(e)}`); }
   }
 
-  analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {
-    return this.post((id) => ({ type: 'analyze', id, job }), `analysis of ${job.uri}`) as Promise<AnalyzeOutcome>;
+  analyze(job: AnalyzeJob, onPartial?: PartialListener): Promise<AnalyzeOutcome> {
+    return this.post((id) => ({ type: 'analyze', id, job }), `analysis of ${job.uri}`, onPartial) as Promise<AnalyzeOutcome>;
   }
 
   async run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<EngineTaskResults[K]> {
@@ -70,13 +100,22 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
   }
 
   dispose(): void {
-    this.failAll('server shutting down');
+    for (const [id, p] of this.pending) {
+      p.resolve({ ok: false, error: 'server shutting down', logs: [] });
+      this.pending.delete(id);
+    }
+    this.disarm();
     const w = this.worker;
     this.worker = null;
     void w?.terminate();
   }
 
-  private post(message: (id: number) => ToWorker, what: string): Promise<AnalyzeOutcome | TaskOutcome> {
+  /** Restarts so far (for tests and logs). */
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  private post(message: (id: number) => ToWorker, what: string, onPartial?: Pending['onPartial']): Promise<AnalyzeOutcome | TaskOutcome> {
     return new Promise((resolve) => {
       let worker: Worker;
       try {
@@ -86,47 +125,101 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
         return;
       }
       const id = this.nextId++;
-      const timer = setTimeout(() => this.restart(`${what} exceeded ${this.timeLimitMs} ms; restarting the analysis worker`), this.timeLimitMs);
-      this.pending.set(id, { resolve, timer });
-      worker.postMessage(message(id));
+      const msg = message(id);
+      this.pending.set(id, { resolve, message: msg, what, onPartial, stopped: new Map() });
+      worker.postMessage(msg);
+      if (!this.watchdog) this.arm();
     });
+  }
+
+  /** (Re)starts the silence timer: any message from the worker proves it is making progress. */
+  private arm(): void {
+    this.disarm();
+    if (this.pending.size === 0) return;
+    this.watchdog = setTimeout(() => this.stopRunaway(`took more than ${this.silenceLimitMs / 1000} s`), this.silenceLimitMs);
+    this.watchdog.unref?.();
+  }
+
+  private disarm(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    this.watchdog = null;
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // A smaller young generation keeps the worker's resident memory down (SPEC §7: server ≤ 150 MB) at
-    // little cost: the analysis allocates mostly short-lived, small objects.
-    const worker = new Worker(this.script, { workerData: { role: WORKER_ROLE }, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    // little cost: the analysis allocates mostly short-lived, small objects. The old generation is
+    // capped so that no input can take the whole process's memory.
+    const worker = new Worker(this.script, {
+      workerData: { role: WORKER_ROLE },
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    });
     worker.unref();
     worker.on('message', (msg: FromWorker) => {
+      if (this.worker !== worker) return;
+      this.arm();
+      if (msg.type === 'progress') { this.busy = { id: msg.id, fn: msg.fn }; return; }
       const p = this.pending.get(msg.id);
       if (!p) return;
+      if (msg.type === 'partial') {
+        try { p.onPartial?.(msg.analysis, msg.pending); } catch (e) { this.log(`publishing a partial analysis failed: ${String(e)}`); }
+        return;
+      }
       this.pending.delete(msg.id);
-      clearTimeout(p.timer);
+      if (this.busy?.id === msg.id) this.busy = null;
+      if (this.pending.size === 0) this.disarm();
       p.resolve(msg.outcome);
     });
-    worker.on('error', (e) => this.restart(`analysis worker failed: ${e instanceof Error ? e.message : String(e)}`));
+    worker.on('error', (e) => {
+      if (this.worker !== worker) return;
+      const oom = (e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+      this.stopRunaway(oom ? `ran out of memory (the analysis worker's ${WORKER_HEAP_MB} MB heap)` : `failed (${e instanceof Error ? e.message : String(e)})`);
+    });
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.restart(`analysis worker exited with code ${code}`);
+      if (this.worker === worker) this.stopRunaway(`made the analysis worker exit with code ${code}`);
     });
     this.worker = worker;
+    this.busy = null;
     return worker;
   }
 
-  private restart(reason: string): void {
-    this.log(reason);
-    const w = this.worker;
+  /**
+   * The worker is stuck or dead. Only what it was busy with pays: that function is reported and
+   * not run again (or that task fails); every other queued job is sent to a new worker.
+   */
+  private stopRunaway(what: string): void {
+    this.disarm();
+    const old = this.worker;
     this.worker = null;
-    this.failAll(reason);
-    void w?.terminate();
-  }
-
-  private failAll(reason: string): void {
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.resolve({ ok: false, error: reason, logs: [] });
-      this.pending.delete(id);
+    void old?.terminate();
+    this.restarts++;
+    const busy = this.busy;
+    this.busy = null;
+    const culprit = busy ? this.pending.get(busy.id) : undefined;
+    if (culprit && culprit.message.type === 'analyze' && busy!.fn) {
+      const reason = `Gradlens stopped analysing '${busy!.fn}': it ${what}. The rest of the file is analysed.`;
+      this.log(`${culprit.what}: '${busy!.fn}' ${what}; restarting the analysis worker`);
+      culprit.stopped.set(busy!.fn, reason);
+    } else if (culprit) {
+      this.log(`${culprit.what} ${what}; restarting the analysis worker`);
+      this.pending.delete(busy!.id);
+      culprit.resolve({ ok: false, error: `${culprit.what} ${what}`, logs: [] });
+    } else {
+      this.log(`the analysis worker ${what}; restarting it`);
     }
+    if (this.pending.size === 0) return;
+    let worker: Worker;
+    try {
+      worker = this.ensureWorker();
+    } catch (e) {
+      for (const [id, p] of this.pending) { p.resolve({ ok: false, error: `cannot restart the analysis worker: ${String(e)}`, logs: [] }); this.pending.delete(id); }
+      return;
+    }
+    for (const p of this.pending.values()) {
+      const msg = p.message.type === 'analyze' ? { ...p.message, stopped: [...p.stopped] } : p.message;
+      worker.postMessage(msg);
+    }
+    this.arm();
   }
 }
 
@@ -143,6 +236,7 @@ export class InProcessAnalysisRunner implements AnalysisRunner {
   analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {
     return new Promise((resolve) => setImmediate(() => resolve(this.worker.analyzeNow(job, this.caches as never))));
   }
+
 
   async run<K extends EngineTask['kind']>(task: Extract<EngineTask, { kind: K }>): Promise<EngineTaskResults[K]> {
     return unwrap(this.worker.runTaskNow(task), this.log) as EngineTaskResults[K];

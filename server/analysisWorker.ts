@@ -3,24 +3,92 @@
 // lazily), so the LSP thread never initialises the engine or the TypeScript compiler.
 
 import type { MessagePort } from 'node:worker_threads';
-import { analyzeFile, AnalysisCache } from '../engine';
+import { analyzeFile, AnalysisCache, BudgetExceeded, DEFAULT_OPTIONS, FileAnalysisJob, Meter, withMeter } from '../engine';
 import { runEngineTask } from './engineTasks';
 import type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './analysisRunner';
 import type { EngineTask } from './engineTasks';
+
+/** An analysis in progress in the worker: stepped one function at a time, round-robin with the others. */
+interface ActiveJob {
+  id: number;
+  uri: string;
+  job: FileAnalysisJob;
+  started: number;
+  lastPartial: number;
+}
+
+/**
+ * A file whose analysis takes longer than PARTIAL_AFTER_MS (a slow function holds it up) publishes
+ * what it has, then again every PARTIAL_EVERY_MS; a quick analysis publishes once, at the end.
+ */
+const PARTIAL_AFTER_MS = 1000;
+const PARTIAL_EVERY_MS = 500;
 
 export function runAnalysisWorker(port: MessagePort): void {
   // The worker's stdout is the server's stdout, which is the LSP stream under --stdio.
   console.log = console.info = console.debug = console.warn = (...args: unknown[]) => console.error(...args);
   const caches = new Map<string, AnalysisCache>();
+  const active: ActiveJob[] = [];
+  let pumping = false;
+
+  // One function of one file per turn of the event loop: messages (new files, tasks) are read
+  // between functions, and no file waits behind another beyond one function's time budget.
+  const pump = (): void => {
+    pumping = false;
+    const a = active.shift();
+    if (!a) return;
+    const next = a.job.pending()[0] ?? null;
+    port.postMessage({ type: 'progress', id: a.id, fn: next } satisfies FromWorker);
+    let more: boolean;
+    try {
+      more = a.job.step();
+    } catch (e) {
+      caches.delete(a.uri);
+      port.postMessage({ id: a.id, outcome: { ok: false, error: describe(e) } } satisfies FromWorker);
+      schedule();
+      return;
+    }
+    const now = performance.now();
+    if (!more) {
+      port.postMessage({ id: a.id, outcome: { ok: true, analysis: a.job.result(), ms: now - a.started } } satisfies FromWorker);
+    } else {
+      if (now - a.started >= PARTIAL_AFTER_MS && now - a.lastPartial >= PARTIAL_EVERY_MS) {
+        a.lastPartial = now;
+        port.postMessage({ type: 'partial', id: a.id, analysis: a.job.result(), pending: a.job.pending(), ms: now - a.started } satisfies FromWorker);
+      }
+      active.push(a);
+    }
+    schedule();
+  };
+  const schedule = (): void => {
+    if (pumping || active.length === 0) return;
+    pumping = true;
+    setImmediate(pump);
+  };
+
   port.on('message', (msg: ToWorker) => {
     switch (msg.type) {
       case 'forget':
         caches.delete(msg.uri);
         return;
-      case 'analyze':
-        port.postMessage({ id: msg.id, outcome: analyzeNow(msg.job, caches) } satisfies FromWorker);
+      case 'analyze': {
+        let cache = caches.get(msg.job.uri);
+        if (!cache) caches.set(msg.job.uri, (cache = new AnalysisCache()));
+        const t0 = performance.now();
+        let job: FileAnalysisJob;
+        try {
+          job = new FileAnalysisJob(msg.job.text, msg.job.options, cache, new Map(msg.stopped ?? []));
+        } catch (e) {
+          caches.delete(msg.job.uri);
+          port.postMessage({ id: msg.id, outcome: { ok: false, error: describe(e) } } satisfies FromWorker);
+          return;
+        }
+        active.push({ id: msg.id, uri: msg.job.uri, job, started: t0, lastPartial: 0 });
+        schedule();
         return;
+      }
       case 'task':
+        port.postMessage({ type: 'progress', id: msg.id, fn: null } satisfies FromWorker);
         port.postMessage({ id: msg.id, outcome: runTaskNow(msg.task) } satisfies FromWorker);
         return;
     }
@@ -64,11 +132,15 @@ export function analyzeNow(job: AnalyzeJob, caches: Map<string, AnalysisCache>):
   }
 }
 
+/** Engine tasks (code actions, graph, methods) run within the time budget of one function's analysis. */
+const TASK_TIME_MS = 2 * DEFAULT_OPTIONS.timeBudgetMs;
+
 export function runTaskNow(task: EngineTask): TaskOutcome {
   const logs: string[] = [];
   try {
-    return { ok: true, value: runEngineTask(task, (m) => logs.push(m)), logs };
+    return { ok: true, value: withMeter(new Meter({ timeMs: TASK_TIME_MS }), () => runEngineTask(task, (m) => logs.push(m))), logs };
   } catch (e) {
+    if (e instanceof BudgetExceeded) return { ok: false, error: `Gradlens stopped: ${e.message}.`, logs };
     return { ok: false, error: describe(e), logs };
   }
 }

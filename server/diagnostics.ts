@@ -21,7 +21,7 @@ export class DiagnosticsChannel {
     if (!this.pull) return;
     this.connection.languages.diagnostics.on(async (params, token): Promise<DocumentDiagnosticReport> => {
       try {
-        const event = await this.analysis.current(params.textDocument.uri, PULL_WAIT_MS);
+        const event = await this.analysis.current(params.textDocument.uri, PULL_WAIT_MS, true);
         if (token.isCancellationRequested || !event) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
         return { kind: DocumentDiagnosticReportKind.Full, items: toLspDiagnostics(event.doc, event.diagnostics) };
       } catch (e) {

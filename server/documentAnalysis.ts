@@ -28,6 +28,8 @@ export interface AnalysisEvent {
   doc: TextDocument;
   diagnostics: EngineDiagnostic[];
   snapshot: AnalysisSnapshot | null;
+  /** The analysis so far of a file still being analysed (functions stream in as they finish). */
+  partial?: boolean;
 }
 
 interface DocState {
@@ -99,12 +101,15 @@ export class DocumentAnalysis {
     return this.latest(uri);
   }
 
-  /** Waits (up to `timeoutMs`) until the document's current version has been analysed. */
-  async current(uri: string, timeoutMs: number): Promise<AnalysisEvent | null> {
+  /**
+   * Waits (up to `timeoutMs`) until the document's current version has been analysed (with
+   * `acceptPartial`, until the first partial result of a long analysis of it).
+   */
+  async current(uri: string, timeoutMs: number, acceptPartial = false): Promise<AnalysisEvent | null> {
     const isCurrent = (): boolean => {
       const doc = this.documents.get(uri);
       const ev = this.lastEvent(uri);
-      return !doc || (ev !== null && ev.version === doc.version);
+      return !doc || (ev !== null && ev.version === doc.version && (acceptPartial || !ev.partial));
     };
     if (!isCurrent()) await this.waitUntil(uri, isCurrent, timeoutMs);
     return this.lastEvent(uri);
@@ -150,9 +155,24 @@ export class DocumentAnalysis {
     state.inFlight = true;
     const version = live.version;
     const doc = TextDocument.create(uri, live.languageId, version, live.getText());
+    const onPartial = (analysis: FileAnalysis, pending: string[]): void => {
+      if (this.states.get(uri) !== state) return;
+      // Diagnostics stream in; hovers, lenses and actions keep answering from the last complete
+      // analysis. A function still pending keeps its previous diagnostics, so nothing flickers.
+      const waiting = new Set(pending);
+      const previous = (state.lastEvent?.diagnostics ?? []).filter((d) => d.functionName !== undefined && waiting.has(d.functionName));
+      const event: AnalysisEvent = { uri, version, doc, diagnostics: [...analysis.diagnostics, ...previous], snapshot: null, partial: true, current: this.documents.get(uri)?.version === version };
+      state.lastEvent = event;
+      try {
+        this.onAnalyzed(event);
+      } catch (e) {
+        this.log(`Gradlens: publishing the analysis of ${uri} failed: ${String(e)}`);
+      }
+      for (const w of [...state.waiters]) w.check();
+    };
     void this.settings
       .get(uri)
-      .then((s) => this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }))
+      .then((s) => this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }, onPartial))
       .then(
         (outcome) => {
           if (this.states.get(uri) !== state) return; // closed meanwhile

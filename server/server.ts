@@ -55,7 +55,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   function onAnalyzed(event: AnalysisEvent): void {
     diagnostics?.analyzed(event);
-    if (!event.current) return;
+    if (!event.current || event.partial) return;
     const a = event.snapshot?.analysis;
     if (a) void connection.sendNotification(StatusNotification, fileStatus(event.uri, a));
     if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);

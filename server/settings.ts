@@ -4,6 +4,7 @@
 
 import type { Connection } from 'vscode-languageserver';
 import { AnalysisOptions, DEFAULT_OPTIONS } from '../engine/api';
+import { clampBudgets } from '../engine/budget';
 
 export interface GradlensSettings {
   rtol: number;
@@ -12,6 +13,8 @@ export interface GradlensSettings {
   randomPoints: number;
   seed: number;
   stepBudget: number;
+  /** Milliseconds of analysis per function before GL007. */
+  timeBudgetMs: number;
   codeLens: boolean;
   /** Milliseconds between the last edit and the re-analysis. */
   debounce: number;
@@ -23,6 +26,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   randomPoints: DEFAULT_OPTIONS.randomPoints,
   seed: DEFAULT_OPTIONS.seed,
   stepBudget: DEFAULT_OPTIONS.stepBudget,
+  timeBudgetMs: DEFAULT_OPTIONS.timeBudgetMs,
   codeLens: true,
   debounce: 250,
 };
@@ -38,7 +42,9 @@ export function normalizeSettings(raw: unknown, base: GradlensSettings = DEFAULT
   if (r.atol === null || positive(r.atol)) s.atol = r.atol;
   if (nonNegativeInt(r.randomPoints)) s.randomPoints = Math.min(r.randomPoints, 100);
   if (typeof r.seed === 'number' && Number.isFinite(r.seed)) s.seed = Math.trunc(r.seed);
-  if (positive(r.stepBudget)) s.stepBudget = Math.trunc(r.stepBudget);
+  // Budgets are clamped to ceilings: a repository's settings must not make the server unsafe.
+  if (positive(r.stepBudget)) s.stepBudget = clampBudgets({ stepBudget: r.stepBudget }).stepBudget!;
+  if (positive(r.timeBudgetMs)) s.timeBudgetMs = clampBudgets({ timeBudgetMs: r.timeBudgetMs }).timeBudgetMs!;
   // `codeLens` may be a boolean or `{ enabled: boolean }` (the VS Code settings UI nests dotted keys).
   if (typeof r.codeLens === 'boolean') s.codeLens = r.codeLens;
   else if (typeof r.codeLens === 'object' && r.codeLens !== null && typeof (r.codeLens as { enabled?: unknown }).enabled === 'boolean') {
@@ -51,7 +57,7 @@ export function normalizeSettings(raw: unknown, base: GradlensSettings = DEFAULT
 }
 
 export function toAnalysisOptions(s: GradlensSettings): AnalysisOptions {
-  return { rtol: s.rtol, atol: s.atol, randomPoints: s.randomPoints, seed: s.seed, stepBudget: s.stepBudget };
+  return { rtol: s.rtol, atol: s.atol, randomPoints: s.randomPoints, seed: s.seed, stepBudget: s.stepBudget, timeBudgetMs: s.timeBudgetMs };
 }
 
 export class SettingsStore {

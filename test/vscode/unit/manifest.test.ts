@@ -23,7 +23,7 @@ describe('extension manifest', () => {
 
   it('contributes every setting with a description, a type and a default', () => {
     const props = manifest.contributes.configuration.properties;
-    const keys = ['rtol', 'atol', 'randomPoints', 'seed', 'stepBudget', 'codeLens.enabled', 'debounceMs'].map((k) => `gradlens.${k}`);
+    const keys = ['rtol', 'atol', 'randomPoints', 'seed', 'stepBudget', 'timeBudgetMs', 'codeLens.enabled', 'debounceMs'].map((k) => `gradlens.${k}`);
     assert.deepEqual(Object.keys(props).sort(), keys.sort());
     for (const k of keys) {
       const p = props[k];
