@@ -6,9 +6,11 @@ import {
   analyzeFile,
   type AnalysisOptions,
   type DiagnosticCode,
+  type EngineDiagnostic,
   type FileAnalysis,
   type FunctionAnalysis,
 } from '../engine/index';
+import { boundDiagnostic, boundMessage, boundUserText } from '../engine/format';
 import { diagnosticToJson, formatDiagnostic, type DiagnosticJson } from './diagnostics';
 import { describeFsError, displayPath, expandInputs } from './files';
 import { plural, type Palette } from './format';
@@ -129,6 +131,15 @@ function summarize(reports: FileReport[]): CheckSummary {
 
 type Status = 'fail' | 'warn' | 'ok' | 'none';
 
+/**
+ * A diagnostic as the text output shows it. Messages quote user text (names, types), so they are
+ * cut and cleaned where they leave the CLI: here, and in the JSON (boundDiagnostic).
+ */
+function shown(d: EngineDiagnostic): EngineDiagnostic {
+  const b = boundDiagnostic(d);
+  return d.functionName === undefined ? b : { ...b, functionName: boundUserText(d.functionName) };
+}
+
 /** One line per function: does its hand-written gradient check out, and what else was found. */
 export function functionStatus(fn: FunctionAnalysis): { status: Status; text: string } {
   const failing = fn.diagnostics.filter((d) => FAILING_CODES.has(d.code));
@@ -177,14 +188,14 @@ export function renderCheck(result: CheckResult, p: Palette): string {
     for (const fn of analysis.functions) {
       const { status, text } = functionStatus(fn);
       const pos = report.index.position(fn.nameRange.start);
-      lines.push(`  ${symbol[status]} ${p.bold(fn.name)} ${p.dim(`(${pos.line}:${pos.column})`)}  ${text}`);
+      lines.push(`  ${symbol[status]} ${p.bold(boundUserText(fn.name))} ${p.dim(`(${pos.line}:${pos.column})`)}  ${boundMessage(text)}`);
     }
     for (const fn of skipped) {
       const pos = report.index.position(fn.nameRange.start);
-      lines.push(`  ${symbol.warn} ${p.bold(fn.name)} ${p.dim(`(${pos.line}:${pos.column})`)}  not analysed: ${fn.reason}`);
+      lines.push(`  ${symbol.warn} ${p.bold(boundUserText(fn.name))} ${p.dim(`(${pos.line}:${pos.column})`)}  not analysed: ${boundMessage(fn.reason)}`);
     }
     const diagnostics = [...analysis.diagnostics].sort((a, b) => a.range.start - b.range.start);
-    for (const d of diagnostics) lines.push(formatDiagnostic(report.file, report.index, d, p, '    '));
+    for (const d of diagnostics) lines.push(formatDiagnostic(report.file, report.index, shown(d), p, '    '));
     lines.push('');
   }
 
@@ -228,7 +239,7 @@ function toJson(reports: FileReport[], summary: CheckSummary, failed: boolean): 
       error: r.error ?? null,
       functions: (r.analysis?.functions ?? []).map((fn) => functionToJson(fn, r.index)),
       skipped: (r.analysis?.skipped ?? []).map((fn) => ({ name: fn.name, line: r.index.position(fn.nameRange.start).line, column: r.index.position(fn.nameRange.start).column, reason: fn.reason })),
-      diagnostics: (r.analysis?.diagnostics ?? []).map((d): DiagnosticJson => diagnosticToJson(d, r.index)),
+      diagnostics: (r.analysis?.diagnostics ?? []).map((d): DiagnosticJson => diagnosticToJson(boundDiagnostic(d), r.index)),
     })),
   };
 }
@@ -272,6 +283,6 @@ function functionToJson(fn: FunctionAnalysis, index: LineIndex): unknown {
           })),
         }
       : null,
-    diagnostics: fn.diagnostics.map((d) => diagnosticToJson(d, index)),
+    diagnostics: fn.diagnostics.map((d) => diagnosticToJson(boundDiagnostic(d), index)),
   };
 }

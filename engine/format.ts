@@ -24,3 +24,61 @@ export function formatValue(v: number | number[] | unknown): string {
 export function formatPoint(p: Record<string, unknown>): string {
   return Object.entries(p).map(([k, v]) => `${k} = ${formatValue(v)}`).join(', ');
 }
+
+// ---- user text at the boundaries ----------------------------------------------------------------
+
+/**
+ * Characters that user text never carries into what Gradlens prints or generates: C0 and C1
+ * controls (stripUnsafe turns tabs and line breaks into spaces first), the line terminators U+2028 and
+ * U+2029 (they end a `//` comment), the bidirectional embeddings, overrides and isolates of Trojan
+ * Source (U+202A–U+202E, U+2066–U+2069) and the direction marks U+200E, U+200F and U+061C.
+ */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g;
+/** Every line terminator of JavaScript. */
+export const LINE_TERMINATOR = /\r\n|[\n\r\u2028\u2029]/;
+
+/** Drops the characters above; tabs become spaces, and line terminators spaces unless `keepNewlines` (then `\n`). */
+export function stripUnsafe(s: string, keepNewlines = false): string {
+  const lines = s.split(LINE_TERMINATOR).map((l) => l.replace(/\t/g, ' ').replace(UNSAFE, ''));
+  return lines.join(keepNewlines ? '\n' : ' ');
+}
+
+/** Longest identifier or quoted span a message keeps whole. */
+export const MAX_USER_RUN = 64;
+/** Longest message shown. */
+export const MAX_MESSAGE = 1000;
+
+/** `s` cut to `max` code points (the last one '…'), never inside a surrogate pair. */
+function cut(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cps = Array.from(s);
+  return cps.length <= max ? s : `${cps.slice(0, max - 1).join('')}…`;
+}
+
+/** One piece of user text (a name, a type, a snippet) for a message or a label: one line, safe, at most `max` code points. */
+export function boundUserText(s: string, max = 80): string {
+  return cut(stripUnsafe(s), max);
+}
+
+const LONG_IDENTIFIER = new RegExp(`[\\p{ID_Continue}$\\u200c\\u200d]{${MAX_USER_RUN + 1},}`, 'gu');
+const LONG_QUOTED = ["'", '"', '`'].map((q) => new RegExp(`(?<![\\p{L}\\p{N}_$])${q}([^${q}\\n]{${MAX_USER_RUN + 1},})${q}(?![\\p{L}\\p{N}_$])`, 'gu'));
+
+/**
+ * A diagnostic message as shown to the user: no controls or bidirectional overrides (line feeds
+ * kept: messages may have several lines), every identifier-like run and quoted span longer than
+ * MAX_USER_RUN cut to its start and '…', and the whole at most MAX_MESSAGE code points.
+ */
+export function boundMessage(message: string): string {
+  let m = stripUnsafe(message, true);
+  if (m.length <= MAX_USER_RUN) return m;
+  m = m.replace(LONG_IDENTIFIER, (run) => cut(run, MAX_USER_RUN));
+  for (const re of LONG_QUOTED) m = m.replace(re, (span, inner: string) => `${span[0]}${cut(inner, MAX_USER_RUN)}${span[0]}`);
+  return cut(m, MAX_MESSAGE);
+}
+
+/** A diagnostic (and its related information) with bounded messages: for the server's and the CLI's output. */
+export function boundDiagnostic<D extends { message: string; related?: readonly { message: string }[] }>(d: D): D {
+  const out = { ...d, message: boundMessage(d.message) };
+  if (d.related) out.related = d.related.map((r) => ({ ...r, message: boundMessage(r.message) }));
+  return out;
+}

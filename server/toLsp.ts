@@ -12,6 +12,7 @@ import {
   TextEdit,
 } from 'vscode-languageserver';
 import type { EngineDiagnostic, Range, Severity } from '../engine/api';
+import { boundMessage } from '../engine/format';
 
 export const DIAGNOSTIC_SOURCE = 'gradlens';
 
@@ -50,11 +51,12 @@ export function toLspDiagnostic(doc: TextDocument, d: EngineDiagnostic): Diagnos
     severity: toLspSeverity(d.severity),
     code: d.code,
     source: DIAGNOSTIC_SOURCE,
-    message: d.message,
+    // Messages quote user text (names, types): cut and cleaned here, where they leave the server.
+    message: boundMessage(d.message),
   };
   if (d.related && d.related.length > 0) {
     diagnostic.relatedInformation = d.related.map((r) =>
-      DiagnosticRelatedInformation.create({ uri: doc.uri, range: toLspRange(doc, r.range) }, r.message),
+      DiagnosticRelatedInformation.create({ uri: doc.uri, range: toLspRange(doc, r.range) }, boundMessage(r.message)),
     );
   }
   const data: DiagnosticData = {};

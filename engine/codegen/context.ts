@@ -1,6 +1,7 @@
 // State shared by everything generated in one request: the helpers' pullbacks and JVPs emitted
 // beside the main function, the names already taken, and how names are printed.
 
+import { LINE_TERMINATOR, stripUnsafe } from '../format';
 import { IrFunction } from '../ir';
 import type { Program } from '../program';
 import { CodegenError } from './prepare';
@@ -72,16 +73,29 @@ export function ruleWrtIndices(fn: IrFunction): number[] {
   return fn.params.map((_, i) => i).filter((i) => !w || w.includes(fn.params[i].name));
 }
 
+/** 1-based line of `offset`, counting line breaks as editors do (LF, CRLF and a lone CR). */
 export function lineOf(text: string, offset: number): number {
   let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+  }
   return line;
 }
 
-/** The first line of a statement's source, for `// adjoint of line N: …` comments. */
+/**
+ * The first line of a statement's source, for `// adjoint of line N: …` comments: the one place
+ * where free source text (not a name or a type) is copied into generated code, so it is made inert
+ * here. JavaScript ends a
+ * `//` comment at a CR, U+2028 or U+2029 as well as at a line feed, so the text is cut at the first
+ * line terminator of any kind; controls and the bidirectional overrides of Trojan Source are
+ * dropped (stripUnsafe), and a comment closer (star, slash) is broken up so that the text stays
+ * inert inside a block comment too.
+ */
 export function sourceSnippet(text: string, start: number, end: number): string {
-  let s = text.slice(start, Math.min(end, start + 200)).split('\n')[0].trim();
+  const first = text.slice(start, Math.min(end, start + 200)).split(LINE_TERMINATOR)[0];
+  let s = stripUnsafe(first).trim();
   if (s.endsWith('{')) s = s.slice(0, -1).trim();
-  if (s.length > 72) s = `${s.slice(0, 69)}...`;
+  if (s.length > 72) s = `${Array.from(s).slice(0, 69).join('')}...`;
   return s.replace(/\*\//g, '* /');
 }

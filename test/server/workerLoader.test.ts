@@ -1,29 +1,90 @@
 // dist/workerLoader.js runs the analysis worker's bundle through V8's code cache: the cache is
 // written after the warm-up, and a broken or stale cache is rejected and rewritten, never fatal.
+// V8 runs any cache made from a source of the same length, so the cache is kept like code: in a
+// private per-user folder, checked (owner, permissions, no symlink, SHA-256 of the exact source)
+// before use, and written under a random name with O_EXCL. Each test gets its own
+// XDG_CACHE_HOME and TMPDIR (the worker's environment), so nothing here touches the real ones.
 
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { WORKER_ROLE } from '../../server/analysisRunner';
 
 const DIST = path.resolve(__dirname, '..', '..', '..', 'dist');
+const BUNDLE = path.join(DIST, 'analysisWorker.js');
+const posix = process.platform !== 'win32';
+const isRoot = posix && process.getuid?.() === 0;
 
-function cacheFile(): string {
-  const source = fs.readFileSync(path.join(DIST, 'analysisWorker.js'), 'utf8');
-  const hash = crypto.createHash('sha1').update(source).digest('hex').slice(0, 16);
-  return path.join(os.tmpdir(), `gradlens-worker-${process.version}-${hash}.v8cache`);
+/** The source the loader compiles: the bundle in Node's CommonJS wrapper. */
+function wrappedSource(): string {
+  const source = fs.readFileSync(BUNDLE, 'utf8');
+  return `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 }
 
-/** Starts a worker through the loader, analyses a file with it, and stops it. */
-async function analyseOnce(): Promise<unknown> {
-  const worker = new Worker(path.join(DIST, 'workerLoader.js'), { workerData: { role: WORKER_ROLE } });
+/** The cache file's name and header, as server/workerLoader.ts writes them. */
+function cacheFormat(): { name: string; header: Buffer } {
+  const key = crypto.createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`).update(wrappedSource()).digest('hex');
+  return { name: `worker-${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`, header: Buffer.from(`gradlens-v8-code-cache 1\n${key}\n`, 'latin1') };
+}
+
+/**
+ * V8 code cache of a source as long as the real one whose code writes `marker`: what an attacker
+ * able to write the cache would plant. V8 checks only the length, so it would run.
+ */
+function hostileCache(marker: string): Buffer {
+  const wrapped = wrappedSource();
+  const head = `(function (exports, require, module, __filename, __dirname) { require('fs').writeFileSync(${JSON.stringify(marker)}, 'planted code ran'); /*`;
+  const tail = '*/\n});';
+  const hostile = head + ' '.repeat(wrapped.length - head.length - tail.length) + tail;
+  assert.equal(hostile.length, wrapped.length);
+  return new vm.Script(hostile, { filename: BUNDLE }).createCachedData();
+}
+
+interface Sandbox {
+  root: string;
+  /** XDG_CACHE_HOME of the worker. */
+  xdg: string;
+  /** The loader's cache folder in it. */
+  dir: string;
+  /** TMPDIR of the worker. */
+  tmp: string;
+  marker: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const sandboxes: string[] = [];
+
+function sandbox(): Sandbox {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-loader-'));
+  sandboxes.push(root);
+  const xdg = path.join(root, 'cache');
+  const tmp = path.join(root, 'tmp');
+  fs.mkdirSync(xdg);
+  fs.mkdirSync(tmp);
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: xdg, TMPDIR: tmp, TMP: tmp, TEMP: tmp, LOCALAPPDATA: xdg };
+  const dir = process.platform === 'win32' ? path.join(xdg, 'gradlens', 'Cache') : path.join(xdg, 'gradlens');
+  return { root, xdg, dir, tmp, marker: path.join(root, 'marker'), env };
+}
+
+type Outcome = { ok: boolean; analysis?: { functions: { gradient: unknown }[] } };
+type Run = { answered: true; outcome: Outcome } | { answered: false };
+
+/** Starts a worker through the loader and asks for an analysis: its outcome, or none when the worker exited first. */
+async function analyseOnce(env: NodeJS.ProcessEnv): Promise<Run> {
+  const worker = new Worker(path.join(DIST, 'workerLoader.js'), { workerData: { role: WORKER_ROLE }, env });
   try {
-    return await new Promise((resolve, reject) => {
-      worker.on('error', reject);
-      worker.on('message', (m: { outcome: unknown }) => resolve(m.outcome));
+    return await new Promise<Run>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the worker neither answered nor exited')), 30_000);
+      worker.on('error', (e) => { clearTimeout(timer); reject(e); });
+      worker.on('exit', () => { clearTimeout(timer); resolve({ answered: false }); });
+      // The worker also reports progress ({ type: 'progress' }); the outcome is the untyped message.
+      worker.on('message', (m: { type?: string; outcome: Outcome }) => {
+        if (m.type === undefined) { clearTimeout(timer); resolve({ answered: true, outcome: m.outcome }); }
+      });
       worker.postMessage({ type: 'analyze', id: 1, job: { uri: 'file:///t.ts', text: '/** @differentiable\n * @at x = 2 */\nfunction f(x: number): number { return x * x; }', options: {} } });
     });
   } finally {
@@ -31,25 +92,157 @@ async function analyseOnce(): Promise<unknown> {
   }
 }
 
-describe('server: the analysis worker loader and its code cache', function () {
-  this.timeout(60_000);
+async function assertAnalyses(env: NodeJS.ProcessEnv): Promise<void> {
+  const r = await analyseOnce(env);
+  assert.ok(r.answered, 'the worker exited without answering (planted code ran instead of the bundle?)');
+  assert.ok(r.outcome.ok);
+  assert.deepEqual(r.outcome.analysis!.functions[0].gradient, { x: 4 });
+}
 
-  it('writes the cache after the warm-up, and works from it', async () => {
-    const file = cacheFile();
-    fs.rmSync(file, { force: true });
-    const first = await analyseOnce() as { ok: boolean; analysis: { functions: { gradient: unknown }[] } };
-    assert.ok(first.ok);
-    assert.deepEqual(first.analysis.functions[0].gradient, { x: 4 });
-    assert.ok(fs.existsSync(file) && fs.statSync(file).size > 100_000, 'no code cache was written');
-    const second = await analyseOnce() as { ok: boolean };
-    assert.ok(second.ok);
+function cacheFiles(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.v8cache')) : [];
+}
+
+/** Plants `data` as the cache, with the right header unless told otherwise, mode 0600. */
+function plant(s: Sandbox, data: Buffer, header: Buffer | null = cacheFormat().header, at?: string): string {
+  if (!at) fs.mkdirSync(s.dir, { recursive: true, mode: 0o700 });
+  const file = at ?? path.join(s.dir, cacheFormat().name);
+  fs.writeFileSync(file, header ? Buffer.concat([header, data]) : data, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return file;
+}
+
+describe('server: the analysis worker loader and its code cache', function () {
+  this.timeout(120_000);
+  after(() => { for (const d of sandboxes) fs.rmSync(d, { recursive: true, force: true }); });
+
+  it('writes the cache in a private per-user folder after the warm-up (0700 folder, 0600 file, SHA-256 header), and works from it', async () => {
+    const s = sandbox();
+    await assertAnalyses(s.env);
+    const { name, header } = cacheFormat();
+    const file = path.join(s.dir, name);
+    assert.ok(fs.existsSync(file) && fs.statSync(file).size > 100_000, `no code cache was written: ${fs.readdirSync(s.xdg)}`);
+    assert.ok(fs.readFileSync(file).subarray(0, header.length).equals(header), 'the cache does not start with the hash of the source');
+    if (posix) {
+      assert.equal(fs.statSync(s.dir).mode & 0o777, 0o700);
+      assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    }
+    assert.deepEqual(fs.readdirSync(s.tmp), [], 'the temp folder is not used');
+    assert.deepEqual(fs.readdirSync(s.dir).filter((n) => n.endsWith('.tmp')), [], 'a temporary file was left behind');
+    const before = fs.statSync(file).mtimeMs;
+    await assertAnalyses(s.env);
+    assert.equal(fs.statSync(file).mtimeMs, before, 'an accepted cache is not rewritten');
   });
 
   it('a corrupt cache is rejected by V8 and replaced', async () => {
-    const file = cacheFile();
-    fs.writeFileSync(file, Buffer.from('not a code cache'));
-    const r = await analyseOnce() as { ok: boolean };
-    assert.ok(r.ok);
+    const s = sandbox();
+    const file = plant(s, Buffer.from('not a code cache'));
+    await assertAnalyses(s.env);
     assert.ok(fs.statSync(file).size > 100_000, 'the corrupt cache was not rewritten');
+  });
+
+  it('control: a planted cache that passes every check runs its code (so the checks below are what protects)', async () => {
+    const s = sandbox();
+    plant(s, hostileCache(s.marker));
+    const r = await analyseOnce(s.env);
+    assert.equal(r.answered, false);
+    assert.ok(fs.existsSync(s.marker), 'the hostile cache did not run: the tests below would prove nothing');
+  });
+
+  it('a planted cache of another source of the same length is not run: no header (the old format), or the hash of another source', async () => {
+    for (const header of [null, Buffer.from(`gradlens-v8-code-cache 1\n${crypto.createHash('sha256').update('another source').digest('hex')}\n`, 'latin1')]) {
+      const s = sandbox();
+      const file = plant(s, hostileCache(s.marker), header);
+      await assertAnalyses(s.env);
+      assert.ok(!fs.existsSync(s.marker), 'planted bytecode ran');
+      assert.ok(fs.readFileSync(file).subarray(0, cacheFormat().header.length).equals(cacheFormat().header), 'the rejected cache was not replaced');
+    }
+  });
+
+  it('a planted cache that others can write, or that is reached through a symlink, is not run', async function () {
+    if (!posix) this.skip();
+    // group- and world-writable
+    for (const mode of [0o620, 0o606]) {
+      const s = sandbox();
+      const file = plant(s, hostileCache(s.marker));
+      fs.chmodSync(file, mode);
+      await assertAnalyses(s.env);
+      assert.ok(!fs.existsSync(s.marker), `planted bytecode ran from a file of mode ${mode.toString(8)}`);
+    }
+    // a symlink at the cache's name, to a file that passes every other check
+    const s = sandbox();
+    const target = plant(s, hostileCache(s.marker), undefined, path.join(s.root, 'elsewhere.v8cache'));
+    const before = fs.readFileSync(target);
+    fs.mkdirSync(s.dir, { recursive: true, mode: 0o700 });
+    const link = path.join(s.dir, cacheFormat().name);
+    fs.symlinkSync(target, link);
+    await assertAnalyses(s.env);
+    assert.ok(!fs.existsSync(s.marker), 'planted bytecode ran through a symlink');
+    assert.ok(fs.readFileSync(target).equals(before), 'the write followed the symlink');
+    assert.ok(!fs.lstatSync(link).isSymbolicLink(), 'the symlink was not replaced by the new cache');
+  });
+
+  it('a cache folder that is a symlink, or is open to others, or belongs to another user is not used', async function () {
+    if (!posix) this.skip();
+    // the folder is a symlink to a folder holding a cache that passes every other check
+    {
+      const s = sandbox();
+      const real = path.join(s.root, 'real');
+      fs.mkdirSync(real, { mode: 0o700 });
+      plant(s, hostileCache(s.marker), undefined, path.join(real, cacheFormat().name));
+      fs.symlinkSync(real, s.dir);
+      await assertAnalyses(s.env);
+      assert.ok(!fs.existsSync(s.marker), 'planted bytecode ran from a symlinked folder');
+      assert.deepEqual(fs.readdirSync(real), [cacheFormat().name], 'the loader wrote into the symlinked folder');
+    }
+    // our own folder left open (0777): closed to 0700 before use
+    {
+      const s = sandbox();
+      fs.mkdirSync(s.dir);
+      fs.chmodSync(s.dir, 0o777);
+      await assertAnalyses(s.env);
+      assert.equal(fs.statSync(s.dir).mode & 0o777, 0o700);
+    }
+    if (!isRoot) return; // chown needs root
+    // a folder or a file of another user (nobody), as another local user would plant them
+    for (const what of ['folder', 'file'] as const) {
+      const s = sandbox();
+      const file = plant(s, hostileCache(s.marker));
+      fs.chownSync(what === 'folder' ? s.dir : file, 65534, 65534);
+      await assertAnalyses(s.env);
+      assert.ok(!fs.existsSync(s.marker), `planted bytecode ran from a ${what} of another user`);
+      if (what === 'folder') assert.deepEqual(fs.readdirSync(s.dir), [cacheFormat().name], 'the loader wrote into a folder of another user');
+    }
+  });
+
+  it('symlinks planted at the old predictable names in the temp folder are not followed (the temp folder is not used)', async function () {
+    if (!posix) this.skip();
+    const s = sandbox();
+    const victim = path.join(s.root, 'victim.txt');
+    fs.writeFileSync(victim, 'precious');
+    const source = fs.readFileSync(BUNDLE, 'utf8');
+    const oldHash = crypto.createHash('sha1').update(source).digest('hex').slice(0, 16);
+    const oldCache = path.join(s.tmp, `gradlens-worker-${process.version}-${oldHash}.v8cache`);
+    fs.symlinkSync(victim, oldCache);
+    fs.symlinkSync(victim, `${oldCache}.${process.pid}.tmp`);
+    await assertAnalyses(s.env);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'precious');
+    assert.equal(cacheFiles(s.dir).length, 1, 'the cache went to the private folder');
+    assert.deepEqual(fs.readdirSync(s.tmp).sort(), [path.basename(oldCache), `${path.basename(oldCache)}.${process.pid}.tmp`].sort());
+  });
+
+  it('keeps a few caches of other versions and prunes older ones', async () => {
+    const s = sandbox();
+    fs.mkdirSync(s.dir, { recursive: true, mode: 0o700 });
+    for (let i = 0; i < 6; i++) {
+      const f = path.join(s.dir, `worker-v0.0.${i}-x64-0000000000000000.v8cache`);
+      fs.writeFileSync(f, 'old', { mode: 0o600 });
+      fs.utimesSync(f, new Date(1000 * i), new Date(1000 * i));
+    }
+    await assertAnalyses(s.env);
+    const left = cacheFiles(s.dir).sort();
+    assert.equal(left.length, 4, left.join(', '));
+    assert.ok(left.includes(cacheFormat().name));
+    for (const i of [3, 4, 5]) assert.ok(left.includes(`worker-v0.0.${i}-x64-0000000000000000.v8cache`), `the newest old caches are kept: ${left}`);
   });
 });
