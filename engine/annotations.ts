@@ -146,8 +146,9 @@ class PointParser {
       this.i++;
       const v = this.value();
       if (typeof v === 'string') return v;
-      if (name[0] in point) return `'${name[0]}' is given twice`;
-      point[name[0]] = v.v;
+      if (Object.hasOwn(point, name[0])) return `'${name[0]}' is given twice`;
+      // A parameter may be called `constructor` or `__proto__`: an own property, never the prototype.
+      Object.defineProperty(point, name[0], { value: v.v, enumerable: true, writable: true, configurable: true });
       this.ws();
       if (this.i >= this.s.length) return point;
       if (this.s[this.i] !== ',' && this.s[this.i] !== ';') return `expected ',' at '${this.rest()}'`;

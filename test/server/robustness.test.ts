@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { ROSENBROCK_RIGHT, ROSENBROCK_WRONG, manyFunctions, uri } from './fixtures';
 import { LspTestClient, positionOf } from './lspClient';
+import { hostileCases } from '../engine/hostileCorpus';
 
 /** Small seeded generator, so a failing burst can be replayed. */
 function rng(seed: number): () => number {
@@ -123,6 +124,30 @@ ${ROSENBROCK_RIGHT}`;
     assert.equal(client.exited, null);
     const hover = await client.hoverText(u, positionOf(nested, 'rosenbrock('));
     assert.ok(hover?.includes('- ∂f/∂x = 1501'), hover ?? 'no hover');
+  });
+
+  it('answers a normal file promptly while hostile files are analysed beside it, and reports on each hostile file', async () => {
+    const hostile = hostileCases().filter((c) => c.expect === 'GL007');
+    const uris = hostile.map((_, i) => uri(`hostile${i}`));
+    const t0 = Date.now();
+    await Promise.all(hostile.map((c, i) => client.open(uris[i], c.text)));
+    const normal = uri('normal-beside-hostile');
+    const t1 = Date.now();
+    await client.open(normal, ROSENBROCK_WRONG);
+    const ds = await client.diagnostics(normal, 30_000);
+    const normalMs = Date.now() - t1;
+    assert.equal(ds.filter((d) => d.code === 'GL001').length, 1);
+    const hover = await client.hoverText(normal, positionOf(ROSENBROCK_WRONG, 'rosenbrock('));
+    assert.ok(hover?.includes('∂f/∂x'), hover ?? 'no hover');
+    // One function of each file per turn: the normal file waits at most a function's budget (2 s)
+    // per hostile file ahead of it, never for whole files.
+    assert.ok(normalMs < 2_000 * hostile.length, `${normalMs} ms`);
+    for (let i = 0; i < hostile.length; i++) {
+      const hd = await client.waitFor(() => (client.published.get(uris[i]) ?? []).map((p) => p.diagnostics).find((list) => list.some((d) => d.code === 'GL007')), 60_000, `GL007 on ${hostile[i].name}`);
+      assert.ok(!hd.some((d) => d.code === 'GL009'), JSON.stringify(hd));
+    }
+    assert.equal(client.exited, null, client.stderr);
+    console.log(`      ${hostile.length} hostile files: the normal file's diagnostics after ${normalMs} ms; all reported after ${Date.now() - t0} ms`);
   });
 
   it('answers a hover from the last good analysis while a newer one runs', async () => {
