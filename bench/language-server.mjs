@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { ROOT_DIR } from './lib/objectives.mjs';
@@ -80,9 +80,12 @@ async function main() {
 
   try {
     // Whether the analysis worker's V8 code cache (written by dist/workerLoader.js) exists yet.
+    // (the same key and per-user folder as server/workerLoader.ts)
     const bundle = readFileSync(join(ROOT_DIR, 'dist', 'analysisWorker.js'), 'utf8');
-    const hash = createHash('sha1').update(bundle).digest('hex').slice(0, 16);
-    result.workerCodeCache = existsSync(join(tmpdir(), `gradlens-worker-${process.version}-${hash}.v8cache`));
+    const wrapped = `(function (exports, require, module, __filename, __dirname) { ${bundle}\n});`;
+    const key = createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`).update(wrapped).digest('hex');
+    const cacheHome = process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
+    result.workerCodeCache = existsSync(join(cacheHome, 'gradlens', `worker-${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`));
     const t0 = performance.now();
     await connection.sendRequest('initialize', {
       processId: process.pid,

@@ -2,6 +2,7 @@
 // with line/column added. The only place the CLI turns offsets into positions for diagnostics.
 
 import type { EngineDiagnostic, Severity } from '../engine/index';
+import { boundDiagnostic } from '../engine/format';
 import type { Palette } from './format';
 import type { LineIndex } from './lineIndex';
 
@@ -19,7 +20,10 @@ export function severityColor(severity: Severity, p: Palette): (s: string) => st
 }
 
 /** Multi-line messages keep their line breaks, indented under the first line. */
-export function formatDiagnostic(file: string, index: LineIndex, d: EngineDiagnostic, p: Palette, indent = ''): string {
+export function formatDiagnostic(file: string, index: LineIndex, diagnostic: EngineDiagnostic, p: Palette, indent = ''): string {
+  // User text quoted in messages is bounded (and stripped of control and bidi characters) here,
+  // where every command prints diagnostics.
+  const d = boundDiagnostic(diagnostic);
   const { line, column } = index.position(d.range.start);
   const color = severityColor(d.severity, p);
   const [first, ...rest] = d.message.split(/\r?\n/);
@@ -50,7 +54,8 @@ export interface DiagnosticJson {
   related: { line: number; column: number; message: string }[];
 }
 
-export function diagnosticToJson(d: EngineDiagnostic, index: LineIndex): DiagnosticJson {
+export function diagnosticToJson(diagnostic: EngineDiagnostic, index: LineIndex): DiagnosticJson {
+  const d = boundDiagnostic(diagnostic);
   const start = index.position(d.range.start);
   const end = index.position(d.range.end);
   return {

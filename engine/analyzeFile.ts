@@ -39,7 +39,7 @@ export class AnalysisCache {
  * that is more. Cheap functions come first (see FIRST_SLICE_MS), so the budget only ever cuts
  * expensive ones; their results are cached as they finish, so the next analysis goes on from there.
  */
-const FILE_BUDGET_MS = 5_000;
+const FILE_BUDGET_MS = 4_000;
 /**
  * A function's first attempt gets this slice of time; one that needs more is put back behind the
  * others and then given its whole budget. So the cheap functions of a file are never held up by
@@ -107,15 +107,23 @@ export class FileAnalysisJob {
     this.queue.push(...hits, ...misses);
   }
 
-  private readonly keys = new Map<string, string | null>();
+  private readonly keys = new Map<string, { key: string; involved: SourceFunction[] } | null>();
 
-  private keyOf(sf: SourceFunction): string | null {
+  /** The function's cache key and the functions it involves (computed once per job). */
+  private keyed(sf: SourceFunction): { key: string; involved: SourceFunction[] } | null {
     if (!this.keys.has(sf.name)) {
-      let key: string | null = null;
-      try { key = cacheKey(this.options, involvedFunctions(this.program!, sf)); } catch { key = null; }
-      this.keys.set(sf.name, key);
+      let k: { key: string; involved: SourceFunction[] } | null = null;
+      try {
+        const involved = involvedFunctions(this.program!, sf);
+        k = { key: cacheKey(this.options, involved), involved };
+      } catch { k = null; }
+      this.keys.set(sf.name, k);
     }
     return this.keys.get(sf.name)!;
+  }
+
+  private keyOf(sf: SourceFunction): string | null {
+    return this.keyed(sf)?.key ?? null;
   }
 
   /** Analyses the next function; false when there is none left. */
@@ -137,6 +145,11 @@ export class FileAnalysisJob {
     return this.done;
   }
 
+  /** The function the next `step()` analyses. */
+  next(): string | null {
+    return this.queue[0]?.name ?? null;
+  }
+
   /** Names of the functions not analysed yet. */
   pending(): string[] {
     return this.queue.map((f) => f.name);
@@ -154,13 +167,13 @@ export class FileAnalysisJob {
       const a = emptyAnalysis(sf, program);
       a.diagnostics.push({
         code: 'GL007', severity: 'information', range: a.nameRange, functionName: sf.name,
-        message: `'${sf.name}' was not analysed: the file's time budget (${this.fileBudgetMs / 1000} s, twice gradlens.timeBudgetMs or 5 s) ran out on slower functions before it. Its analysis goes on at the next edit (finished functions are kept).`,
+        message: `'${sf.name}' was not analysed: the file's time budget (${this.fileBudgetMs / 1000} s, twice gradlens.timeBudgetMs or 4 s) ran out on slower functions before it. Its analysis goes on at the next edit (finished functions are kept).`,
       });
       return a;
     }
     const cache = this.cache;
     try {
-      const involved = involvedFunctions(program, sf);
+      const involved = this.keyed(sf)?.involved ?? involvedFunctions(program, sf);
       const key = this.keyOf(sf) ?? cacheKey(this.options, involved);
       this.usedKeys.add(key);
       const hit = cache?.get(key);

@@ -23,6 +23,8 @@ interface ActiveJob {
  */
 const PARTIAL_AFTER_MS = 1000;
 const PARTIAL_EVERY_MS = 500;
+/** A file's turn in the worker: functions are analysed until it is over, then the next file's turn. */
+const TURN_MS = 8;
 
 export function runAnalysisWorker(port: MessagePort): void {
   // The worker's stdout is the server's stdout, which is the LSP stream under --stdio.
@@ -37,11 +39,15 @@ export function runAnalysisWorker(port: MessagePort): void {
     pumping = false;
     const a = active.shift();
     if (!a) return;
-    const next = a.job.pending()[0] ?? null;
-    port.postMessage({ type: 'progress', id: a.id, fn: next } satisfies FromWorker);
     let more: boolean;
     try {
-      more = a.job.step();
+      // Functions are taken in turns of a few milliseconds (cached ones cost microseconds: a turn
+      // per function would cost more than they do).
+      const turnEnd = performance.now() + TURN_MS;
+      do {
+        port.postMessage({ type: 'progress', id: a.id, fn: a.job.next() } satisfies FromWorker);
+        more = a.job.step();
+      } while (more && performance.now() < turnEnd);
     } catch (e) {
       caches.delete(a.uri);
       port.postMessage({ id: a.id, outcome: { ok: false, error: describe(e) } } satisfies FromWorker);

@@ -2,6 +2,7 @@
 // webview shows what is on screen). Calls the engine, so it runs in the analysis worker.
 
 import { compareMethods, computationGraph } from '../engine';
+import { boundMessage } from '../engine/format';
 import type { AnalysisOptions } from '../engine/api';
 import type { GraphParams, GraphResult, MethodsResult } from './protocol';
 import { locateFunctions } from './sourceLocate';
@@ -30,7 +31,7 @@ export function graphFor(task: GraphTask): GraphResult {
   if (!fn) return { graph: null, message: 'No annotated function here.', diagnostics: [], functions: task.functions };
   const { graph, diagnostics } = computationGraph(task.text, fn, task.params.point, task.options);
   const result: GraphResult = { graph, diagnostics, functions: task.functions };
-  if (!graph) result.message = diagnostics[0]?.message ?? `No graph for ${fn}.`;
+  if (!graph) result.message = diagnostics[0] ? boundMessage(diagnostics[0].message) : `No graph for ${fn}.`;
   return result;
 }
 
@@ -39,6 +40,6 @@ export function methodsFor(task: GraphTask): MethodsResult {
   if (!fn) return { comparison: null, message: 'No annotated function here.' };
   const { comparison, diagnostics } = compareMethods(task.text, fn, task.params.point, task.options);
   const result: MethodsResult = { comparison };
-  if (!comparison) result.message = diagnostics[0]?.message ?? `No comparison for ${fn}.`;
+  if (!comparison) result.message = diagnostics[0] ? boundMessage(diagnostics[0].message) : `No comparison for ${fn}.`;
   return result;
 }

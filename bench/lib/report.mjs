@@ -138,6 +138,29 @@ function engineOnly(results) {
   return out;
 }
 
+function hostile(results) {
+  const h = results.hostile;
+  if (!h?.available) return [`Hostile corpus: not available: ${oneLine(h?.reason ?? 'not run')}`];
+  const mb = (x) => (x == null || Number.isNaN(x) ? '–' : `${x.toFixed(0)} MB`);
+  const out = [
+    'Each case of `test/engine/hostileCorpus.ts` (inputs built to stall, bloat or crash the analysis) in a fresh',
+    '`node dist/server.js --stdio`, a normal file opened beside it; then `gradlens check` on it. Goal (issue',
+    '"Analysis that never stalls"): diagnostics within the per-function budget (2 s) at ≤ 300 MB; bar: 5 s, 600 MB.',
+    '',
+    '| case | size | server: first diagnostics | server: complete | normal file beside it | server peak RSS | CLI time | CLI exit | CLI peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const c of h.cases) {
+    const s = c.server ?? {};
+    const k = c.cli ?? {};
+    const size = c.bytes >= 1e6 ? `${(c.bytes / 1e6).toFixed(1)} MB` : `${(c.bytes / 1e3).toFixed(1)} KB`;
+    out.push(s.error
+      ? `| ${c.name} | ${size} | failed: ${oneLine(s.error)} | | | | ${fmtMs(k.ms)} | ${k.exitCode ?? k.signal} | ${mb(k.peakRssMB)} |`
+      : `| ${c.name} | ${size} | ${fmtMs(s.hostileFirstMs)} | ${fmtMs(s.hostileMs)} | ${fmtMs(s.normalMs)} | ${mb(s.peakRssMB)} | ${k.error ? oneLine(k.error) : fmtMs(k.ms)} | ${k.exitCode ?? k.signal} | ${mb(k.peakRssMB)} |`);
+  }
+  return out;
+}
+
 function extension(results) {
   const x = results.extension;
   if (!x) return ['Extension: not run.'];
@@ -207,6 +230,10 @@ export function renderReport(results) {
     '## Engine only',
     '',
     ...engineOnly(results),
+    '',
+    '## Hostile inputs',
+    '',
+    ...hostile(results),
     '',
     '## Extension',
     '',
