@@ -209,8 +209,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   const closed = closedFormFor(program, fn);
   analysis.closedForm = closed.unicode;
   analysis.closedFormAvailable = closed.available;
-  const exhausted = (closed as { exhausted?: BudgetExceeded | null }).exhausted;
-  if (exhausted) diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, exhausted));
+  if (closed.exhausted) diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, closed.exhausted));
 }
 
 /** Partials of every scalar local with respect to the inputs, by forward-mode sweeps. */

@@ -24,7 +24,8 @@ export function addJsDocTag(text: string, fn: LocatedFunction, tag: string): Off
   const { start, end } = fn.jsDoc;
   const block = text.slice(start, end);
   if (!block.includes('\n')) {
-    const inner = block.replace(/^\/\*\*\s*/, '').replace(/\s*\*\/$/, '');
+    // Slicing, not a `\s*\*\/$` expression: that backtracks quadratically on a long blank run.
+    const inner = block.slice(3, Math.max(3, block.length - 2)).trim();
     const lines = inner ? [inner, tag] : [tag];
     return { start, end, newText: `/**\n${lines.map((l) => `${indent} * ${l}\n`).join('')}${indent} */` };
   }

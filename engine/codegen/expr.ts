@@ -8,6 +8,22 @@
 import { Algebra, applyNumber, ScalarOp } from '../algebra';
 import { localPartials } from '../derivativeRules';
 import { ArithOp, Expr, MathFn, Range } from '../ir';
+import { chargeCodeNodes, chargeGeneratedChars, reserveGeneratedChars } from '../symbolic/charge';
+
+/**
+ * Nodes built and not yet charged to the meter (engine/budget.ts): derivative expressions are
+ * built here, so charging them (and reading the clock) every few hundred nodes bounds a generator
+ * whose expressions swell, in nodes and in time.
+ */
+let uncharged = 0;
+
+function built(): void {
+  if (++uncharged >= 256) {
+    const n = uncharged;
+    uncharged = 0;
+    chargeCodeNodes(n);
+  }
+}
 
 export const NO_RANGE: Range = { start: 0, end: 0 };
 
@@ -33,10 +49,12 @@ export function neg(x: Expr): Expr {
   if (x.k === 'const') return cnst(-x.value);
   if (x.k === 'neg') return x.x;
   if (x.k === 'binary' && x.op === '-') return bin('-', x.b, x.a);
+  built();
   return { k: 'neg', x, range: NO_RANGE };
 }
 
 function bin(op: ArithOp, a: Expr, b: Expr): Expr {
+  built();
   return { k: 'binary', op, a, b, range: NO_RANGE };
 }
 
@@ -105,6 +123,7 @@ export function math(fn: MathFn, args: Expr[]): Expr {
     const v = applyNumber(fn, args.map((a) => (a as { value: number }).value));
     if (Number.isFinite(v) && (Number.isInteger(v) || isNamedConstant(v))) return cnst(v);
   }
+  built();
   return { k: 'math', fn, args, range: NO_RANGE };
 }
 
@@ -156,12 +175,14 @@ export function partialExprs(op: ScalarOp, args: Expr[], out: Expr, active: bool
 }
 
 export function cmp(op: '<' | '<=' | '>' | '>=' | '===' | '!==', a: Expr, b: Expr): Expr {
+  built();
   return { k: 'compare', op, a, b, range: NO_RANGE };
 }
 
 export function cond(test: Expr, then: Expr, els: Expr): Expr {
   if (test.k === 'bool') return test.value ? then : els;
   if (isC(then) && isC(els) && Object.is(then.value, els.value)) return then;
+  built();
   return { k: 'cond', test, then, else: els, range: NO_RANGE };
 }
 
@@ -202,6 +223,7 @@ export function mentions(e: Expr, id: number): boolean {
 }
 
 export function sameExpr(a: Expr, b: Expr): boolean {
+  if (a === b) return true;
   if (a.k !== b.k) return false;
   switch (a.k) {
     case 'const': return Object.is(a.value, (b as typeof a).value);
@@ -268,8 +290,45 @@ export interface PrintOptions {
 
 const PREC: Record<string, number> = { '||': 4, '&&': 5, '===': 9, '!==': 9, '<': 10, '<=': 10, '>': 10, '>=': 10, '+': 12, '-': 12, '*': 13, '/': 13, '%': 13, '**': 14 };
 
+/**
+ * The source text of `e`, charged to the meter as generated code. Builders share subexpressions
+ * (a derivative names its operands again), so the printed tree may be much larger than the
+ * objects: it is measured first (every node prints at least one character), and refused with
+ * BudgetExceeded before any of it is built when it cannot fit in the generated-code budget.
+ */
 export function printExpr(e: Expr, o: PrintOptions): string {
-  return pr(e, o, 0);
+  reserveGeneratedChars(treeSize(e));
+  const s = pr(e, o, 0);
+  chargeGeneratedChars(s.length);
+  return s;
+}
+
+/** Sizes saturate here (a tree may have more nodes than a float counts exactly). */
+const SIZE_CAP = 2 ** 40;
+
+/** Nodes of `e` as a tree (a shared subexpression counted at every use), memoised per object: linear in the objects. */
+export function treeSize(e: Expr, memo: Map<Expr, number> = new Map()): number {
+  switch (e.k) {
+    case 'const': case 'bool': case 'var': return 1;
+    default: break;
+  }
+  const known = memo.get(e);
+  if (known !== undefined) return known;
+  let n = 1;
+  switch (e.k) {
+    case 'neg': case 'not': n += treeSize(e.x, memo); break;
+    case 'binary': case 'compare': case 'logical': n += treeSize(e.a, memo) + treeSize(e.b, memo); break;
+    case 'math': case 'call': for (const a of e.args) n += treeSize(a, memo); break;
+    case 'cond': n += treeSize(e.test, memo) + treeSize(e.then, memo) + treeSize(e.else, memo); break;
+    case 'index': n += treeSize(e.array, memo) + treeSize(e.index, memo); break;
+    case 'length': n += treeSize(e.array, memo); break;
+    case 'arrayLit': for (const a of e.elements) n += treeSize(a, memo); break;
+    case 'arrayFill': n += treeSize(e.length, memo) + treeSize(e.fill, memo); break;
+    case 'arrayFrom': n += treeSize(e.length, memo) + treeSize(e.body, memo); break;
+  }
+  n = Math.min(SIZE_CAP, n);
+  memo.set(e, n);
+  return n;
 }
 
 function paren(s: string, p: number, min: number): string {

@@ -1,10 +1,13 @@
 // The public entry of code generation: readable, dependency-free derivative functions (SPEC §3):
 // reverse-mode gradients (Jacobians for vector-valued functions), forward-mode JVPs, Hessians
 // (reverse mode over the forward-mode tangent), and, through engine/symbolic, closed forms.
-// Never throws: anything the generators cannot handle comes back as a GL002 naming it.
+// Never throws: anything the generators cannot handle comes back as a GL002 naming it, and a
+// budget of the current meter that runs out (expression nodes, characters of generated code,
+// time: code whose expressions swell) as a GL007 naming it, with `exhausted` set.
 
 import { wrtOf } from '../analyzeFunction';
-import { CodegenMode, EngineDiagnostic, GeneratedCode } from '../api';
+import { CodegenMode, DEFAULT_OPTIONS, EngineDiagnostic, GeneratedCode } from '../api';
+import { budgeted, BudgetExceeded, inPhase } from '../budget';
 import { IrFunction, Range } from '../ir';
 import { parseProgram, Program } from '../program';
 import { closedFormGradient } from '../symbolic/closedForm';
@@ -23,20 +26,47 @@ const MODE_TITLE: Record<CodegenMode, string> = {
   hessian: 'a Hessian',
 };
 
-export function generateDerivative(text: string, fnName: string, mode: CodegenMode, options?: { name?: string }): { generated: GeneratedCode | null; diagnostics: EngineDiagnostic[] } {
+export interface GenerateResult {
+  generated: GeneratedCode | null;
+  diagnostics: EngineDiagnostic[];
+  /** The budget that stopped the generator (also reported as a GL007 in `diagnostics`), if one did. */
+  exhausted?: BudgetExceeded;
+}
+
+/**
+ * Generated code for `fnName`, within the current meter's budgets (or, called on its own, within
+ * the budgets of one function's analysis).
+ */
+export function generateDerivative(text: string, fnName: string, mode: CodegenMode, options?: { name?: string }): GenerateResult {
   let program: Program;
   try {
     program = parseProgram(text);
   } catch (e) {
     return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: the file could not be parsed (${(e as Error).message}).`);
   }
-  return generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false });
+  return budgeted(DEFAULT_OPTIONS.timeBudgetMs, () => generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false }));
 }
 
-export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions, context?: GenContext): { generated: GeneratedCode | null; diagnostics: EngineDiagnostic[] } {
+export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions, context?: GenContext): GenerateResult {
   const sf = program.functions.get(fnName);
   if (!sf) return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: there is no function named '${fnName}' in this file.`);
   const where = { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
+  try {
+    return inPhase('code generation', () => generateIn(program, fnName, mode, name, opts, where, context));
+  } catch (e) {
+    if (e instanceof BudgetExceeded) {
+      return {
+        generated: null,
+        diagnostics: [{ code: 'GL007', severity: 'warning', range: where, functionName: fnName, message: `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${e.message}.` }],
+        exhausted: e,
+      };
+    }
+    throw e;
+  }
+}
+
+function generateIn(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions, where: Range, context?: GenContext): GenerateResult {
+  const sf = program.functions.get(fnName)!;
   try {
     if (mode === 'closed') {
       // Without an explicit name, the first free one, as the other modes choose it.
@@ -72,6 +102,7 @@ export function generateFromProgram(program: Program, fnName: string, mode: Code
     }
     return { generated: { name: outName, code }, diagnostics: [] };
   } catch (e) {
+    if (e instanceof BudgetExceeded) throw e;
     if (e instanceof CodegenError) {
       return fail(e.range && e.range.end > 0 ? e.range : where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${e.message} is not supported by the code generator.`);
     }

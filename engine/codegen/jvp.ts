@@ -3,6 +3,7 @@
 // IR also feeds the Hessian: reverse mode over the tangent function gives H·v.
 
 import { Expr, IrFunction, IrParam, Stmt } from '../ir';
+import { checkTime } from '../symbolic/charge';
 import { Line, printLines } from './code';
 import { GenContext, ruleWrtIndices } from './context';
 import { add, cnst, cond, idx, mul, partialExprs, printExpr, ref } from './expr';
@@ -134,6 +135,7 @@ class JvpBuilder {
   }
 
   private stmt(s: Stmt): Stmt[] {
+    checkTime('code generation');
     const { w, act } = this;
     switch (s.k) {
       case 'let': {

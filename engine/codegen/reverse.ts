@@ -6,6 +6,7 @@
 // over their index, or count their trips when they must.
 
 import { someScalarNode } from '../irWalk';
+import { checkTime } from '../symbolic/charge';
 import { BINARY_MATH_FNS, Expr, IrFunction, Stmt } from '../ir';
 import { block, isEmpty, Line, printLines } from './code';
 import { GenContext, lineOf, PullbackInfo, ruleWrtIndices, sourceSnippet } from './context';
@@ -151,11 +152,16 @@ export class ReverseGen {
   }
 
   fresh(base: string): string {
-    let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}${i}`;
+    // Names are never released, so the search for a base resumes where its last one ended.
+    let i = this.freshFrom.get(base) ?? 1;
+    let name = i === 1 ? base : `${base}${i}`;
+    while (this.used.has(name)) name = `${base}${++i}`;
+    this.freshFrom.set(base, i);
     this.used.add(name);
     return name;
   }
+
+  private readonly freshFrom = new Map<string, number>();
 
   /** A new identifier (not an IR variable) usable in expressions. */
   synthetic(base: string): number {
@@ -670,6 +676,7 @@ export class ReverseGen {
   }
 
   reverseStmt(s: Stmt): Line[] {
+    checkTime('code generation');
     const state: StmtState = { pops: [], saved: new Map(), stmt: s };
     const prev = this.cur;
     this.cur = state;
@@ -1126,7 +1133,7 @@ export class ReverseGen {
         if (s.k === 'loop') { visit(s.body); visit(s.update); }
       }
     };
-    while (changed) { changed = false; visit(this.w.body); }
+    while (changed) { changed = false; checkTime('code generation'); visit(this.w.body); }
     return needed;
   }
 }
@@ -1267,22 +1274,34 @@ export function renderFunction(lines: Line[]): string {
  */
 export function scopedNames(w: Work, layout: Layout, reserved: Set<string>, sanitize: boolean): string[] {
   const names: string[] = [];
-  const taken: { name: string; pre: number; post: number }[] = [];
+  // The scopes each name is taken in, by name, and per base the first candidate (1: the base, i:
+  // base + i) not known to be taken, where a top-level variable's search starts (every taken name
+  // clashes with it): a function with thousands of temporaries is named in linear time, not cubic.
+  const taken = new Map<string, { pre: number; post: number }[]>();
+  const firstFree = new Map<string, number>();
+  const candidate = (base: string, i: number) => (i === 1 ? base : `${base}${i}`);
   for (const v of w.vars) {
     if (sanitize) { names[v.id] = `v${v.id}`; continue; }
+    if ((v.id & 255) === 255) checkTime('code generation');
     const base = v.name.startsWith('$') ? v.name.slice(1).replace(/\d+$/, '').replace(/^alias$/, 'v') || 'tmp' : v.name;
     const block = layout.declBlock.get(v.id);
     const header = forHeaderScope(layout, v.id);
     const b = header ?? (block ? layout.blockOf.get(block)! : { pre: 0, post: Number.MAX_SAFE_INTEGER });
     const scope = layout.arrayFromVars.has(v.id) ? { pre: 0, post: Number.MAX_SAFE_INTEGER } : b;
     const top = !header && (!block || layout.blockOf.get(block)!.top || layout.arrayFromVars.has(v.id));
-    let name = base;
-    for (let i = 2; ; i++) {
-      const clash = reserved.has(name) || taken.some((t) => t.name === name && (top || (t.pre <= scope.pre && t.post >= scope.post) || (scope.pre <= t.pre && scope.post >= t.post)));
+    let i = top ? firstFree.get(base) ?? 1 : 1;
+    let name = candidate(base, i);
+    for (;;) {
+      const clash = reserved.has(name) || (taken.get(name)?.some((t) => top || (t.pre <= scope.pre && t.post >= scope.post) || (scope.pre <= t.pre && scope.post >= t.post)) ?? false);
       if (!clash) break;
-      name = `${base}${i}`;
+      name = candidate(base, ++i);
     }
-    taken.push({ name, pre: top ? 0 : scope.pre, post: top ? Number.MAX_SAFE_INTEGER : scope.post });
+    const scopes = taken.get(name) ?? [];
+    scopes.push({ pre: top ? 0 : scope.pre, post: top ? Number.MAX_SAFE_INTEGER : scope.post });
+    taken.set(name, scopes);
+    let free = firstFree.get(base) ?? 1;
+    while (taken.has(candidate(base, free)) || reserved.has(candidate(base, free))) free++;
+    firstFree.set(base, free);
     names[v.id] = name;
   }
   return names;

@@ -1,12 +1,20 @@
 // Closed forms for the hover (Unicode math) and for "Insert gradient function (closed form)"
 // (TypeScript with named temporaries). Both are offered only where they are readable: the gradient,
 // with shared subexpressions counted once, takes at most a small multiple of the function's own
-// operations.
+// operations; and a hover formula, printed as a tree (shared subexpressions written out at every
+// use), is at most UNICODE_MAX_LENGTH characters, which is decided from memoised sizes before
+// anything is printed.
+//
+// The work is charged to the current meter (engine/budget.ts): nodes built, characters printed,
+// time. An exhausted budget is not a fault: closedFormGradient lets BudgetExceeded through, and
+// closedFormInfo reports it in `exhausted`.
 
 import ts from 'typescript';
+import { BudgetExceeded, inPhase } from '../budget';
 import type { Program } from '../program';
+import { chargeGeneratedChars } from './charge';
 import { flat, SymbolicGradient, symbolicGradient } from './differentiate';
-import { toCode, toUnicode } from './print';
+import { toCode, toUnicodeWithin } from './print';
 
 /** Gradient operations allowed per operation of the function (plus a little slack for tiny ones). */
 const OPS_RATIO = 6;
@@ -37,12 +45,14 @@ export function closedFormUnicode(program: Program, fnName: string): { param: st
 /**
  * A TypeScript function `name` with the parameters of `fnName` that returns its gradient in closed
  * form (SPEC §1 shape: a number or number[] for one `@wrt` parameter, a tuple in `@wrt` order for
- * several), or the reason none is offered.
+ * several), or the reason none is offered. Throws BudgetExceeded when a budget of the current
+ * meter runs out (the caller reports which).
  */
 export function closedFormGradient(program: Program, fnName: string, name: string): { code: string } | { reason: string } {
   try {
     return generateClosedForm(program, fnName, name);
   } catch (e) {
+    if (e instanceof BudgetExceeded) throw e;
     // A fault of ours costs the closed form, never the analysis.
     return { reason: `Internal error of the symbolic engine: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -58,7 +68,7 @@ function generateClosedForm(program: Program, fnName: string, name: string): { c
   const paramNames = new Set(g.fn.params.map((p) => p.name));
   const prefix = ['t', 'tmp', 'u', 'aux'].find((c) => ![...paramNames, name].some((n) => new RegExp(`^${c}\\d+$`).test(n))) ?? '_t';
   const roots = g.partials.flatMap((p) => flat(p.value));
-  const listing = toCode(g.graph, roots, (i) => `${prefix}${i}`);
+  const listing = inPhase('symbolic printing', () => toCode(g.graph, roots, (i) => `${prefix}${i}`));
 
   // Reassemble the roots into the gradient's shape.
   let k = 0;
@@ -86,7 +96,9 @@ function generateClosedForm(program: Program, fnName: string, name: string): { c
   for (const t of listing.temporaries) lines.push(`  const ${t.name} = ${t.expr};`);
   lines.push(...formatReturn(value));
   lines.push('}');
-  return { code: lines.join('\n') + '\n' };
+  const code = lines.join('\n') + '\n';
+  chargeGeneratedChars(code.length);
+  return { code };
 }
 
 type Shape = string | Shape[];
@@ -124,37 +136,47 @@ export interface ClosedFormInfo {
   available: boolean;
   /** Why there is no closed form, when there is none. */
   reason: string | null;
+  /** The budget that stopped the symbolic engine (not a readability refusal), if one did. */
+  exhausted: BudgetExceeded | null;
 }
 
-/** What the analysis needs for one function, from one symbolic differentiation. */
+/**
+ * What the analysis needs for one function, from one symbolic differentiation. Never throws: an
+ * exhausted budget comes back in `exhausted` (no formula, no closed form).
+ */
 export function closedFormInfo(program: Program, fnName: string): ClosedFormInfo {
   try {
     return info(program, fnName);
   } catch (e) {
-    return { unicode: null, available: false, reason: `Internal error of the symbolic engine: ${e instanceof Error ? e.message : String(e)}` };
+    if (e instanceof BudgetExceeded) return { unicode: null, available: false, reason: `No closed form: ${e.message}.`, exhausted: e };
+    return { unicode: null, available: false, reason: `Internal error of the symbolic engine: ${e instanceof Error ? e.message : String(e)}`, exhausted: null };
   }
 }
 
 function info(program: Program, fnName: string): ClosedFormInfo {
   const r = symbolicGradient(program, fnName);
-  if (!r.ok) return { unicode: null, available: false, reason: r.reason };
+  if (!r.ok) return { unicode: null, available: false, reason: r.reason, exhausted: null };
   const notReadable = readability(r.gradient);
-  if (notReadable) return { unicode: null, available: false, reason: notReadable };
+  if (notReadable) return { unicode: null, available: false, reason: notReadable, exhausted: null };
   if (r.gradient.fn.params.some((p) => p.type === 'arr' && p.tupleLength === undefined)) {
-    return { unicode: null, available: false, reason: 'An array parameter has no fixed length.' };
+    return { unicode: null, available: false, reason: 'An array parameter has no fixed length.', exhausted: null };
   }
-  return { unicode: unicodePartials(r.gradient), available: true, reason: null };
+  const unicode = inPhase('symbolic printing', () => unicodePartials(r.gradient));
+  return { unicode, available: true, reason: null, exhausted: null };
 }
 
 function unicodePartials(g: SymbolicGradient): { param: string; unicode: string }[] | null {
   const items = g.partials.flatMap((p) => (Array.isArray(p.value)
     ? p.value.map((id, i) => ({ param: `${p.param}[${i}]`, id }))
     : [{ param: p.param, id: p.value }]));
+  const ids = items.map((it) => it.id);
   // Inline first; when that is too long, say it with the function's own named locals (ex, ey,
-  // d1), which the reader sees right below the hover; all partials alike, for consistency.
-  for (const names of [undefined, g.locals]) {
-    const out = items.map(({ param, id }) => ({ param, unicode: toUnicode(g.graph, id, names) }));
-    if (out.every((o) => o.unicode.length <= UNICODE_MAX_LENGTH)) return out;
+  // d1), which the reader sees right below the hover; all partials alike, for consistency. (With
+  // no locals the second attempt would print the same.) A partial whose tree-expanded size is
+  // over the limit is refused before it is printed.
+  for (const names of g.locals.size > 0 ? [undefined, g.locals] : [undefined]) {
+    const printed = toUnicodeWithin(g.graph, ids, UNICODE_MAX_LENGTH, names);
+    if (printed) return items.map(({ param }, i) => ({ param, unicode: printed[i] }));
   }
   return null;
 }

@@ -3,10 +3,12 @@
 // (derivativeRules.ts) evaluated in the same expression graph. The result shares subexpressions
 // the way reverse mode does, and the simplifier keeps it in normal form as it is built.
 
+import { inPhase } from '../budget';
 import { localPartials } from '../derivativeRules';
 import { EvalError, Interpreter, Value } from '../evaluate';
 import { IrFunction, IrParam, Point } from '../ir';
 import type { Program } from '../program';
+import { checkTime } from './charge';
 import { ExprGraph, NodeId } from './expr';
 import { derivativeAlgebra, NotStraightLine, SymbolicAlgebra } from './symbolicAlgebra';
 
@@ -49,8 +51,18 @@ export interface SymbolicOptions {
   lengths?: Record<string, number>;
 }
 
-/** The symbolic gradient of `fnName`, or the reason there is none (never throws on user input). */
+/**
+ * The symbolic gradient of `fnName`, or the reason there is none (never throws on user input; throws
+ * BudgetExceeded when the current meter's symbolic-node, operation or time budget runs out).
+ */
 export function symbolicGradient(program: Program, fnName: string, options: SymbolicOptions = {}): SymbolicResult {
+  return inPhase('symbolic simplification', () => {
+    checkTime('symbolic simplification'); // a spent meter starts no more work
+    return gradientOf(program, fnName, options);
+  });
+}
+
+function gradientOf(program: Program, fnName: string, options: SymbolicOptions): SymbolicResult {
   const lowered = program.lower(fnName);
   if (!lowered) return { ok: false, reason: `'${fnName}' is not a function of this file.` };
   const fn = lowered.fn;
@@ -113,6 +125,7 @@ export function symbolicGradient(program: Program, fnName: string, options: Symb
     return { param: w, value };
   });
   const roots = partials.flatMap((p) => flat(p.value));
+  graph.charge();
   return {
     ok: true,
     gradient: {

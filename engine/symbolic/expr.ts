@@ -13,6 +13,7 @@
 
 import { applyNumber, ScalarOp } from '../algebra';
 import { MathFn } from '../ir';
+import { chargeSymbolicNodes } from './charge';
 
 export type NodeId = number;
 
@@ -42,6 +43,9 @@ export type Node =
 /** Nested sums/products with more parts than this are kept as one opaque part unless they share one. */
 const FLATTEN_LIMIT = 8;
 
+/** New nodes are charged to the meter (engine/budget.ts) in batches of this many. */
+const CHARGE_EVERY = 64;
+
 const COMMUTATIVE_FNS: ReadonlySet<FnName> = new Set<FnName>(['min', 'max', 'hypot']);
 
 export class ExprGraph {
@@ -49,6 +53,8 @@ export class ExprGraph {
   private readonly interned = new Map<string, NodeId>();
   readonly zero: NodeId;
   readonly one: NodeId;
+  /** Nodes built and not yet charged to the meter. */
+  private uncharged = 0;
 
   constructor() {
     this.zero = this.num(0);
@@ -65,7 +71,19 @@ export class ExprGraph {
     const id = this.nodes.length;
     this.nodes.push(make());
     this.interned.set(key, id);
+    if (++this.uncharged >= CHARGE_EVERY) this.charge();
     return id;
+  }
+
+  /**
+   * Charges the nodes built since the last charge to the current meter (symbolicNodes), reading its
+   * clock now and then: throws BudgetExceeded when either runs out. Called as nodes are built, and
+   * once more when a derivative is complete.
+   */
+  charge(): void {
+    const n = this.uncharged;
+    this.uncharged = 0;
+    if (n > 0) chargeSymbolicNodes(n);
   }
 
   num(value: number): NodeId {

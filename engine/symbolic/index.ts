@@ -7,6 +7,6 @@ export type { Node, NodeId, FnName } from './expr';
 export { SymbolicAlgebra, NotStraightLine } from './symbolicAlgebra';
 export { symbolicGradient, symbolicDerivativeValue } from './differentiate';
 export type { SymbolicGradient, SymbolicPartial, SymbolicResult, SymbolicValueResult, SymbolicOptions } from './differentiate';
-export { toUnicode, toCode, toCodeInline } from './print';
+export { toUnicode, toUnicodeWithin, toCode, toCodeInline, PrintedSizes } from './print';
 export { closedFormGradient, closedFormUnicode, closedFormInfo } from './closedForm';
 export type { ClosedFormInfo } from './closedForm';

@@ -1,7 +1,14 @@
 // Printing expressions: a shared layout (signed sums, products as numerator/denominator, powers,
 // calls) built from the graph's normal form, then two renderers over it: Unicode math for the
 // hover (`−2(1 − x) − 400x(y − x²)`) and TypeScript source for generated code.
+//
+// Printing expands the graph's sharing into a tree, which can be exponentially larger than the
+// graph (a loop body applied to its own result a dozen times). So nothing is printed before its
+// tree-expanded size is known to be within the limit: PrintedSizes gives a lower bound of the
+// printed length of every node, memoised per node and saturating, in time linear in the graph.
+// The code printer names every shared subexpression, so it prints each node once.
 
+import { checkTime, chargePrintedChars, reservePrintedChars } from './charge';
 import { ExprGraph, FnName, NodeId } from './expr';
 
 type Layout =
@@ -23,7 +30,8 @@ interface SignedTerm {
 
 /** Builds layouts; `refs` names the nodes that are temporaries (printed by name). */
 class LayoutBuilder {
-  constructor(readonly g: ExprGraph, readonly refs: Map<NodeId, string> = new Map()) {}
+  /** `keys` may be shared by builders of one graph: a node's sort key does not depend on `refs`. */
+  constructor(readonly g: ExprGraph, readonly refs: Map<NodeId, string> = new Map(), private readonly keys: Map<NodeId, OrderKey> = new Map()) {}
 
   build(id: NodeId): Layout {
     const terms = this.signedTerms(id, false);
@@ -32,7 +40,6 @@ class LayoutBuilder {
     return { k: 'sum', terms };
   }
 
-  private readonly keys = new Map<NodeId, OrderKey>();
   private readonly factorKeys = new Map<Layout, OrderKey>();
   /** Keys of layouts already built from a nested sum, by the layout object. */
   readonly layoutKeys = new Map<Layout, OrderKey>();
@@ -327,9 +334,99 @@ function juxtapose(parts: Printed[]): string {
   return s;
 }
 
-/** Unicode math for a node (no temporaries), e.g. `−2(1 − x) − 400x(y − x²)`. */
+/**
+ * Unicode math for a node (no temporaries), e.g. `−2(1 − x) − 400x(y − x²)`. It prints the whole
+ * tree: use toUnicodeWithin for a node whose tree may be large.
+ */
 export function toUnicode(g: ExprGraph, id: NodeId, names?: Map<NodeId, string>): string {
   return unicode(new LayoutBuilder(g, names).build(id)).s;
+}
+
+/**
+ * Unicode math for each of `ids`, or null when one would be longer than `maxLength` characters.
+ * Each is refused before it is printed when its printed-size lower bound is already over the
+ * limit, so the work is linear in the graph plus at most `maxLength` characters per root (and
+ * charged to the meter: printedChars, time).
+ */
+export function toUnicodeWithin(g: ExprGraph, ids: NodeId[], maxLength: number, names?: Map<NodeId, string>, sizes: PrintedSizes = new PrintedSizes(g, names)): string[] | null {
+  for (const id of ids) if (sizes.of(id) > maxLength) return null;
+  const out: string[] = [];
+  for (const id of ids) {
+    checkTime('symbolic printing');
+    const s = toUnicode(g, id, names);
+    chargePrintedChars(s.length);
+    if (s.length > maxLength) return null;
+    out.push(s);
+  }
+  return out;
+}
+
+/** Sizes saturate here (a tree may have more nodes than a float counts exactly). */
+const SIZE_CAP = 2 ** 40;
+
+/**
+ * A lower bound, for every node, of the length of its Unicode form (toUnicode, with `refs` printed
+ * by name) and of its TypeScript form (toCodeInline), shared subexpressions counted at every use:
+ * every leaf prints at least its name, every call its own symbols, every sum its ` + ` signs.
+ * Memoised per node (children have smaller ids, so one ascending pass decides each node from its
+ * children) and saturating: the bound of a node whose tree is astronomically large costs what its
+ * graph costs.
+ */
+export class PrintedSizes {
+  private readonly sizes: number[] = [];
+
+  constructor(readonly g: ExprGraph, readonly refs: Map<NodeId, string> = new Map()) {}
+
+  of(id: NodeId): number {
+    const sizes = this.sizes;
+    for (let i = sizes.length; i <= id; i++) {
+      if ((i & 4095) === 4095) checkTime('symbolic printing');
+      sizes.push(Math.min(SIZE_CAP, this.compute(i)));
+    }
+    return sizes[id];
+  }
+
+  private compute(id: NodeId): number {
+    const ref = this.refs.get(id);
+    if (ref !== undefined) return Math.max(1, ref.length);
+    const n = this.g.node(id);
+    const sizes = this.sizes;
+    switch (n.k) {
+      case 'num': return 1;
+      case 'var': return n.param.length + (n.index === null ? 0 : String(n.index).length);
+      case 'add': {
+        // m printed terms have m − 1 signs between them, whether a nested sum prints flat or not.
+        let s = 3 * (n.terms.length - 1) + (n.c !== 0 ? 4 : 0);
+        for (const t of n.terms) s += sizes[t.id];
+        return s;
+      }
+      case 'mul': {
+        let s = 0;
+        for (const f of n.factors) s += sizes[f.id];
+        return s;
+      }
+      case 'fn': {
+        let s = callSymbols(n.fn, n.args.length);
+        for (const a of n.args) s += sizes[a];
+        return s;
+      }
+    }
+  }
+}
+
+/**
+ * Characters a call prints besides its arguments, at least: in Unicode (unicodeCall) and in
+ * TypeScript alike (`mod` is the longer of ` mod ` and ` % `), so the sizes bound both printers.
+ */
+function callSymbols(fn: FnName, args: number): number {
+  switch (fn) {
+    case 'abs': case 'floor': case 'ceil': return 2;
+    case 'sqrt': case 'cbrt': case 'pow': return 1;
+    case 'exp': return 2;
+    case 'log1p': return 8;
+    case '%': return 3;
+    default: return (UNICODE_NAMES[fn] ?? fn).length + 2 + 2 * (args - 1);
+  }
 }
 
 // ---------------------------------------------------------------- TypeScript
@@ -459,20 +556,36 @@ export function toCode(g: ExprGraph, roots: NodeId[], tempName: (i: number) => s
     size.set(id, s);
   }
 
+  // Every node not named is used once, so each node is printed once: the listing is linear in the
+  // graph. The sort keys are shared by the builders (they do not depend on the names).
   const refs = new Map<NodeId, string>();
+  const keys = new Map<NodeId, OrderKey>();
   const temporaries: Statement[] = [];
   for (const id of nodes) {
     if (!isTemp.has(id)) continue;
-    const expr = code(new LayoutBuilder(g, refs).build(id)).s;
+    checkTime('symbolic printing');
+    const expr = code(new LayoutBuilder(g, refs, keys).build(id)).s;
+    chargePrintedChars(expr.length);
     const name = tempName(temporaries.length + 1);
     temporaries.push({ name, expr });
     refs.set(id, name);
   }
-  const builder = new LayoutBuilder(g, refs);
-  return { temporaries, roots: roots.map((r) => code(builder.build(r)).s) };
+  const builder = new LayoutBuilder(g, refs, keys);
+  const printed = roots.map((r) => {
+    const s = code(builder.build(r)).s;
+    chargePrintedChars(s.length);
+    return s;
+  });
+  return { temporaries, roots: printed };
 }
 
-/** TypeScript for one node, without temporaries. */
+/**
+ * TypeScript for one node, without temporaries: the whole tree. Throws BudgetExceeded (symbolic
+ * printing) before printing anything when the tree's size is over the printed-characters budget.
+ */
 export function toCodeInline(g: ExprGraph, id: NodeId): string {
-  return code(new LayoutBuilder(g).build(id)).s;
+  reservePrintedChars(new PrintedSizes(g).of(id));
+  const s = code(new LayoutBuilder(g).build(id)).s;
+  chargePrintedChars(s.length);
+  return s;
 }

@@ -16,6 +16,7 @@ import { generateDerivative } from '../../engine';
 import { sourceSnippet } from '../../engine/codegen/context';
 import { boundDiagnostic, boundMessage, boundUserText, MAX_MESSAGE, MAX_USER_RUN } from '../../engine/format';
 import { TITLES } from '../../server/codeActions';
+import { normalizeSettings } from '../../server/settings';
 import { Commands } from '../../server/protocol';
 import { strictTypeErrors } from './compileAndRun';
 import { uri } from './fixtures';
@@ -169,6 +170,45 @@ describe('security', function () {
       const hessian = cli(['codegen', file, 'f', '--mode', 'hessian']);
       assert.equal(hessian.status, 0, hessian.stderr);
       assertInert(hessian.stdout, 'fHessian', [1.5], hessianOk);
+    });
+  });
+
+  describe('3. settings have ceilings', () => {
+    it('budget settings above their ceilings are clamped', () => {
+      const s = normalizeSettings({ stepBudget: 1e15, timeBudgetMs: 1e9, randomPoints: 1e6, debounceMs: 1e9 });
+      assert.equal(s.stepBudget, 50_000_000);
+      assert.equal(s.timeBudgetMs, 10_000);
+      assert.equal(s.randomPoints, 100);
+      assert.equal(s.debounce, 10_000);
+    });
+
+    it('the server survives stepBudget 1e15 with new Array(400000000).fill(x): GL007, and the next file is analysed', async () => {
+      const hostile = await LspTestClient.start({ settings: { debounce: 5, stepBudget: 1e15 } });
+      try {
+        const text = `/**
+ * @differentiable
+ * @at x = 1
+ */
+export function huge(x: number): number {
+  const a = new Array(400000000).fill(x);
+  return a[0] * x;
+}
+`;
+        const u = uri('huge-array');
+        await hostile.open(u, text);
+        const ds = await hostile.diagnostics(u, 60_000);
+        const gl007 = ds.find((d) => d.code === 'GL007');
+        assert.ok(gl007, JSON.stringify(ds));
+        assert.match(gl007.message, /400,000,000 elements is over the memory budget/);
+        const v = uri('after-huge-array');
+        await hostile.open(v, '/**\n * @differentiable\n * @at x = 3\n */\nexport function sq(x: number): number { return x * x; }\n');
+        await hostile.diagnostics(v, 60_000);
+        const hover = await hostile.hoverText(v, { line: 4, character: 17 });
+        assert.ok(hover?.includes('**sq**'), hover ?? 'no hover');
+        assert.equal(hostile.exited, null, hostile.stderr);
+      } finally {
+        await hostile.stop();
+      }
     });
   });
 
