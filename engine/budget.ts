@@ -1,4 +1,4 @@
-// Budgets on every phase of one function's analysis (SPEC §3): time, evaluated operations, live
+// Budgets on every phase of one function's analysis: time, evaluated operations, live
 // memory (tape entries, array elements), check points, finite-difference runs, symbolic nodes and
 // printed characters, generated code. Work that can grow with the input charges the meter as it
 // goes; a charge past a limit throws BudgetExceeded, which the function's analysis turns into one
@@ -38,7 +38,7 @@ export interface BudgetLimits {
   generatedChars: number;
 }
 
-/** Ceilings no setting can lift (SPEC §4: settings are clamped to safe ceilings). */
+/** Ceilings no setting can lift: a repository's settings must not make the analysis unsafe. */
 export const BUDGET_CEILINGS = {
   timeBudgetMs: { min: 100, max: 10_000 },
   stepBudget: { min: 1_000, max: 50_000_000 },

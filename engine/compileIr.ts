@@ -26,7 +26,7 @@ export function compileFunction(program: Program, name: string): ((...args: unkn
 }
 
 /**
- * The reverse-mode gradient of `name` (SPEC §1's shape; a Jacobian for a vector-valued function),
+ * The reverse-mode gradient of `name` (shaped as a hand-written gradient: a number, a tuple in `@wrt` order; a Jacobian for a vector-valued function),
  * compiled from the generated code, or null when it cannot be generated.
  */
 export function compileGradient(program: Program, name: string): CompiledFunction | null {

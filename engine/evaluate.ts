@@ -292,7 +292,7 @@ export class Interpreter<T> {
     return v;
   }
 
-  /** A helper with a `@derivative` rule: its value, and its gradient from the rule (SPEC §1 shapes). */
+  /** A helper with a `@derivative` rule: its value, and its gradient from the rule (a number for one parameter, else one entry per parameter). */
   private callWithRule(helper: IrFunction, ruleName: string, args: Value<T>[], range: Range): Value<T> {
     const rule = this.program.lower(ruleName);
     if (!rule || !rule.fn.ok) throw new EvalError('GL002', `The @derivative rule '${ruleName}' of '${helper.name}' is missing or outside the subset.`, range);

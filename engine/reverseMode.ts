@@ -23,7 +23,7 @@ export interface TapeEntry<S> {
 }
 
 /**
- * The tape is stored flat (SPEC §3, memory budget): per entry its operation, value, source site
+ * The tape is stored flat, so that its memory stays within the budget of engine/budget.ts: per entry its operation, value, source site
  * and the start of its edges; edges (parent, local partial) in two arrays beside. Over plain
  * numbers the value and partial arrays hold unboxed doubles, ~60 bytes an entry in all, instead
  * of an object and two arrays per entry.

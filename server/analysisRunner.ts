@@ -2,40 +2,16 @@
 // code lenses and code actions are answered from the last good analysis while a newer one runs,
 // and a fault or a runaway analysis (a native stack overflow, an engine bug that loops, a heap
 // beyond the worker's limit) costs that one function and a worker restart, never the server or
-// another file: the jobs queued behind it are sent to the new worker. The worker's script is its own bundle, dist/analysisWorker.js.
+// another file: the jobs queued behind it are sent to the new worker. The worker's script is its
+// own bundle, dist/analysisWorker.js; the messages both sides exchange are in workerProtocol.ts.
 
 import { Worker } from 'node:worker_threads';
-import type { AnalysisOptions, FileAnalysis } from '../engine/api';
+import type { FileAnalysis } from '../engine/api';
 import type { EngineTask, EngineTaskResults } from './engineTasks';
+import { WORKER_ROLE, type AnalyzeJob, type AnalyzeOutcome, type FromWorker, type TaskOutcome, type ToWorker, type WorkerEntry } from './workerProtocol';
 
-export const WORKER_ROLE = 'gradlens-analysis-worker';
-
-export interface AnalyzeJob {
-  uri: string;
-  version: number;
-  text: string;
-  options: AnalysisOptions;
-}
-
-export type AnalyzeOutcome =
-  | { ok: true; analysis: FileAnalysis; ms: number }
-  | { ok: false; error: string };
-
-export type TaskOutcome =
-  | { ok: true; value: unknown; logs: string[] }
-  | { ok: false; error: string; logs: string[] };
-
-export type ToWorker =
-  /** `stopped`: functions a previous worker never finished (named with the reason), not run again. */
-  | { type: 'analyze'; id: number; job: AnalyzeJob; stopped?: [string, string][] }
-  | { type: 'task'; id: number; task: EngineTask }
-  | { type: 'forget'; uri: string };
-export type FromWorker =
-  | { type?: undefined; id: number; outcome: AnalyzeOutcome | TaskOutcome }
-  /** The worker starts analysing `fn` of job `id` (null: finishing the job). */
-  | { type: 'progress'; id: number; fn: string | null }
-  /** The analysis so far of a file that takes a while. */
-  | { type: 'partial'; id: number; analysis: FileAnalysis; pending: string[]; ms: number };
+export { WORKER_ROLE } from './workerProtocol';
+export type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './workerProtocol';
 
 export interface AnalysisRunner {
   /** `onPartial` receives the analysis so far of a file that takes a while (results stream per function). */
@@ -147,7 +123,7 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    // A smaller young generation keeps the worker's resident memory down (SPEC §7: server ≤ 150 MB) at
+    // A smaller young generation keeps the worker's resident memory down (the server's budget is 150 MB on a 2,000-line file) at
     // little cost: the analysis allocates mostly short-lived, small objects. The old generation is
     // capped so that no input can take the whole process's memory.
     const worker = new Worker(this.script, {
@@ -226,11 +202,11 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
 /** Same contract on the LSP thread (GRADLENS_ANALYSIS_IN_PROCESS=1): less memory, no concurrency. */
 export class InProcessAnalysisRunner implements AnalysisRunner {
   private readonly caches = new Map<string, unknown>();
-  private readonly worker: typeof import('./workerMain');
+  private readonly worker: WorkerEntry;
 
   constructor(workerScript: string, private readonly log: (message: string) => void) {
     // The worker bundle, loaded here by its path so the engine stays out of dist/server.js.
-    this.worker = require(workerScript) as typeof import('./workerMain');
+    this.worker = require(workerScript) as WorkerEntry;
   }
 
   analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {

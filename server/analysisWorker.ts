@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { analyzeFile, AnalysisCache, BudgetExceeded, DEFAULT_OPTIONS, FileAnalysisJob, Meter, withMeter } from '../engine';
 import { runEngineTask } from './engineTasks';
-import type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './analysisRunner';
+import type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './workerProtocol';
 import type { EngineTask } from './engineTasks';
 
 /** An analysis in progress in the worker: stepped one function at a time, round-robin with the others. */

@@ -5,7 +5,7 @@
 
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { runAnalysisWorker } from './analysisWorker';
-import { WORKER_ROLE } from './analysisRunner';
+import { WORKER_ROLE } from './workerProtocol';
 
 export { analyzeNow, runTaskNow } from './analysisWorker';
 

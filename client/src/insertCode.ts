@@ -8,7 +8,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import type { CodegenMode } from '../../engine/api';
 import { InsertCodeRequest } from '../../server/protocol';
 
-/** The server's code action titles, as SPEC §4 writes them. */
+/** The server's code action titles (server/codeActions.ts TITLES). */
 export const CODE_ACTION_TITLES: Record<CodegenMode, string> = {
   reverse: 'Insert gradient function (reverse mode)',
   closed: 'Insert gradient function (closed form)',

@@ -24,7 +24,7 @@ export interface ReverseSpec {
   fn: IrFunction;
   /** Parameter indices to differentiate. */
   wrt: number[];
-  /** gradient: returns SPEC §1's shape, seeded with 1; pullback: takes dOut and adjoint arrays. */
+  /** gradient: returns a hand-written gradient's shape (a number, or a tuple in `@wrt` order), seeded with 1; pullback: takes dOut and adjoint arrays. */
   mode: 'gradient' | 'pullback';
   name: string;
   exported: boolean;

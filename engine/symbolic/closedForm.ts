@@ -44,7 +44,7 @@ export function closedFormUnicode(program: Program, fnName: string): { param: st
 
 /**
  * A TypeScript function `name` with the parameters of `fnName` that returns its gradient in closed
- * form (SPEC §1 shape: a number or number[] for one `@wrt` parameter, a tuple in `@wrt` order for
+ * form (the shape of a hand-written gradient: a number or number[] for one `@wrt` parameter, a tuple in `@wrt` order for
  * several), or the reason none is offered. Throws BudgetExceeded when a budget of the current
  * meter runs out (the caller reports which).
  */
