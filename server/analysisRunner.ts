@@ -37,7 +37,7 @@ interface Pending {
 }
 
 /** Heap of the analysis worker: beyond it the worker dies and only the function that ran it up is lost. */
-const WORKER_HEAP_MB = 512;
+const WORKER_HEAP_MB = 256;
 
 export class WorkerAnalysisRunner implements AnalysisRunner {
   private worker: Worker | null = null;
