@@ -2,6 +2,7 @@
 // CLI prints with a pointer to --help and exit code 2.
 
 import type { Point } from '../engine/index';
+import { readPoint } from '../engine/pointGrammar';
 
 export class UsageError extends Error {}
 
@@ -104,51 +105,11 @@ export function parseNumber(text: string): number | null {
 }
 
 /**
- * Parses a point as written after `--at`: `x=1,y=-2.5,w=[1,2,3]` (spaces allowed, `:` also
- * accepted for `=`). Names must be identifiers; values numbers or flat arrays of numbers.
+ * Parses a point as written after `--at`: `x=1, y=-2.5, w=[1,2,3]`, `x = Math.PI / 2`. The grammar
+ * is the `@at` tag's (engine/pointGrammar.ts); its error becomes a UsageError.
  */
 export function parsePoint(text: string): Point {
-  const point: Point = {};
-  const parts = splitTopLevel(text);
-  if (parts.length === 0) throw new UsageError(`--at: empty point; write it as x=1,y=2,w=[1,2]`);
-  for (const part of parts) {
-    const m = /^\s*([A-Za-z_$][\w$]*)\s*[=:]\s*(.*?)\s*$/s.exec(part);
-    if (!m) throw new UsageError(`--at: expected name=value, got '${part.trim()}' (write the point as x=1,y=2,w=[1,2])`);
-    const [, name, valueText] = m;
-    if (name in point) throw new UsageError(`--at: '${name}' is given twice`);
-    if (valueText.startsWith('[')) {
-      if (!valueText.endsWith(']')) throw new UsageError(`--at: unclosed '[' in the value of '${name}'`);
-      const inner = valueText.slice(1, -1).trim();
-      const items = inner === '' ? [] : inner.split(',');
-      point[name] = items.map((item) => {
-        const v = parseNumber(item);
-        if (v === null) throw new UsageError(`--at: '${item.trim()}' in the value of '${name}' is not a number`);
-        return v;
-      });
-    } else {
-      const v = parseNumber(valueText);
-      if (v === null) throw new UsageError(`--at: the value of '${name}' is not a number: '${valueText}'`);
-      point[name] = v;
-    }
-  }
-  return point;
-}
-
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text) {
-    if (ch === '[') depth++;
-    if (ch === ']') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  if (depth !== 0) throw new UsageError(`--at: unbalanced brackets in '${text}'`);
-  if (current.trim() !== '' || parts.length > 0) parts.push(current);
-  return parts;
+  const r = readPoint(text);
+  if (!r.ok) throw new UsageError(`--at: ${r.message} (write the point as x=1,y=2,w=[1,2])`);
+  return r.point;
 }

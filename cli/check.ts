@@ -1,5 +1,6 @@
 // `gradlens check`: analyse every file, then report per function (does its hand-written gradient
-// agree?), every diagnostic with file:line:col, and a summary. Failing = any GL001 or GL006.
+// agree?), every diagnostic with file:line:col, and a summary. Failing = any diagnostic whose code
+// the catalogue (engine/diagnosticCodes.ts) marks `failsCheck` (GL001, GL006).
 
 import * as fs from 'node:fs';
 import {
@@ -10,6 +11,7 @@ import {
   type FileAnalysis,
   type FunctionAnalysis,
 } from '../engine/index';
+import { codeOfCheckStatus, FAILING_CODES as CATALOGUE_FAILING_CODES, failsCheck, isDiagnosticCode, withCatalogueSeverity } from '../engine/diagnosticCodes';
 import { boundDiagnostic, boundMessage, boundUserText } from '../engine/format';
 import { diagnosticToJson, formatDiagnostic, type DiagnosticJson } from './diagnostics';
 import { describeFsError, displayPath, expandInputs } from './files';
@@ -17,8 +19,11 @@ import { plural, type Palette } from './format';
 import { LineIndex } from './lineIndex';
 import { version } from '../package.json';
 
-/** Codes that fail a check run (exit code 1). */
-export const FAILING_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(['GL001', 'GL006']);
+/** Codes that fail a check run (exit code 1), from the catalogue. */
+export const FAILING_CODES: ReadonlySet<DiagnosticCode> = new Set<DiagnosticCode>(CATALOGUE_FAILING_CODES);
+
+/** The failing codes as the output names them: `GL001/GL006`. */
+export const FAILING_CODES_TEXT = CATALOGUE_FAILING_CODES.join('/');
 
 export interface FileReport {
   /** Path as shown to the user (relative to the working directory when inside it). */
@@ -37,7 +42,7 @@ export interface CheckSummary {
   /** Functions with a hand-written gradient, by check status. */
   gradients: { checked: number; ok: number; wrong: number; shape: number; unverified: number; other: number };
   diagnostics: Partial<Record<DiagnosticCode, number>>;
-  /** Number of GL001/GL006 diagnostics. */
+  /** Number of diagnostics of a failing code (FAILING_CODES). */
   failures: number;
   /** Files that could not be read or analysed. */
   errors: number;
@@ -123,7 +128,7 @@ function summarize(reports: FileReport[]): CheckSummary {
     }
     for (const d of r.analysis.diagnostics) {
       s.diagnostics[d.code] = (s.diagnostics[d.code] ?? 0) + 1;
-      if (FAILING_CODES.has(d.code)) s.failures++;
+      if (failsCheck(d.code)) s.failures++;
     }
   }
   return s;
@@ -136,14 +141,14 @@ type Status = 'fail' | 'warn' | 'ok' | 'none';
  * cut and cleaned where they leave the CLI: here, and in the JSON (boundDiagnostic).
  */
 function shown(d: EngineDiagnostic): EngineDiagnostic {
-  const b = boundDiagnostic(d);
+  const b = boundDiagnostic(normalized(d));
   return d.functionName === undefined ? b : { ...b, functionName: boundUserText(d.functionName) };
 }
 
 /** One line per function: does its hand-written gradient check out, and what else was found. */
 export function functionStatus(fn: FunctionAnalysis): { status: Status; text: string } {
-  const failing = fn.diagnostics.filter((d) => FAILING_CODES.has(d.code));
-  const warnings = fn.diagnostics.filter((d) => !FAILING_CODES.has(d.code) && (d.severity === 'warning' || d.severity === 'error'));
+  const failing = fn.diagnostics.filter((d) => failsCheck(d.code));
+  const warnings = fn.diagnostics.map(normalized).filter((d) => !failsCheck(d.code) && (d.severity === 'warning' || d.severity === 'error'));
   const extra = warnings.length > 0 ? `; ${plural(warnings.length, 'diagnostic')} (${[...new Set(warnings.map((d) => d.code))].join(', ')})` : '';
   const check = fn.check;
   if (!check) {
@@ -157,21 +162,23 @@ export function functionStatus(fn: FunctionAnalysis): { status: Status; text: st
   const pairing = check.pairedBy === 'name' ? 'paired by name' : '@gradient';
   const head = `gradient ${check.name} (${pairing})`;
   const points = plural(check.points.length, 'point');
+  const code = codeOfCheckStatus(check.status);
+  const tag = code ? ` (${code})` : '';
   switch (check.status) {
     case 'wrong': {
       const labels = [...new Set(check.points.flatMap((p) => p.components.filter((c) => c.verdict === 'wrong').map((c) => c.label)))];
-      return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''} (GL001)${extra}` };
+      return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''}${tag}${extra}` };
     }
     case 'shape':
-      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it returns ${check.shape}` : ''} (GL006)${extra}` };
+      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it returns ${check.shape}` : ''}${tag}${extra}` };
     case 'ok':
       return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}${extra}` };
     case 'kink':
-      return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point (GL004)${extra}` };
+      return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point${tag}${extra}` };
     case 'unverified':
-      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified (GL008)${extra}` };
+      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified${tag}${extra}` };
     case 'nonfinite':
-      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point (GL003)${extra}` };
+      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point${tag}${extra}` };
     case 'error':
       return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} could not be checked${extra}` };
   }
@@ -220,7 +227,7 @@ export function renderCheck(result: CheckResult, p: Palette): string {
   if (codes.length > 0) lines.push(`Diagnostics: ${codes.map(([code, n]) => `${code} ×${n}`).join(', ')}.`);
   if (s.errors > 0) lines.push(p.red(`${plural(s.errors, 'file')} could not be checked.`));
   if (result.failed) {
-    lines.push(p.red(p.bold(`✗ ${plural(s.failures, 'wrong gradient finding')} (GL001/GL006).`)));
+    lines.push(p.red(p.bold(`✗ ${plural(s.failures, 'wrong gradient finding')} (${FAILING_CODES_TEXT}).`)));
   } else if (s.errors === 0) {
     const others = Object.values(s.diagnostics).reduce((a, b) => a + (b ?? 0), 0);
     if (g.checked > 0 && g.ok === g.checked && others === 0) lines.push(p.green('✓ Every hand-written gradient agrees.'));
@@ -239,7 +246,7 @@ function toJson(reports: FileReport[], summary: CheckSummary, failed: boolean): 
       error: r.error ?? null,
       functions: (r.analysis?.functions ?? []).map((fn) => functionToJson(fn, r.index)),
       skipped: (r.analysis?.skipped ?? []).map((fn) => ({ name: fn.name, line: r.index.position(fn.nameRange.start).line, column: r.index.position(fn.nameRange.start).column, reason: fn.reason })),
-      diagnostics: (r.analysis?.diagnostics ?? []).map((d): DiagnosticJson => diagnosticToJson(boundDiagnostic(d), r.index)),
+      diagnostics: (r.analysis?.diagnostics ?? []).map((d) => diagnosticJson(d, r.index)),
     })),
   };
 }
@@ -283,6 +290,16 @@ function functionToJson(fn: FunctionAnalysis, index: LineIndex): unknown {
           })),
         }
       : null,
-    diagnostics: fn.diagnostics.map((d) => diagnosticToJson(boundDiagnostic(d), index)),
+    diagnostics: fn.diagnostics.map((d) => diagnosticJson(d, index)),
   };
+}
+
+/** A diagnostic of the JSON output: the catalogue's severity, and `helpUri`, its documentation page. */
+export function diagnosticJson(d: EngineDiagnostic, index: LineIndex): DiagnosticJson {
+  return diagnosticToJson(d, index);
+}
+
+/** The diagnostic with its severity from the catalogue. */
+function normalized(d: EngineDiagnostic): EngineDiagnostic {
+  return isDiagnosticCode(d.code) ? withCatalogueSeverity(d) : d;
 }

@@ -2,7 +2,13 @@
 // with line/column added. The only place the CLI turns offsets into positions for diagnostics.
 
 import type { EngineDiagnostic, Severity } from '../engine/index';
+import { helpUri, isDiagnosticCode, withCatalogueSeverity } from '../engine/diagnosticCodes';
 import { boundDiagnostic } from '../engine/format';
+
+/** What every command prints of a diagnostic: the catalogue's severity, user text bounded. */
+function shownDiagnostic(d: EngineDiagnostic): EngineDiagnostic {
+  return boundDiagnostic(isDiagnosticCode(d.code) ? withCatalogueSeverity(d) : d);
+}
 import type { Palette } from './format';
 import type { LineIndex } from './lineIndex';
 
@@ -23,7 +29,7 @@ export function severityColor(severity: Severity, p: Palette): (s: string) => st
 export function formatDiagnostic(file: string, index: LineIndex, diagnostic: EngineDiagnostic, p: Palette, indent = ''): string {
   // User text quoted in messages is bounded (and stripped of control and bidi characters) here,
   // where every command prints diagnostics.
-  const d = boundDiagnostic(diagnostic);
+  const d = shownDiagnostic(diagnostic);
   const { line, column } = index.position(d.range.start);
   const color = severityColor(d.severity, p);
   const [first, ...rest] = d.message.split(/\r?\n/);
@@ -52,10 +58,12 @@ export interface DiagnosticJson {
   start: number;
   end: number;
   related: { line: number; column: number; message: string }[];
+  /** The code's documentation page. */
+  helpUri: string | null;
 }
 
 export function diagnosticToJson(diagnostic: EngineDiagnostic, index: LineIndex): DiagnosticJson {
-  const d = boundDiagnostic(diagnostic);
+  const d = shownDiagnostic(diagnostic);
   const start = index.position(d.range.start);
   const end = index.position(d.range.end);
   return {
@@ -70,5 +78,6 @@ export function diagnosticToJson(diagnostic: EngineDiagnostic, index: LineIndex)
     start: d.range.start,
     end: d.range.end,
     related: (d.related ?? []).map((r) => ({ ...index.position(r.range.start), message: r.message })),
+    helpUri: isDiagnosticCode(d.code) ? helpUri(d.code) : null,
   };
 }

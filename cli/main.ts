@@ -19,7 +19,8 @@ import {
   type Point,
 } from '../engine/index';
 import { flag, numberOption, parseArgs, parsePoint, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
-import { renderCheck, runCheck } from './check';
+import { FAILING_CODES_TEXT, renderCheck, runCheck } from './check';
+import { DIAGNOSTIC_CODES, DIAGNOSTICS, DOCS_BASE_URL } from '../engine/diagnosticCodes';
 import { describeFsError, displayPath } from './files';
 import { formatPoint, formatValue, gradientRows, palette, table, wantsColor, type Palette } from './format';
 import { graphToDot, graphToJson } from './graphText';
@@ -86,15 +87,22 @@ Options:
   -v, --version    print the version
   --color, --no-color   force colour on or off (default: on a terminal, unless NO_COLOR is set)
 
-Exit codes: 0 ok, 1 a gradient is wrong (GL001/GL006) or no result, 2 usage or input error.
+Exit codes: 0 ok, 1 a gradient is wrong (${FAILING_CODES_TEXT}) or no result, 2 usage or input error.
 `;
+
+/** The budget diagnostic, as the help of the budget options names it. */
+const BUDGET_CODE = DIAGNOSTICS.GL007.code;
+
+/** Every diagnostic code with its title, and where the codes are documented (the catalogue). */
+const CODES_HELP = `Diagnostics (documented at ${DOCS_BASE_URL}docs/diagnostics/<code>.md):
+${DIAGNOSTIC_CODES.map((c) => `  ${c}  ${DIAGNOSTICS[c].title}${DIAGNOSTICS[c].failsCheck ? ' (fails the check)' : ''}`).join('\n')}`;
 
 const ENGINE_HELP = `  --rtol <n>        relative tolerance of the gradient check (default 1e-6)
   --atol <n>        absolute tolerance (default 1e-8 · (1 + max |AD component|))
   --seed <n>        seed of the random check points (default 42)
   --points <n>      random check points per function without @at (default 3)
-  --budget <n>      evaluation steps per function run before GL007 (default 1000000, at most 50000000)
-  --time-budget <ms> analysis time per function before GL007 (default 2000, at most 10000)`;
+  --budget <n>      evaluation steps per function run before ${BUDGET_CODE} (default 1000000, at most 50000000)
+  --time-budget <ms> analysis time per function before ${BUDGET_CODE} (default 2000, at most 10000)`;
 
 const HELP: Record<Command, string> = {
   check: `Usage: gradlens check [paths...] [options]
@@ -110,8 +118,10 @@ Options:
   --no-progress     never report progress
 ${ENGINE_HELP}
 
-Exit codes: 0 no wrong gradient; 1 some GL001 (wrong component) or GL006 (wrong shape);
-2 bad arguments, missing or unreadable files.
+Exit codes: 0 no wrong gradient; 1 some diagnostic that fails the check (${FAILING_CODES_TEXT}, marked
+below); 2 bad arguments, missing or unreadable files.
+
+${CODES_HELP}
 `,
   grad: `Usage: gradlens grad <file> <function> [--at x=1,y=2,w=[1,2]] [options]
 

@@ -2,7 +2,8 @@
 // offset of every tag so a malformed one gets its GL005 on the right range.
 
 import { EngineDiagnostic } from './api';
-import { Annotations, Point, Range } from './ir';
+import { Annotations, Range } from './ir';
+import { parsePoint } from './pointGrammar';
 
 const TAGS = new Set(['differentiable', 'nondifferentiable', 'wrt', 'at', 'gradient', 'derivative']);
 
@@ -119,96 +120,6 @@ function stripContinuations(raw: string): string {
   return value;
 }
 
-/** Parses `x = 1.5, y = -0.25, w = [0.1, -2, 3]`; returns an error message on failure. */
-export function parsePoint(src: string): Point | string {
-  const p = new PointParser(src);
-  return p.parse();
-}
-
-const NAME_RE = /[A-Za-z_$][\w$]*/y;
-const NUMBER_RE = /(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/y;
-
-class PointParser {
-  private i = 0;
-  constructor(private readonly s: string) {}
-
-  parse(): Point | string {
-    const point: Point = {};
-    this.ws();
-    if (this.i >= this.s.length) return 'no values given';
-    for (;;) {
-      this.ws();
-      const name = this.match(NAME_RE);
-      if (!name) return `expected a parameter name at '${this.rest()}'`;
-      this.i += name[0].length;
-      this.ws();
-      if (this.s[this.i] !== '=' && this.s[this.i] !== ':') return `expected '=' after '${name[0]}'`;
-      this.i++;
-      const v = this.value();
-      if (typeof v === 'string') return v;
-      if (Object.hasOwn(point, name[0])) return `'${name[0]}' is given twice`;
-      // A parameter may be called `constructor` or `__proto__`: an own property, never the prototype.
-      Object.defineProperty(point, name[0], { value: v.v, enumerable: true, writable: true, configurable: true });
-      this.ws();
-      if (this.i >= this.s.length) return point;
-      if (this.s[this.i] !== ',' && this.s[this.i] !== ';') return `expected ',' at '${this.rest()}'`;
-      this.i++;
-    }
-  }
-
-  private value(): { v: number | number[] } | string {
-    this.ws();
-    if (this.s[this.i] === '[') {
-      this.i++;
-      const xs: number[] = [];
-      this.ws();
-      if (this.s[this.i] === ']') { this.i++; return { v: xs }; }
-      for (;;) {
-        const n = this.number();
-        if (typeof n === 'string') return n;
-        xs.push(n);
-        this.ws();
-        if (this.s[this.i] === ']') { this.i++; return { v: xs }; }
-        if (this.s[this.i] !== ',') return `expected ',' or ']' at '${this.rest()}'`;
-        this.i++;
-      }
-    }
-    const n = this.number();
-    return typeof n === 'string' ? n : { v: n };
-  }
-
-  /** A number: a literal, `Math.PI`, `Math.E`, with an optional sign and one `*` or `/` by another. */
-  private number(): number | string {
-    const a = this.atom();
-    if (typeof a === 'string') return a;
-    this.ws();
-    const op = this.s[this.i];
-    if (op === '*' || op === '/') {
-      this.i++;
-      const b = this.atom();
-      if (typeof b === 'string') return b;
-      return op === '*' ? a * b : a / b;
-    }
-    return a;
-  }
-
-  private atom(): number | string {
-    this.ws();
-    let sign = 1;
-    while (this.s[this.i] === '-' || this.s[this.i] === '+') { if (this.s[this.i] === '-') sign = -sign; this.i++; this.ws(); }
-    const m = this.match(NUMBER_RE);
-    if (!m) return `expected a number at '${this.rest()}'`;
-    this.i += m[0].length;
-    const v = m[0] === 'Math.PI' || m[0] === 'π' ? Math.PI : m[0] === 'Math.E' ? Math.E : Number(m[0]);
-    return sign * v;
-  }
-
-  /** A match of a sticky expression at the cursor (no slicing: parsing stays linear in the text). */
-  private match(re: RegExp): RegExpExecArray | null {
-    re.lastIndex = this.i;
-    return re.exec(this.s);
-  }
-
-  private ws() { while (this.i < this.s.length && /\s/.test(this.s[this.i])) this.i++; }
-  private rest() { return this.s.slice(this.i, this.i + 12) || 'end'; }
-}
+// The check-point grammar of `@at` is engine/pointGrammar.ts, shared with the CLI's `--at` and the
+// graph view's point picker.
+export { parsePoint } from './pointGrammar';

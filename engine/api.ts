@@ -11,7 +11,9 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
  * GL003 non-finite value or derivative; GL004 check point on a non-differentiable point;
  * GL005 annotation error; GL006 gradient has the wrong shape; GL007 evaluation budget exceeded;
  * GL008 the point could not be verified (finite differences side with neither);
- * GL009 internal fault of the engine, confined to one function.
+ * GL009 internal fault of Gradlens, confined to one function.
+ * Every code has an entry in engine/diagnosticCodes.ts (its severity, title, documentation page,
+ * quick fixes, whether it fails `gradlens check`) and a page docs/diagnostics/<code>.md.
  */
 export type DiagnosticCode =
   | 'GL001' | 'GL002' | 'GL003' | 'GL004' | 'GL005' | 'GL006' | 'GL007' | 'GL008' | 'GL009';

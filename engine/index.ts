@@ -10,6 +10,8 @@
 //       and the file is re-parsed incrementally.
 //   FileAnalysisJob(text, options?, cache?) — the same, one function per step(), for a scheduler
 //       that interleaves files; result() is the analysis so far.
+//   DIAGNOSTICS (engine/diagnosticCodes.ts) — the catalogue of codes: severity, title, documentation
+//       page, quick fixes, whether a code fails `gradlens check`.
 //   Meter, withMeter, BudgetExceeded, clampBudgets — the budgets of engine/budget.ts, for callers
 //       that run queries or code generation under a time budget.
 //   gradientAt(text, fnName, point?, options?) → GradientResult
@@ -27,6 +29,7 @@
 //       Replaces only the wrong components of a hand-written gradient with closed-form partials.
 
 export * from './api';
+export * from './diagnosticCodes';
 export { analyzeFile, AnalysisCache, FileAnalysisJob } from './analyzeFile';
 export { BudgetExceeded, clampBudgets, Meter, withMeter } from './budget';
 export { gradientAt, computationGraph, compareMethods, tapeGradient } from './queries';

@@ -10,7 +10,8 @@ import {
   ArithOp, BINARY_MATH_FNS, CompareOp, Expr, IrFunction, IrParam, IrVar, MATH_FNS, MathFn, Range, Stmt, ValueType,
 } from './ir';
 import { substitute } from './irWalk';
-import type { Lowered, Program, SourceFunction } from './program';
+import { mathConstant } from './mathConstants';
+import type { Lowered, ProgramView, SourceFunction } from './sourceFunction';
 
 const SUPPORTED =
   'Supported: numbers, number arrays, arithmetic, Math.*, if/else, ?:, for, for…of, while, break/continue/return, and calls to functions of this file.';
@@ -29,7 +30,7 @@ class LoweringBudget extends Error {}
 const MAX_EXPR_DEPTH = 1000;
 const MAX_EXPR_NODES = 200_000;
 
-export function lowerFunction(program: Program, sf: SourceFunction): Lowered {
+export function lowerFunction(program: ProgramView, sf: SourceFunction): Lowered {
   return new Lowerer(program, sf).run();
 }
 
@@ -39,10 +40,17 @@ class Lowerer {
   private readonly scopes: Map<string, number>[] = [];
   private readonly diagnostics: EngineDiagnostic[] = [];
   private readonly calls = new Set<string>();
+  /**
+   * Locals declared without a value (`let s: number;`): undefined in JavaScript until assigned,
+   * NaN here, which is the same for arithmetic and truthiness but not for `??`.
+   */
+  private readonly maybeUndefined = new Set<number>();
+  /** Locals declared `const`: assigning to one is a TypeError in JavaScript. */
+  private readonly constLocals = new Set<number>();
   private loopDepth = 0;
   private returnTypes: { t: ValueType; d: number }[] = [];
 
-  constructor(private readonly program: Program, private readonly sf: SourceFunction) {
+  constructor(private readonly program: ProgramView, private readonly sf: SourceFunction) {
     this.sfile = program.sourceFile;
   }
 
@@ -65,11 +73,20 @@ class Lowerer {
       params.push({ name: p.name.text, v, type: ty.type, depth: ty.depth, typeText: p.type ? p.type.getText(this.sfile) : 'number', tupleLength: ty.tupleLength, range });
     }
 
+    // An async function returns a Promise and a generator an iterator, never the number its body
+    // computes: analysing the body as if it were the function would misstate both.
+    const asyncModifier = ts.getModifiers(node)?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    if (asyncModifier) this.report(asyncModifier, 'An `async` function (it returns a Promise, not a number)', 'Remove `async`: a differentiable function computes its value synchronously.');
+    if (node.asteriskToken) this.report(node.asteriskToken, 'A generator function (`function*` returns an iterator, not a number)', 'Remove the `*` and return the value.');
+
     let body: Stmt[] = [];
     const bodyNode = node.body!;
     try {
       if (ts.isBlock(bodyNode)) {
-        body = this.block(bodyNode.statements);
+        // Directives ('use strict') do not change what numbers compute.
+        let first = 0;
+        while (first < bodyNode.statements.length && isDirective(bodyNode.statements[first])) first++;
+        body = this.block(bodyNode.statements.slice(first));
       } else {
         const e = this.tryExpr(bodyNode);
         if (e) {
@@ -189,7 +206,12 @@ class Lowerer {
 
   private stmt(s: ts.Statement, out: Stmt[]): void {
     const range = this.range(s);
-    if (ts.isVariableStatement(s)) { this.varDecl(s.declarationList, out); return; }
+    if (ts.isVariableStatement(s)) {
+      const modifier = ts.getModifiers(s)?.[0];
+      if (modifier) this.unsupported(modifier, `\`${modifier.getText(this.sfile)}\` on a declaration inside a function`, 'Declare locals with plain `let` or `const`.');
+      this.varDecl(s.declarationList, out);
+      return;
+    }
     if (ts.isExpressionStatement(s)) { this.exprStmt(s.expression, out); return; }
     if (ts.isBlock(s)) { out.push(...this.block(s.statements)); return; }
     if (ts.isEmptyStatement(s)) return;
@@ -254,7 +276,8 @@ class Lowerer {
       return;
     }
     if (ts.isForOfStatement(s)) {
-      if (s.awaitModifier) this.unsupported(s, '`for await`');
+      if (s.awaitModifier) this.unsupported(s, '`for await`', 'Use `for…of` over an array.');
+      if (ts.isVariableDeclarationList(s.initializer)) this.declarationKind(s.initializer);
       const arr = this.expr(s.expression);
       if (arr.t !== 'arr') this.unsupported(s.expression, 'A `for…of` over something that is not an array');
       this.scoped(() => {
@@ -274,6 +297,7 @@ class Lowerer {
         const body = this.scoped(() => {
           const elemType: ValueType = arr.d > 1 ? 'arr' : 'num';
           const v = this.declare(name!.text, elemType, arr.d - 1, 'local', this.range(name!));
+          if (isConst(s.initializer)) this.constLocals.add(v);
           const first: Stmt = { k: 'let', v, init: { k: 'index', array: av, index: iv, range: r }, range: r };
           return [first, ...this.loopBody(s.statement)];
         });
@@ -288,13 +312,22 @@ class Lowerer {
       out.push({ k: ts.isBreakStatement(s) ? 'break' : 'continue', range });
       return;
     }
+    // Types only: erased by TypeScript, they compute nothing.
+    if (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) return;
     if (ts.isFunctionDeclaration(s)) this.unsupported(s, 'A nested function (a closure)', 'Move it to the top level of the file and pass what it needs as parameters.');
     if (ts.isSwitchStatement(s)) this.unsupported(s, 'A `switch` statement', 'Use if/else.');
-    if (ts.isTryStatement(s)) this.unsupported(s, '`try`/`catch`');
+    if (ts.isTryStatement(s)) this.unsupported(s, '`try`/`catch`', 'A differentiable function computes its value without exceptions; test for the bad case with `if`.');
     if (ts.isThrowStatement(s)) this.unsupported(s, '`throw`', 'A differentiable function returns a number on every path.');
     if (ts.isForInStatement(s)) this.unsupported(s, '`for…in`', 'Use `for…of` or an index loop.');
-    if (ts.isClassDeclaration(s)) this.unsupported(s, 'A class');
-    if (ts.isLabeledStatement(s)) this.unsupported(s, 'A labelled statement');
+    if (ts.isClassDeclaration(s)) this.unsupported(s, 'A class', 'Declare classes at the top level of the file; a differentiable function works on numbers and arrays.');
+    if (ts.isLabeledStatement(s)) this.unsupported(s, 'A labelled statement', 'Use an unlabelled loop and `break`/`continue` in the innermost loop (a flag variable for outer loops).');
+    if (ts.isEnumDeclaration(s)) this.unsupported(s, 'An `enum`', 'Use numeric `const`s at the top level of the file.');
+    if (ts.isModuleDeclaration(s)) this.unsupported(s, 'A namespace', 'Declare namespaces at the top level of the file.');
+    if (ts.isWithStatement(s)) this.unsupported(s, 'A `with` statement', 'Name the properties you use (`Math.sin(x)`), or make them parameters.');
+    if (ts.isDebuggerStatement(s)) this.unsupported(s, 'A `debugger` statement', 'Remove it.');
+    if (ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s) || ts.isNamespaceExportDeclaration(s)) {
+      this.unsupported(s, 'An import or export inside a function', 'Imports and exports belong at the top level of the file.');
+    }
     this.unsupported(s, `This statement (${ts.SyntaxKind[s.kind]})`);
   }
 
@@ -303,10 +336,18 @@ class Lowerer {
     try { return this.body(s); } finally { this.loopDepth--; }
   }
 
-  private varDecl(list: ts.VariableDeclarationList, out: Stmt[]) {
+  /** `var` (function scoped) and `using` (disposal) are not what `let`/`const` mean: reported. */
+  private declarationKind(list: ts.VariableDeclarationList) {
+    if ((list.flags & ts.NodeFlags.Using) !== 0) {
+      this.unsupported(list, '`using` (a declaration that disposes of its value)', 'Use `const`: numbers and arrays have nothing to dispose of.');
+    }
     if ((list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0) {
       this.report(list, '`var`', 'Use `let` or `const` (block scoped).');
     }
+  }
+
+  private varDecl(list: ts.VariableDeclarationList, out: Stmt[]) {
+    this.declarationKind(list);
     for (const d of list.declarations) {
       const range = this.range(d);
       if (ts.isArrayBindingPattern(d.name)) {
@@ -322,6 +363,7 @@ class Lowerer {
           const t: ValueType = init.d > 1 ? 'arr' : 'num';
           const r = this.range(el);
           const v = this.declare(el.name.text, t, init.d - 1, 'local', this.range(el.name));
+          if (isConst(list)) this.constLocals.add(v);
           out.push({ k: 'let', v, init: { k: 'index', array: { k: 'var', id: tmp, range: r }, index: { k: 'const', value: i, range: r }, range: r }, range: r });
         });
         continue;
@@ -331,11 +373,13 @@ class Lowerer {
         // `let s: number;` is assigned before use; NaN makes a read-before-write show up as GL003.
         const declared = d.type ? paramType(d.type, this.sfile) : undefined;
         const v = this.declare(d.name.text, declared?.type ?? 'num', declared?.depth ?? 0, 'local', this.range(d.name));
+        this.maybeUndefined.add(v);
         out.push({ k: 'let', v, init: { k: 'const', value: NaN, range }, range });
         continue;
       }
       const init = this.expr(d.initializer);
       const v = this.declare(d.name.text, init.t, init.d, 'local', this.range(d.name));
+      if (isConst(list)) this.constLocals.add(v);
       out.push({ k: 'let', v, init: init.e, range });
     }
   }
@@ -349,9 +393,13 @@ class Lowerer {
       return;
     }
     if (ts.isBinaryExpression(e) && isAssignment(e.operatorToken.kind)) {
-      const op = compoundOp(e.operatorToken.kind);
+      const kind = assignmentKind(e.operatorToken.kind);
+      if (kind.k === 'logical') { this.logicalAssign(e, kind.op, range, out); return; }
+      if (kind.k === 'bitwise') {
+        this.unsupported(e, `The compound assignment '${e.operatorToken.getText(this.sfile)}' (${kind.what})`, BITWISE_HINT);
+      }
       const rhs = this.expr(e.right);
-      this.assignTo(e.left, op, rhs, range, out);
+      this.assignTo(e.left, kind.op, rhs, range, out);
       return;
     }
     if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
@@ -373,7 +421,46 @@ class Lowerer {
       return;
     }
     if (ts.isCallExpression(e)) this.unsupported(e, 'A call whose result is not used', 'Functions in the subset have no side effects; use the returned value.');
-    this.unsupported(e, 'An expression statement with no effect');
+    // Outside the subset (`delete a[0]`, `void f()`, `await p`): lowering it reports what it is.
+    this.expr(e);
+    this.unsupported(e, 'An expression statement with no effect', 'Assign its value (`y = …`) or remove it.');
+  }
+
+  /**
+   * `t ||= v`, `t &&= v`, `t ??= v` with their JavaScript meaning: the assignment happens only
+   * when `t` is falsy, truthy, or null/undefined, and `v` is evaluated only then.
+   */
+  private logicalAssign(e: ts.BinaryExpression, op: '||' | '&&' | '??', range: Range, out: Stmt[]) {
+    const opText = `${op}=`;
+    let target: ts.Expression = e.left;
+    while (ts.isParenthesizedExpression(target)) target = target.expression;
+    if (!ts.isIdentifier(target) && !ts.isElementAccessExpression(target)) {
+      this.unsupported(target, 'This assignment target', 'Assign to a local variable or an element `a[i]` of a local array.');
+    }
+    const current = this.expr(target);
+    // The value is lowered (and checked) even where JavaScript would not evaluate it.
+    const rhs = this.expr(e.right);
+    const possiblyUndefined = current.e.k === 'var' && this.maybeUndefined.has(current.e.id);
+    if (op === '??' || current.t === 'arr') {
+      // Only null and undefined are nullish, and an array is always truthy: what decides is
+      // whether the target can still be undefined.
+      if (current.e.k === 'index') {
+        this.unsupported(e, `'${opText}' on an array element`, 'An element past the end is undefined in JavaScript, which Gradlens does not model: test the index (`if (i >= a.length) a.push(v)`) or assign explicitly.');
+      }
+      if (possiblyUndefined) {
+        this.unsupported(e, `'${opText}' on a variable declared without a value`, 'Give it its initial value in the declaration (`let s = 0;`).');
+      }
+      // A number, boolean or array that is never nullish: `??=` and an array's `||=` never assign.
+      if (op === '??' || op === '||') return;
+      // `a &&= b` on an array (always truthy) always assigns.
+      this.assignTo(target, null, rhs, range, out);
+      return;
+    }
+    const then: Stmt[] = [];
+    this.assignTo(target, null, rhs, range, then);
+    const truthy = this.truthy(current);
+    const test: Expr = op === '&&' ? truthy : { k: 'not', x: truthy, range: truthy.range };
+    out.push({ k: 'if', test, then, else: [], range });
   }
 
   /** `target op= rhs` (op null for plain `=`). */
@@ -386,6 +473,7 @@ class Lowerer {
       const value = op ? this.arith(op, { e: { k: 'var', id: v, range: this.range(target) }, t: decl.type, d: decl.depth }, rhs, range) : rhs;
       if (value.t !== decl.type) this.unsupported(target, `Assigning a ${typeName(value.t)} to '${target.text}', a ${typeName(decl.type)},`);
       if (decl.kind === 'param' && decl.type === 'arr') this.unsupported(target, `Reassigning the array parameter '${target.text}'`, 'Copy it into a local: `const w2 = w.slice()`.');
+      if (this.constLocals.has(v)) this.unsupported(target, `Assigning to the \`const\` '${target.text}' (a TypeError in JavaScript)`, 'Declare it with `let`.');
       decl.reassigned = true;
       out.push({ k: 'assign', v, value: value.e, range });
       return;
@@ -427,17 +515,46 @@ class Lowerer {
 
   private bool(e: ts.Expression): Expr {
     const x = this.expr(e);
-    if (x.t === 'arr') this.unsupported(e, 'An array used as a condition');
-    // A number as a condition means `x !== 0`, as in JavaScript.
-    if (x.t === 'num') return { k: 'compare', op: '!==', a: x.e, b: { k: 'const', value: 0, range: x.e.range }, range: x.e.range };
-    return x.e;
+    if (x.t === 'arr') this.unsupported(e, 'An array used as a condition', 'An array is always truthy; test its `.length` or an element.');
+    return this.truthy(x);
+  }
+
+  /**
+   * A number or boolean as a condition, as in JavaScript: a number is true unless it is 0 or NaN.
+   * A variable or element is tested as `x !== 0 && x === x`; a larger expression, which that would
+   * copy (and copies of copies grow exponentially), as `Math.abs(x) > 0`, which is the same test.
+   */
+  private truthy(x: Typed): Expr {
+    if (x.t !== 'num') return x.e;
+    const r = x.e.range;
+    const zero: Expr = { k: 'const', value: 0, range: r };
+    if (x.e.k === 'const') {
+      return Number.isNaN(x.e.value) ? { k: 'bool', value: false, range: r } : { k: 'compare', op: '!==', a: x.e, b: zero, range: r };
+    }
+    if (isLeaf(x.e)) {
+      return { k: 'logical', op: '&&', a: { k: 'compare', op: '!==', a: x.e, b: zero, range: r }, b: { k: 'compare', op: '===', a: x.e, b: x.e, range: r }, range: r };
+    }
+    return { k: 'compare', op: '>', a: { k: 'math', fn: 'abs', args: [x.e], range: r }, b: zero, range: r };
+  }
+
+  /** Whether a lowered value can be null or undefined in JavaScript (then `??` would pick its right side). */
+  private neverNullish(x: Expr): boolean {
+    switch (x.k) {
+      case 'var': return !this.maybeUndefined.has(x.id);
+      // An element past the end is undefined in JavaScript (here it stops the evaluation).
+      case 'index': return false;
+      case 'cond': return this.neverNullish(x.then) && this.neverNullish(x.else);
+      // A helper declared to return a number or an array (TypeScript holds it to that).
+      case 'call': return this.program.functions.get(x.fn)?.node.type !== undefined;
+      default: return true;
+    }
   }
 
   private arith(op: ArithOp, a: Typed, b: Typed, range: Range): Typed {
     if (a.t !== 'num' || b.t !== 'num') {
       const bad = a.t !== 'num' ? a : b;
       this.diagnostics.push({ code: 'GL002', severity: 'warning', range: bad.e.range, functionName: this.sf.name,
-        message: `Arithmetic on a ${typeName(bad.t)} is outside Gradlens's differentiable subset. Operate on numbers (index arrays element by element).` });
+        message: `Arithmetic on ${bad.t === 'arr' ? 'an' : 'a'} ${typeName(bad.t)} is outside Gradlens's differentiable subset. Operate on numbers (index arrays element by element).` });
       throw new Unsupported();
     }
     return { e: { k: 'binary', op, a: a.e, b: b.e, range }, t: 'num', d: 0 };
@@ -475,7 +592,11 @@ class Lowerer {
     }
     if (ts.isIdentifier(e)) {
       const v = this.lookup(e.text);
-      if (v !== undefined) { const d = this.vars[v]; return { e: { k: 'var', id: v, range }, t: d.type, d: d.depth }; }
+      if (v !== undefined) {
+        if (this.undefinedParams.has(v)) this.unsupported(e, `'${e.text}', the element of \`{ length: n }\` (always undefined)`, 'Use the index: `Array.from({ length: n }, (_, i) => …)`.');
+        const d = this.vars[v];
+        return { e: { k: 'var', id: v, range }, t: d.type, d: d.depth };
+      }
       const c = this.program.constants.get(e.text);
       if (c !== undefined) return { e: { k: 'const', value: c, range }, t: 'num', d: 0 };
       if (e.text === 'Infinity') return { e: { k: 'const', value: Infinity, range }, t: 'num', d: 0 };
@@ -491,7 +612,9 @@ class Lowerer {
         }
         case ts.SyntaxKind.PlusToken: return { e: this.num(e.operand), t: 'num', d: 0 };
         case ts.SyntaxKind.ExclamationToken: return { e: { k: 'not', x: this.bool(e.operand), range }, t: 'bool', d: 0 };
-        default: this.unsupported(e, `The operator '${ts.tokenToString(e.operator)}' inside an expression`, 'Use `i++` as a statement of its own; bitwise operators are not differentiable.');
+        case ts.SyntaxKind.TildeToken: this.unsupported(e, "The operator '~' (a bitwise not)", BITWISE_HINT);
+        // eslint-disable-next-line no-fallthrough
+        default: this.unsupported(e, `The operator '${ts.tokenToString(e.operator)}' inside an expression`, 'Use `i++` as a statement of its own.');
       }
     }
     if (ts.isPostfixUnaryExpression(e)) this.unsupported(e, '`++`/`--` inside an expression', 'Use it as a statement of its own.');
@@ -500,7 +623,7 @@ class Lowerer {
       const test = this.bool(e.condition);
       const a = this.expr(e.whenTrue);
       const b = this.expr(e.whenFalse);
-      if (a.t !== b.t) this.unsupported(e, 'A `?:` whose branches have different types');
+      if (a.t !== b.t || a.d !== b.d) this.unsupported(e, 'A `?:` whose branches have different types', 'Make both branches numbers, or both arrays of the same depth.');
       return { e: { k: 'cond', test, then: a.e, else: b.e, range }, t: a.t, d: Math.max(a.d, b.d) };
     }
     if (ts.isElementAccessExpression(e)) {
@@ -512,7 +635,7 @@ class Lowerer {
     if (ts.isPropertyAccessExpression(e)) {
       if (ts.isIdentifier(e.expression) && e.expression.text === 'Math') {
         const c = mathConstant(e.name.text);
-        if (c !== undefined) return { e: { k: 'const', value: c, range }, t: 'num', d: 0 };
+        if (c !== undefined) return { e: { k: 'const', value: c.value, range }, t: 'num', d: 0 };
         this.unsupported(e, `Math.${e.name.text} used as a value`);
       }
       if (e.name.text === 'length') {
@@ -531,7 +654,9 @@ class Lowerer {
         if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) this.unsupported(el, 'A spread or a hole in an array literal', 'Write the elements out, or copy with `[...a]`.');
         const x = this.expr(el);
         if (x.t === 'bool') this.unsupported(el, 'A boolean array element');
-        depth = Math.max(depth, x.d + 1);
+        // Elements all numbers, or all arrays of one depth: a[i] has one type whatever i is.
+        if (elements.length > 0 && x.d + 1 !== depth) this.unsupported(e, 'An array literal mixing numbers and arrays (or arrays of different depths)', 'Make every element a number, or every element an array.');
+        depth = x.d + 1;
         elements.push(x.e);
       }
       return { e: { k: 'arrayLit', elements, range }, t: 'arr', d: depth };
@@ -541,7 +666,9 @@ class Lowerer {
     if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isTemplateExpression(e)) this.unsupported(e, 'A string');
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) this.unsupported(e, 'A function expression (a closure)', 'Use a top-level function of this file.');
     if (ts.isObjectLiteralExpression(e)) this.unsupported(e, 'An object literal', 'Return a tuple `[a, b]` instead of an object.');
-    if (e.kind === ts.SyntaxKind.ThisKeyword) this.unsupported(e, '`this`');
+    if (e.kind === ts.SyntaxKind.ThisKeyword) this.unsupported(e, '`this`', 'Pass what the function needs as parameters.');
+    const named = UNSUPPORTED_EXPRESSIONS.get(e.kind);
+    if (named) this.unsupported(e, named[0], named[1]);
     this.unsupported(e, `This expression (${ts.SyntaxKind[e.kind]})`);
   }
 
@@ -569,8 +696,24 @@ class Lowerer {
       if (a.t !== 'bool' || b.t !== 'bool') this.unsupported(e, '`&&`/`||` on numbers', 'Use them on conditions (comparisons); for a default value use `?:`.');
       return { e: { k: 'logical', op: k === ts.SyntaxKind.AmpersandAmpersandToken ? '&&' : '||', a: a.e, b: b.e, range }, t: 'bool', d: 0 };
     }
+    if (k === ts.SyntaxKind.QuestionQuestionToken) {
+      const a = this.expr(e.left);
+      // Checked, though JavaScript evaluates it only when the left side is null or undefined.
+      this.expr(e.right);
+      if (!this.neverNullish(a.e)) {
+        this.unsupported(e, '`??` on a value that can be undefined (an array element, a variable declared without a value, or a call)',
+          'Test the index against `.length`, give the variable its value where it is declared, or declare the helper\'s return type.');
+      }
+      // A number, boolean or array is never null or undefined: `a ?? b` is `a`.
+      return a;
+    }
     if (isAssignment(k)) this.unsupported(e, 'An assignment inside an expression', 'Assign in a statement of its own.');
-    this.unsupported(e, `The operator '${e.operatorToken.getText(this.sfile)}'`, 'Supported operators: + - * / % **, comparisons, && || !, ?:.');
+    const bitwise = bitwiseWhat(k);
+    if (bitwise) this.unsupported(e, `The operator '${e.operatorToken.getText(this.sfile)}' (${bitwise})`, BITWISE_HINT);
+    if (k === ts.SyntaxKind.CommaToken) this.unsupported(e, 'The comma operator inside an expression', 'Write each part as a statement of its own.');
+    if (k === ts.SyntaxKind.InKeyword) this.unsupported(e, 'The `in` operator', 'Objects are outside the subset; compare an index with `.length`.');
+    if (k === ts.SyntaxKind.InstanceOfKeyword) this.unsupported(e, '`instanceof`', 'A differentiable function works on numbers and arrays, whose types are known statically.');
+    this.unsupported(e, `The operator '${e.operatorToken.getText(this.sfile)}'`, 'Supported operators: + - * / % **, comparisons, && || ! ??, ?:.');
   }
 
   private newExpr(e: ts.NewExpression, range: Range): Typed {
@@ -647,7 +790,8 @@ class Lowerer {
   }
 
   private arrayFrom(e: ts.CallExpression, range: Range): Typed {
-    const [spec, mapper] = e.arguments;
+    const [spec, mapper, thisArg] = e.arguments;
+    if (thisArg) this.unsupported(thisArg, 'A `this` argument of `Array.from`', 'Leave it out: an arrow function has no `this`.');
     if (!spec || !ts.isObjectLiteralExpression(spec) || spec.properties.length !== 1) {
       if (spec && e.arguments.length === 1) return this.copy(spec, range);
       this.unsupported(e, 'This `Array.from` form', 'Write `Array.from({ length: n }, (_, i) => …)`.');
@@ -668,19 +812,30 @@ class Lowerer {
   /** `(v, i) => body` as an index loop: v is `source[i]` (for map) and i the index. */
   private indexedMapper(length: Expr, mapper: ts.Expression, source: Typed | null, range: Range): Typed {
     if (!ts.isArrowFunction(mapper) || ts.isBlock(mapper.body)) this.unsupported(mapper, 'This mapping function', 'Write an arrow with an expression body: `(v, i) => …`.');
+    if (ts.getModifiers(mapper)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) this.unsupported(mapper, 'An `async` mapping function', 'Remove `async`.');
+    for (const [k, p] of mapper.parameters.entries()) {
+      if (k >= 2 || !ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer) {
+        this.unsupported(p, 'This parameter of a mapping function', 'Write `(v, i) => …` with plain names (the array itself is not passed).');
+      }
+    }
     return this.scoped(() => {
       const i = this.hidden('i', 'num', 0, range);
-      const [p0, p1] = mapper.parameters;
+      const [p0, p1] = mapper.parameters as readonly (ts.ParameterDeclaration & { name: ts.Identifier })[];
       const body = this.scoped(() => {
-        if (p0 && ts.isIdentifier(p0.name)) {
+        if (p0) {
           if (source) {
             // v is an alias for source[i]; lowered by substitution so no statement is needed.
             const v = this.declare(p0.name.text, source.d > 1 ? 'arr' : 'num', source.d - 1, 'local', this.range(p0.name));
             this.vars[v].name = `$alias${v}`;
             this.aliases.set(v, { k: 'index', array: source.e, index: { k: 'var', id: i, range }, range });
+          } else {
+            // Array.from({ length: n }, (v, i) => …): v is undefined, which Gradlens does not model.
+            const v = this.declare(p0.name.text, 'num', 0, 'local', this.range(p0.name));
+            this.vars[v].name = `$undefined${v}`;
+            this.undefinedParams.add(v);
           }
         }
-        if (p1 && ts.isIdentifier(p1.name)) this.scopes[this.scopes.length - 1].set(p1.name.text, i);
+        if (p1) this.scopes[this.scopes.length - 1].set(p1.name.text, i);
         return this.expr(mapper.body as ts.Expression);
       });
       if (body.t !== 'num') this.unsupported(mapper.body, 'A mapping function that does not return a number');
@@ -689,6 +844,8 @@ class Lowerer {
   }
 
   private readonly aliases = new Map<number, Expr>();
+  /** The first parameter of `Array.from({ length: n }, (v, i) => …)`: undefined, never read. */
+  private readonly undefinedParams = new Set<number>();
 }
 
 function endsInReturn(body: Stmt[]): boolean {
@@ -742,20 +899,6 @@ export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile): { type
   return undefined;
 }
 
-function mathConstant(name: string): number | undefined {
-  switch (name) {
-    case 'PI': return Math.PI;
-    case 'E': return Math.E;
-    case 'LN2': return Math.LN2;
-    case 'LN10': return Math.LN10;
-    case 'LOG2E': return Math.LOG2E;
-    case 'LOG10E': return Math.LOG10E;
-    case 'SQRT2': return Math.SQRT2;
-    case 'SQRT1_2': return Math.SQRT1_2;
-    default: return undefined;
-  }
-}
-
 function typeName(t: ValueType): string {
   return t === 'num' ? 'number' : t === 'arr' ? 'array' : 'boolean';
 }
@@ -764,18 +907,79 @@ function isAssignment(k: ts.SyntaxKind): boolean {
   return k >= ts.SyntaxKind.FirstAssignment && k <= ts.SyntaxKind.LastAssignment;
 }
 
-function compoundOp(k: ts.SyntaxKind): ArithOp | null {
+function isConst(list: ts.ForInitializer): boolean {
+  return ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.BlockScoped) === ts.NodeFlags.Const;
+}
+
+/** A directive of the function's prologue (`'use strict';`): a string literal statement. */
+function isDirective(s: ts.Statement): boolean {
+  return ts.isExpressionStatement(s) && ts.isStringLiteral(s.expression);
+}
+
+/** A variable, a constant, or an element of one: cheap to test twice. */
+function isLeaf(e: Expr): boolean {
+  return e.k === 'const' || e.k === 'var' || (e.k === 'index' && isLeaf(e.array) && isLeaf(e.index));
+}
+
+const BITWISE_HINT =
+  'Bitwise and shift operators convert to 32-bit integers, so they are not differentiable. Use arithmetic (`y * 2` for `y << 1`, `Math.floor(y / 2)` for `y >> 1`) and Math.floor/Math.trunc where an integer is meant.';
+
+/** What a bitwise or shift operator (plain or compound) is, or null for any other operator. */
+function bitwiseWhat(k: ts.SyntaxKind): string | null {
   switch (k) {
-    case ts.SyntaxKind.EqualsToken: return null;
-    case ts.SyntaxKind.PlusEqualsToken: return '+';
-    case ts.SyntaxKind.MinusEqualsToken: return '-';
-    case ts.SyntaxKind.AsteriskEqualsToken: return '*';
-    case ts.SyntaxKind.SlashEqualsToken: return '/';
-    case ts.SyntaxKind.PercentEqualsToken: return '%';
-    case ts.SyntaxKind.AsteriskAsteriskEqualsToken: return '**';
-    default: throw new Unsupported();
+    case ts.SyntaxKind.LessThanLessThanToken: case ts.SyntaxKind.LessThanLessThanEqualsToken:
+    case ts.SyntaxKind.GreaterThanGreaterThanToken: case ts.SyntaxKind.GreaterThanGreaterThanEqualsToken:
+    case ts.SyntaxKind.GreaterThanGreaterThanGreaterThanToken: case ts.SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken:
+      return 'a bit shift, not differentiable';
+    case ts.SyntaxKind.AmpersandToken: case ts.SyntaxKind.AmpersandEqualsToken:
+    case ts.SyntaxKind.BarToken: case ts.SyntaxKind.BarEqualsToken:
+    case ts.SyntaxKind.CaretToken: case ts.SyntaxKind.CaretEqualsToken:
+      return 'a bitwise operation, not differentiable';
+    default: return null;
   }
 }
+
+type AssignmentKind =
+  | { k: 'arith'; op: ArithOp | null }
+  | { k: 'logical'; op: '||' | '&&' | '??' }
+  | { k: 'bitwise'; what: string };
+
+/** Every assignment operator, classified: `=` and arithmetic, logical (`||=`), or unsupported. */
+function assignmentKind(k: ts.SyntaxKind): AssignmentKind {
+  switch (k) {
+    case ts.SyntaxKind.EqualsToken: return { k: 'arith', op: null };
+    case ts.SyntaxKind.PlusEqualsToken: return { k: 'arith', op: '+' };
+    case ts.SyntaxKind.MinusEqualsToken: return { k: 'arith', op: '-' };
+    case ts.SyntaxKind.AsteriskEqualsToken: return { k: 'arith', op: '*' };
+    case ts.SyntaxKind.SlashEqualsToken: return { k: 'arith', op: '/' };
+    case ts.SyntaxKind.PercentEqualsToken: return { k: 'arith', op: '%' };
+    case ts.SyntaxKind.AsteriskAsteriskEqualsToken: return { k: 'arith', op: '**' };
+    case ts.SyntaxKind.BarBarEqualsToken: return { k: 'logical', op: '||' };
+    case ts.SyntaxKind.AmpersandAmpersandEqualsToken: return { k: 'logical', op: '&&' };
+    case ts.SyntaxKind.QuestionQuestionEqualsToken: return { k: 'logical', op: '??' };
+    default: return { k: 'bitwise', what: bitwiseWhat(k) ?? 'an assignment operator Gradlens does not know' };
+  }
+}
+
+/** Expressions outside the subset, by kind: what they are, and what to write instead. */
+const UNSUPPORTED_EXPRESSIONS = new Map<ts.SyntaxKind, [string, string]>([
+  [ts.SyntaxKind.TypeOfExpression, ['`typeof`', 'The types of a differentiable function\'s values are known statically: numbers and arrays.']],
+  [ts.SyntaxKind.VoidExpression, ['`void`', 'Use `NaN` for a missing number, or leave the statement out.']],
+  [ts.SyntaxKind.DeleteExpression, ['`delete`', 'Arrays in the subset keep their elements; build a new array instead.']],
+  [ts.SyntaxKind.AwaitExpression, ['`await`', 'A differentiable function computes its value synchronously.']],
+  [ts.SyntaxKind.YieldExpression, ['`yield`', 'A differentiable function returns its value.']],
+  [ts.SyntaxKind.SpreadElement, ['A spread `...`', 'Pass the elements one by one, or loop over the array; `[...a]` copies an array.']],
+  [ts.SyntaxKind.TaggedTemplateExpression, ['A tagged template', 'Strings are outside the subset.']],
+  [ts.SyntaxKind.ClassExpression, ['A class expression', 'Declare classes at the top level of the file; a differentiable function works on numbers and arrays.']],
+  [ts.SyntaxKind.NullKeyword, ['`null`', 'Use `NaN` for a missing number.']],
+  [ts.SyntaxKind.SuperKeyword, ['`super`', 'Pass what the function needs as parameters.']],
+  [ts.SyntaxKind.RegularExpressionLiteral, ['A regular expression', 'Strings are outside the subset.']],
+  [ts.SyntaxKind.BigIntLiteral, ['A BigInt literal', 'Write a number (`2`, not `2n`).']],
+  [ts.SyntaxKind.OmittedExpression, ['A hole in an array literal', 'Write every element.']],
+  [ts.SyntaxKind.MetaProperty, ['`new.target`/`import.meta`', 'Pass what the function needs as parameters.']],
+  [ts.SyntaxKind.ExpressionWithTypeArguments, ['An instantiation expression `f<T>`', 'Call the function: `f(x)`.']],
+  [ts.SyntaxKind.PrivateIdentifier, ['A private name `#x`', 'Objects are outside the subset.']],
+]);
 
 function arithOp(k: ts.SyntaxKind): ArithOp | null {
   switch (k) {

@@ -13,6 +13,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { EditAction } from './codeEdits';
 import type { CodegenMode, FunctionAnalysis } from '../engine/api';
+import { diagnosticInfo, type QuickFixId } from '../engine/diagnosticCodes';
 import type { AnalysisSnapshot } from './documentAnalysis';
 import type { OffsetMapping } from './offsetMapping';
 import { DIAGNOSTIC_SOURCE, contains, toLspEdit, toOffset, type DiagnosticData, type OffsetEdit } from './toLsp';
@@ -43,10 +44,10 @@ export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument
   const only = params.context.only;
   const wanted = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
 
-  // Quick fixes for the diagnostics the client sent.
+  // Quick fixes for the diagnostics the client sent, as the catalogue lists them per code.
   const fixed = new Set<string>();
   for (const d of params.context.diagnostics) {
-    if (d.source !== DIAGNOSTIC_SOURCE || (d.code !== 'GL001' && d.code !== 'GL006')) continue;
+    if (d.source !== DIAGNOSTIC_SOURCE || !hasQuickFix(d.code, 'fixGradient')) continue;
     const fn = (d.data as DiagnosticData | undefined)?.functionName ?? functionOfCheck(snap, d)?.name;
     if (!fn || fixed.has(fn) || !wanted(CodeActionKind.QuickFix)) continue;
     fixed.add(fn);
@@ -77,6 +78,10 @@ export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument
     }
   }
   return actions;
+}
+
+function hasQuickFix(code: Diagnostic['code'], fix: QuickFixId): boolean {
+  return diagnosticInfo(code)?.quickFixes.includes(fix) ?? false;
 }
 
 function action(title: string, kind: string, data: ActionData, diagnostics?: Diagnostic[], preferred?: boolean): CodeAction {

@@ -1,6 +1,6 @@
 // The edits of the code actions, computed on the document's current text. They call the engine's
-// code generation and the TypeScript parser, so they run in the analysis worker (engineTasks.ts),
-// never on the LSP thread.
+// code generation and its discovery of the file's functions (engine/program.ts, through
+// sourceLocate.ts), so they run in the analysis worker (engineTasks.ts), never on the LSP thread.
 
 import { componentFixes, generateDerivative } from '../engine';
 import type { CodegenMode, FunctionAnalysis } from '../engine/api';
@@ -45,12 +45,13 @@ export function insertEdits(text: string, fnName: string, mode: CodegenMode, fa:
 
 /** A gradient-check test after the hand-written gradient (or after a generated one it inserts). */
 export function testEdits(text: string, fnName: string, fa: FunctionAnalysis | null, log: (m: string) => void): OffsetEdit[] | null {
-  const fn = locateFunction(text, fnName);
+  const fns = functionsOf(text);
+  const fn = fns.get(fnName);
   if (!fn || !fa || fa.points.length === 0) return null;
   const taken = topLevelNames(text);
   const wrt = fa.wrt.length > 0 ? fa.wrt : fa.params;
   const handName = fa.check?.name;
-  const hand = handName ? locateFunction(text, handName) : null;
+  const hand = handName ? fns.get(handName) ?? null : null;
   const edits: OffsetEdit[] = [];
   let gradName: string;
   let gradCode = '';
@@ -92,10 +93,11 @@ export function fixEdits(text: string, fnName: string, fa: FunctionAnalysis | nu
   const parts = fa?.check?.status === 'wrong' ? componentFixes(text, fnName) : null;
   if (parts) return parts;
   const check = fa?.check;
+  const fns = functionsOf(text);
   const handName = check?.name ?? [`${fnName}Grad`, `${fnName}_grad`, `grad${fnName[0]?.toUpperCase()}${fnName.slice(1)}`]
-    .find((n) => locateFunction(text, n));
+    .find((n) => fns.has(n));
   if (!handName) return null;
-  const hand = locateFunction(text, handName);
+  const hand = fns.get(handName);
   if (!hand) return null;
   const mode: CodegenMode = fa?.closedFormAvailable ? 'closed' : 'reverse';
   let result = generateDerivative(text, fnName, mode, { name: handName });
@@ -124,6 +126,11 @@ export function annotateEdits(text: string, fnName: string): OffsetEdit[] | null
   const fn = locateFunction(text, fnName);
   if (!fn || hasJsDocTag(text, fn, 'differentiable')) return null;
   return [addJsDocTag(text, fn, '@differentiable')];
+}
+
+/** The functions of the file by name (one parse, however many are looked up). */
+function functionsOf(text: string): Map<string, LocatedFunction> {
+  return new Map(locateFunctions(text).map((f) => [f.name, f]));
 }
 
 function sameParams(a: LocatedFunction, b: LocatedFunction): boolean {

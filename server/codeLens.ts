@@ -2,11 +2,18 @@
 
 import type { CodeLens } from 'vscode-languageserver';
 import type { FunctionAnalysis } from '../engine/api';
+import { diagnosticInfo } from '../engine/diagnosticCodes';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisSnapshot } from './documentAnalysis';
 import type { OffsetMapping } from './offsetMapping';
 import { Commands } from './protocol';
+import type { GradlensSettings } from './settings';
 import { toLspRange } from './toLsp';
+
+/** textDocument/codeLens without fetching the analysis: none when `gradlens.codeLens.enabled` is off. */
+export function codeLensesFor(snap: AnalysisSnapshot, doc: TextDocument, mapping: OffsetMapping, settings: Pick<GradlensSettings, 'codeLens'>): CodeLens[] {
+  return settings.codeLens ? codeLenses(snap, doc, mapping) : [];
+}
 
 /** Lenses on the live document `doc`; `mapping` carries the analysed offsets over to it. */
 export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: OffsetMapping): CodeLens[] {
@@ -25,7 +32,8 @@ export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: O
 
 export function statusTitle(fa: FunctionAnalysis): string {
   const c = fa.check;
-  const errors = fa.diagnostics.filter((d) => d.severity === 'error' || d.code === 'GL002' || d.code === 'GL007' || d.code === 'GL009').length;
+  // The catalogue says which codes are problems of a function (errors, unsupported constructs, budgets, faults).
+  const errors = fa.diagnostics.filter((d) => diagnosticInfo(d.code)?.lensProblem ?? d.severity === 'error').length;
   if (!c) return errors > 0 ? `∇ ${errors} problem${errors === 1 ? '' : 's'}` : '∇ differentiable · no hand-written gradient';
   switch (c.status) {
     case 'ok': return `✓ ${c.name} checked at ${c.points.length} point${c.points.length === 1 ? '' : 's'}`;

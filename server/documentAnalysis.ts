@@ -6,6 +6,7 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { EngineDiagnostic, FileAnalysis } from '../engine/api';
+import { DIAGNOSTICS } from '../engine/diagnosticCodes';
 import type { AnalysisRunner } from './analysisRunner';
 import { SettingsStore, toAnalysisOptions } from './settings';
 
@@ -210,7 +211,7 @@ function failureDiagnostic(error: string): EngineDiagnostic {
   const firstLine = error.split('\n')[0];
   return {
     code: 'GL009',
-    severity: 'error',
+    severity: DIAGNOSTICS.GL009.severity,
     message: `Gradlens could not analyse this file (a fault of ours, not of your code): ${firstLine}`,
     range: { start: 0, end: 0 },
   };

@@ -60,27 +60,38 @@ export interface CheckTestInput {
  */
 export function gradientCheckTest(input: CheckTestInput): string | null {
   const { testName, fnName, gradName, params, wrt, point } = input;
+  // The test's own locals never shadow a parameter, the function or its gradient (a function
+  // named `f`, a parameter named `d`): each takes a name nobody else has.
+  const taken = new Set<string>([testName, fnName, gradName, ...params.map((p) => p.name)]);
+  const fresh = (base: string): string => {
+    let n = base;
+    for (let i = 2; taken.has(n); i++) n = `${base}${i}`;
+    taken.add(n);
+    return n;
+  };
+  const [f, d, v, i, baseName, wrtName, raw, analytic, take, worst, k, h, plus, minus, numeric, error, j, name] =
+    ['f', 'd', 'v', 'i', 'base', 'wrt', 'raw', 'analytic', 'take', 'worst', 'k', 'h', 'plus', 'minus', 'numeric', 'error', 'j', 'name'].map(fresh);
   const decls: string[] = [];
   const perturbedArgs: string[] = [];
   const plainArgs: string[] = [];
   const base: number[] = [];
   for (const p of params) {
-    const v = point[p.name];
-    if (v === undefined) return null;
-    const isArray = Array.isArray(v);
+    const value = point[p.name];
+    if (value === undefined) return null;
+    const isArray = Array.isArray(value);
     const type = p.typeText ?? (isArray ? 'number[]' : 'number');
-    const literal = isArray ? `[${(v as number[]).map(literalNumber).join(', ')}]` : literalNumber(v as number);
+    const literal = isArray ? `[${(value as number[]).map(literalNumber).join(', ')}]` : literalNumber(value as number);
     const init = isArray && /Float64Array/.test(type) ? `new Float64Array(${literal})` : literal;
     decls.push(`  const ${p.name}: ${type} = ${init};`);
     plainArgs.push(p.name);
     if (!wrt.includes(p.name)) {
       perturbedArgs.push(p.name);
     } else if (isArray) {
-      perturbedArgs.push(`(${p.name}.map((v: number, i: number) => v + d[${base.length} + i]) as typeof ${p.name})`);
-      base.push(...(v as number[]));
+      perturbedArgs.push(`(${p.name}.map((${v}: number, ${i}: number) => ${v} + ${d}[${base.length} + ${i}]) as typeof ${p.name})`);
+      base.push(...(value as number[]));
     } else {
-      perturbedArgs.push(`${p.name} + d[${base.length}]`);
-      base.push(v as number);
+      perturbedArgs.push(`${p.name} + ${d}[${base.length}]`);
+      base.push(value as number);
     }
   }
   if (base.length === 0) return null;
@@ -92,30 +103,30 @@ export function gradientCheckTest(input: CheckTestInput): string | null {
  */
 export function ${testName}(): number {
 ${decls.join('\n')}
-  const f = (d: number[]): number => ${fnName}(${perturbedArgs.join(', ')});
-  const base: number[] = [${base.map(literalNumber).join(', ')}];
+  const ${f} = (${d}: number[]): number => ${fnName}(${perturbedArgs.join(', ')});
+  const ${baseName}: number[] = [${base.map(literalNumber).join(', ')}];
   // The gradient in @wrt order, flattened: a number, an array, a tuple or an object keyed by name.
-  const wrt: string[] = ${JSON.stringify(wrt)};
-  const raw: unknown = ${gradName}(${plainArgs.join(', ')});
-  const analytic: number[] = [];
-  const take = (v: unknown): void => {
-    if (typeof v === 'number') analytic.push(v);
-    else analytic.push(...Array.from(v as ArrayLike<number>));
+  const ${wrtName}: string[] = ${JSON.stringify(wrt)};
+  const ${raw}: unknown = ${gradName}(${plainArgs.join(', ')});
+  const ${analytic}: number[] = [];
+  const ${take} = (${v}: unknown): void => {
+    if (typeof ${v} === 'number') ${analytic}.push(${v});
+    else ${analytic}.push(...Array.from(${v} as ArrayLike<number>));
   };
-  if (typeof raw === 'number' || (wrt.length === 1 && (Array.isArray(raw) || ArrayBuffer.isView(raw)))) take(raw);
-  else if (Array.isArray(raw)) raw.forEach(take);
-  else for (const name of wrt) take((raw as Record<string, unknown>)[name]);
-  if (analytic.length !== base.length) return Infinity;
-  let worst = 0;
-  for (let k = 0; k < base.length; k++) {
-    const h = 1e-6 * Math.max(1, Math.abs(base[k]));
-    const plus = base.map((_, j) => (j === k ? h : 0));
-    const minus = base.map((_, j) => (j === k ? -h : 0));
-    const numeric = (f(plus) - f(minus)) / (2 * h);
-    const error = Math.abs(numeric - analytic[k]) / Math.max(1e-8, Math.abs(numeric), Math.abs(analytic[k]));
-    worst = Math.max(worst, error);
+  if (typeof ${raw} === 'number' || (${wrtName}.length === 1 && (Array.isArray(${raw}) || ArrayBuffer.isView(${raw})))) ${take}(${raw});
+  else if (Array.isArray(${raw})) ${raw}.forEach(${take});
+  else for (const ${name} of ${wrtName}) ${take}((${raw} as Record<string, unknown>)[${name}]);
+  if (${analytic}.length !== ${baseName}.length) return Infinity;
+  let ${worst} = 0;
+  for (let ${k} = 0; ${k} < ${baseName}.length; ${k}++) {
+    const ${h} = 1e-6 * Math.max(1, Math.abs(${baseName}[${k}]));
+    const ${plus} = ${baseName}.map((_, ${j}) => (${j} === ${k} ? ${h} : 0));
+    const ${minus} = ${baseName}.map((_, ${j}) => (${j} === ${k} ? -${h} : 0));
+    const ${numeric} = (${f}(${plus}) - ${f}(${minus})) / (2 * ${h});
+    const ${error} = Math.abs(${numeric} - ${analytic}[${k}]) / Math.max(1e-8, Math.abs(${numeric}), Math.abs(${analytic}[${k}]));
+    ${worst} = Math.max(${worst}, ${error});
   }
-  return worst;
+  return ${worst};
 }`;
 }
 

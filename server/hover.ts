@@ -1,17 +1,33 @@
 // Hover texts (SPEC §4), built from the last good analysis only: no engine call on this path.
 // Three kinds: an annotated function's name, a local variable inside one, a hand-written gradient.
 
-import { MarkupKind, type Hover, type Range } from 'vscode-languageserver';
+import { MarkupKind, type Hover, type Position, type Range } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { CheckComponent, FunctionAnalysis, GradientCheck, LocalPartials } from '../engine/api';
 import { Commands } from './protocol';
 import type { AnalysisSnapshot } from './documentAnalysis';
 import { commandLink, formatNumber, formatPoint, formatValue } from './format';
-import { contains } from './toLsp';
+import type { OffsetMapping } from './offsetMapping';
+import { contains, toLspRange } from './toLsp';
 
 export interface HoverContent {
   markdown: string;
   /** Range of the hovered name, in offsets of the analysed text. */
   range: { start: number; end: number };
+}
+
+/**
+ * The LSP hover at `position` of the live document `doc`, from the analysis `snap` (whose text
+ * `mapping` maps to the live one): textDocument/hover without fetching the analysis.
+ */
+export function hoverAtPosition(snap: AnalysisSnapshot, doc: TextDocument, position: Position, mapping: OffsetMapping): Hover | null {
+  const offset = mapping.toAnalysed(doc.offsetAt(position));
+  if (offset === null) return null;
+  const content = hoverAt(snap, offset);
+  if (!content) return null;
+  const start = mapping.toLive(content.range.start);
+  const end = mapping.toLive(content.range.end);
+  return toLspHover(content, start !== null && end !== null ? toLspRange(doc, { start, end }) : null);
 }
 
 /** The hover at `offset` (in the analysed text), or null. */

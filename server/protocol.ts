@@ -38,8 +38,12 @@ export interface FileStatus {
   uri: string;
   /** Annotated functions, those whose hand-written gradient checks out, and those that fail. */
   functions: number;
+  /** Annotated functions left out of this analysis because they do not parse (mid-edit). */
+  skipped: number;
   checked: number;
   failing: number;
+  /** Every diagnostic of the file, counted per code (`GL001`…), in code order, with the code's title. */
+  codes: { code: string; count: number; title: string }[];
   /** One-line summary for the status bar. */
   text: string;
 }

@@ -5,6 +5,7 @@ import {
   CodeActionKind,
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
+  InlayHintRefreshRequest,
   TextDocumentSyncKind,
   TextDocuments,
   type CancellationToken,
@@ -13,17 +14,19 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../engine/api';
+import { diagnosticInfo } from '../engine/diagnosticCodes';
 import { InProcessAnalysisRunner, WorkerAnalysisRunner, type AnalysisRunner } from './analysisRunner';
 import { listCodeActions, resolveCodeAction, workspaceEdit, type ResolveContext } from './codeActions';
-import { codeLenses } from './codeLens';
+import { codeLensesFor } from './codeLens';
+import { completionsAt } from './completion';
 import { DiagnosticsChannel } from './diagnostics';
 import { DocumentAnalysis, type AnalysisEvent } from './documentAnalysis';
 import type { GraphTask } from './graphRequest';
-import { hoverAt, toLspHover } from './hover';
+import { hoverAtPosition } from './hover';
+import { inlayHints, MAX_INLAY_HINTS } from './inlayHints';
 import { MappingCache } from './offsetMapping';
 import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, type FileStatus, type GraphParams } from './protocol';
 import { SettingsStore, toAnalysisOptions } from './settings';
-import { toLspRange } from './toLsp';
 
 export interface ServerOptions {
   /** The analysis worker's bundle (dist/analysisWorker.js). */
@@ -45,6 +48,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   let diagnostics: DiagnosticsChannel | null = null;
   let codeLensRefresh = false;
+  let inlayHintRefresh = false;
+  let snippetSupport = false;
   let resolveSupport = false;
   let versionedEdits = false;
   let configurationPull = false;
@@ -59,6 +64,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const a = event.snapshot?.analysis;
     if (a) void connection.sendNotification(StatusNotification, fileStatus(event.uri, a));
     if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+    if (inlayHintRefresh) void connection.sendRequest(InlayHintRefreshRequest.type).catch(() => undefined);
   }
 
   function guard<P, R>(name: string, fallback: R, handler: (params: P, token: CancellationToken) => R | Promise<R>) {
@@ -78,6 +84,8 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     configurationPull = !!caps.workspace?.configuration;
     dynamicConfiguration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
     codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+    inlayHintRefresh = !!caps.workspace?.inlayHint?.refreshSupport;
+    snippetSupport = !!caps.textDocument?.completion?.completionItem?.snippetSupport;
     resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
     versionedEdits = !!caps.workspace?.workspaceEdit?.documentChanges;
     settings.configure(configurationPull, params.initializationOptions);
@@ -92,6 +100,9 @@ export function startServer(connection: Connection, options: ServerOptions): voi
           resolveProvider: true,
         },
         codeLensProvider: { resolveProvider: false },
+        // Inside JSDoc: `@` starts a tag, a space or a comma follows a tag or a name before a value.
+        completionProvider: { triggerCharacters: ['@', ' ', ','], resolveProvider: false },
+        inlayHintProvider: { resolveProvider: false },
       },
       serverInfo: { name: 'gradlens', version: '0.1.0' },
     };
@@ -141,14 +152,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const doc = documents.get(uri);
     if (!snap || !doc) return null;
     // The position is in the live text; the analysis may be a version behind it.
-    const mapping = mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText());
-    const offset = mapping.toAnalysed(doc.offsetAt(params.position));
-    if (offset === null) return null;
-    const content = hoverAt(snap, offset);
-    if (!content) return null;
-    const start = mapping.toLive(content.range.start);
-    const end = mapping.toLive(content.range.end);
-    return toLspHover(content, start !== null && end !== null ? toLspRange(doc, { start, end }) : null);
+    return hoverAtPosition(snap, doc, params.position, mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText()));
   }));
 
   const resolveContext: ResolveContext = {
@@ -181,11 +185,34 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 
   connection.onCodeLens(guard('codeLens', [], async (params) => {
     const uri = params.textDocument.uri;
-    if (!(await settings.get(uri)).codeLens) return [];
     const snap = analysis.latest(uri);
     const doc = documents.get(uri);
     if (!snap || !doc) return [];
-    return codeLenses(snap, doc, mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText()));
+    return codeLensesFor(snap, doc, mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText()), await settings.get(uri));
+  }));
+
+  connection.onCompletion(guard('completion', [], (params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    // From the live text; the last analysis only for a parameter list the text scan cannot read.
+    const snap = analysis.latest(doc.uri);
+    const mapping = snap ? mappings.get(doc.uri, snap.version, snap.doc.getText(), doc.version, doc.getText()) : null;
+    return completionsAt(doc, doc.offsetAt(params.position), {
+      snippets: snippetSupport,
+      invoked: params.context?.triggerKind !== 2, // 2: TriggerCharacter
+      analysed: snap && mapping ? { functions: snap.analysis.functions, toLive: (o) => mapping.toLive(o) } : undefined,
+    });
+  }));
+
+  connection.languages.inlayHint.on(guard('inlayHint', [], async (params) => {
+    const uri = params.textDocument.uri;
+    if (!documents.get(uri) || !(await settings.get(uri)).inlayHints) return [];
+    const snap = await analysis.latestOrFirst(uri, FIRST_ANALYSIS_WAIT_MS);
+    const doc = documents.get(uri);
+    if (!snap || !doc) return [];
+    const mapping = mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText());
+    const range = { start: doc.offsetAt(params.range.start), end: doc.offsetAt(params.range.end) };
+    return inlayHints(snap, doc, mapping, range, MAX_INLAY_HINTS);
   }));
 
   async function graphTask(params: GraphParams): Promise<GraphTask | null> {
@@ -237,5 +264,13 @@ export function fileStatus(uri: string, a: FileAnalysis): FileStatus {
   const parts = [`∇ ${functions} function${functions === 1 ? '' : 's'}`];
   if (checked > 0) parts.push(`${checked} ✓`);
   if (failing > 0) parts.push(`${failing} ✗`);
-  return { uri, functions, checked, failing, text: parts.join(' · ') };
+  // Every diagnostic of the file, counted per code, in code order.
+  const counts = new Map<string, number>();
+  for (const d of a.diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);
+  const codes = [...counts].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([code, count]) => ({
+    code,
+    count,
+    title: diagnosticInfo(code)?.title ?? code,
+  }));
+  return { uri, functions, skipped: a.skipped.length, checked, failing, codes, text: parts.join(' · ') };
 }

@@ -16,6 +16,8 @@ export interface GradlensSettings {
   /** Milliseconds of analysis per function before GL007. */
   timeBudgetMs: number;
   codeLens: boolean;
+  /** Values and partials of the locals of annotated functions as inlay hints. */
+  inlayHints: boolean;
   /** Milliseconds between the last edit and the re-analysis. */
   debounce: number;
 }
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   stepBudget: DEFAULT_OPTIONS.stepBudget,
   timeBudgetMs: DEFAULT_OPTIONS.timeBudgetMs,
   codeLens: true,
+  inlayHints: true,
   debounce: 250,
 };
 
@@ -49,6 +52,11 @@ export function normalizeSettings(raw: unknown, base: GradlensSettings = DEFAULT
   if (typeof r.codeLens === 'boolean') s.codeLens = r.codeLens;
   else if (typeof r.codeLens === 'object' && r.codeLens !== null && typeof (r.codeLens as { enabled?: unknown }).enabled === 'boolean') {
     s.codeLens = (r.codeLens as { enabled: boolean }).enabled;
+  }
+  // `gradlens.inlayHints.enabled`, nested the same way.
+  if (typeof r.inlayHints === 'boolean') s.inlayHints = r.inlayHints;
+  else if (typeof r.inlayHints === 'object' && r.inlayHints !== null && typeof (r.inlayHints as { enabled?: unknown }).enabled === 'boolean') {
+    s.inlayHints = (r.inlayHints as { enabled: boolean }).enabled;
   }
   // The VS Code setting is `gradlens.debounceMs`; accept both spellings.
   const debounce = r.debounce ?? r.debounceMs;

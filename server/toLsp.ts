@@ -12,6 +12,7 @@ import {
   TextEdit,
 } from 'vscode-languageserver';
 import type { EngineDiagnostic, Range, Severity } from '../engine/api';
+import { catalogueSeverity, helpUri, isDiagnosticCode } from '../engine/diagnosticCodes';
 import { boundMessage } from '../engine/format';
 
 export const DIAGNOSTIC_SOURCE = 'gradlens';
@@ -45,15 +46,21 @@ export function toLspSeverity(severity: Severity): DiagnosticSeverity {
   }
 }
 
+/**
+ * The LSP diagnostic of an engine diagnostic. Its severity is the catalogue's
+ * (engine/diagnosticCodes.ts), its code links to the code's documentation page.
+ */
 export function toLspDiagnostic(doc: TextDocument, d: EngineDiagnostic): Diagnostic {
+  const known = isDiagnosticCode(d.code);
   const diagnostic: Diagnostic = {
     range: toLspRange(doc, d.range),
-    severity: toLspSeverity(d.severity),
+    severity: toLspSeverity(known ? catalogueSeverity(d.code, d.severity) : d.severity),
     code: d.code,
     source: DIAGNOSTIC_SOURCE,
     // Messages quote user text (names, types): cut and cleaned here, where they leave the server.
     message: boundMessage(d.message),
   };
+  if (known) diagnostic.codeDescription = { href: helpUri(d.code) };
   if (d.related && d.related.length > 0) {
     diagnostic.relatedInformation = d.related.map((r) =>
       DiagnosticRelatedInformation.create({ uri: doc.uri, range: toLspRange(doc, r.range) }, boundMessage(r.message)),

@@ -49,6 +49,34 @@ describe('architecture', () => {
     assert.ok(sources('client').some((f) => imports(f).includes('vscode')), 'the client is where vscode is imported');
   });
 
+  it('has no import cycle, type-only imports included', () => {
+    const files = ['engine', 'server', 'cli', 'client'].flatMap(sources);
+    const resolve = (from: string, spec: string): string | null => {
+      if (!spec.startsWith('.')) return null;
+      const base = path.resolve(path.dirname(from), spec);
+      for (const c of [`${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(c)) return c;
+      return null;
+    };
+    const graph = new Map(files.map((f) => [f, imports(f).map((i) => resolve(f, i)).filter((x): x is string => x !== null)]));
+    // Depth-first search with colours: grey on the stack, black done; a grey neighbour closes a cycle.
+    const colour = new Map<string, 'grey' | 'black'>();
+    const stack: string[] = [];
+    const visit = (f: string): void => {
+      colour.set(f, 'grey');
+      stack.push(f);
+      for (const g of graph.get(f) ?? []) {
+        if (colour.get(g) === 'grey') {
+          const cycle = [...stack.slice(stack.indexOf(g)), g].map((x) => path.relative(ROOT, x));
+          assert.fail(`import cycle: ${cycle.join(' → ')}`);
+        }
+        if (!colour.has(g)) visit(g);
+      }
+      stack.pop();
+      colour.set(f, 'black');
+    };
+    for (const f of files) if (!colour.has(f)) visit(f);
+  });
+
   it('no product code calls eval; the only Function constructor is the IR compiler', () => {
     for (const dir of ['engine', 'server', 'client', 'cli']) {
       for (const f of sources(dir)) {

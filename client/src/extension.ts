@@ -11,7 +11,7 @@ import {
 } from 'vscode-languageclient/node';
 import type { CodegenMode, Point } from '../../engine/api';
 import { Commands, StatusNotification, type FileStatus } from '../../server/protocol';
-import { GRAPH_VIEW_TYPE, GraphPanel, GraphPanelSerializer, SUPPORTED_LANGUAGES, type GraphTarget } from './graphPanel';
+import { GRAPH_VIEW_TYPE, GraphPanel, GraphPanelSerializer, SUPPORTED_LANGUAGES, isSupportedDocument, type GraphTarget } from './graphPanel';
 import { insertCode } from './insertCode';
 import { StatusBar } from './statusBar';
 
@@ -40,7 +40,9 @@ function gradlensSettings(): unknown {
     randomPoints: c.get('randomPoints'),
     seed: c.get('seed'),
     stepBudget: c.get('stepBudget'),
+    timeBudgetMs: c.get('timeBudgetMs'),
     codeLens: { enabled: c.get('codeLens.enabled') },
+    inlayHints: { enabled: c.get('inlayHints.enabled') },
     debounceMs: c.get('debounceMs'),
   });
 }
@@ -94,7 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
   };
   client = new LanguageClient('gradlens', 'Gradlens', serverOptions, clientOptions);
 
-  const statusBar = new StatusBar();
+  const statusBar = new StatusBar(vscode, isSupportedDocument);
   context.subscriptions.push(statusBar);
 
   context.subscriptions.push(

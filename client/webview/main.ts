@@ -3,6 +3,7 @@
 // log-log error plot). It talks to the extension host only through the messages in ./messages.
 
 import type { ComputationGraph, MethodsComparison, Point } from '../../engine/api';
+import { readPointValue, setPointValue } from '../../engine/pointGrammar';
 import { buildViewGraph, formatNumber, sweepHighlight, sweepOrder, type SweepMode, type ViewGraph } from './graphModel';
 import { layoutGraph, type Layout } from './layout';
 import { INITIAL_STATE, isHostMessage, type HostMessage, type Tab, type WebviewMessage, type WebviewState } from './messages';
@@ -125,20 +126,23 @@ function renderPointFields(point: Point): void {
   }
 }
 
+/** The picker's point, each field read with the `@at` grammar (engine/pointGrammar.ts); null if one is invalid. */
 function readPoint(): Point | null {
   const point: Point = {};
   for (const input of pointFields.querySelectorAll('input')) {
     const name = input.dataset['param']!;
-    const text = input.value.trim().replace(/^\[|\]$/g, '');
-    const parts = text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-    const nums = parts.map(Number);
-    if (nums.length === 0 || nums.some((n) => !Number.isFinite(n))) {
+    // An array parameter's field shows its elements without brackets.
+    const isArray = graph ? Array.isArray(graph.point[name]) : /^\s*\[|,/.test(input.value);
+    const r = readPointValue(input.value, name, isArray);
+    const value = r.ok ? (isArray && !Array.isArray(r.value) ? [r.value] : r.value) : null;
+    if (value === null || (!isArray && Array.isArray(value)) || [value].flat().some((n) => !Number.isFinite(n))) {
       input.classList.add('invalid');
+      input.title = r.ok ? `'${name}' needs ${isArray ? 'an array of finite numbers' : 'one finite number'}` : r.message;
       return null;
     }
     input.classList.remove('invalid');
-    const wasArray = graph ? Array.isArray(graph.point[name]) : parts.length > 1;
-    point[name] = wasArray ? nums : nums[0]!;
+    input.removeAttribute('title');
+    setPointValue(point, name, value);
   }
   return point;
 }

@@ -9,6 +9,7 @@ import { Algebra, applyNumber, ScalarOp } from '../algebra';
 import { localPartials } from '../derivativeRules';
 import { ArithOp, Expr, MathFn, Range } from '../ir';
 import { chargeCodeNodes, chargeGeneratedChars, reserveGeneratedChars } from '../symbolic/charge';
+import { MATH_CONSTANTS } from '../mathConstants';
 
 /**
  * Nodes built and not yet charged to the meter (engine/budget.ts): derivative expressions are
@@ -259,10 +260,7 @@ export function isLeaf(e: Expr): boolean {
 
 // ---- printing ------------------------------------------------------------------------------------
 
-const NAMED: [number, string][] = [
-  [Math.PI, 'Math.PI'], [Math.E, 'Math.E'], [Math.LN2, 'Math.LN2'], [Math.LN10, 'Math.LN10'],
-  [Math.SQRT2, 'Math.SQRT2'], [Math.LOG2E, 'Math.LOG2E'], [Math.LOG10E, 'Math.LOG10E'], [Math.SQRT1_2, 'Math.SQRT1_2'],
-];
+const NAMED: [number, string][] = MATH_CONSTANTS.map((c) => [c.value, c.ts]);
 
 function isNamedConstant(v: number): boolean {
   return NAMED.some(([c]) => c === Math.abs(v));

@@ -1,13 +1,15 @@
 // The public entry of code generation: readable, dependency-free derivative functions (SPEC §3):
 // reverse-mode gradients (Jacobians for vector-valued functions), forward-mode JVPs, Hessians
 // (reverse mode over the forward-mode tangent), and, through engine/symbolic, closed forms.
-// Never throws: anything the generators cannot handle comes back as a GL002 naming it, and a
+// Never throws: anything the generators cannot handle comes back as a GL002 naming it (a construct
+// outside what they support), a fault of ours (a parser or generator exception) as a GL009, and a
 // budget of the current meter that runs out (expression nodes, characters of generated code,
 // time: code whose expressions swell) as a GL007 naming it, with `exhausted` set.
 
 import { wrtOf } from '../analyzeFunction';
 import { CodegenMode, DEFAULT_OPTIONS, EngineDiagnostic, GeneratedCode } from '../api';
 import { budgeted, BudgetExceeded, inPhase } from '../budget';
+import { catalogueSeverity } from '../diagnosticCodes';
 import { IrFunction, Range } from '../ir';
 import { parseProgram, Program } from '../program';
 import { closedFormGradient } from '../symbolic/closedForm';
@@ -42,7 +44,7 @@ export function generateDerivative(text: string, fnName: string, mode: CodegenMo
   try {
     program = parseProgram(text);
   } catch (e) {
-    return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: the file could not be parsed (${(e as Error).message}).`);
+    return fault({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: the file could not be parsed (an internal error: ${(e as Error)?.message ?? String(e)}). Please report this.`);
   }
   return budgeted(DEFAULT_OPTIONS.timeBudgetMs, () => generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false }));
 }
@@ -106,12 +108,18 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
     if (e instanceof CodegenError) {
       return fail(e.range && e.range.end > 0 ? e.range : where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${e.message} is not supported by the code generator.`);
     }
-    return fail(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': internal error of the code generator (${(e as Error)?.message ?? String(e)}).`);
+    return fault(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': internal error of the code generator (${(e as Error)?.message ?? String(e)}). Please report this.`);
   }
 }
 
+/** GL002: what the generators do not support (a construct outside their subset). */
 function fail(range: Range, functionName: string, message: string): { generated: null; diagnostics: EngineDiagnostic[] } {
-  return { generated: null, diagnostics: [{ code: 'GL002', severity: 'warning', message, range, functionName }] };
+  return { generated: null, diagnostics: [{ code: 'GL002', severity: catalogueSeverity('GL002'), message, range, functionName }] };
+}
+
+/** GL009: a fault of ours (an exception of the parser or a generator), not of the user's code. */
+function fault(range: Range, functionName: string, message: string): { generated: null; diagnostics: EngineDiagnostic[] } {
+  return { generated: null, diagnostics: [{ code: 'GL009', severity: catalogueSeverity('GL009'), message, range, functionName }] };
 }
 
 /**

@@ -10,6 +10,7 @@
 
 import { checkTime, chargePrintedChars, reservePrintedChars } from './charge';
 import { ExprGraph, FnName, NodeId } from './expr';
+import { MATH_CONSTANTS, mathConstant } from '../mathConstants';
 
 type Layout =
   | { k: 'num'; v: number }
@@ -172,7 +173,10 @@ function numberLayout(v: number): Layout {
   return f ? { k: 'prod', coef: f.p, num: [], denCoef: f.q, den: [] } : { k: 'num', v };
 }
 
-const RECIPROCAL_CONSTANTS: [number, number][] = [[Math.LOG2E, Math.LN2], [Math.LOG10E, Math.LN10], [1 / Math.PI, Math.PI]];
+const RECIPROCAL_CONSTANTS: [number, number][] = [
+  ...MATH_CONSTANTS.filter((c) => c.reciprocalOf).map((c): [number, number] => [c.value, mathConstant(c.reciprocalOf!)!.value]),
+  [1 / Math.PI, Math.PI],
+];
 
 function factorRank(l: Layout): number {
   switch (l.k) {
@@ -227,13 +231,15 @@ interface Printed {
   letter: boolean;
 }
 
+/** Named constants whose Unicode form reads as one symbol (π, e, ln 2). */
+const UNICODE_ATOMS = new Set(MATH_CONSTANTS.filter((c) => c.unicodeAtom).map((c) => c.unicode));
+
 export function unicodeNumber(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '∞';
   if (v === -Infinity) return MINUS + '∞';
   if (v < 0) return MINUS + unicodeNumber(-v);
-  const named: [number, string][] = [[Math.PI, 'π'], [Math.E, 'e'], [Math.LN2, 'ln 2'], [Math.LN10, 'ln 10'], [Math.SQRT2, '√2']];
-  for (const [c, s] of named) if (v === c) return s;
+  for (const c of MATH_CONSTANTS) if (v === c.value) return c.unicode;
   for (const k of [2, 3, 4, 6, 8]) {
     if (v === Math.PI * k) return `${k}π`;
     if (v === Math.PI / k) return `π/${k}`;
@@ -254,7 +260,7 @@ function unicode(l: Layout): Printed {
   switch (l.k) {
     case 'num': {
       const s = unicodeNumber(l.v);
-      return { s, prec: /^[\d.]+$/.test(s) || /^(π|e|ln 2|ln 10)$/.test(s) ? ATOM : PROD, letter: false };
+      return { s, prec: /^[\d.]+$/.test(s) || UNICODE_ATOMS.has(s) ? ATOM : PROD, letter: false };
     }
     case 'var': {
       const s = l.index === null ? l.param : l.param + [...String(l.index)].map((c) => SUBSCRIPT[c]).join('');
@@ -445,13 +451,8 @@ interface Code {
   square?: boolean;
 }
 
-const MATH_CONSTANTS: [number, string][] = [
-  [Math.PI, 'Math.PI'], [Math.E, 'Math.E'], [Math.LN2, 'Math.LN2'], [Math.LN10, 'Math.LN10'],
-  [Math.LOG2E, 'Math.LOG2E'], [Math.LOG10E, 'Math.LOG10E'], [Math.SQRT2, 'Math.SQRT2'], [Math.SQRT1_2, 'Math.SQRT1_2'],
-];
-
 function codeNumber(v: number): Code {
-  for (const [c, s] of MATH_CONSTANTS) if (v === c) return { s, prec: C_ATOM, powFirst: false };
+  for (const c of MATH_CONSTANTS) if (v === c.value) return { s: c.ts, prec: C_ATOM, powFirst: false };
   if (Number.isNaN(v)) return { s: 'NaN', prec: C_ATOM, powFirst: false };
   if (v === Infinity) return { s: 'Infinity', prec: C_ATOM, powFirst: false };
   if (v < 0) return { s: `-${codeNumber(-v).s}`, prec: 3, powFirst: false };

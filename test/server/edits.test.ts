@@ -93,6 +93,25 @@ export function weightedGrad(w: readonly number[], scale: number, v: Float64Arra
     assert.ok((fns.checkArrays() as number) < 1e-6, `arrays: ${String(fns.checkArrays())}`);
   });
 
+  it('a gradient-check test never shadows the function, its gradient or a parameter (a function f with parameters d, h, base)', () => {
+    const text = `export function f(d: number, h: number, base: number[]): number {
+  return d * d * h + base[0] * base[1];
+}
+
+export function fGrad(d: number, h: number, base: number[]): [number, number, number[]] {
+  return [2 * d * h, d * d, [base[1], base[0]]];
+}
+`;
+    const test = gradientCheckTest({
+      testName: 'checkF', fnName: 'f', gradName: 'fGrad', params: locateFunction(text, 'f')!.params, wrt: ['d', 'h', 'base'],
+      point: { d: 1.5, h: -2, base: [0.5, 3] },
+    })!;
+    const full = `${text}\n${test}\n`;
+    assert.deepEqual(strictTypeErrors(full), []);
+    const fns = runTypeScript(full);
+    assert.ok((fns.checkF() as number) < 1e-6, `f: ${String(fns.checkF())}`);
+  });
+
   it('formats numbers to 6 significant digits', () => {
     assert.equal(formatNumber(625.25), '625.25');
     assert.equal(formatNumber(1 / 3), '0.333333');

@@ -8,6 +8,7 @@ import {
   CodeActionRequest,
   CodeActionResolveRequest,
   CodeLensRequest,
+  CompletionRequest,
   ConfigurationRequest,
   DidChangeTextDocumentNotification,
   DidCloseTextDocumentNotification,
@@ -15,6 +16,7 @@ import {
   DocumentDiagnosticRequest,
   ExitNotification,
   HoverRequest,
+  InlayHintRequest,
   InitializedNotification,
   InitializeRequest,
   PublishDiagnosticsNotification,
@@ -23,12 +25,15 @@ import {
   type ClientCapabilities,
   type CodeAction,
   type CodeLens,
+  type CompletionItem,
   type Diagnostic,
   type Hover,
+  type InlayHint,
   type Position,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
   type Range,
+  type ServerCapabilities,
   type TextDocumentContentChangeEvent,
   type WorkspaceEdit,
 } from 'vscode-languageserver-protocol';
@@ -53,6 +58,8 @@ export interface StartOptions {
   settings?: Record<string, unknown>;
   /** Declare code action resolve support (default true). */
   resolveSupport?: boolean;
+  /** Declare snippet support in completion items (default true). */
+  snippets?: boolean;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -64,6 +71,10 @@ export class LspTestClient {
   readonly statuses: FileStatus[] = [];
   readonly docs = new Map<string, TextDocument>();
   configurationRequests = 0;
+  /** What the server declared in its initialize result. */
+  capabilities: ServerCapabilities = {};
+  /** workspace/inlayHint/refresh requests received. */
+  inlayHintRefreshes = 0;
   /** window/showMessage texts. */
   readonly messages: string[] = [];
   private listeners: (() => void)[] = [];
@@ -86,6 +97,7 @@ export class LspTestClient {
     this.connection.onRequest(RegistrationRequest.type, () => undefined);
     this.connection.onRequest('workspace/diagnostic/refresh', () => undefined);
     this.connection.onRequest('workspace/codeLens/refresh', () => undefined);
+    this.connection.onRequest('workspace/inlayHint/refresh', () => { this.inlayHintRefreshes++; this.notify(); });
     this.connection.onNotification('window/logMessage', () => undefined);
     this.connection.onNotification('window/showMessage', (p: { message: string }) => { this.messages.push(p.message); });
     this.connection.listen();
@@ -101,6 +113,7 @@ export class LspTestClient {
         didChangeConfiguration: { dynamicRegistration: true },
         workspaceEdit: { documentChanges: true },
         codeLens: { refreshSupport: true },
+        inlayHint: { refreshSupport: true },
         diagnostics: options.pullDiagnostics ? { refreshSupport: true } : undefined,
       },
       textDocument: {
@@ -114,6 +127,8 @@ export class LspTestClient {
           codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'refactor.rewrite', 'source'] } },
         },
         codeLens: {},
+        completion: { completionItem: { snippetSupport: options.snippets !== false, labelDetailsSupport: true }, contextSupport: true },
+        inlayHint: {},
         diagnostic: options.pullDiagnostics ? { dynamicRegistration: false, relatedDocumentSupport: false } : undefined,
       },
     };
@@ -124,6 +139,7 @@ export class LspTestClient {
       workspaceFolders: null,
     });
     if (!init.capabilities.hoverProvider) throw new Error('server did not declare hover');
+    client.capabilities = init.capabilities;
     await client.connection.sendNotification(InitializedNotification.type, {});
     return client;
   }
@@ -220,6 +236,20 @@ export class LspTestClient {
 
   codeLenses(uri: string): Promise<CodeLens[]> {
     return this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }).then((r) => r ?? []);
+  }
+
+  /** Completion items at `position`; `trigger`: the trigger character typed, if any. */
+  async completion(uri: string, position: Position, trigger?: string): Promise<CompletionItem[]> {
+    const context = trigger ? { triggerKind: 2 as const, triggerCharacter: trigger } : { triggerKind: 1 as const };
+    const r = await this.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position, context });
+    return r === null ? [] : Array.isArray(r) ? r : r.items;
+  }
+
+  /** Inlay hints in `range` (the whole document when absent). */
+  async inlayHints(uri: string, range?: Range): Promise<InlayHint[]> {
+    const doc = this.docs.get(uri)!;
+    const whole = { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) };
+    return (await this.connection.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: range ?? whole })) ?? [];
   }
 
   graph(params: GraphParams): Promise<GraphResult> {

@@ -23,7 +23,7 @@ describe('extension manifest', () => {
 
   it('contributes every setting with a description, a type and a default', () => {
     const props = manifest.contributes.configuration.properties;
-    const keys = ['rtol', 'atol', 'randomPoints', 'seed', 'stepBudget', 'timeBudgetMs', 'codeLens.enabled', 'debounceMs'].map((k) => `gradlens.${k}`);
+    const keys = ['rtol', 'atol', 'randomPoints', 'seed', 'stepBudget', 'timeBudgetMs', 'codeLens.enabled', 'inlayHints.enabled', 'debounceMs'].map((k) => `gradlens.${k}`);
     assert.deepEqual(Object.keys(props).sort(), keys.sort());
     for (const k of keys) {
       const p = props[k];
@@ -32,6 +32,36 @@ describe('extension manifest', () => {
       assert.ok('default' in p, `${k} has no default`);
     }
     assert.equal(props['gradlens.rtol'].default, 1e-6);
+    assert.equal(props['gradlens.inlayHints.enabled'].type, 'boolean');
+    assert.equal(props['gradlens.inlayHints.enabled'].default, true);
+  });
+
+  it('contributes a Getting Started walkthrough whose pages ship in the package', () => {
+    const walkthroughs = manifest.contributes.walkthroughs as { id: string; title: string; description: string; steps: { id: string; title: string; description: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
+    assert.equal(walkthroughs.length, 1);
+    const w = walkthroughs[0];
+    assert.ok(w.id && w.title && w.description);
+    assert.ok(w.steps.length >= 4 && w.steps.length <= 5, `${w.steps.length} steps`);
+    const commands = new Set(manifest.contributes.commands.map((c: { command: string }) => c.command));
+    const ignore = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const step of w.steps) {
+      assert.ok(step.id && step.title && step.description, JSON.stringify(step));
+      const page = step.media.markdown;
+      assert.ok(page && /^media\/walkthrough\/[\w-]+\.md$/.test(page), `${step.id}: ${page}`);
+      assert.ok(existsSync(join(root, page)), `${page} is missing`);
+      assert.match(readFileSync(join(root, page), 'utf8'), /^# /, `${page} has no title`);
+      assert.ok((step.completionEvents ?? []).length > 0, `${step.id} has no completion event`);
+      for (const e of step.completionEvents!) assert.match(e, /^(onCommand|onContext|onView|onSettingChanged|onLink):\S+$/, e);
+      // Gradlens's own commands named by a step exist.
+      for (const e of step.completionEvents!) {
+        const cmd = e.startsWith('onCommand:gradlens.') ? e.slice('onCommand:'.length) : null;
+        if (cmd) assert.ok(commands.has(cmd), cmd);
+      }
+    }
+    assert.ok(ignore.includes('!media/walkthrough/*.md'), '.vscodeignore does not ship the walkthrough pages');
+    const events = w.steps.flatMap((s) => s.completionEvents ?? []);
+    assert.ok(events.includes('onCommand:gradlens.showGraph'));
+    assert.ok(events.includes('onCommand:gradlens.insertCode'));
   });
 
   it('is complete for the Marketplace: publisher, engine, repository, license, icon, categories', () => {

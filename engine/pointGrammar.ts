@@ -1,0 +1,201 @@
+// The one grammar of a check point, shared by the `@at` tag (engine/annotations.ts), the CLI's
+// `--at` flag (cli/args.ts) and the graph view's point picker (client/webview/main.ts):
+//
+//   point  := entry ((',' | ';') entry)*
+//   entry  := name ('=' | ':') value            name: an identifier (`constructor`, `__proto__` too)
+//   value  := number | '[' (number (',' number)*)? ']'
+//   number := atom (('*' | '/') atom)?           one product or quotient: `Math.PI / 2`, `2 * π`
+//   atom   := ('+' | '-')* (literal | 'Math.PI' | 'Math.E' | 'π' | 'Infinity')
+//
+// Blanks (newlines included) are allowed between tokens. Parsing is linear in the text: tokens are
+// read with sticky regular expressions at a cursor, nothing is sliced per token, and an error
+// message quotes at most a few characters of the text. Dependency-free (the webview bundles it).
+
+import type { Point } from './ir';
+
+export type PointValue = number | number[];
+
+export type PointParse =
+  | { ok: true; point: Point }
+  /** `message` names what is wrong (`the value of 'x' is not a number: 'abc'`); `offset` is where. */
+  | { ok: false; message: string; offset: number };
+
+export type ValueParse = { ok: true; value: PointValue } | { ok: false; message: string; offset: number };
+
+/** Parses `x = 1.5, y = -0.25, w = [0.1, -2, 3]`. */
+export function readPoint(src: string): PointParse {
+  return new PointParser(src).point();
+}
+
+/** The point, or the grammar's error message (the form engine/annotations.ts has always used). */
+export function parsePoint(src: string): Point | string {
+  const r = readPoint(src);
+  return r.ok ? r.point : r.message;
+}
+
+/**
+ * One parameter's value as typed on its own (the point picker's field for `name`): a number, or an
+ * array in brackets. `array`: the parameter is an array, so brackets may be left out (`1, 2, 3`).
+ */
+export function readPointValue(src: string, name: string, array = false): ValueParse {
+  const p = new PointParser(src, array && !/^\s*\[/.test(src));
+  return p.soleValue(name);
+}
+
+/** Sets `point[name]` as an own property, also for a parameter called `constructor` or `__proto__`. */
+export function setPointValue(point: Point, name: string, value: PointValue): void {
+  Object.defineProperty(point, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+const NAME_RE = /[A-Za-z_$][\w$]*/y;
+/** A number token, not followed by more of a name or a number (`Math.EPSILON`, `1x`, `1.2.3` are not numbers). */
+const NUMBER_RE = /(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![\w$.])/y;
+const BLANK_RE = /\s*/y;
+/** How many characters of the text an error message quotes. */
+const QUOTE = 16;
+const QUOTE_NAME = 40;
+
+/** A parameter name as a message quotes it: at most QUOTE_NAME characters. */
+function named(name: string): string {
+  return `'${name.length > QUOTE_NAME ? `${name.slice(0, QUOTE_NAME)}…` : name}'`;
+}
+
+type Step<T> = { v: T } | { error: string; at: number };
+
+class PointParser {
+  private i = 0;
+
+  /** `bare`: the text is an array's elements without their brackets (see readPointValue). */
+  constructor(private readonly s: string, private readonly bare = false) {}
+
+  point(): PointParse {
+    const point: Point = {};
+    this.ws();
+    if (this.i >= this.s.length) return this.fail('empty point: no values given', this.i);
+    for (;;) {
+      this.ws();
+      const at = this.i;
+      const name = this.match(NAME_RE);
+      if (!name) return this.fail(`expected name=value at ${this.quote(at)}`, at);
+      this.i += name[0].length;
+      this.ws();
+      if (this.s[this.i] !== '=' && this.s[this.i] !== ':') return this.fail(`expected '=' after ${named(name[0])}`, this.i);
+      this.i++;
+      const v = this.value(name[0]);
+      if ('error' in v) return this.fail(v.error, v.at);
+      if (Object.hasOwn(point, name[0])) return this.fail(`${named(name[0])} is given twice`, at);
+      setPointValue(point, name[0], v.v);
+      this.ws();
+      if (this.i >= this.s.length) return { ok: true, point };
+      const c = this.s[this.i];
+      if (c === ']') return this.fail(`unbalanced brackets: a ']' without its '['`, this.i);
+      if (c !== ',' && c !== ';') return this.fail(`expected ',' at ${this.quote(this.i)}`, this.i);
+      this.i++;
+    }
+  }
+
+  soleValue(name: string): ValueParse {
+    const v = this.bare ? this.elements(name, this.i) : this.value(name);
+    if ('error' in v) return { ok: false, message: v.error, offset: v.at };
+    this.ws();
+    if (this.i < this.s.length) return { ok: false, message: `the value of ${named(name)} is not a number: ${this.quote(0)}`, offset: this.i };
+    return { ok: true, value: v.v };
+  }
+
+  private value(name: string): Step<PointValue> {
+    this.ws();
+    const start = this.i;
+    if (this.s[this.i] === '[') {
+      this.i++;
+      return this.elements(name, start);
+    }
+    const n = this.number();
+    if (n === null) return { error: `the value of ${named(name)} is not a number: ${this.quote(start, true)}`, at: start };
+    return { v: n };
+  }
+
+  /** The elements of an array, after its `[` (at `open`), through its `]` (or the end, when bare). */
+  private elements(name: string, open: number): Step<number[]> {
+    const xs: number[] = [];
+    const closed = (): boolean => {
+      if (this.bare ? this.i >= this.s.length : this.s[this.i] === ']') { if (!this.bare) this.i++; return true; }
+      return false;
+    };
+    this.ws();
+    if (closed()) return { v: xs };
+    for (;;) {
+      this.ws();
+      const start = this.i;
+      if (this.i >= this.s.length && !this.bare) return { error: `unbalanced brackets: the '[' of ${named(name)} is not closed`, at: open };
+      if (this.s[this.i] === '[') return { error: `the value of ${named(name)} is an array of arrays; write a flat array of numbers`, at: start };
+      const n = this.number();
+      if (n === null) return { error: `${this.quote(start, true)} in the value of ${named(name)} is not a number`, at: start };
+      xs.push(n);
+      this.ws();
+      if (closed()) return { v: xs };
+      if (this.i >= this.s.length) return { error: `unbalanced brackets: the '[' of ${named(name)} is not closed`, at: open };
+      if (this.s[this.i] !== ',') return { error: `expected ',' or ']' in the value of ${named(name)} at ${this.quote(this.i)}`, at: this.i };
+      this.i++;
+    }
+  }
+
+  /** A number: an atom, or one product or quotient of two. */
+  private number(): number | null {
+    const a = this.atom();
+    if (a === null) return null;
+    const save = this.i;
+    this.ws();
+    const op = this.s[this.i];
+    if (op !== '*' && op !== '/') { this.i = save; return a; }
+    this.i++;
+    const b = this.atom();
+    if (b === null) return null;
+    return op === '*' ? a * b : a / b;
+  }
+
+  private atom(): number | null {
+    this.ws();
+    let sign = 1;
+    while (this.s[this.i] === '-' || this.s[this.i] === '+') {
+      if (this.s[this.i] === '-') sign = -sign;
+      this.i++;
+      this.ws();
+    }
+    const m = this.match(NUMBER_RE);
+    if (!m) return null;
+    this.i += m[0].length;
+    const t = m[0];
+    const v = t === 'Math.PI' || t === 'π' ? Math.PI : t === 'Math.E' ? Math.E : Number(t);
+    return sign * v;
+  }
+
+  private fail(message: string, offset: number): PointParse {
+    return { ok: false, message, offset };
+  }
+
+  /** A match of a sticky expression at the cursor (no slicing: parsing stays linear in the text). */
+  private match(re: RegExp): RegExpExecArray | null {
+    re.lastIndex = this.i;
+    return re.exec(this.s);
+  }
+
+  private ws(): void {
+    BLANK_RE.lastIndex = this.i;
+    BLANK_RE.exec(this.s);
+    this.i = BLANK_RE.lastIndex;
+  }
+
+  /**
+   * At most QUOTE characters of the text from `from`, quoted, for a message; `'end'` at its end.
+   * `token`: only up to the next `,` `;` `[` `]` (the bad value itself), blanks trimmed.
+   */
+  private quote(from: number, token = false): string {
+    let end = from;
+    const limit = Math.min(this.s.length, from + QUOTE);
+    while (end < limit && !(token && ',;[]'.includes(this.s[end]))) end++;
+    const cut = end === limit && limit < this.s.length && !(token && ',;[]'.includes(this.s[end]));
+    const text = this.s.slice(from, end).trim();
+    if (text === '') return token ? "''" : 'end';
+    return `'${text}${cut ? '…' : ''}'`;
+  }
+}
