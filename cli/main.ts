@@ -20,6 +20,7 @@ import {
 } from '../engine/index';
 import { flag, numberOption, parseArgs, parsePoint, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 import { FAILING_CODES_TEXT, renderCheck, runCheck } from './check';
+import { toGithubAnnotations, toSarif } from './ciFormats';
 import { DIAGNOSTIC_CODES, DIAGNOSTICS, DOCS_BASE_URL } from '../engine/diagnosticCodes';
 import { describeFsError, displayPath } from './files';
 import { formatPoint, formatValue, gradientRows, palette, table, wantsColor, type Palette } from './format';
@@ -56,7 +57,7 @@ const ENGINE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 const SPECS: Record<Command, Record<string, OptionSpec>> = {
-  check: { ...COMMON, ...ENGINE_OPTIONS, json: { value: false }, progress: { value: false }, 'no-progress': { value: false } },
+  check: { ...COMMON, ...ENGINE_OPTIONS, json: { value: false }, format: { value: true, short: 'f', choices: ['text', 'json', 'sarif', 'github'] }, progress: { value: false }, 'no-progress': { value: false } },
   grad: { ...COMMON, ...ENGINE_OPTIONS, at: { value: true }, json: { value: false }, digits: { value: true } },
   codegen: {
     ...COMMON,
@@ -113,7 +114,9 @@ unless named) and globs (quote them: 'src/**/*.ts'). Default path: the current d
 by name) are compared with automatic differentiation and finite differences.
 
 Options:
-  --json            machine-readable output on stdout
+  --json            machine-readable output on stdout (the same as --format json)
+  -f, --format <f>  text (default), json, sarif (SARIF 2.1.0, for code scanning) or github
+                    (GitHub Actions annotations on the changed lines)
   --progress        report progress on stderr (default: on a terminal, for 10 files or more)
   --no-progress     never report progress
 ${ENGINE_HELP}
@@ -258,7 +261,7 @@ function engineOptions(args: ParsedArgs): Partial<AnalysisOptions> {
 
 function runCheckCommand(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): number {
   const options = engineOptions(args);
-  const json = flag(args, 'json');
+  const format = flag(args, 'json') ? 'json' : (stringOption(args, 'format') ?? 'text');
   const progressMode = flag(args, 'no-progress') ? 'off' : flag(args, 'progress') ? 'on' : 'auto';
   const inputs = args.positionals.length > 0 ? args.positionals : ['.'];
   const result = runCheck(inputs, {
@@ -279,10 +282,11 @@ function runCheckCommand(args: ParsedArgs, io: CliIo, out: Palette, err: Palette
     for (const message of result.inputErrors) io.stderr.write(`${err.red('gradlens: error:')} ${message}\n`);
     return 2;
   }
-  if (json) {
-    io.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
-  } else {
-    io.stdout.write(renderCheck(result, out));
+  switch (format) {
+    case 'json': io.stdout.write(JSON.stringify(result.json, null, 2) + '\n'); break;
+    case 'sarif': io.stdout.write(JSON.stringify(toSarif(result), null, 2) + '\n'); break;
+    case 'github': io.stdout.write(toGithubAnnotations(result)); break;
+    default: io.stdout.write(renderCheck(result, out));
   }
   for (const message of result.fileErrors) io.stderr.write(`${err.red('gradlens: error:')} ${message}\n`);
   if (result.fileErrors.length > 0) return 2;
