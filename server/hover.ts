@@ -119,16 +119,16 @@ export function checkSummary(fa: FunctionAnalysis): string {
   switch (c.status) {
     case 'ok': {
       const worst = Math.max(0, ...c.points.flatMap((p) => p.components.map((k) => k.relError)).filter(Number.isFinite));
-      return `✓ \`${c.name}\`${paired} agrees with AD at ${pts} (largest relative error ${formatNumber(worst)}).`;
+      return `✓ \`${c.name}\`${paired} agrees with AD at ${pts} (largest relative error ${formatRelError(worst)}).`;
     }
     case 'wrong': {
       const bad = firstBad(c, 'wrong');
       return `✗ \`${c.name}\`${paired} is wrong` + (bad
-        ? `: ${bad.component.label} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
+        ? `: hand-written ∂${fa.name}/∂${bad.component.label} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
           `(finite differences ${formatNumber(bad.component.fd)}) at ${formatPoint(bad.point, fa.params)}.`
         : '.');
     }
-    case 'shape': return `✗ \`${c.name}\`${paired} returns the wrong shape (${c.shape}).`;
+    case 'shape': return `✗ \`${c.name}\`${paired} returns the wrong shape${c.shape ? ` (${c.shape})` : ''}.`;
     case 'unverified': return `? \`${c.name}\`${paired} could not be verified: AD and the hand-written gradient disagree, and finite differences side with neither.`;
     case 'nonfinite': return `✗ \`${c.name}\`${paired}: a value or derivative is not finite at a check point.`;
     case 'kink': return `~ \`${c.name}\`${paired}: a check point sits on a non-differentiable point; see the hint.`;
@@ -138,7 +138,7 @@ export function checkSummary(fa: FunctionAnalysis): string {
 
 export function gradientHover(fa: FunctionAnalysis, c: GradientCheck): string {
   const out: string[] = [];
-  out.push(`**${c.name}** · hand-written gradient of \`${fa.name}\`${c.pairedBy === 'name' ? ' (paired by name)' : ' (`@gradient`)'}, returns ${c.shape}`);
+  out.push(`**${c.name}** · hand-written gradient of \`${fa.name}\`${c.pairedBy === 'name' ? ' (paired by name)' : ' (`@gradient`)'}${c.shape ? `, returns ${c.shape}` : ''}`);
   out.push(checkSummary(fa));
   for (const p of c.points.slice(0, 3)) {
     const rows = [
@@ -159,7 +159,13 @@ export function gradientHover(fa: FunctionAnalysis, c: GradientCheck): string {
 function componentRow(k: CheckComponent): string {
   const mark = k.verdict === 'ok' ? '✓' : k.verdict === 'wrong' ? '✗ wrong' : k.verdict === 'unverified' ? '? unverified'
     : k.verdict === 'nonfinite' ? '✗ not finite' : '~ kink';
-  return `| ${k.label} | ${formatNumber(k.hand)} | ${formatNumber(k.ad)} | ${formatNumber(k.fd)} | ${formatNumber(k.relError)} | ${mark} |`;
+  return `| ${k.label} | ${formatNumber(k.hand)} | ${formatNumber(k.ad)} | ${formatNumber(k.fd)} | ${formatRelError(k.relError)} | ${mark} |`;
+}
+
+/** A relative error at the level of rounding (2.1e-16) reads as what it means: ≈ 0. */
+export function formatRelError(x: number): string {
+  if (x === 0) return '0';
+  return Number.isFinite(x) && Math.abs(x) < 1e-12 ? '≈ 0' : formatNumber(x);
 }
 
 export function localHover(fa: FunctionAnalysis, local: LocalPartials): string {

@@ -86,7 +86,7 @@ function product(x: number, y: number): number {
 
   it('on a wrong hand-written gradient: the wrong component with the three numbers', async () => {
     await check(`${withGradientTag(ROSENBROCK_DOC, 'rosenbrockGrad')}\n${WRONG_GRADIENT.replace('rosenbrockGrad', 'rosenbrock$0Grad')}`, [
-      '✗ `rosenbrockGrad` is wrong: y is -250, AD says -500 (finite differences -500) at x = 1.5, y = -0.25',
+      '✗ `rosenbrockGrad` is wrong: hand-written ∂rosenbrock/∂y is -250, AD says -500 (finite differences -500) at x = 1.5, y = -0.25',
       /\| y \| -250 \| -500 \| -500 \| [\d.e-]+ \| ✗ wrong \|/,
     ]);
   });

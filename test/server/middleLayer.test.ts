@@ -13,7 +13,7 @@ import { helpUri } from '../../engine/diagnosticCodes';
 import { listCodeActions, type ActionData } from '../../server/codeActions';
 import { codeLensesFor } from '../../server/codeLens';
 import type { AnalysisSnapshot } from '../../server/documentAnalysis';
-import { hoverAtPosition } from '../../server/hover';
+import { checkSummary, formatRelError, hoverAtPosition } from '../../server/hover';
 import { OffsetMapping } from '../../server/offsetMapping';
 import { normalizeSettings, toAnalysisOptions, type GradlensSettings } from '../../server/settings';
 import { toLspDiagnostics } from '../../server/toLsp';
@@ -187,7 +187,7 @@ At x = 1.5, y = -0.25:
 10:16-10:30
 **rosenbrockGrad** · hand-written gradient of \`rosenbrock\` (\`@gradient\`), returns tuple
 
-✗ \`rosenbrockGrad\` is wrong: y is -250, AD says -500 (finite differences -500) at x = 1.5, y = -0.25.
+✗ \`rosenbrockGrad\` is wrong: hand-written ∂rosenbrock/∂y is -250, AD says -500 (finite differences -500) at x = 1.5, y = -0.25.
 
 At x = 1.5, y = -0.25:
 
@@ -538,5 +538,15 @@ export function square(x: number): number {
 0:6-0:7 information GL007 "a": the first 64 are checked
 0:10-0:11 warning GL001 "1": wrong
 `);
+  });
+});
+
+describe('middle layer: hover wording', () => {
+  it('a relative error at rounding level reads as ≈ 0; an empty shape is not written as ()', () => {
+    assert.equal(formatRelError(2.1e-16), '≈ 0');
+    assert.equal(formatRelError(0), '0');
+    assert.equal(formatRelError(0.5), '0.5');
+    const fa = { name: 'f', vectorValued: false, check: { name: 'fGrad', pairedBy: 'tag', status: 'shape', shape: '', points: [] } };
+    assert.equal(checkSummary(fa as never), '✗ `fGrad` returns the wrong shape.');
   });
 });
