@@ -1,0 +1,135 @@
+// The lowerer's core: its state (variables, scopes, what it has found), declaring and looking up
+// variables, the GL002 diagnostics and the abort that goes with them, and the budget on the size
+// and nesting of expressions (GL007), which every expression goes through (`expr`). The lowering
+// itself is layered on it, one class per concern, each extending the one before:
+// expressions.ts → calls.ts → statements.ts → lowerToIr.ts (`Lowerer`, the whole function).
+
+import ts from 'typescript';
+import type { EngineDiagnostic } from '../api';
+import type { Expr, IrVar, Range, ValueType } from '../ir';
+import type { ProgramView, SourceFunction } from '../sourceFunction';
+
+export const SUPPORTED =
+  'Supported: numbers, number arrays, arithmetic, Math.*, if/else, ?:, for, for…of, while, break/continue/return, and calls to functions of this file.';
+
+export interface Typed {
+  e: Expr;
+  t: ValueType;
+  /** Array nesting depth (0 for numbers and booleans). */
+  d: number;
+}
+
+/** Aborts lowering of the enclosing statement (after a diagnostic). */
+export class Unsupported extends Error {}
+/** The function is over the lowering budget: abandoned whole (no statement-level recovery). */
+export class LoweringBudget extends Error {}
+
+export const MAX_EXPR_DEPTH = 1000;
+const MAX_EXPR_NODES = 200_000;
+
+export function typeName(t: ValueType): string {
+  return t === 'num' ? 'number' : t === 'arr' ? 'array' : 'boolean';
+}
+
+export abstract class LowererCore {
+  protected readonly sfile: ts.SourceFile;
+  protected readonly vars: IrVar[] = [];
+  protected readonly scopes: Map<string, number>[] = [];
+  protected readonly diagnostics: EngineDiagnostic[] = [];
+  protected readonly calls = new Set<string>();
+  /**
+   * Locals declared without a value (`let s: number;`): undefined in JavaScript until assigned,
+   * NaN here, which is the same for arithmetic and truthiness but not for `??`.
+   */
+  protected readonly maybeUndefined = new Set<number>();
+  /** Locals declared `const`: assigning to one is a TypeError in JavaScript. */
+  protected readonly constLocals = new Set<number>();
+  protected loopDepth = 0;
+  protected returnTypes: { t: ValueType; d: number }[] = [];
+  /** The first parameter of `a.map((v, i) => …)`: stands for `a[i]`, substituted (calls.ts). */
+  protected readonly aliases = new Map<number, Expr>();
+  /** The first parameter of `Array.from({ length: n }, (v, i) => …)`: undefined, never read. */
+  protected readonly undefinedParams = new Set<number>();
+
+  constructor(protected readonly program: ProgramView, protected readonly sf: SourceFunction) {
+    this.sfile = program.sourceFile;
+  }
+
+  // ---- variables and scopes -------------------------------------------------------------------
+
+  protected declare(name: string, type: ValueType, depth: number, kind: 'param' | 'local', range: Range): number {
+    const id = this.vars.length;
+    this.vars.push({ id, name, type, depth, kind, range, reassigned: false });
+    this.scopes[this.scopes.length - 1].set(name, id);
+    return id;
+  }
+
+  protected hidden(prefix: string, type: ValueType, depth: number, range: Range): number {
+    const id = this.vars.length;
+    this.vars.push({ id, name: `$${prefix}${id}`, type, depth, kind: 'local', range, reassigned: true });
+    return id;
+  }
+
+  protected lookup(name: string): number | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) {
+      const v = this.scopes[i].get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  }
+
+  protected scoped<T>(f: () => T): T {
+    this.scopes.push(new Map());
+    try { return f(); } finally { this.scopes.pop(); }
+  }
+
+  // ---- diagnostics ------------------------------------------------------------------------------
+
+  protected range(n: ts.Node): Range {
+    return { start: n.getStart(this.sfile), end: n.end };
+  }
+
+  protected report(n: ts.Node, what: string, hint: string) {
+    this.diagnostics.push({
+      code: 'GL002', severity: 'warning', range: this.range(n), functionName: this.sf.name,
+      message: `${what} is outside Gradlens's differentiable subset. ${hint}`,
+    });
+  }
+
+  /** Reports and aborts lowering of the enclosing statement. */
+  protected unsupported(n: ts.Node, what: string, hint = SUPPORTED): never {
+    this.report(n, what, hint);
+    throw new Unsupported();
+  }
+
+  // ---- the expression budget ---------------------------------------------------------------------
+
+  /** Expression nesting and size are budgeted: every later phase recurses over the IR. */
+  protected exprDepth = 0;
+  protected exprNodes = 0;
+
+  protected expr(e: ts.Expression): Typed {
+    if (++this.exprNodes > MAX_EXPR_NODES || this.exprDepth >= MAX_EXPR_DEPTH) {
+      const nodes = this.exprNodes > MAX_EXPR_NODES;
+      this.exprNodes = Number.NEGATIVE_INFINITY; // one diagnostic, then the function is abandoned
+      this.diagnostics.push({ code: 'GL007', severity: 'warning', range: this.range(e), functionName: this.sf.name,
+        message: nodes
+          ? `'${this.sf.name}' is larger than the lowering budget (${MAX_EXPR_NODES.toLocaleString('en-US')} expression nodes); it is not analysed.`
+          : `This expression is nested more than ${MAX_EXPR_DEPTH} levels deep (the lowering budget); '${this.sf.name}' is not analysed.` });
+      throw new LoweringBudget();
+    }
+    this.exprDepth++;
+    try {
+      return this.exprNode(e);
+    } finally {
+      this.exprDepth--;
+    }
+  }
+
+  protected tryExpr(e: ts.Expression): Typed | undefined {
+    try { return this.expr(e); } catch (err) { if (err instanceof Unsupported) return undefined; throw err; }
+  }
+
+  /** One expression, under the budget (expressions.ts). */
+  protected abstract exprNode(e: ts.Expression): Typed;
+}
