@@ -100,6 +100,24 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     await page.keyboard.press('Control+Shift+M');
   });
 
+  it('shows inlay hints with the value and partials of each local at the check point', async function () {
+    const at = positionOf(w!.workspace, FIXTURE, 'const t = Math.sin(s);', 0);
+    await goTo(page, at.line, at.column);
+    // Injected text is part of the line's DOM: wait until the hint is drawn after `const s = x * x;`.
+    const line = page.locator('.view-line', { hasText: 'const s = x * x;' }).first();
+    const deadline = Date.now() + 60_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = (await line.innerText()).replace(/\u00a0/g, ' ');
+      if (/∂\/∂x/.test(text)) break;
+      await page.waitForTimeout(500);
+    }
+    await screenshot(page, '05a-inlay-hints');
+    assert.match(text, /= 4\b.*∂\/∂x 4\b/, `no inlay hint s = 4 (∂/∂x 4) after the declaration of s:\n${text}`);
+    const tLine = (await page.locator('.view-line', { hasText: 'const t = Math.sin(s);' }).first().innerText()).replace(/\u00a0/g, ' ');
+    assert.match(tLine, /[−-]0\.756\d*.*∂\/∂x [−-]2\.61\d*/, `no inlay hint t ≈ −0.7568 (∂/∂x −2.6146):\n${tLine}`);
+  });
+
   it('inserts <name>Grad with the code action', async function () {
     const at = positionOf(w!.workspace, FIXTURE, 'export function wave(', 'export function '.length + 1);
     await goTo(page, at.line, at.column);
@@ -204,5 +222,29 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     assert.ok(gl001.some((r) => r.includes('∂blackScholesCall/∂r')), `GL001 should name ∂blackScholesCall/∂r:\n${rows.join('\n')}`);
     assert.ok(!rows.some((r) => /GL00[1-7]/.test(r) && !r.includes('blackScholes')), `only the wrong rho should be reported:\n${rows.join('\n')}`);
     await page.keyboard.press('Control+Shift+M');
+  });
+
+  it('completes the Gradlens tags in JSDoc, with their documentation', async function () {
+    // The fixture's tab is open already (behind the examples' file): bring it to the front.
+    await page.locator('.tab[aria-label^="calculus.ts"]').first().click();
+    await page.locator('.tab.active[aria-label^="calculus.ts"]').first().waitFor({ timeout: 20_000 });
+    const at = positionOf(w!.workspace, FIXTURE, ' * @at x = 2', ' * @at x = 2'.length);
+    await goTo(page, at.line, at.column);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('@gr');
+    const suggest = page.locator('.suggest-widget .monaco-list-row', { hasText: 'gradient' });
+    try {
+      await suggest.first().waitFor({ timeout: 10_000 });
+    } catch {
+      await page.keyboard.press('Control+Space');
+      await suggest.first().waitFor({ timeout: 20_000 });
+    }
+    await screenshot(page, '12-completion');
+    const rows = await page.locator('.suggest-widget .monaco-list-row').allInnerTexts();
+    assert.ok(rows.some((r) => /@?gradient/.test(r)), `no @gradient completion:\n${rows.join('\n')}`);
+    await page.keyboard.press('Escape');
+    // Leave the fixture as it was.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Control+Z');
   });
 });
