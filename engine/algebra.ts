@@ -2,18 +2,15 @@
 //
 // Plain numbers, dual numbers (forward mode), tape nodes (reverse mode), complex numbers (complex
 // step) and symbolic expressions all implement this interface; the interpreter only ever asks an
-// algebra to combine values and, for control flow, for a value's primal number.
+// algebra to combine values and, for control flow, for a value's primal number. What each
+// operation computes is declared once, in the table of operations (ops.ts).
 
-import { ArithOp, MathFn } from './ir';
+import { OPS, RuleAlgebra, ScalarOp } from './ops';
 
-export type ScalarOp = ArithOp | 'neg' | MathFn;
+export type { Comparison, ScalarOp } from './ops';
 
-export interface Algebra<T> {
-  constant(c: number): T;
-  /** The real number a value stands for (branch conditions, indices, loop bounds). */
-  primal(x: T): number;
-  /** Unary minus, the arithmetic operators and every Math function. */
-  apply(op: ScalarOp, args: T[]): T;
+/** An algebra: what the derivative rules use (ops.ts `RuleAlgebra`), and values made outside it. */
+export interface Algebra<T> extends RuleAlgebra<T> {
   /**
    * A value computed outside the algebra (a `@derivative` helper, a `@nondifferentiable` one):
    * its primal `value` and its partial derivatives with respect to `inputs`.
@@ -21,24 +18,9 @@ export interface Algebra<T> {
   lift(value: number, inputs: T[], partials: number[]): T;
 }
 
-/** Evaluates one operation on plain numbers, with the same semantics as JavaScript. */
+/** Evaluates one operation on plain numbers, with the same semantics as JavaScript (ops.ts `number`). */
 export function applyNumber(op: ScalarOp, a: number[]): number {
-  const x = a[0];
-  switch (op) {
-    case '+': return x + a[1];
-    case '-': return x - a[1];
-    case '*': return x * a[1];
-    case '/': return x / a[1];
-    case '%': return x % a[1];
-    case '**': return x ** a[1];
-    case 'neg': return -x;
-    case 'pow': return Math.pow(x, a[1]);
-    case 'atan2': return Math.atan2(x, a[1]);
-    case 'min': return Math.min(x, a[1]);
-    case 'max': return Math.max(x, a[1]);
-    case 'hypot': return Math.hypot(x, a[1]);
-    default: return (Math[op] as (v: number) => number)(x);
-  }
+  return OPS[op].number(a[0], a[1]);
 }
 
 export const numberAlgebra: Algebra<number> = {

@@ -4,6 +4,8 @@
 // and every node keeps the source range it came from, so diagnostics, the graph view and the
 // comments in generated code can point back at the user's text.
 
+import type { ArithOp, MathFn } from './ops';
+
 /** Half-open range of UTF-16 offsets into the source text. */
 export interface Range {
   start: number;
@@ -12,25 +14,10 @@ export interface Range {
 
 export type ValueType = 'num' | 'arr' | 'bool';
 
-export type MathFn =
-  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'atan2'
-  | 'sinh' | 'cosh' | 'tanh' | 'asinh' | 'acosh' | 'atanh'
-  | 'exp' | 'expm1' | 'log' | 'log1p' | 'log2' | 'log10'
-  | 'sqrt' | 'cbrt' | 'pow' | 'abs' | 'min' | 'max' | 'hypot'
-  | 'floor' | 'ceil' | 'round' | 'trunc' | 'sign';
+// The operations (their names, arities and everything else about them) are declared in ops.ts.
+export type { ArithOp, MathFn } from './ops';
+export { BINARY_MATH_FNS, MATH_FNS } from './ops';
 
-export const MATH_FNS: readonly MathFn[] = [
-  'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2',
-  'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
-  'exp', 'expm1', 'log', 'log1p', 'log2', 'log10',
-  'sqrt', 'cbrt', 'pow', 'abs', 'min', 'max', 'hypot',
-  'floor', 'ceil', 'round', 'trunc', 'sign',
-];
-
-/** Math functions of two arguments (after lowering, `min`/`max`/`hypot` are always binary). */
-export const BINARY_MATH_FNS: ReadonlySet<MathFn> = new Set<MathFn>(['atan2', 'pow', 'min', 'max', 'hypot']);
-
-export type ArithOp = '+' | '-' | '*' | '/' | '%' | '**';
 export type CompareOp = '<' | '<=' | '>' | '>=' | '===' | '!==';
 
 export type Expr =

@@ -2,12 +2,14 @@
 //
 // Generated code is built as IR expressions (ir.ts), so the same printer serves the forward sweep,
 // the adjoint statements and the compile path. The builders fold constants and trivial algebra
-// (0·x, 1·x, x + 0, x·(1/y) → x/y) so that derivative expressions taken from the one rule table
-// (derivativeRules.ts) read as a person would write them.
+// (0·x, 1·x, x + 0, x·(1/y) → x/y) so that derivative expressions taken from the one table of
+// operations (ops.ts) read as a person would write them. How each operation prints and what it
+// costs is read from that table too.
 
-import { Algebra, applyNumber, ScalarOp } from '../algebra';
+import { Algebra, applyNumber, Comparison, ScalarOp } from '../algebra';
 import { localPartials } from '../derivativeRules';
 import { ArithOp, Expr, MathFn, Range } from '../ir';
+import { holds, Level, OPS } from '../ops';
 import { chargeCodeNodes, chargeGeneratedChars, reserveGeneratedChars } from '../symbolic/charge';
 import { MATH_CONSTANTS } from '../mathConstants';
 
@@ -150,29 +152,40 @@ export function apply(op: ScalarOp, args: Expr[]): Expr {
   }
 }
 
-/** The scalar algebra whose values are expressions: the rule table builds derivative code with it. */
+/**
+ * A rule's `select` as code: `test ? then : otherwise`. A comparison of two constants is decided
+ * here (a false one picks `otherwise`, a true one is left out of the test).
+ */
+function select(test: Comparison<Expr>[], then: () => Expr, otherwise: () => Expr): Expr {
+  let written: Expr | null = null;
+  for (const t of test) {
+    if (isC(t.a) && isC(t.b)) {
+      if (!holds(t.op, t.a.value, t.b.value)) return otherwise();
+      continue;
+    }
+    const c = cmp(t.op, t.a, t.b);
+    written = written === null ? c : { k: 'logical', op: '&&', a: written, b: c, range: NO_RANGE };
+  }
+  if (written === null) return then();
+  return cond(written, then(), otherwise());
+}
+
+/**
+ * The scalar algebra whose values are expressions: the rule table builds derivative code with it.
+ * Its `select` writes the guards of the rules that branch on values (the exponent of a power at
+ * base 0, hypot at the origin) into the code.
+ */
 export const exprAlgebra: Algebra<Expr> = {
   constant: cnst,
   primal: (x) => (x.k === 'const' ? x.value : NaN),
   apply,
+  select,
   lift: () => { throw new Error('lift is not used by the code generators'); },
 };
 
-/**
- * ∂out/∂args[i] as expressions. The two rules that look at primal values (the exponent of a
- * power at base 0, hypot at the origin) get the same test written into the code.
- */
+/** ∂out/∂args[i] as expressions, guards included (see exprAlgebra). */
 export function partialExprs(op: ScalarOp, args: Expr[], out: Expr, active: boolean[]): Expr[] {
-  const ps = localPartials(exprAlgebra, op, args, out, active);
-  if ((op === '**' || op === 'pow') && active[1]) {
-    const [a, b] = args;
-    if (!(isC(a) && a.value !== 0)) {
-      const test: Expr = { k: 'logical', op: '&&', a: cmp('===', a, cnst(0)), b: cmp('>', b, cnst(0)), range: NO_RANGE };
-      ps[1] = cond(test, cnst(0), ps[1]);
-    }
-  }
-  if (op === 'hypot') ps.forEach((p, i) => { if (active[i]) ps[i] = cond(cmp('===', out, cnst(0)), cnst(0), p); });
-  return ps;
+  return localPartials(exprAlgebra, op, args, out, active);
 }
 
 export function cmp(op: '<' | '<=' | '>' | '>=' | '===' | '!==', a: Expr, b: Expr): Expr {
@@ -247,10 +260,10 @@ export function sameExpr(a: Expr, b: Expr): boolean {
 // `substitute` is the IR's own (irWalk.ts), re-exported for the passes here.
 export { substitute } from '../irWalk';
 
-/** Operations worth a named temporary rather than recomputation (a Math call, a power, a call). */
+/** Operations worth a named temporary rather than recomputation (ops.ts `expensive`; a helper call). */
 export function isExpensive(e: Expr): boolean {
-  if (e.k === 'math') return !['abs', 'sign', 'floor', 'ceil', 'round', 'trunc', 'min', 'max'].includes(e.fn);
-  if (e.k === 'binary') return e.op === '**';
+  if (e.k === 'math') return OPS[e.fn].expensive;
+  if (e.k === 'binary') return OPS[e.op].expensive;
   return e.k === 'call';
 }
 
@@ -286,7 +299,11 @@ export interface PrintOptions {
   ts: boolean;
 }
 
-const PREC: Record<string, number> = { '||': 4, '&&': 5, '===': 9, '!==': 9, '<': 10, '<=': 10, '>': 10, '>=': 10, '+': 12, '-': 12, '*': 13, '/': 13, '%': 13, '**': 14 };
+/** JavaScript's precedence of the comparisons and logical operators (the arithmetic ones: LEVEL). */
+const PREC: Record<string, number> = { '||': 4, '&&': 5, '===': 9, '!==': 9, '<': 10, '<=': 10, '>': 10, '>=': 10 };
+/** The table's levels (ops.ts) as JavaScript precedences; a prefix operator is 15. */
+const LEVEL: Record<Level, number> = { sum: 12, product: 13, power: 14, atom: 17 };
+const PREFIX = 15;
 
 /**
  * The source text of `e`, charged to the meter as generated code. Builders share subexpressions
@@ -333,6 +350,26 @@ function paren(s: string, p: number, min: number): string {
   return p < min ? `(${s})` : s;
 }
 
+/** An operation of the table in its TypeScript form (ops.ts `code`). */
+function printOp(op: ScalarOp, args: Expr[], o: PrintOptions, min: number): string {
+  const form = OPS[op].code;
+  switch (form.form) {
+    case 'call': return `${form.name}(${args.map((a) => pr(a, o, 2)).join(', ')})`;
+    case 'prefix': {
+      const inner = pr(args[0], o, PREFIX);
+      // `--x` would be a decrement.
+      return paren(`${form.symbol}${inner.startsWith(form.symbol) ? `(${inner})` : inner}`, PREFIX, min);
+    }
+    case 'infix': {
+      const p = LEVEL[form.level];
+      // Right-associative (`**`): `-x ** 2` is a syntax error, so the base needs more than unary
+      // precedence. Left-associative: the right operand binds tighter.
+      const [left, right] = form.assoc === 'right' ? [PREFIX + 1, p] : [p, p + 1];
+      return paren(`${pr(args[0], o, left)} ${form.symbol} ${pr(args[1], o, right)}`, p, min);
+    }
+  }
+}
+
 function pr(e: Expr, o: PrintOptions, min: number): string {
   switch (e.k) {
     case 'const': {
@@ -341,21 +378,15 @@ function pr(e: Expr, o: PrintOptions, min: number): string {
     }
     case 'bool': return e.value ? 'true' : 'false';
     case 'var': return o.name(e.id);
-    case 'neg': {
-      const inner = pr(e.x, o, 15);
-      return paren(`-${inner.startsWith('-') ? `(${inner})` : inner}`, 15, min);
-    }
-    case 'not': return paren(`!${pr(e.x, o, 15)}`, 15, min);
-    case 'binary': case 'compare': case 'logical': {
+    case 'neg': return printOp('neg', [e.x], o, min);
+    case 'not': return paren(`!${pr(e.x, o, PREFIX)}`, PREFIX, min);
+    case 'binary': return printOp(e.op, [e.a, e.b], o, min);
+    case 'compare': case 'logical': {
       const p = PREC[e.op];
-      if (e.op === '**') {
-        // `-x ** 2` is a syntax error: the base needs more than unary precedence.
-        return paren(`${pr(e.a, o, 16)} ** ${pr(e.b, o, 14)}`, p, min);
-      }
       // left-associative: the right operand binds tighter
       return paren(`${pr(e.a, o, p)} ${e.op} ${pr(e.b, o, p + 1)}`, p, min);
     }
-    case 'math': return `Math.${e.fn}(${e.args.map((a) => pr(a, o, 2)).join(', ')})`;
+    case 'math': return printOp(e.fn, e.args, o, min);
     case 'call':
       if (e.fn === '$slice') return `${pr(e.args[0], o, 17)}.slice()`;
       return `${o.fnName ? o.fnName(e.fn) : e.fn}(${e.args.map((a) => pr(a, o, 2)).join(', ')})`;

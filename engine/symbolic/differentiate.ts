@@ -1,7 +1,8 @@
 // Symbolic gradients: run the function on the symbolic algebra (which records every operation),
-// then accumulate adjoints backwards through those operations with the one derivative rule table
-// (derivativeRules.ts) evaluated in the same expression graph. The result shares subexpressions
-// the way reverse mode does, and the simplifier keeps it in normal form as it is built.
+// then accumulate adjoints backwards through those operations with the one table of derivative
+// rules (ops.ts, read through derivativeRules.ts) evaluated in the same expression graph. The
+// result shares subexpressions the way reverse mode does, and the simplifier keeps it in normal
+// form as it is built.
 
 import { inPhase } from '../budget';
 import { localPartials } from '../derivativeRules';

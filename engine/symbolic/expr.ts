@@ -13,11 +13,15 @@
 
 import { applyNumber, ScalarOp } from '../algebra';
 import { MathFn } from '../ir';
+import { OPS } from '../ops';
 import { chargeSymbolicNodes } from './charge';
 
 export type NodeId = number;
 
-/** Operations kept as function nodes: every Math function, and `%`. */
+/**
+ * Operations kept as function nodes: every Math function, and `%` (the others are sums and
+ * products; `**` is `pow`, its `sameAs` in the table of operations).
+ */
 export type FnName = MathFn | '%';
 
 export interface Term {
@@ -45,8 +49,6 @@ const FLATTEN_LIMIT = 8;
 
 /** New nodes are charged to the meter (engine/budget.ts) in batches of this many. */
 const CHARGE_EVERY = 64;
-
-const COMMUTATIVE_FNS: ReadonlySet<FnName> = new Set<FnName>(['min', 'max', 'hypot']);
 
 export class ExprGraph {
   readonly nodes: Node[] = [];
@@ -268,30 +270,30 @@ export class ExprGraph {
       if (e !== undefined) return this.powNum(a, e);
       if (this.numValue(a) === 1) return this.one; // 1 ** y is 1 for every y but NaN, as in JavaScript
     }
+    // The identities are here; the facts they rest on (parity, idempotence, integer or
+    // nonnegative values) are the table's (ops.ts), each checked numerically by its tests.
+    const facts = OPS[name].facts ?? {};
+    const unary = OPS[name].arity === 1;
     const na = this.nodes[a];
-    switch (name) {
-      case 'log':
-        if (na.k === 'fn' && na.fn === 'exp') return na.args[0];
-        break;
-      case 'abs':
-        if (na.k === 'fn' && (na.fn === 'abs' || na.fn === 'exp')) return a;
-        if (na.k === 'add' && na.c === 0 && na.terms.length === 1 && na.terms[0].coef < 0) {
-          return this.fn('abs', [this.scale(-1, a)]); // |−2x| = |2x|
-        }
-        break;
-      case 'sign':
-        if (na.k === 'fn' && na.fn === 'sign') return a;
-        break;
-      case 'floor': case 'ceil': case 'round': case 'trunc':
-        if (na.k === 'fn' && (na.fn === 'floor' || na.fn === 'ceil' || na.fn === 'round' || na.fn === 'trunc')) return a;
-        break;
-      case 'sqrt':
-        // √(x²) = |x|, exactly.
-        if (na.k === 'mul' && na.factors.length === 1 && na.factors[0].exp === 2) return this.fn('abs', [na.factors[0].id]);
-        break;
+    if (na.k === 'fn') {
+      const inner = OPS[na.fn].facts ?? {};
+      if (name === 'log' && na.fn === 'exp') return na.args[0];
+      // f(f(u)) = f(u): ||u|| = |u|, sgn(sgn(u)) = sgn(u).
+      if (unary && facts.idempotent && na.fn === name) return a;
+      // A rounding function leaves an integer as it is: ⌊⌈x⌉⌋ = ⌈x⌉.
+      if (facts.fixesIntegers && inner.integerValued) return a;
+      // |u| = u where u is never negative: |exp(x)| = exp(x).
+      if (name === 'abs' && inner.nonnegative) return a;
     }
-    const ordered = COMMUTATIVE_FNS.has(name) ? [...args].sort((x, y) => x - y) : args;
-    if ((name === 'min' || name === 'max') && ordered[0] === ordered[1]) return ordered[0];
+    // An even function of −k·u is the function of k·u: |−2x| = |2x|.
+    if (unary && facts.parity === 'even' && na.k === 'add' && na.c === 0 && na.terms.length === 1 && na.terms[0].coef < 0) {
+      return this.fn(name, [this.scale(-1, a)]);
+    }
+    // √(x²) = |x|, exactly.
+    if (name === 'sqrt' && na.k === 'mul' && na.factors.length === 1 && na.factors[0].exp === 2) return this.fn('abs', [na.factors[0].id]);
+    const ordered = facts.commutative ? [...args].sort((x, y) => x - y) : args;
+    // min(u, u) = u.
+    if (!unary && facts.idempotent && ordered[0] === ordered[1]) return ordered[0];
     return this.intern(`f${name}(${ordered.join(',')})`, () => ({ k: 'fn', fn: name, args: ordered }));
   }
 
@@ -303,9 +305,9 @@ export class ExprGraph {
       case '-': return this.sub(a, b);
       case '*': return this.mul(a, b);
       case '/': return this.div(a, b);
-      case '**': return this.pow(a, b);
       case 'neg': return this.neg(a);
-      default: return this.fn(op, args);
+      // `**` is the graph's pow (its `sameAs`): one node whichever way the source wrote it.
+      default: return this.fn((OPS[op].sameAs ?? op) as FnName, args);
     }
   }
 

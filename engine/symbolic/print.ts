@@ -11,6 +11,7 @@
 import { checkTime, chargePrintedChars, reservePrintedChars } from './charge';
 import { ExprGraph, FnName, NodeId } from './expr';
 import { MATH_CONSTANTS, mathConstant } from '../mathConstants';
+import { CodeForm, Level, OPS, SCALAR_OPS, UnicodeForm } from '../ops';
 
 type Layout =
   | { k: 'num'; v: number }
@@ -219,10 +220,12 @@ const SUBSCRIPT: Record<string, string> = {
 
 const MINUS = '\u2212';
 
-const UNICODE_NAMES: Partial<Record<FnName, string>> = {
-  asin: 'arcsin', acos: 'arccos', atan: 'arctan', asinh: 'arsinh', acosh: 'arcosh', atanh: 'artanh',
-  log: 'ln', log2: 'log₂', log10: 'log₁₀', sign: 'sgn',
-};
+const UNICODE_LEVEL: Record<Level, number> = { sum: SUM, product: PROD, power: POW, atom: ATOM };
+
+/** A function node's Unicode form (ops.ts), `name(args)` for an op declaring none. */
+function unicodeForm(fn: FnName): UnicodeForm {
+  return OPS[fn].unicode ?? { form: 'call', name: fn };
+}
 
 interface Printed {
   s: string;
@@ -302,17 +305,17 @@ function unicode(l: Layout): Printed {
 
 function unicodeCall(fn: FnName, args: Printed[]): Printed {
   const [a, b] = args;
-  switch (fn) {
-    case 'abs': return { s: `|${a.s}|`, prec: ATOM, letter: false };
-    case 'floor': return { s: `⌊${a.s}⌋`, prec: ATOM, letter: false };
-    case 'ceil': return { s: `⌈${a.s}⌉`, prec: ATOM, letter: false };
-    case 'sqrt': return { s: '√' + wrap(a, ATOM), prec: POW, letter: false };
-    case 'cbrt': return { s: '∛' + wrap(a, ATOM), prec: POW, letter: false };
-    case 'exp': return a.letter && a.prec === ATOM ? { s: `e^${a.s}`, prec: POW, letter: false } : { s: `exp(${a.s})`, prec: ATOM, letter: false };
-    case 'log1p': return { s: `ln(1 + ${a.s})`, prec: ATOM, letter: false };
-    case 'pow': return { s: `${wrap(a, ATOM)}^${wrap(b, ATOM)}`, prec: POW, letter: false };
-    case '%': return { s: `${wrap(a, POW)} mod ${wrap(b, POW)}`, prec: SUM, letter: false };
-    default: return { s: `${UNICODE_NAMES[fn] ?? fn}(${args.map((x) => x.s).join(', ')})`, prec: ATOM, letter: false };
+  const form = unicodeForm(fn);
+  switch (form.form) {
+    case 'enclose': return { s: form.open + a.s + form.close, prec: ATOM, letter: false };
+    case 'radical': return { s: form.sign + wrap(a, ATOM), prec: POW, letter: false };
+    case 'infix': {
+      const inner = UNICODE_LEVEL[form.operands];
+      return { s: wrap(a, inner) + form.symbol + wrap(b, inner), prec: UNICODE_LEVEL[form.level], letter: false };
+    }
+    case 'call':
+      if (form.powerOf !== undefined && a.letter && a.prec === ATOM) return { s: `${form.powerOf}^${a.s}`, prec: POW, letter: false };
+      return { s: `${form.name}(${form.argPrefix ?? ''}${args.map((x) => x.s).join(', ')})`, prec: ATOM, letter: false };
   }
 }
 
@@ -421,26 +424,49 @@ export class PrintedSizes {
 }
 
 /**
- * Characters a call prints besides its arguments, at least: in Unicode (unicodeCall) and in
- * TypeScript alike (`mod` is the longer of ` mod ` and ` % `), so the sizes bound both printers.
+ * Characters a call prints besides its arguments, at least: the fewer of its Unicode form's
+ * (unicodeCall) and its TypeScript form's (code), so the sizes bound both printers.
  */
 function callSymbols(fn: FnName, args: number): number {
-  switch (fn) {
-    case 'abs': case 'floor': case 'ceil': return 2;
-    case 'sqrt': case 'cbrt': case 'pow': return 1;
-    case 'exp': return 2;
-    case 'log1p': return 8;
-    case '%': return 3;
-    default: return (UNICODE_NAMES[fn] ?? fn).length + 2 + 2 * (args - 1);
+  const u = unicodeForm(fn);
+  let unicode: number;
+  switch (u.form) {
+    case 'call': {
+      unicode = u.name.length + 2 + 2 * (args - 1) + (u.argPrefix?.length ?? 0);
+      if (u.powerOf !== undefined) unicode = Math.min(unicode, u.powerOf.length + 1);
+      break;
+    }
+    case 'enclose': unicode = u.open.length + u.close.length; break;
+    case 'radical': unicode = u.sign.length; break;
+    case 'infix': unicode = u.symbol.length; break;
   }
+  const c = CODE_FORMS.get(fn)!;
+  const code = c.form === 'call' ? c.name.length + 2 + 2 * (args - 1) : c.form === 'infix' ? c.symbol.length + 2 : c.symbol.length;
+  return Math.min(unicode, code);
 }
 
 // ---------------------------------------------------------------- TypeScript
 
 const C_SUM = 1;
 const C_PROD = 2;
+/** A leading minus: `-x`, `-2`. */
+const C_UNARY = 3;
 const C_POW = 4;
 const C_ATOM = 5;
+
+const CODE_LEVEL: Record<Level, number> = { sum: C_SUM, product: C_PROD, power: C_POW, atom: C_ATOM };
+/** Operands of an infix call are wrapped one level tighter than the operator (conservatively). */
+const CODE_OPERAND: Record<Level, number> = { sum: C_PROD, product: C_POW, power: C_ATOM, atom: C_ATOM };
+
+/**
+ * The TypeScript form of each function node (ops.ts). An operator computing the same function
+ * (its `sameAs`) reads better than the call: the graph's pow prints as `a ** b`.
+ */
+const CODE_FORMS = new Map<string, CodeForm>(SCALAR_OPS.map((op) => [op, OPS[op].code]));
+for (const op of SCALAR_OPS) {
+  const same = OPS[op].sameAs;
+  if (same) CODE_FORMS.set(same, OPS[op].code);
+}
 
 interface Code {
   s: string;
@@ -455,7 +481,7 @@ function codeNumber(v: number): Code {
   for (const c of MATH_CONSTANTS) if (v === c.value) return { s: c.ts, prec: C_ATOM, powFirst: false };
   if (Number.isNaN(v)) return { s: 'NaN', prec: C_ATOM, powFirst: false };
   if (v === Infinity) return { s: 'Infinity', prec: C_ATOM, powFirst: false };
-  if (v < 0) return { s: `-${codeNumber(-v).s}`, prec: 3, powFirst: false };
+  if (v < 0) return { s: `-${codeNumber(-v).s}`, prec: C_UNARY, powFirst: false };
   return { s: String(v), prec: C_ATOM, powFirst: false };
 }
 
@@ -498,9 +524,16 @@ function code(l: Layout): Code {
     }
     case 'call': {
       const args = l.args.map(code);
-      if (l.fn === 'pow') return { s: `${cwrap(args[0], C_ATOM)} ** ${cwrap(args[1], C_ATOM)}`, prec: C_POW, powFirst: true };
-      if (l.fn === '%') return { s: `${cwrap(args[0], C_POW)} % ${cwrap(args[1], C_POW)}`, prec: C_PROD, powFirst: args[0].prec === C_POW };
-      return { s: `Math.${l.fn}(${args.map((a) => a.s).join(', ')})`, prec: C_ATOM, powFirst: false };
+      const form = CODE_FORMS.get(l.fn)!;
+      switch (form.form) {
+        case 'infix': {
+          const inner = CODE_OPERAND[form.level];
+          const s = `${cwrap(args[0], inner)} ${form.symbol} ${cwrap(args[1], inner)}`;
+          return { s, prec: CODE_LEVEL[form.level], powFirst: form.level === 'power' || args[0].prec === C_POW };
+        }
+        case 'prefix': return { s: `${form.symbol}${cwrap(args[0], C_POW)}`, prec: C_UNARY, powFirst: false };
+        case 'call': return { s: `${form.name}(${args.map((a) => a.s).join(', ')})`, prec: C_ATOM, powFirst: false };
+      }
     }
   }
 }
