@@ -79,12 +79,17 @@ export function runCheck(inputs: string[], run: CheckRun): CheckResult {
     run.progress?.(files.length, files.length, '');
   }
   for (const r of reports) if (r.error) fileErrors.push(r.error);
+  return finishCheck(errors, reports, fileErrors);
+}
+
+/** The result of a run from its reports (also for cli/parallel.ts, whose reports come from workers). */
+export function finishCheck(errors: string[], reports: FileReport[], fileErrors: string[] = reports.flatMap((r) => (r.error ? [r.error] : []))): CheckResult {
   const summary = summarize(reports);
   const failed = summary.failures > 0;
   return { inputErrors: errors, fileErrors, files: reports, summary, failed, json: toJson(reports, summary, failed) };
 }
 
-function checkFile(file: string, shown: string, options: Partial<AnalysisOptions>): FileReport {
+export function checkFile(file: string, shown: string, options: Partial<AnalysisOptions>): FileReport {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -12,7 +12,7 @@ export class LineIndex {
   /** Offset at which each line starts. */
   private readonly lineStarts: number[];
 
-  constructor(private readonly text: string) {
+  constructor(readonly text: string) {
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);

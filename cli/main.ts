@@ -7,6 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import {
   analyzeFile,
   clampBudgets,
@@ -19,8 +20,9 @@ import {
   type Point,
 } from '../engine/index';
 import { flag, numberOption, parseArgs, parsePoint, stringOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
-import { FAILING_CODES_TEXT, renderCheck, runCheck } from './check';
+import { FAILING_CODES_TEXT, renderCheck } from './check';
 import { toGithubAnnotations, toSarif } from './ciFormats';
+import { parseShard, runCheckParallel } from './parallel';
 import { DIAGNOSTIC_CODES, DIAGNOSTICS, DOCS_BASE_URL } from '../engine/diagnosticCodes';
 import { describeFsError, displayPath } from './files';
 import { formatPoint, formatValue, gradientRows, palette, table, wantsColor, type Palette } from './format';
@@ -57,7 +59,7 @@ const ENGINE_OPTIONS: Record<string, OptionSpec> = {
 };
 
 const SPECS: Record<Command, Record<string, OptionSpec>> = {
-  check: { ...COMMON, ...ENGINE_OPTIONS, json: { value: false }, format: { value: true, short: 'f', choices: ['text', 'json', 'sarif', 'github'] }, progress: { value: false }, 'no-progress': { value: false } },
+  check: { ...COMMON, ...ENGINE_OPTIONS, json: { value: false }, format: { value: true, short: 'f', choices: ['text', 'json', 'sarif', 'github'] }, jobs: { value: true, short: 'j' }, shard: { value: true }, progress: { value: false }, 'no-progress': { value: false } },
   grad: { ...COMMON, ...ENGINE_OPTIONS, at: { value: true }, json: { value: false }, digits: { value: true } },
   codegen: {
     ...COMMON,
@@ -117,6 +119,8 @@ Options:
   --json            machine-readable output on stdout (the same as --format json)
   -f, --format <f>  text (default), json, sarif (SARIF 2.1.0, for code scanning) or github
                     (GitHub Actions annotations on the changed lines)
+  -j, --jobs <n>    files analysed at once, each in a worker thread (default: one per core)
+  --shard <i/n>     check only the i-th of n slices of the sorted file list (split CI jobs)
   --progress        report progress on stderr (default: on a terminal, for 10 files or more)
   --no-progress     never report progress
 ${ENGINE_HELP}
@@ -205,7 +209,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const out = palette(wantsColor(io.stdout, io.env, colorOverride(argv)));
     switch (name) {
       case 'check':
-        return runCheckCommand(args, io, out, err);
+        return await runCheckCommand(args, io, out, err);
       case 'grad':
         return runGrad(args, io, out, err);
       case 'codegen':
@@ -259,14 +263,20 @@ function engineOptions(args: ParsedArgs): Partial<AnalysisOptions> {
   return clampBudgets(options);
 }
 
-function runCheckCommand(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): number {
+async function runCheckCommand(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): Promise<number> {
   const options = engineOptions(args);
+  const jobs = numberOption(args, 'jobs', { integer: true, positive: true });
+  const shardText = stringOption(args, 'shard');
+  const shard = shardText === undefined ? undefined : parseShard(shardText);
+  if (typeof shard === 'string') throw new UsageError(shard);
   const format = flag(args, 'json') ? 'json' : (stringOption(args, 'format') ?? 'text');
   const progressMode = flag(args, 'no-progress') ? 'off' : flag(args, 'progress') ? 'on' : 'auto';
   const inputs = args.positionals.length > 0 ? args.positionals : ['.'];
-  const result = runCheck(inputs, {
+  const result = await runCheckParallel(inputs, {
     cwd: io.cwd,
     options,
+    jobs,
+    shard,
     progress: (done, total, file) => {
       const show = progressMode === 'on' || (progressMode === 'auto' && io.stderr.isTTY === true && total >= 10);
       if (!show) return;
@@ -460,7 +470,7 @@ function emit(text: string, output: string | undefined, io: CliIo): void {
   }
 }
 
-if (require.main === module) {
+if (require.main === module && isMainThread) {
   // A closed pipe (`gradlens codegen … | head`) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
