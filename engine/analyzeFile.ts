@@ -93,13 +93,18 @@ export class FileAnalysisJob {
     if (!program) return;
     const hits: SourceFunction[] = [];
     const misses: SourceFunction[] = [];
+    const midEdit = midEditFunctions(program);
     for (const sf of program.functions.values()) {
       const ann = sf.annotations;
       if (!ann.differentiable && !ann.derivative) continue;
+      // A declaration without a name (`const = (x) => …` being typed): the parser's error says all.
+      if (sf.name === '') continue;
       this.order.push(sf.name);
-      if (sf.hasSyntaxError) {
-        // Mid-edit: the server keeps showing the last good result.
-        this.skipped.push({ name: sf.name, nameRange: nameRangeOf(sf, program), reason: sf.deepNesting ? 'it is nested too deeply to parse' : 'it has a syntax error' });
+      const reason = midEdit.has(sf) ? (sf.deepNesting ? 'it is nested too deeply to parse' : SYNTAX_ERROR) : this.brokenDependency(sf, midEdit);
+      if (reason !== null) {
+        // Mid-edit: what lowering would say about the broken construct repeats the parser's error;
+        // the server keeps showing the function's last good result instead.
+        this.skipped.push({ name: sf.name, nameRange: nameRangeOf(sf, program), reason });
         continue;
       }
       (cache && this.keyOf(sf) !== null && cache.get(this.keyOf(sf)!) ? hits : misses).push(sf);
@@ -120,6 +125,21 @@ export class FileAnalysisJob {
       this.keys.set(sf.name, k);
     }
     return this.keys.get(sf.name)!;
+  }
+
+  /**
+   * Why `sf` cannot be checked while its hand-written gradient, a `@derivative` or a helper it
+   * calls is mid-edit (a check of half-typed code is noise, e.g. a tuple that is one entry short),
+   * or null when every function it involves parses.
+   */
+  private brokenDependency(sf: SourceFunction, midEdit: Set<SourceFunction>): string | null {
+    if (midEdit.size === 0) return null;
+    const broken = this.keyed(sf)?.involved.find((f) => f !== sf && midEdit.has(f));
+    if (!broken) return null;
+    const role = broken.name === findHandGradient(this.program!, sf)?.name || broken.name === sf.annotations.gradient
+      ? 'its hand-written gradient'
+      : broken.name === sf.annotations.derivative ? 'its @derivative' : 'a function it involves';
+    return `${role}, '${broken.name}', has a syntax error`;
   }
 
   private keyOf(sf: SourceFunction): string | null {
@@ -224,6 +244,39 @@ export class FileAnalysisJob {
     try { if (program) cands = candidates(program); } catch { cands = []; }
     return { functions, diagnostics: dedupe(diagnostics), candidates: cands, skipped: [...this.skipped] };
   }
+}
+
+/** The reason of a function skipped for a syntax error of its own (the server matches "syntax error"). */
+const SYNTAX_ERROR = 'it has a syntax error';
+
+/** TypeScript's "Declaration or statement expected.": a stray token after a statement, not part of it. */
+const STATEMENT_EXPECTED = 1128;
+
+/**
+ * The functions the parser reported an error in: inside them, or at the token that follows them,
+ * where a missing `}`, `)` or type is reported (at the end of the file when an unclosed `{`
+ * swallowed the rest of it; after a signature the parser had to end early).
+ */
+function midEditFunctions(program: Program): Set<SourceFunction> {
+  const out = new Set<SourceFunction>();
+  const parseDiagnostics = (program.sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
+  const after = parseDiagnostics.filter((d) => d.code !== STATEMENT_EXPECTED).map((d) => d.start ?? 0);
+  for (const sf of program.functions.values()) {
+    if (sf.hasSyntaxError) { out.add(sf); continue; }
+    if (after.length === 0) continue;
+    const next = skipTrivia(program.text, sf.range.end);
+    if (after.some((p) => p > sf.range.end && p <= next)) out.add(sf);
+  }
+  return out;
+}
+
+const TRIVIA = /(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$))*/y;
+
+/** The offset of the first token at or after `pos` (blanks and comments, an unclosed one too, skipped). */
+function skipTrivia(text: string, pos: number): number {
+  TRIVIA.lastIndex = pos;
+  TRIVIA.exec(text);
+  return Math.max(pos, TRIVIA.lastIndex);
 }
 
 function nameRangeOf(sf: SourceFunction, program: Program): Range {

@@ -2,12 +2,16 @@
 // edits, at most one in flight per document (edits that arrive meanwhile coalesce into one re-run,
 // so intermediate versions are never analysed), and stale results are never published over newer
 // ones. The engine's AnalysisCache (in the runner) makes each run re-check only changed functions.
+// A function that does not parse mid-edit keeps its last good results (carryOver.ts), and the
+// diagnostics published while a run streams in keep those of the functions not analysed yet, so
+// nothing flickers while the user types.
 
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { EngineDiagnostic, FileAnalysis } from '../engine/api';
 import { DIAGNOSTICS } from '../engine/diagnosticCodes';
 import type { AnalysisRunner } from './analysisRunner';
+import { carriedResults, dedupe, namesToCarry, withCarried } from './carryOver';
 import { SettingsStore, toAnalysisOptions } from './settings';
 
 export interface AnalysisSnapshot {
@@ -17,6 +21,11 @@ export interface AnalysisSnapshot {
   doc: TextDocument;
   analysis: FileAnalysis;
   ms: number;
+  /**
+   * Functions shown from an earlier analysis because they (or their hand-written gradient) do not
+   * parse now: stale, but the user's last good results; their ranges are moved into `doc`.
+   */
+  carried?: string[];
 }
 
 /** What one run produced: a new snapshot, or a failure reported as a diagnostic on that version. */
@@ -144,6 +153,20 @@ export class DocumentAnalysis {
     return s;
   }
 
+  /** `next` with the last good results of the functions that do not parse in it (see carryOver.ts). */
+  private carryOver(last: AnalysisSnapshot | null, next: FileAnalysis, doc: TextDocument): { analysis: FileAnalysis; names: string[] } {
+    if (!last || next.skipped.length === 0) return { analysis: next, names: [] };
+    try {
+      const text = doc.getText();
+      const names = namesToCarry(earlier(last), next, text);
+      if (names.size === 0) return { analysis: next, names: [] };
+      return withCarried(next, carriedResults({ text: last.doc.getText(), functions: last.analysis.functions, diagnostics: last.analysis.diagnostics }, text, names), names);
+    } catch (e) {
+      this.log(`Gradlens: keeping the last results of ${doc.uri} failed: ${String(e)}`);
+      return { analysis: next, names: [] };
+    }
+  }
+
   private run(uri: string): void {
     const state = this.states.get(uri);
     const live = this.documents.get(uri);
@@ -160,9 +183,17 @@ export class DocumentAnalysis {
       if (this.states.get(uri) !== state) return;
       // Diagnostics stream in; hovers, lenses and actions keep answering from the last complete
       // analysis. A function still pending keeps its previous diagnostics, so nothing flickers.
-      const waiting = new Set(pending);
-      const previous = (state.lastEvent?.diagnostics ?? []).filter((d) => d.functionName !== undefined && waiting.has(d.functionName));
-      const event: AnalysisEvent = { uri, version, doc, diagnostics: [...analysis.diagnostics, ...previous], snapshot: null, partial: true, current: this.documents.get(uri)?.version === version };
+      // So does a function that does not parse (its last good ones), each moved to where it now is.
+      const text = doc.getText();
+      const last = state.lastEvent;
+      const good = state.lastGood;
+      const names = namesToCarry(earlier(good), analysis, text, pending);
+      const previous = dedupe([
+        ...(last ? carriedResults({ text: last.doc.getText(), functions: [], diagnostics: last.diagnostics }, text, names).diagnostics : []),
+        ...(good ? carriedResults({ text: good.doc.getText(), functions: good.analysis.functions, diagnostics: [] }, text, names).diagnostics : []),
+      ]);
+      const diagnostics = withCarried(analysis, { functions: [], diagnostics: previous }, names).analysis.diagnostics;
+      const event: AnalysisEvent = { uri, version, doc, diagnostics, snapshot: null, partial: true, current: this.documents.get(uri)?.version === version };
       state.lastEvent = event;
       try {
         this.onAnalyzed(event);
@@ -179,9 +210,10 @@ export class DocumentAnalysis {
           if (this.states.get(uri) !== state) return; // closed meanwhile
           let event: AnalysisEvent;
           if (outcome.ok) {
-            const snapshot: AnalysisSnapshot = { uri, version, doc, analysis: outcome.analysis, ms: outcome.ms };
+            const { analysis, names } = this.carryOver(state.lastGood, outcome.analysis, doc);
+            const snapshot: AnalysisSnapshot = { uri, version, doc, analysis, ms: outcome.ms, ...(names.length > 0 ? { carried: names } : {}) };
             if (!state.lastGood || state.lastGood.version <= version) state.lastGood = snapshot;
-            event = { uri, version, doc, diagnostics: outcome.analysis.diagnostics, snapshot, current: false };
+            event = { uri, version, doc, diagnostics: analysis.diagnostics, snapshot, current: false };
           } else {
             this.log(`Gradlens: analysis of ${uri} failed: ${outcome.error}`);
             event = { uri, version, doc, diagnostics: [failureDiagnostic(outcome.error)], snapshot: null, current: false };
@@ -205,6 +237,10 @@ export class DocumentAnalysis {
         }
       });
   }
+}
+
+function earlier(snap: AnalysisSnapshot | null): { text: string; functions: FileAnalysis['functions'] } | null {
+  return snap ? { text: snap.doc.getText(), functions: snap.analysis.functions } : null;
 }
 
 function failureDiagnostic(error: string): EngineDiagnostic {
