@@ -10,9 +10,10 @@ import {
   type EngineDiagnostic,
   type FileAnalysis,
   type FunctionAnalysis,
+  type GradientCheck,
 } from '../engine/index';
 import { codeOfCheckStatus, FAILING_CODES as CATALOGUE_FAILING_CODES, failsCheck, isDiagnosticCode, withCatalogueSeverity } from '../engine/diagnosticCodes';
-import { boundDiagnostic, boundMessage, boundUserText } from '../engine/format';
+import { boundDiagnostic, boundMessage, boundUserText, formatNumber } from '../engine/format';
 import { diagnosticToJson, formatDiagnostic, type DiagnosticJson } from './diagnostics';
 import { describeFsError, displayPath, expandInputs } from './files';
 import { plural, type Palette } from './format';
@@ -164,28 +165,57 @@ export function functionStatus(fn: FunctionAnalysis): { status: Status; text: st
       text: `no hand-written ${what}${computed ? `; AD ${what} computed` : ''}${extra}`,
     };
   }
-  const pairing = check.pairedBy === 'name' ? 'paired by name' : '@gradient';
-  const head = `gradient ${check.name} (${pairing})`;
+  // Several hand-written derivatives (`@gradient` tags, `@partial`, `@hessian`, `@jvp`): each one's status.
+  const checks = fn.checks && fn.checks.length > 0 ? fn.checks : [check];
+  const parts = checks.map((c) => checkStatus(c, failing.length > 0, warnings.length > 0));
+  const rank: Record<Status, number> = { fail: 3, warn: 2, ok: 1, none: 0 };
+  const status = parts.reduce<Status>((w, p) => (rank[p.status] > rank[w] ? p.status : w), 'none');
+  return { status, text: parts.map((p) => p.text).join('; ') + extra };
+}
+
+/** What the hand-written function is, in the status line: `gradient g (@gradient)`, `out-array gradient g (@gradient out)`. */
+function checkHead(c: GradientCheck): string {
+  switch (c.kind) {
+    case 'rule': return `@derivative rule ${c.name}`;
+    case 'partial': return `partial ${c.name} (@partial ${c.param ?? '?'}${c.scale !== undefined && c.scale !== 1 ? ` scale ${c.scaleText ?? formatNumber(c.scale)}` : ''})`;
+    case 'hessian': return `Hessian ${c.name} (@hessian)`;
+    case 'hvp': return `Hessian-vector product ${c.name} (@hessian hvp)`;
+    case 'jvp': return `JVP ${c.name} (@jvp)`;
+    default: break;
+  }
+  const convention = c.convention ?? 'plain';
+  if (convention === 'plain') return `gradient ${c.name} (${c.pairedBy === 'name' ? 'paired by name' : '@gradient'})`;
+  const what: Record<Exclude<typeof convention, 'plain'>, string> = {
+    out: 'out-array gradient', fused: 'fused value and gradient', flag: 'flag-fused derivative',
+    vjp: 'vector-Jacobian product', output: 'derivative in terms of the output',
+  };
+  const how = c.pairedBy === 'name' ? 'detected' : c.detected ? '@gradient, detected' : `@gradient ${convention}`;
+  return `${what[convention]} ${c.name}${c.self ? ' (itself)' : ''} (${how})`;
+}
+
+function checkStatus(check: GradientCheck, failing: boolean, warnings: boolean): { status: Status; text: string } {
+  const head = checkHead(check);
   const points = plural(check.points.length, 'point');
   const code = codeOfCheckStatus(check.status);
   const tag = code ? ` (${code})` : '';
+  const extra = '';
   switch (check.status) {
     case 'wrong': {
       const labels = [...new Set(check.points.flatMap((p) => p.components.filter((c) => c.verdict === 'wrong').map((c) => c.label)))];
       return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''}${tag}${extra}` };
     }
     case 'shape':
-      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it returns ${check.shape}` : ''}${tag}${extra}` };
+      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it ${/^(writes|returns)/.test(check.shape) ? '' : 'returns '}${check.shape}` : ''}${tag}${extra}` };
     case 'ok':
-      return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}${extra}` };
+      return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}${extra}` };
     case 'kink':
-      return { status: failing.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point${tag}${extra}` };
+      return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point${tag}${extra}` };
     case 'unverified':
-      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified${tag}${extra}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified${tag}${extra}` };
     case 'nonfinite':
-      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point${tag}${extra}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point${tag}${extra}` };
     case 'error':
-      return { status: failing.length > 0 ? 'fail' : 'warn', text: `${head} could not be checked${extra}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head} could not be checked${extra}` };
   }
 }
 

@@ -5,7 +5,7 @@
 import ts from 'typescript';
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
 import { clampBudgets, Meter, withMeter } from './budget';
-import { analyzeFunction, findHandGradient } from './analyzeFunction';
+import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
 import { ParseState, parseProgram, Program, SourceFunction } from './program';
 
@@ -387,9 +387,12 @@ function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction
     }
   };
   visit(sf);
-  const hand = findHandGradient(program, sf);
-  const h = hand ? program.functions.get(hand.name) : undefined;
-  if (h) visit(h);
+  // Every hand-written derivative is checked (several @gradient, @partial, @hessian, @jvp): an edit
+  // to any of them must miss the cache.
+  for (const name of handFunctionNames(program, sf)) {
+    const h = program.functions.get(name);
+    if (h) visit(h);
+  }
   return [...out.values()];
 }
 
@@ -491,10 +494,7 @@ function candidates(program: Program): FileAnalysis['candidates'] {
   for (const f of program.functions.values()) {
     if (f.annotations.gradient) referenced.add(f.annotations.gradient);
     if (f.annotations.derivative) referenced.add(f.annotations.derivative);
-    if (f.annotations.differentiable) {
-      const h = findHandGradient(program, f);
-      if (h) referenced.add(h.name);
-    }
+    if (f.annotations.differentiable) for (const name of handFunctionNames(program, f)) referenced.add(name);
   }
   const out: FileAnalysis['candidates'] = [];
   const sfile = program.sourceFile;

@@ -2,7 +2,9 @@
 // (or Jacobian) at the first one, the closed form where readable, the partials of its locals, and
 // the check of its hand-written gradient. Returns plain data; evaluation errors become diagnostics.
 
-import { AnalysisOptions, EngineDiagnostic, FunctionAnalysis, LocalPartials } from './api';
+import { AnalysisOptions, EngineDiagnostic, FunctionAnalysis, GradientCheck, LocalPartials } from './api';
+import { handSpecs, pairedByName, selfConvention, shadowNeeds, type HandSpec, type SelfConvention } from './check/conventions';
+import { Shadow, SHADOW_SUFFIX, shadowEdits, type TextEdit } from './check/shadow';
 import { BudgetExceeded, BudgetPhase, inPhase, meter } from './budget';
 import { randomPoints, validatePoint } from './checkPoints';
 import { Differentiator } from './differentiate';
@@ -16,16 +18,22 @@ import { forEachExpr } from './irWalk';
 import type { Program, SourceFunction } from './program';
 import { closedFormFor } from './closedFormBridge';
 
-/** The hand-written gradient of `sf`: named by `@gradient`, or paired by name. */
+/** The hand-written gradient of `sf` (the first, when there are several): named by a tag, or paired by name. */
 export function findHandGradient(program: Program, sf: SourceFunction): { name: string; pairedBy: 'tag' | 'name' } | null {
   const ann = sf.annotations;
   if (ann.derivative && !ann.differentiable) return { name: ann.derivative, pairedBy: 'tag' };
   if (ann.gradient) return { name: ann.gradient, pairedBy: 'tag' };
-  const cap = sf.name[0].toUpperCase() + sf.name.slice(1);
-  for (const n of [`${sf.name}Grad`, `${sf.name}_grad`, `grad${cap}`]) {
-    if (program.functions.has(n)) return { name: n, pairedBy: 'name' };
-  }
-  return null;
+  const paired = pairedByName(program, sf);
+  return paired ? { name: paired, pairedBy: 'name' } : null;
+}
+
+/**
+ * Every function the check of `sf` runs: each hand-written derivative its tags name (several
+ * `@gradient`, `@partial`, `@hessian`, `@jvp`), or the one paired by name. A cache key of `sf`'s
+ * analysis involves them all.
+ */
+export function handFunctionNames(program: Program, sf: SourceFunction): string[] {
+  return [...new Set(handSpecs(program, sf, selfConvention(program, sf)).map((s) => s.name))].filter((n) => program.functions.has(n));
 }
 
 /** Parameters differentiated: `@wrt`, else every number or one-level array parameter. */
@@ -37,7 +45,52 @@ export function wrtOf(fn: IrFunction): string[] {
  * The analysis of one annotated function, within the current meter's budgets: when one runs out,
  * the results already computed are kept and one GL007 names the phase that ran out.
  */
-export function analyzeFunction(program: Program, sf: SourceFunction, options: AnalysisOptions): FunctionAnalysis {
+export function analyzeFunction(original: Program, originalSf: SourceFunction, options: AnalysisOptions): FunctionAnalysis {
+  const { shadow, self, specs } = checkProgram(original, originalSf);
+  const program = shadow.program;
+  const sf = program.functions.get(originalSf.name) ?? originalSf;
+  // The tags' ranges, in the shadow's text (mapped back with everything else).
+  const shadowSpecs = structuredClone(specs);
+  shadow.mapRanges(shadowSpecs, 'toShadow');
+  const analysis = analyzeIn(program, sf, options, self, shadowSpecs);
+  shadow.mapRanges(analysis);
+  if (self) {
+    // The points show the parameter under its own name.
+    const renamed = self.param + SHADOW_SUFFIX;
+    for (const p of analysis.points) {
+      if (!(renamed in p)) continue;
+      p[self.param] = p[renamed];
+      delete p[renamed];
+    }
+  }
+  return analysis;
+}
+
+/**
+ * The program the checks of `originalSf` run in, and its hand-written derivatives. Those that
+ * write into a parameter array or take a boolean flag (and a function that is its own derivative)
+ * are lowered from the shadow of the file (engine/check/shadow.ts), whose ranges map back.
+ */
+export function checkProgram(original: Program, originalSf: SourceFunction): { shadow: Shadow; self: SelfConvention | null; specs: HandSpec[] } {
+  const self = selfConvention(original, originalSf);
+  const specs = handSpecs(original, originalSf, self);
+  const edits: TextEdit[] = [];
+  const edited = new Set<string>();
+  if (self) {
+    edits.push(...shadowEdits(originalSf, original, self.convention === 'fused' ? { written: self.index } : { flag: self.index }));
+    edited.add(originalSf.name);
+  }
+  for (const spec of specs) {
+    const needs = shadowNeeds(spec);
+    const h = original.functions.get(spec.name);
+    if (!needs || !h || edited.has(spec.name)) continue;
+    edited.add(spec.name);
+    edits.push(...shadowEdits(h, original, needs));
+  }
+  return { shadow: Shadow.of(original, edits), self, specs };
+}
+
+function analyzeIn(program: Program, sf: SourceFunction, options: AnalysisOptions, self: SelfConvention | null, specs: HandSpec[]): FunctionAnalysis {
   const lowered = inPhase('lowering', () => program.lower(sf.name)!);
   const fn = lowered.fn;
   const analysis: FunctionAnalysis = {
@@ -47,7 +100,7 @@ export function analyzeFunction(program: Program, sf: SourceFunction, options: A
     locals: [], diagnostics: [...sf.annotationDiagnostics, ...lowered.diagnostics], closedFormAvailable: false,
   };
   try {
-    analyzeInto(analysis, program, sf, fn, options);
+    analyzeInto(analysis, program, sf, fn, options, self, specs);
   } catch (e) {
     if (!(e instanceof BudgetExceeded)) throw e;
     analysis.diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, e));
@@ -77,7 +130,7 @@ export function budgetDiagnostic(analysis: FunctionAnalysis, name: string, range
   };
 }
 
-function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFunction, fn: IrFunction, options: AnalysisOptions): void {
+function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFunction, fn: IrFunction, options: AnalysisOptions, self: SelfConvention | null, specs: HandSpec[]): void {
   const limits = meter().limits;
   const diagnostics = analysis.diagnostics;
   const ann = sf.annotations;
@@ -90,8 +143,10 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
     if (l && !l.fn.ok) diagnostics.push(...l.diagnostics);
   }
 
-  // @wrt
-  const wrt = wrtOf(fn);
+  // @wrt (a function that is its own derivative: its gradient array or flag is no input)
+  // (In the shadow, a written parameter is renamed: `grad` is `grad$gl`, its alias keeps the name.)
+  const selfName = self ? fn.params[self.index]?.name ?? self.param : null;
+  const wrt = wrtOf(fn).filter((w) => w !== selfName);
   if (ann.wrt) {
     for (const w of ann.wrt) {
       const p = fn.params.find((q) => q.name === w);
@@ -100,18 +155,32 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   }
   analysis.wrt = wrt.filter((w) => fn.params.some((p) => p.name === w));
 
-  // The hand-written gradient (or @derivative rule).
-  const handRef = findHandGradient(program, sf);
-  let hand: IrFunction | null = null;
-  if (handRef) {
-    const l = inPhase('lowering', () => program.lower(handRef.name));
+  // The hand-written derivatives (or the @derivative rule), each lowered once.
+  const hands: { spec: HandSpec; hand: IrFunction }[] = [];
+  const reportedHands = new Set<string>();
+  for (const spec of specs) {
+    if (spec.self) {
+      if (fn.ok) hands.push({ spec, hand: fn });
+      continue;
+    }
+    const l = inPhase('lowering', () => program.lower(spec.name));
+    const what = spec.kind === 'rule' ? '@derivative names the rule to check' : spec.kind === 'partial' ? '@partial names the function returning the partial derivative'
+      : spec.kind === 'gradient' ? '@gradient names the hand-written gradient to check' : `@${spec.kind === 'hvp' ? 'hessian' : spec.kind} names the hand-written function to check`;
     if (!l) {
-      const range = (ann.derivative && !ann.differentiable ? ann.derivativeRange : ann.gradientRange) ?? fn.nameRange;
-      gl005(range, `'${handRef.name}' is not a function of this file; @${ann.derivative && !ann.differentiable ? 'derivative' : 'gradient'} names the hand-written gradient to check.`);
+      gl005(spec.nameRange ?? fn.nameRange, `'${spec.name}' is not a function of this file; ${what}.`);
     } else if (!l.fn.ok) {
-      diagnostics.push(...l.diagnostics);
-    } else if (!program.functions.get(handRef.name)!.hasSyntaxError) {
-      hand = l.fn;
+      if (!reportedHands.has(spec.name)) diagnostics.push(...l.diagnostics);
+      reportedHands.add(spec.name);
+    } else if (!program.functions.get(spec.name)!.hasSyntaxError) {
+      if (spec.flagName && !l.fn.params.some((p) => p.name === spec.flagName)) {
+        gl005(spec.tagRange ?? fn.nameRange, `@gradient ${spec.name} flag ${spec.flagName}: '${spec.name}' has no parameter '${spec.flagName}' (parameters: ${l.fn.params.map((p) => p.name).join(', ')}).`);
+        continue;
+      }
+      if (spec.kind === 'partial' && spec.param && !analysis.wrt.includes(spec.param)) {
+        gl005(spec.paramRange ?? spec.tagRange ?? fn.nameRange, `@partial names '${spec.param}', which is not a differentiated parameter of '${sf.name}' (${analysis.wrt.join(', ') || 'none'}).`);
+        continue;
+      }
+      hands.push({ spec, hand: l.fn });
     }
   }
 
@@ -120,7 +189,14 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
 
   // Check points, at most the point budget's worth (each costs every mode's runs).
   const points: Point[] = [];
-  ann.at.forEach((p, i) => {
+  // A function that is its own derivative gets its gradient array (zeros) or its flag (off) from the check.
+  const complete = (p: Point): Point => (self && selfName ? { ...p, [selfName]: self.convention === 'flag' ? 0 : new Array(gradientLength(fn, analysis.wrt, p)).fill(0) } : p);
+  ann.at.forEach((written, i) => {
+    let p = written;
+    if (self && selfName) {
+      const given = written[self.param];
+      p = given === undefined ? complete(written) : { ...Object.fromEntries(Object.entries(written).filter(([k]) => k !== self.param)), [selfName]: given };
+    }
     const err = validatePoint(fn, p);
     const size = Object.values(p).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
     if (err) gl005(ann.atRanges[i], `@at: ${err}.`);
@@ -136,7 +212,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   const atPoints = points.length;
   if (points.length === 0 && ann.at.length === 0) {
     try {
-      points.push(...inPhase('check points', () => randomPoints(program, fn, Math.max(1, options.randomPoints), options.seed, options.stepBudget)));
+      points.push(...inPhase('check points', () => randomPoints(program, fn, Math.max(1, options.randomPoints), options.seed, options.stepBudget)).map(complete));
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
     }
@@ -196,13 +272,19 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
     }
   }
 
-  if (hand) {
+  const checks: GradientCheck[] = [];
+  for (const { spec, hand } of hands) {
     const { check, diagnostics: cd } = inPhase('gradient check', () => checkGradient({
-      program, fn, wrt: analysis.wrt, hand, pairedBy: handRef!.pairedBy, points, reverse,
+      program, fn, wrt: analysis.wrt, hand, pairedBy: spec.pairedBy, spec, points, reverse,
       options: { rtol: options.rtol, atol: options.atol, budget: options.stepBudget },
     }));
-    analysis.check = check;
+    checks.push(check);
     diagnostics.push(...cd);
+  }
+  if (checks.length > 0) {
+    analysis.checks = checks;
+    analysis.check = checks.find((c) => c.status === 'shape' || c.status === 'wrong')
+      ?? checks.find((c) => c.status !== 'ok' && c.status !== 'kink') ?? checks[0];
   }
 
   analysis.locals = inPhase('local partials', () => localPartials(program, fn, analysis.wrt, points[0], options.stepBudget));
@@ -210,6 +292,17 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   analysis.closedForm = closed.unicode;
   analysis.closedFormAvailable = closed.available;
   if (closed.exhausted) diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, closed.exhausted));
+}
+
+/** The number of flat `@wrt` components at a point (the length of a fused function's gradient array). */
+function gradientLength(fn: IrFunction, wrt: string[], p: Point): number {
+  let n = 0;
+  for (const w of wrt) {
+    const v = p[w];
+    const param = fn.params.find((q) => q.name === w);
+    n += Array.isArray(v) ? (v as unknown[]).flat(4).length : v === undefined && param?.type === 'arr' ? param.tupleLength ?? 4 : 1;
+  }
+  return n;
 }
 
 /** Partials of every scalar local with respect to the inputs, by forward-mode sweeps. */

@@ -3,9 +3,10 @@
 
 import { EngineDiagnostic } from './api';
 import { Annotations, Range } from './ir';
+import { addHandTag, parseHandTag } from './check/tags';
 import { parsePoint } from './pointGrammar';
 
-const TAGS = new Set(['differentiable', 'nondifferentiable', 'wrt', 'at', 'gradient', 'derivative']);
+const TAGS = new Set(['differentiable', 'nondifferentiable', 'wrt', 'at', 'gradient', 'derivative', 'partial', 'hessian', 'jvp']);
 
 export function emptyAnnotations(): Annotations {
   return {
@@ -61,12 +62,21 @@ export function parseAnnotations(text: string, start: number, end: number, funct
         break;
       }
       case 'gradient':
+      case 'partial':
+      case 'hessian':
+      case 'jvp': {
+        // Every one is checked (several `@gradient` tags too); `gradient` keeps the first's name.
+        const tag = parseHandTag(name, trimmed, textStart, tagRange, functionName);
+        if (typeof tag === 'string') { err(tag); break; }
+        addHandTag(ann, tag);
+        if (name === 'gradient' && ann.gradient === null) { ann.gradient = tag.name; ann.gradientRange = tag.nameRange; }
+        break;
+      }
       case 'derivative': {
         const target = trimmed.split(/\s+/)[0] ?? '';
         if (!/^[A-Za-z_$][\w$]*$/.test(target)) { err(`@${name} needs the name of a function of this file, e.g. \`@${name} ${functionName}Grad\`.`); break; }
-        const r: Range = { start: textStart, end: textStart + target.length };
-        if (name === 'gradient') { ann.gradient = target; ann.gradientRange = r; }
-        else { ann.derivative = target; ann.derivativeRange = r; }
+        ann.derivative = target;
+        ann.derivativeRange = { start: textStart, end: textStart + target.length };
         break;
       }
     }

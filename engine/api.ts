@@ -78,9 +78,39 @@ export interface KinkEvent {
   description: string;
 }
 
+/**
+ * How a hand-written gradient is called and what it gives back (README, "The annotation language"):
+ * `plain` g(params) returns the gradient; `out` g(params, out) writes it into `out`; `fused`
+ * g(params, grad) returns the value and writes the gradient; `flag` g(params, flag) returns the
+ * derivative when the flag is true; `vjp` g(params, gOut) returns gOut · f′; `output` g(y) returns
+ * f′ in terms of y = f(params).
+ */
+export type GradientConvention = 'plain' | 'out' | 'fused' | 'flag' | 'vjp' | 'output';
+
+/**
+ * What a hand-written function computes: a gradient (in a convention), one partial derivative
+ * (`@partial`), a Hessian or Hessian-vector product (`@hessian`), a Jacobian-vector product
+ * (`@jvp`), or a helper's `@derivative` rule.
+ */
+export type HandKind = 'gradient' | 'partial' | 'hessian' | 'hvp' | 'jvp' | 'rule';
+
 export interface GradientCheck {
   /** The hand-written gradient function's name. */
   name: string;
+  /** What it computes (absent: a gradient). */
+  kind?: HandKind;
+  /** How it is called (absent: plain). */
+  convention?: GradientConvention;
+  /** Both in words: "out-array gradient", "partial derivative with respect to sigma, scaled by 0.01". */
+  description?: string;
+  /** `@partial`: the parameter and the factor (and the factor as written: `-1/365`). */
+  param?: string;
+  scale?: number;
+  scaleText?: string;
+  /** The hand-written function is the differentiable function itself (fused, flag). */
+  self?: boolean;
+  /** The convention was detected from the function's parameters, not written in the tag. */
+  detected?: boolean;
   pairedBy: 'tag' | 'name';
   nameRange: Range;
   range: Range;
@@ -124,7 +154,13 @@ export interface FunctionAnalysis {
   jacobian: number[][] | null;
   /** Closed-form partials, where readable (straight-line code). */
   closedForm: ClosedFormPartial[] | null;
+  /**
+   * The check of the hand-written derivative: of several (`@gradient` tags, `@partial`, `@hessian`,
+   * `@jvp`), the first that fails, else the first.
+   */
   check: GradientCheck | null;
+  /** Every hand-written derivative's check, in tag order (absent or empty: none). */
+  checks?: GradientCheck[];
   locals: LocalPartials[];
   diagnostics: EngineDiagnostic[];
   /** Whether a closed-form gradient can be generated for this function. */

@@ -3,6 +3,7 @@
 // sourceLocate.ts), so they run in the analysis worker (engineTasks.ts), never on the LSP thread.
 
 import { componentFixes, generateDerivative } from '../engine';
+import { isPlainCheck } from '../engine/fixGradient';
 import type { CodegenMode, FunctionAnalysis } from '../engine/api';
 import { addJsDocTag, gradientCheckTest, hasJsDocTag, insertAfter } from './edits';
 import { freeName, locateFunction, locateFunctions, topLevelNames, type LocatedFunction } from './sourceLocate';
@@ -90,9 +91,17 @@ export function testEdits(text: string, fnName: string, fa: FunctionAnalysis | n
  */
 export function fixEdits(text: string, fnName: string, fa: FunctionAnalysis | null, log: (m: string) => void): OffsetEdit[] | null {
   // Smallest fix first: just the wrong components' expressions, in closed form.
-  const parts = fa?.check?.status === 'wrong' ? componentFixes(text, fnName) : null;
+  const wrong = fa?.checks && fa.checks.length > 0 ? fa.checks.some((c) => c.status === 'wrong') : fa?.check?.status === 'wrong';
+  const parts = wrong ? componentFixes(text, fnName) : null;
   if (parts) return parts;
   const check = fa?.check;
+  // A hand-written derivative in another convention (out array, fused, flag, vector-Jacobian
+  // product, scaled partial, Hessian…) is fixed component by component only: regenerating it
+  // whole would change its convention.
+  if (check && !isPlainCheck(check)) {
+    log(`Gradlens: no component of ${check.name} (${check.description ?? 'hand-written derivative'}) could be fixed in place; it is not regenerated, to keep its convention.`);
+    return null;
+  }
   const fns = functionsOf(text);
   const handName = check?.name ?? [`${fnName}Grad`, `${fnName}_grad`, `grad${fnName[0]?.toUpperCase()}${fnName.slice(1)}`]
     .find((n) => fns.has(n));

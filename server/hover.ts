@@ -37,8 +37,10 @@ export function hoverAt(snap: AnalysisSnapshot, offset: number): HoverContent | 
     if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, functionHover(snap.uri, fa));
   }
   for (const fa of fns) {
-    const check = fa.check;
-    if (check && contains(check.nameRange, offset)) return hover(snap, check.nameRange, gradientHover(fa, check));
+    // Every hand-written derivative of the function (several @gradient, @partial, @hessian, @jvp).
+    for (const check of fa.checks?.length ? fa.checks : fa.check ? [fa.check] : []) {
+      if (contains(check.nameRange, offset)) return hover(snap, check.nameRange, gradientHover(fa, check));
+    }
   }
   // Innermost function first, for a local of a nested arrow.
   const around = fns.filter((fa) => contains(fa.range, offset)).sort((a, b) => (a.range.end - a.range.start) - (b.range.end - b.range.start));
@@ -105,41 +107,58 @@ export function functionHover(uri: string, fa: FunctionAnalysis): string {
   return out.join('\n\n');
 }
 
-/** One line on the hand-written gradient, for the function's hover and its code lens. */
+/**
+ * The hand-written derivatives' checks, for the function's hover and its code lens: one line for
+ * one, a list for several (each `@gradient`, `@partial`, `@hessian`, `@jvp`).
+ */
 export function checkSummary(fa: FunctionAnalysis): string {
-  const c = fa.check;
-  if (!c) {
+  const checks = fa.checks && fa.checks.length > 0 ? fa.checks : fa.check ? [fa.check] : [];
+  if (checks.length === 0) {
     return fa.vectorValued
       ? 'No hand-written Jacobian to check.'
       : `No hand-written gradient to check (add \`@gradient ${fa.name}Grad\` and a function of that name, or insert one).`;
   }
+  if (checks.length === 1) return checkLine(fa, checks[0]);
+  return checks.map((c) => `- ${checkLine(fa, c)}`).join('\n');
+}
+
+/** `vega` (partial derivative with respect to sigma, scaled by 0.01): how it is called, when it is not a plain gradient. */
+function described(c: GradientCheck): string {
+  const plain = (c.kind === undefined || c.kind === 'gradient') && (c.convention === undefined || c.convention === 'plain');
+  return plain || !c.description ? '' : ` (${c.description})`;
+}
+
+function checkLine(fa: FunctionAnalysis, c: GradientCheck): string {
   const paired = c.pairedBy === 'name' ? ' (paired by name)' : '';
+  const who = `\`${c.name}\`${described(c)}${paired}`;
   const n = c.points.length;
   const pts = `${n} point${n === 1 ? '' : 's'}`;
   switch (c.status) {
     case 'ok': {
       const worst = Math.max(0, ...c.points.flatMap((p) => p.components.map((k) => k.relError)).filter(Number.isFinite));
-      return `✓ \`${c.name}\`${paired} agrees with AD at ${pts} (largest relative error ${formatRelError(worst)}).`;
+      return `✓ ${who} agrees with AD at ${pts} (largest relative error ${formatRelError(worst)}).`;
     }
     case 'wrong': {
       const bad = firstBad(c, 'wrong');
-      return `✗ \`${c.name}\`${paired} is wrong` + (bad
-        ? `: hand-written ∂${fa.name}/∂${bad.component.label} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
+      return `✗ ${who} is wrong` + (bad
+        ? `: ${c.kind === 'gradient' || c.kind === undefined || c.kind === 'rule' ? `hand-written ∂${fa.name}/∂${bad.component.label}` : `its component ${bad.component.label}`} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
           `(finite differences ${formatNumber(bad.component.fd)}) at ${formatPoint(bad.point, fa.params)}.`
         : '.');
     }
-    case 'shape': return `✗ \`${c.name}\`${paired} returns the wrong shape${c.shape ? ` (${c.shape})` : ''}.`;
-    case 'unverified': return `? \`${c.name}\`${paired} could not be verified: AD and the hand-written gradient disagree, and finite differences side with neither.`;
-    case 'nonfinite': return `✗ \`${c.name}\`${paired}: a value or derivative is not finite at a check point.`;
-    case 'kink': return `~ \`${c.name}\`${paired}: a check point sits on a non-differentiable point; see the hint.`;
-    case 'error': return `✗ \`${c.name}\`${paired} could not be evaluated.`;
+    case 'shape': return `✗ ${who} returns the wrong shape${c.shape ? ` (${c.shape})` : ''}.`;
+    case 'unverified': return `? ${who} could not be verified: AD and the hand-written gradient disagree, and finite differences side with neither.`;
+    case 'nonfinite': return `✗ ${who}: a value or derivative is not finite at a check point.`;
+    case 'kink': return `~ ${who}: a check point sits on a non-differentiable point; see the hint.`;
+    case 'error': return `✗ ${who} could not be evaluated.`;
   }
 }
 
 export function gradientHover(fa: FunctionAnalysis, c: GradientCheck): string {
   const out: string[] = [];
-  out.push(`**${c.name}** · hand-written gradient of \`${fa.name}\`${c.pairedBy === 'name' ? ' (paired by name)' : ' (`@gradient`)'}${c.shape ? `, returns ${c.shape}` : ''}`);
-  out.push(checkSummary(fa));
+  const what = c.kind === 'rule' ? 'derivative rule' : c.description && described(c) ? `hand-written ${c.description}` : 'hand-written gradient';
+  const how = c.kind === 'rule' ? ' (`@derivative`)' : c.pairedBy === 'name' ? ' (paired by name)' : c.kind === 'partial' ? ' (`@partial`)' : c.kind === 'hessian' || c.kind === 'hvp' ? ' (`@hessian`)' : c.kind === 'jvp' ? ' (`@jvp`)' : ' (`@gradient`)';
+  out.push(`**${c.name}** · ${what} of \`${fa.name}\`${how}${c.shape ? `, ${/^(writes|returns)/.test(c.shape) ? c.shape : `returns ${c.shape}`}` : ''}`);
+  out.push(checkLine(fa, c));
   for (const p of c.points.slice(0, 3)) {
     const rows = [
       `At ${formatPoint(p.point, fa.params)}:`,

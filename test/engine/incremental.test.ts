@@ -74,3 +74,41 @@ describe('engine: incremental analysis', () => {
     }), { numRuns: 40, seed: 7 });
   });
 });
+
+describe('engine: incremental analysis with several hand-written derivatives', () => {
+  it('an edit to the second @gradient (or a @partial) misses the cache and is re-checked', () => {
+    const text = `/**
+ * @differentiable
+ * @at x = 1.5, y = -0.25
+ * @gradient g1
+ * @gradient g2
+ * @partial y dy
+ */
+export function f(x: number, y: number): number {
+  return x * x * y;
+}
+export function g1(x: number, y: number): [number, number] {
+  return [2 * x * y, x * x];
+}
+export function g2(x: number, y: number) {
+  return { x: 2 * x * y, y: x * x };
+}
+export function dy(x: number, y: number): number {
+  return x * x;
+}
+`;
+    const cache = new AnalysisCache();
+    const statusOf = (t: string) => {
+      const fa = analyzeFile(t, {}, cache).functions[0];
+      return (fa.checks ?? [fa.check]).map((c) => `${c!.name}:${c!.status}`).join(' ');
+    };
+    assert.equal(statusOf(text), 'g1:ok g2:ok dy:ok');
+    const wrongG2 = text.replace('{ x: 2 * x * y, y: x * x }', '{ x: 2 * x * y, y: 3 * x * x }');
+    assert.match(statusOf(wrongG2), /g2:wrong/);
+    const wrongDy = text.replace('  return x * x;\n}\n', '  return 2 * x * x;\n}\n');
+    assert.notEqual(wrongDy, text);
+    assert.match(statusOf(wrongDy), /dy:wrong/);
+    // The same texts from scratch give the same answers.
+    assert.match(analyzeFile(wrongG2).functions[0].checks!.map((c) => `${c.name}:${c.status}`).join(' '), /g2:wrong/);
+  });
+});
