@@ -77,7 +77,4 @@ export function gradientRows(gradient: Gradient, digits: number): [string, strin
   return Object.entries(gradient).map(([param, v]) => [`∂/∂${param}`, formatValue(v, digits)]);
 }
 
-/** English plural: `plural(1, 'file')` → `1 file`, `plural(2, 'file')` → `2 files`. */
-export function plural(n: number, word: string, pluralWord = `${word}s`): string {
-  return `${n} ${n === 1 ? word : pluralWord}`;
-}
+export { plural } from '../engine/format';

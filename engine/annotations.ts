@@ -1,4 +1,4 @@
-// Parses a JSDoc block's Gradlens tags (SPEC §1) from the raw comment text, keeping the exact
+// Parses a JSDoc block's Gradlens tags (@differentiable, @wrt, @at, @gradient, …) from the raw comment text, keeping the exact
 // offset of every tag so a malformed one gets its GL005 on the right range.
 
 import { EngineDiagnostic } from './api';

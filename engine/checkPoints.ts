@@ -6,6 +6,7 @@ import { numberAlgebra } from './algebra';
 import { EvalError, Interpreter, Value } from './evaluate';
 import { IrFunction, IrParam, Point } from './ir';
 import type { Program } from './program';
+import { plural } from './format';
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -75,7 +76,7 @@ export function validatePoint(fn: IrFunction, point: Point): string | null {
     if (p.type === 'num' && typeof v !== 'number') return `'${p.name}' is a number, but the value given is an array`;
     if (p.type === 'arr' && !Array.isArray(v)) return `'${p.name}' is an array; write it as [1, 2, 3]`;
     if (p.type === 'arr' && p.depth > 1) return `'${p.name}' is an array of arrays, which @at cannot write yet; leave the point to random draws`;
-    if (p.tupleLength !== undefined && Array.isArray(v) && v.length !== p.tupleLength) return `'${p.name}' is a tuple of ${p.tupleLength} numbers, but ${v.length} are given`;
+    if (p.tupleLength !== undefined && Array.isArray(v) && v.length !== p.tupleLength) return `'${p.name}' is a tuple of ${plural(p.tupleLength, 'number')}, but ${v.length} ${v.length === 1 ? 'is' : 'are'} given`;
   }
   return null;
 }

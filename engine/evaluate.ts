@@ -11,6 +11,7 @@ import { kinkAt } from './derivativeRules';
 import { Expr, IrFunction, Range, Stmt } from './ir';
 import { Tape } from './reverseMode';
 import type { Program } from './program';
+import { ruleApplies, rulePartials } from './userRules';
 
 export type Value<T> = T | Value<T>[] | boolean;
 
@@ -292,34 +293,24 @@ export class Interpreter<T> {
     return v;
   }
 
-  /** A helper with a `@derivative` rule: its value, and its gradient from the rule (a number for one parameter, else one entry per parameter). */
+  /**
+   * A helper with a `@derivative` rule: its value, and its partials from the rule, as userRules.ts
+   * reads them (a number for one parameter, else one entry per parameter, arrays for arrays).
+   */
   private callWithRule(helper: IrFunction, ruleName: string, args: Value<T>[], range: Range): Value<T> {
     const rule = this.program.lower(ruleName);
     if (!rule || !rule.fn.ok) throw new EvalError('GL002', `The @derivative rule '${ruleName}' of '${helper.name}' is missing or outside the subset.`, range);
-    if (helper.returnType !== 'num') throw new EvalError('GL002', `@derivative is supported on helpers that return a number; '${helper.name}' returns an array.`, range);
+    if (!ruleApplies(helper)) throw new EvalError('GL002', `@derivative is supported on helpers that return a number; '${helper.name}' returns an array.`, range);
     const value = this.runPrimal(helper, args) as number;
     const grad = this.runPrimal(rule.fn, args);
-    const wrt = ruleWrt(helper);
-    const inputs: T[] = [];
-    const partials: number[] = [];
-    const parts = wrt.length === 1 ? [grad] : (grad as Value<number>[]);
-    if (!Array.isArray(parts) || parts.length !== wrt.length) {
-      throw new EvalError('GL003', `The @derivative rule '${ruleName}' must return one entry per parameter of '${helper.name}' (${wrt.map((p) => p.name).join(', ')}).`, range);
+    const r = rulePartials(helper, args, grad);
+    if ('kind' in r) {
+      throw new EvalError('GL003', r.kind === 'entries'
+        ? `The @derivative rule '${ruleName}' must return one entry per parameter of '${helper.name}' (${r.params.join(', ')}).`
+        : `The @derivative rule '${ruleName}' returns a wrongly sized entry for '${r.param}'.`, range);
     }
-    wrt.forEach((p, k) => {
-      const flatIn = flatten(args[helper.params.indexOf(p)]) as T[];
-      const flatD = flatten(parts[k]) as number[];
-      if (flatIn.length !== flatD.length) throw new EvalError('GL003', `The @derivative rule '${ruleName}' returns a wrongly sized entry for '${p.name}'.`, range);
-      inputs.push(...flatIn);
-      partials.push(...flatD);
-    });
-    return this.A.lift(value, inputs, partials);
+    return this.A.lift(value, r.inputs, r.partials);
   }
-}
-
-function ruleWrt(fn: IrFunction) {
-  const w = fn.annotations.wrt;
-  return w ? fn.params.filter((p) => w.includes(p.name)) : fn.params;
 }
 
 export function flatten<T>(v: Value<T>): Value<T>[] {

@@ -82,3 +82,8 @@ export function boundDiagnostic<D extends { message: string; related?: readonly 
   if (d.related) out.related = d.related.map((r) => ({ ...r, message: boundMessage(r.message) }));
   return out;
 }
+
+/** English plural: `plural(1, 'file')` → `1 file`, `plural(2, 'file')` → `2 files` (every message that counts). */
+export function plural(n: number, word: string, pluralWord = `${word}s`): string {
+  return `${n} ${n === 1 ? word : pluralWord}`;
+}

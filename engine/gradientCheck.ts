@@ -19,6 +19,7 @@ import { Expr, IrFunction, IrParam, Point, Range, Stmt } from './ir';
 import { richardsonDerivative } from './numerical';
 import type { Program } from './program';
 import { formatNumber, formatPoint, formatValue } from './format';
+import { plural } from './format';
 
 export interface CheckOptions {
   rtol: number;
@@ -486,7 +487,7 @@ class Call {
       const traced = traceStores(this.hand, s.extra!);
       const interp = new Interpreter(numberAlgebra, this.program, this.budget, { onAssign: traced.onAssign });
       const ret = interp.run(traced.fn, args);
-      if (out.length !== flatWrt) throw new ShapeError(`expected ${flatWrt} numbers written into '${this.extraName}'; found ${out.length} after the call`);
+      if (out.length !== flatWrt) throw new ShapeError(`expected ${plural(flatWrt, 'number')} written into '${this.extraName}'; found ${out.length} after the call`);
       if (out.some((x) => typeof x !== 'number')) throw new ShapeError(`expected numbers written into '${this.extraName}'; found an array in it`);
       const ranges = Array.from({ length: flatWrt }, (_, k) => traced.writers.get(k) ?? null);
       const values = [...out];
@@ -518,7 +519,7 @@ class Call {
     if (s.kind === 'gradient' && s.convention === 'vjp') {
       const xp = handParams[s.extra!];
       if (!this.vector && xp.type !== 'num') throw new ShapeError(`expected ${this.expectedSignature()} where '${this.extraName}' is a number ('${this.fn.name}' returns a number); found '${this.extraName}' of type ${xp.typeText}`);
-      if (this.vector && xp.type !== 'arr') throw new ShapeError(`expected ${this.expectedSignature()} where '${this.extraName}' is an array of ${this.m} numbers, one per output of '${this.fn.name}'; found '${this.extraName}' of type ${xp.typeText}`);
+      if (this.vector && xp.type !== 'arr') throw new ShapeError(`expected ${this.expectedSignature()} where '${this.extraName}' is an array of ${plural(this.m, 'number')}, one per output of '${this.fn.name}'; found '${this.extraName}' of type ${xp.typeText}`);
       args[s.extra!] = this.vector ? [...this.probeValues] : this.probeValues[0];
       const interp = it();
       const out = interp.run(this.hand, args);
@@ -605,7 +606,7 @@ class Call {
         const flat = Array.isArray(row) ? (row as Value<number>[]).flat(4) as number[] : [row as number];
         flat.forEach((v) => { values.push(v); ranges.push(elementRange(retExpr, r) ?? whole); });
       }
-      if (values.length !== n) throw new ShapeError(`its Jacobian has ${values.length} entries, but ${n} are expected (${rows.length} rows)`);
+      if (values.length !== n) throw new ShapeError(`its Jacobian has ${plural(values.length, 'entry', 'entries')}, but ${n} ${n === 1 ? 'is' : 'are'} expected (${plural(rows.length, 'row')})`);
       return { values, ranges, shape: 'Jacobian' };
     }
 
@@ -629,7 +630,7 @@ class Call {
       if (!Array.isArray(out)) throw new ShapeError(`it returns a number, but ${wrt.length} parameters are differentiated (${wrt.join(', ')}): return a tuple [${wrt.map((w) => `d${w}`).join(', ')}] or an object`);
       const arr = out as Value<number>[];
       if (arr.length !== wrtParams.length) {
-        throw new ShapeError(`it returns ${arr.length} entries, but ${wrtParams.length} parameters are differentiated (${wrt.join(', ')})`);
+        throw new ShapeError(`it returns ${plural(arr.length, 'entry', 'entries')}, but ${plural(wrtParams.length, 'parameter')} ${wrtParams.length === 1 ? 'is' : 'are'} differentiated (${wrt.join(', ')})`);
       }
       parts = wrtParams.map((_, k) => ({ value: arr[k], range: elementRange(retExpr, k) ?? whole, expr: elementExpr(retExpr, k) }));
     }
@@ -643,10 +644,10 @@ class Call {
         ranges.push(part.range);
         return;
       }
-      if (!Array.isArray(part.value)) throw new ShapeError(`the entry for '${p.name}' should be an array of ${(expected as number[]).length} numbers, but it is a number`);
+      if (!Array.isArray(part.value)) throw new ShapeError(`the entry for '${p.name}' should be an array of ${plural((expected as number[]).length, 'number')}, but it is a number`);
       const flat = (part.value as Value<number>[]).flat(4) as number[];
       const want = (expected as Value<number>[]).flat(4).length;
-      if (flat.length !== want) throw new ShapeError(`the entry for '${p.name}' has ${flat.length} numbers, but '${p.name}' has ${want} at ${formatPoint(point)}`);
+      if (flat.length !== want) throw new ShapeError(`the entry for '${p.name}' has ${plural(flat.length, 'number')}, but '${p.name}' has ${want} at ${formatPoint(point)}`);
       flat.forEach((v, i) => { values.push(v); ranges.push(elementRange(part.expr, i) ?? part.range); });
     });
     return { values, ranges, shape };

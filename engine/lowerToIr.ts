@@ -1,6 +1,6 @@
 // Lowers one TypeScript function to the IR (ir.ts).
 //
-// Whatever is outside the differentiable subset (SPEC §2) becomes a GL002 diagnostic on the exact
+// Whatever is outside the differentiable subset (the constructs README.md lists) becomes a GL002 diagnostic on the exact
 // construct, naming it and what is supported, and lowering goes on past it so one bad line does
 // not hide the rest of the function's problems.
 //

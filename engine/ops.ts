@@ -14,7 +14,7 @@
 export const ARITH_OPS = ['+', '-', '*', '/', '%', '**'] as const;
 export type ArithOp = typeof ARITH_OPS[number];
 
-/** Every Math function of SPEC §2, in the order the "unsupported" diagnostic lists them. */
+/** Every Math function Gradlens differentiates, in the order the "unsupported" diagnostic lists them. */
 export const MATH_FNS = [
   'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'atan2',
   'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',

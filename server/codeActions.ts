@@ -1,4 +1,4 @@
-// Code actions (SPEC §4 titles). Listing them reads only the last good analysis; their edits are
+// Code actions (their titles are the ones users see, in TITLES). Listing them reads only the last good analysis; their edits are
 // computed in codeAction/resolve, on the document's current text, and stamped with its version so
 // a client never applies them to a different text.
 

@@ -1,4 +1,4 @@
-// Completion inside JSDoc blocks (SPEC §4): the Gradlens tags after `@` at the start of a JSDoc
+// Completion inside JSDoc blocks: the Gradlens tags after `@` at the start of a JSDoc
 // line (or after `/**`), the function's parameter names after `@wrt` and `@at`, and the file's
 // function names after `@gradient` and `@derivative`.
 //

@@ -1,4 +1,4 @@
-// Hover texts (SPEC §4), built from the last good analysis only: no engine call on this path.
+// Hover texts, built from the last good analysis only: no engine call on this path.
 // Three kinds: an annotated function's name, a local variable inside one, a hand-written gradient.
 
 import { MarkupKind, type Hover, type Position, type Range } from 'vscode-languageserver';

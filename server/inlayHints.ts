@@ -1,4 +1,4 @@
-// Inlay hints (SPEC §4): after each local's declaration in an annotated function, its value and
+// Inlay hints: after each local's declaration in an annotated function, its value and
 // partial derivatives at the first check point, the way a debugger shows values inline:
 //
 //   const t = Math.sin(x);  t = 0.8415 (∂/∂x 0.5403)

@@ -1,10 +1,11 @@
 // State shared by everything generated in one request: the helpers' pullbacks and JVPs emitted
-// beside the main function, the names already taken, and how names are printed.
+// beside the main function, the file's naming scope (names.ts), and how names are printed.
 
 import { LINE_TERMINATOR, stripUnsafe } from '../format';
 import { IrFunction } from '../ir';
 import type { Program } from '../program';
-import { CodegenError } from './prepare';
+import { NameScope } from './names';
+import { CodegenError } from './work';
 
 export interface GenOptions {
   /** TypeScript (types, non-null assertions) or plain JavaScript (the compile path). */
@@ -23,7 +24,8 @@ export interface PullbackInfo {
 
 export class GenContext {
   readonly synthetic = new Map<string, IrFunction>();
-  readonly taken = new Set<string>();
+  /** The file scope: the file's functions and the functions generated so far (names.ts). */
+  readonly names: NameScope;
   /** Extra functions (pullbacks, helper JVPs), in the order they were completed. */
   readonly extra: string[] = [];
   readonly pullbacks = new Map<string, PullbackInfo>();
@@ -31,7 +33,7 @@ export class GenContext {
   private readonly sanitized = new Map<string, string>();
 
   constructor(readonly program: Program, readonly opts: GenOptions) {
-    for (const name of program.functions.keys()) this.taken.add(name);
+    this.names = NameScope.file(program.functions.keys());
   }
 
   resolve(name: string): IrFunction {
@@ -43,11 +45,12 @@ export class GenContext {
     return lowered.fn;
   }
 
+  /**
+   * A name for a generated function: free in the file and in every function generated so far, so
+   * that no local of a caller shadows it (the callers' later locals avoid it in turn).
+   */
   freshFunctionName(base: string): string {
-    let name = base;
-    for (let i = 2; this.taken.has(name); i++) name = `${base}${i}`;
-    this.taken.add(name);
-    return name;
+    return this.names.fresh(base);
   }
 
   /** How a function of the file or a generated one is called in the output. */
@@ -65,12 +68,6 @@ export class GenContext {
   sanitizedNames(): Map<string, string> {
     return this.sanitized;
   }
-}
-
-/** The parameters a `@derivative` rule covers: `@wrt` of the helper, or all of them. */
-export function ruleWrtIndices(fn: IrFunction): number[] {
-  const w = fn.annotations.wrt;
-  return fn.params.map((_, i) => i).filter((i) => !w || w.includes(fn.params[i].name));
 }
 
 /** 1-based line of `offset`, counting line breaks as editors do (LF, CRLF and a lone CR). */

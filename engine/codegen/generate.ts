@@ -1,4 +1,4 @@
-// The public entry of code generation: readable, dependency-free derivative functions (SPEC §3):
+// The public entry of code generation: readable, dependency-free derivative functions:
 // reverse-mode gradients (Jacobians for vector-valued functions), forward-mode JVPs, Hessians
 // (reverse mode over the forward-mode tangent), and, through engine/symbolic, closed forms.
 // Never throws: anything the generators cannot handle comes back as a GL002 naming it (a construct
@@ -15,7 +15,8 @@ import { parseProgram, Program } from '../program';
 import { closedFormGradient } from '../symbolic/closedForm';
 import { printLines } from './code';
 import { GenContext, GenOptions } from './context';
-import { CodegenError } from './prepare';
+import { NameScope } from './names';
+import { CodegenError } from './work';
 import { pullbackFor, ReverseGen, renderFunction } from './reverse';
 import { generateJvp, hessianFunctions } from './jvp';
 
@@ -72,8 +73,7 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
   try {
     if (mode === 'closed') {
       // Without an explicit name, the first free one, as the other modes choose it.
-      let outName = name ?? `${fnName}Grad`;
-      if (name === undefined) for (let i = 2; program.functions.has(outName); i++) outName = `${fnName}Grad${i}`;
+      const outName = name ?? NameScope.file(program.functions.keys()).fresh(`${fnName}Grad`);
       const r = closedFormGradient(program, fnName, outName);
       if ('reason' in r) return fail(where, fnName, `Cannot generate a closed-form gradient of '${fnName}': ${r.reason}`);
       return { generated: { name: outName, code: r.code }, diagnostics: [] };
@@ -147,7 +147,7 @@ function wrtList(fn: IrFunction, wrt: number[]): string {
 
 function reverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
   const outName = name ?? ctx.freshFunctionName(`${fn.name}Grad`);
-  ctx.taken.add(outName);
+  ctx.names.claim(outName);
   if (fn.returnType === 'num') {
     const doc = [
       `Gradient of \`${fn.name}\` with respect to ${wrtList(fn, wrt)}, by reverse-mode differentiation:`,
@@ -173,9 +173,10 @@ function gradientShapeText(fn: IrFunction, wrt: number[]): string {
 function jacobianWrapper(ctx: GenContext, fn: IrFunction, wrt: number[], name: string, exported: boolean, pullback: string): string {
   const ts = ctx.opts.ts;
   const t = (s: string) => (ts ? s : '');
-  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? `v${i}` : p.name));
-  const taken = new Set(pn);
-  const fresh = (b: string) => { let n = b; for (let i = 2; taken.has(n); i++) n = `${b}${i}`; taken.add(n); return n; };
+  // the wrapper's names: its parameters, then its locals, in a scope of the file's (names.ts)
+  const scope = ctx.names.child();
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.fresh(p.name)));
+  const fresh = (b: string) => scope.fresh(b);
   const value = fresh('value');
   const jac = fresh('jacobian');
   const r = fresh('r');

@@ -4,21 +4,21 @@
 
 import { Expr, IrFunction, IrParam, Stmt } from '../ir';
 import { checkTime } from '../symbolic/charge';
+import { partialOf, ruleApplies, ruleEntries } from '../userRules';
+import { Activity } from './activity';
 import { Line, printLines } from './code';
-import { GenContext, ruleWrtIndices } from './context';
+import { GenContext } from './context';
 import { add, cnst, cond, idx, mul, partialExprs, printExpr, ref } from './expr';
+import { argsOf, exprType, opOf } from './extract';
+import { Layout } from './layout';
+import { adjointBase, cap, scopedNames } from './names';
+import { prepareForward } from './prepare';
 import { printStmts } from './printIr';
-import {
-  Activity, analyzeActivity, argsOf, CodegenError, copyWork, exprType, extractArrays, extractTemps, Layout, newVar,
-  opOf, substituteHiddenAliases, Work,
-} from './prepare';
-import { adjointBase, JS_RESERVED, ReverseGen, renderFunction, scopedNames } from './reverse';
+import { ReverseGen, renderFunction } from './reverse';
+import { mapBlocks } from './stmtWalk';
+import { CodegenError, newVar, Work } from './work';
 
 type Kind = 'pair' | 'tangent';
-
-function cap(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 class JvpBuilder {
   readonly w: Work;
@@ -26,22 +26,8 @@ class JvpBuilder {
   private readonly tan = new Map<number, number>();
 
   constructor(readonly ctx: GenContext, readonly fn: IrFunction, readonly active: boolean[], readonly kind: Kind) {
-    const w = copyWork(fn);
-    substituteHiddenAliases(w);
-    const callType = (name: string) => {
-      const f = ctx.resolve(name);
-      const depth = f.returnType === 'arr' ? Math.max(1, ((f.returnTypeText ?? '').match(/\[\]/g) ?? []).length) : 0;
-      return { t: f.returnType, d: depth };
-    };
-    extractArrays(w, (e) => exprType(e, w.vars, callType));
-    const wrt = new Set(fn.params.filter((_, i) => active[i]).map((p) => p.v));
-    this.act = analyzeActivity(w, wrt, (name, argActive) => {
-      const f = ctx.resolve(name);
-      if (f.annotations.nondifferentiable) return false;
-      if (f.annotations.derivative) { const r = ruleWrtIndices(f); return argActive.some((a, i) => a && r.includes(i)); }
-      return argActive.some((a) => a);
-    });
-    extractTemps(w, this.act, true);
+    const { w, act } = prepareForward(ctx, fn, new Set(fn.params.filter((_, i) => active[i]).map((p) => p.v)));
+    this.act = act;
     this.w = w;
     // tangent parameters first, so they get the plain names (dx, dw)
     fn.params.forEach((p, i) => { if (active[i]) this.tv(p.v); });
@@ -102,21 +88,7 @@ class JvpBuilder {
     if (!this.act.active[target]) return [mk(target, e)];
     const dv = this.tv(target);
     if (f.annotations.nondifferentiable || !argActive.some((a) => a)) return [mk(target, e), mk(dv, this.t(ref(target)).k === 'var' ? cnst(0) : this.t(ref(target)))];
-    if (f.annotations.derivative) {
-      if (f.returnType !== 'num') throw new CodegenError(`@derivative on '${f.name}', which returns an array`);
-      const wrt = ruleWrtIndices(f);
-      const g = newVar(this.w, `$g${cap(f.name)}`, wrt.length === 1 && f.params[wrt[0]].type === 'num' ? 'num' : 'arr', wrt.length === 1 && f.params[wrt[0]].type === 'num' ? 0 : 1);
-      const out: Stmt[] = [mk(target, e), { k: 'let', v: g, init: { k: 'call', fn: f.annotations.derivative, args: e.args, range: e.range }, range: s.range }];
-      let sum: Expr = cnst(0);
-      wrt.forEach((pi, k) => {
-        if (!argActive[pi]) return;
-        const part = wrt.length === 1 ? ref(g) : idx(ref(g), cnst(k));
-        if (f.params[pi].type === 'num') { sum = add(sum, mul(part, this.t(e.args[pi]))); return; }
-        throw new CodegenError(`a @derivative rule over the array parameter '${f.params[pi].name}' in forward mode`);
-      });
-      out.push(mk(dv, sum));
-      return out;
-    }
+    if (f.annotations.derivative) return this.ruleStmts(f, f.annotations.derivative, target, dv, e, s, mk, declare);
     const { name, active } = jvpFor(this.ctx, f, argActive);
     const pairDepth = f.returnType === 'num' ? 1 : 2;
     const pair = newVar(this.w, '$jvp', 'arr', pairDepth);
@@ -126,6 +98,46 @@ class JvpBuilder {
       mk(target, idx(ref(pair), cnst(0))),
       mk(dv, idx(ref(pair), cnst(1))),
     ];
+  }
+
+  /**
+   * `v = helper(args)` through the helper's `@derivative` rule (userRules.ts): the rule's result
+   * `g`, and the tangent Σ ∂·(argument's tangent), a loop of products for an array parameter. An
+   * assignment's tangent reads the arguments' old values: it goes before the value.
+   */
+  private ruleStmts(f: IrFunction, rule: string, target: number, dv: number, e: Expr & { k: 'call' }, s: Stmt, mk: (v: number, value: Expr) => Stmt, declare: boolean): Stmt[] {
+    if (!ruleApplies(f)) throw new CodegenError(`@derivative on '${f.name}', which returns an array`);
+    const all = ruleEntries(f);
+    const entries = all.filter((en) => this.act.expr(e.args[en.param]));
+    for (const en of entries) if (en.depth > 1) throw new CodegenError(`a @derivative rule over the array of arrays '${f.params[en.param].name}'`);
+    // the result: one partial (a number, or an array), or a tuple of them (of arrays: depth 2)
+    const one = all.length === 1 ? all[0] : null;
+    const depth = one ? one.depth : all.some((en) => en.array) ? 2 : 1;
+    const g = newVar(this.w, `$g${cap(f.name)}`, depth === 0 ? 'num' : 'arr', depth);
+    const out: Stmt[] = [{ k: 'let', v: g, init: { k: 'call', fn: rule, args: e.args, range: e.range }, range: s.range }];
+    let sum: Expr = cnst(0);
+    for (const en of entries) {
+      const part = partialOf(ref(g), en, (r, k) => idx(r, cnst(k)));
+      const tangent = this.t(e.args[en.param]);
+      if (!en.array) { sum = add(sum, mul(part, tangent)); continue; }
+      // Σ_k part[k] · tangent[k]
+      const dot = newVar(this.w, '$dot', 'num', 0, true);
+      const k = newVar(this.w, '$k', 'num', 0, true);
+      const r = s.range;
+      out.push(
+        { k: 'let', v: dot, init: cnst(0), range: r },
+        { k: 'let', v: k, init: cnst(0), range: r },
+        {
+          k: 'loop',
+          test: { k: 'compare', op: '<', a: ref(k), b: { k: 'length', array: part, range: r }, range: r },
+          body: [{ k: 'assign', v: dot, value: add(ref(dot), mul(idx(part, ref(k)), idx(tangent, ref(k)))), range: r }],
+          update: [{ k: 'assign', v: k, value: add(ref(k), cnst(1)), range: r }],
+          range: r,
+        },
+      );
+      sum = add(sum, ref(dot));
+    }
+    return declare ? [mk(target, e), ...out, mk(dv, sum)] : [...out, mk(dv, sum), mk(target, e)];
   }
 
   stmts(stmts: Stmt[]): Stmt[] {
@@ -159,8 +171,7 @@ class JvpBuilder {
         if (!act.active[s.array]) return [s];
         return [s, { k: 'push', array: this.tv(s.array), value: this.t(s.value), range: s.range }];
       }
-      case 'if': return [{ ...s, then: this.stmts(s.then), else: this.stmts(s.else) }];
-      case 'loop': return [{ ...s, body: this.stmts(s.body), update: this.stmts(s.update) }];
+      case 'if': case 'loop': return [mapBlocks(s, (b) => this.stmts(b))];
       case 'return': {
         let value = s.value;
         const pre: Stmt[] = [];
@@ -225,7 +236,7 @@ export function jvpFor(ctx: GenContext, f: IrFunction, argActive: boolean[]): { 
 export function printIrFunction(ctx: GenContext, fn: IrFunction, doc: string[], exported: boolean): string {
   const w: Work = { fn, vars: fn.vars, body: fn.body };
   const layout = new Layout(w, (v) => v);
-  const names = scopedNames(w, layout, new Set([...ctx.taken, ...JS_RESERVED]), ctx.opts.sanitize);
+  const names = scopedNames(w, layout, ctx.names.child(), ctx.opts.sanitize);
   const ts = ctx.opts.ts;
   const g = {
     names, w, ctx,
@@ -244,7 +255,7 @@ function wrtNames(fn: IrFunction, wrt: number[]): string {
 
 export function generateJvp(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
   const outName = name ?? ctx.freshFunctionName(`${fn.name}Jvp`);
-  ctx.taken.add(outName);
+  ctx.names.claim(outName);
   const active = fn.params.map((_, i) => wrt.includes(i));
   const ir = new JvpBuilder(ctx, fn, active, 'pair').build(outName);
   const tangents = ir.params.slice(fn.params.length).map((p) => p.name);
@@ -265,7 +276,7 @@ export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[],
   if (fn.returnType !== 'num') throw new CodegenError('a Hessian of a vector-valued function');
   for (const i of wrt) if (fn.params[i].depth > 1) throw new CodegenError('a Hessian with respect to an array of arrays');
   const outName = name ?? ctx.freshFunctionName(`${fn.name}Hessian`);
-  ctx.taken.add(outName);
+  ctx.names.claim(outName);
   const hvpName = ctx.freshFunctionName(`${fn.name}Hvp`);
   const active = fn.params.map((_, i) => wrt.includes(i));
   const tangentName = ctx.freshFunctionName(`${fn.name}Tangent`);
@@ -278,9 +289,9 @@ export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[],
   const hvp = renderFunction(gen.generate());
   const ts = ctx.opts.ts;
   const t = (s: string) => (ts ? s : '');
-  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? `v${i}` : p.name));
-  const taken = new Set([...pn, ...ctx.taken]);
-  const fresh = (b: string) => { let n = b; for (let i = 2; taken.has(n); i++) n = `${b}${i}`; taken.add(n); return n; };
+  const scope = ctx.names.child();
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.fresh(p.name)));
+  const fresh = (b: string) => scope.fresh(b);
   const n = fresh('n');
   const hess = fresh('hessian');
   const j = fresh('j');

@@ -3,7 +3,7 @@
 
 import { Expr, IrVar, Stmt } from '../ir';
 import { block, Line } from './code';
-import { forEachVar } from './expr';
+import { stmtsMention } from './stmtWalk';
 
 export interface IrPrinter {
   names: string[];
@@ -63,31 +63,8 @@ export function printStmts(g: IrPrinter, stmts: Stmt[], ins: Instrumentation): L
 function forHeaderVar(g: IrPrinter, s: Stmt & { k: 'let' }, loop: Stmt & { k: 'loop' }, siblings: Stmt[]): boolean {
   if (loop.update.length !== 1 || loop.update[0].k !== 'assign' || loop.update[0].v !== s.v) return false;
   // the variable must not be read after the loop (a `for` header would scope it to the loop)
-  const at = siblings.indexOf(loop);
-  let used = false;
-  const visit = (stmts: Stmt[]) => {
-    for (const x of stmts) {
-      forStmtExprs(x, (e) => forEachVar(e, (v) => { if (v === s.v) used = true; }));
-      if (x.k === 'if') { visit(x.then); visit(x.else); }
-      if (x.k === 'loop') { visit(x.body); visit(x.update); }
-    }
-  };
-  visit(siblings.slice(at + 1));
   void g;
-  return !used;
-}
-
-function forStmtExprs(s: Stmt, f: (e: Expr) => void): void {
-  switch (s.k) {
-    case 'let': f(s.init); break;
-    case 'assign': f(s.value); f({ k: 'var', id: s.v, range: s.range }); break;
-    case 'store': f(s.index); f(s.value); f({ k: 'var', id: s.array, range: s.range }); break;
-    case 'push': f(s.value); f({ k: 'var', id: s.array, range: s.range }); break;
-    case 'return': f(s.value); break;
-    case 'if': f(s.test); break;
-    case 'loop': if (s.test) f(s.test); break;
-    default: break;
-  }
+  return !stmtsMention(siblings.slice(siblings.indexOf(loop) + 1), s.v);
 }
 
 /** `x = x + e` as `x += e`, `x = x + 1` as `x++`. */

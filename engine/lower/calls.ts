@@ -7,6 +7,7 @@ import { substitute } from '../irWalk';
 import { Typed, typeName } from './core';
 import { ExpressionLowerer } from './expressions';
 import { guessReturnType, paramType } from './types';
+import { plural } from '../format';
 
 export abstract class CallLowerer extends ExpressionLowerer {
   protected newExpr(e: ts.NewExpression, range: Range): Typed {
@@ -60,7 +61,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
       if (x.t === 'bool') this.unsupported(a, 'A boolean argument');
       return x.e;
     });
-    if (args.length !== helper.node.parameters.length) this.unsupported(e, `A call to '${name}' with ${args.length} arguments (it takes ${helper.node.parameters.length})`, 'Pass every parameter.');
+    if (args.length !== helper.node.parameters.length) this.unsupported(e, `A call to '${name}' with ${plural(args.length, 'argument')} (it takes ${helper.node.parameters.length})`, 'Pass every parameter.');
     this.calls.add(name);
     // The return type comes from the helper's declaration, without lowering it here (recursion).
     const rt = helper.node.type ? paramType(helper.node.type, this.sfile) : undefined;
@@ -78,7 +79,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
       return acc;
     }
     const arity = BINARY_MATH_FNS.has(fn) ? 2 : 1;
-    if (args.length !== arity) this.unsupported(node, `Math.${fn} with ${args.length} argument(s)`, `Math.${fn} takes ${arity}.`);
+    if (args.length !== arity) this.unsupported(node, `Math.${fn} with ${plural(args.length, 'argument')}`, `Math.${fn} takes ${arity}.`);
     return { k: 'math', fn, args, range };
   }
 

@@ -530,7 +530,7 @@ export function halves(a: number[]): number {
 }
 `,
   },
-  // first writes of an adjoint array made plain stores (freshStores.ts): where the rule applies and where it must not
+  // first writes of an adjoint array made plain stores (firstWrites.ts): where the rule applies and where it must not
   {
     name: 'fresh stores: a stencil over offsets -1, 0, 1 (first store at i - 1, zero fill kept)', fn: 'stencil', point: { x: range(7, (i) => Math.cos(i) - 0.2) },
     src: `/** @differentiable */
