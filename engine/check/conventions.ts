@@ -55,7 +55,23 @@ interface ParamInfo {
   written: boolean;
 }
 
+/**
+ * Per function node: what its parameters are. Asked for every function on every analysis (to
+ * find each function's hand-written derivatives, for the cache key), so it is kept per syntax node,
+ * which an incremental re-parse reuses for every function the edit did not touch.
+ */
+const paramInfoCache = new WeakMap<SourceFunction['node'], ParamInfo[]>();
+
 export function paramInfos(sf: SourceFunction, program: Program): ParamInfo[] {
+  let infos = paramInfoCache.get(sf.node);
+  if (!infos) {
+    infos = computeParamInfos(sf, program);
+    paramInfoCache.set(sf.node, infos);
+  }
+  return infos;
+}
+
+function computeParamInfos(sf: SourceFunction, program: Program): ParamInfo[] {
   const sfile = program.sourceFile;
   const writes = writtenNames(sf.node);
   return sf.node.parameters.map((p) => {
