@@ -40,6 +40,8 @@ export interface CheckSummary {
   /** Files with at least one @differentiable function. */
   filesWithFunctions: number;
   functions: number;
+  /** `@differentiable` functions left out (mid-edit, or on a form the engine does not analyse). */
+  notAnalysed: number;
   /** Functions with a hand-written gradient, by check status. */
   gradients: { checked: number; ok: number; wrong: number; shape: number; unverified: number; other: number };
   diagnostics: Partial<Record<DiagnosticCode, number>>;
@@ -112,6 +114,7 @@ function summarize(reports: FileReport[]): CheckSummary {
     files: reports.length,
     filesWithFunctions: 0,
     functions: 0,
+    notAnalysed: 0,
     gradients: { checked: 0, ok: 0, wrong: 0, shape: 0, unverified: 0, other: 0 },
     diagnostics: {},
     failures: 0,
@@ -122,6 +125,7 @@ function summarize(reports: FileReport[]): CheckSummary {
     if (!r.analysis) continue;
     if (r.analysis.functions.length > 0) s.filesWithFunctions++;
     s.functions += r.analysis.functions.length;
+    s.notAnalysed += r.analysis.skipped.length;
     for (const fn of r.analysis.functions) {
       if (!fn.check) continue;
       s.gradients.checked++;
@@ -244,7 +248,7 @@ export function renderCheck(result: CheckResult, p: Palette): string {
   const s = result.summary;
   const parts = [
     plural(s.files, 'file'),
-    `${plural(s.functions, '@differentiable function')}${s.filesWithFunctions > 0 && s.filesWithFunctions !== s.files ? ` in ${plural(s.filesWithFunctions, 'file')}` : ''}`,
+    `${plural(s.functions, '@differentiable function')}${s.filesWithFunctions > 0 && s.filesWithFunctions !== s.files ? ` in ${plural(s.filesWithFunctions, 'file')}` : ''}${s.notAnalysed > 0 ? ` (${s.notAnalysed} more not analysed)` : ''}`,
   ];
   const g = s.gradients;
   if (g.checked > 0) {

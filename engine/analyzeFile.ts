@@ -7,7 +7,7 @@ import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, Funct
 import { clampBudgets, Meter, withMeter } from './budget';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
-import { ParseState, parseProgram, Program, SourceFunction } from './program';
+import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags } from './program';
 
 interface CacheEntry {
   analysis: FunctionAnalysis;
@@ -110,6 +110,19 @@ export class FileAnalysisJob {
       (cache && this.keyOf(sf) !== null && cache.get(this.keyOf(sf)!) ? hits : misses).push(sf);
     }
     this.queue.push(...hits, ...misses);
+    // Never silent: a @differentiable on a form the engine does not analyse gets a GL005 on its
+    // tag, and counts as a function not analysed (the CLI lists it, the status bar counts it).
+    try {
+      for (const t of unanalysedTags(program)) {
+        this.fileDiagnostics.push({
+          code: 'GL005', severity: 'error', range: t.tagRange,
+          message: `@differentiable on ${t.form} is not analysed. ${t.advice}`,
+        });
+        this.skipped.push({ name: t.name, nameRange: t.tagRange, reason: `@differentiable on ${t.form}` });
+      }
+    } catch (e) {
+      this.fileDiagnostics.push(internalError({ start: 0, end: 0 }, '(file)', e));
+    }
   }
 
   private readonly keys = new Map<string, { key: string; involved: SourceFunction[] } | null>();

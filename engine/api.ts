@@ -175,7 +175,10 @@ export interface FileAnalysis {
   candidates: { name: string; nameRange: Range; range: Range }[];
   /**
    * Annotated functions left out of this analysis because the parser reported an error inside
-   * them (mid-edit); an editor keeps showing their last good results, the CLI says so.
+   * them (mid-edit); an editor keeps showing their last good results, the CLI says so. Also every
+   * `@differentiable` on a form the engine does not analyse (an object-literal method, a class
+   * method, a nested function, a CommonJS export…): named by its path, at its tag, with the form
+   * as the reason (and a GL005 on the tag).
    */
   skipped: { name: string; nameRange: Range; reason: string }[];
 }

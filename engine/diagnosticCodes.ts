@@ -88,7 +88,7 @@ export const DIAGNOSTICS: { readonly [C in DiagnosticCode]: DiagnosticInfo } = O
   GL005: entry('GL005', {
     title: 'Annotation error',
     severity: 'error',
-    description: 'A JSDoc tag of an annotated function is malformed or names something that does not exist: an @wrt parameter that is not a parameter, a malformed @at point, a @gradient or @derivative target that is not a function of the file.',
+    description: 'A JSDoc tag of an annotated function is malformed or names something that does not exist: an @wrt parameter that is not a parameter, a malformed @at point, a @gradient or @derivative target that is not a function of the file; or a @differentiable on a form Gradlens does not analyse (an object-literal or class method, a nested function, a CommonJS export…), with the top-level function to move it to.',
     lensProblem: true,
   }),
   GL006: entry('GL006', {

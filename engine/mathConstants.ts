@@ -42,3 +42,30 @@ export function mathConstant(name: string): MathConstant | undefined {
 export function mathConstantOfValue(v: number): MathConstant | undefined {
   return MATH_CONSTANTS.find((c) => c.value === v);
 }
+
+// The constants of JavaScript's `Number` object (`Number.EPSILON`, …), beside Math's: the lowering
+// and the module constants of a file read them here. They print as numbers (none has a symbol).
+
+export interface NumberConstant {
+  /** The property name, as in `Number.<name>`. */
+  name: string;
+  value: number;
+}
+
+export const NUMBER_CONSTANTS: readonly NumberConstant[] = [
+  { name: 'EPSILON', value: Number.EPSILON },
+  { name: 'MAX_VALUE', value: Number.MAX_VALUE },
+  { name: 'MIN_VALUE', value: Number.MIN_VALUE },
+  { name: 'MAX_SAFE_INTEGER', value: Number.MAX_SAFE_INTEGER },
+  { name: 'MIN_SAFE_INTEGER', value: Number.MIN_SAFE_INTEGER },
+  { name: 'POSITIVE_INFINITY', value: Number.POSITIVE_INFINITY },
+  { name: 'NEGATIVE_INFINITY', value: Number.NEGATIVE_INFINITY },
+  { name: 'NaN', value: Number.NaN },
+];
+
+const NUMBER_BY_NAME = new Map(NUMBER_CONSTANTS.map((c) => [c.name, c]));
+
+/** `Number.<name>`'s entry, or undefined when `name` is not one of its constants. */
+export function numberConstant(name: string): NumberConstant | undefined {
+  return NUMBER_BY_NAME.get(name);
+}

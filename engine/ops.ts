@@ -20,7 +20,7 @@ export const MATH_FNS = [
   'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh',
   'exp', 'expm1', 'log', 'log1p', 'log2', 'log10',
   'sqrt', 'cbrt', 'pow', 'abs', 'min', 'max', 'hypot',
-  'floor', 'ceil', 'round', 'trunc', 'sign',
+  'floor', 'ceil', 'round', 'trunc', 'sign', 'fround',
 ] as const;
 export type MathFn = typeof MATH_FNS[number];
 
@@ -410,6 +410,13 @@ export const OPS = sameShape({
     kink: (x) => (x === 0 ? 'sign at 0' : null),
     unicode: call('sgn'), code: math('sign'), expensive: false,
     facts: { parity: 'odd', idempotent: true, integerValued: true },
+  },
+  // Rounding to the nearest float32: a staircase with steps of one float32 ulp, differentiated as
+  // the identity it approximates (derivative 1 almost everywhere), as PyTorch does a dtype cast.
+  fround: {
+    arity: 1, number: Math.fround, partials: [one],
+    unicode: call('fround'), code: math('fround'), expensive: false,
+    facts: { parity: 'odd', idempotent: true },
   },
 });
 

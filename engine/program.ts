@@ -7,7 +7,9 @@ import { emptyAnnotations, parseAnnotations } from './annotations';
 import { Annotations, Range } from './ir';
 import { lowerFunction } from './lowerToIr';
 import type { FunctionNode, Lowered, ProgramView, SourceFunction } from './sourceFunction';
-import { mathConstant } from './mathConstants';
+import { mathConstant, numberConstant } from './mathConstants';
+import { MATH_FNS, MathFn, OPS } from './ops';
+import { arithOp } from './lower/operators';
 
 export type { FunctionNode, Lowered, SourceFunction } from './sourceFunction';
 
@@ -99,30 +101,52 @@ export function parseProgram(text: string, previous?: ParseState): Program {
   return program;
 }
 
-/** The numeric value of a constant initializer (`3`, `-0.5`, `2 * Math.PI`, `N + 1`), if it is one. */
-function constantValue(e: ts.Expression, known: Map<string, number>): number | undefined {
+/**
+ * The numeric value of a constant initializer, if it is one: a pure numeric expression of
+ * literals, `Math`/`Number` constants, `Infinity`/`NaN`, earlier constants, the arithmetic
+ * operators and the Math functions (`Math.sqrt(2 * Math.PI)`), computed with the op table's own
+ * values (as JavaScript computes them), never `eval`.
+ */
+export function constantValue(e: ts.Expression, known: ReadonlyMap<string, number>): number | undefined {
   if (ts.isNumericLiteral(e)) return Number(e.text);
-  if (ts.isParenthesizedExpression(e)) return constantValue(e.expression, known);
-  if (ts.isIdentifier(e)) return known.get(e.text);
-  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Math') {
-    return mathConstant(e.name.text)?.value;
+  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) return constantValue(e.expression, known);
+  if (ts.isIdentifier(e)) {
+    const v = known.get(e.text);
+    if (v !== undefined) return v;
+    return e.text === 'Infinity' ? Infinity : e.text === 'NaN' ? NaN : undefined;
+  }
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
+    if (e.expression.text === 'Math') return mathConstant(e.name.text)?.value;
+    if (e.expression.text === 'Number') return numberConstant(e.name.text)?.value;
+    return undefined;
   }
   if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) {
     const v = constantValue(e.operand, known);
-    return v === undefined ? undefined : e.operator === ts.SyntaxKind.MinusToken ? -v : v;
+    return v === undefined ? undefined : e.operator === ts.SyntaxKind.MinusToken ? OPS.neg.number(v, NaN) : v;
   }
   if (ts.isBinaryExpression(e)) {
+    const op = arithOp(e.operatorToken.kind);
+    if (!op) return undefined;
     const a = constantValue(e.left, known);
-    const b = constantValue(e.right, known);
-    if (a === undefined || b === undefined) return undefined;
-    switch (e.operatorToken.kind) {
-      case ts.SyntaxKind.PlusToken: return a + b;
-      case ts.SyntaxKind.MinusToken: return a - b;
-      case ts.SyntaxKind.AsteriskToken: return a * b;
-      case ts.SyntaxKind.SlashToken: return a / b;
-      case ts.SyntaxKind.AsteriskAsteriskToken: return a ** b;
-      default: return undefined;
+    const b = a === undefined ? undefined : constantValue(e.right, known);
+    return a === undefined || b === undefined ? undefined : OPS[op].number(a, b);
+  }
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) &&
+    e.expression.expression.text === 'Math' && (MATH_FNS as readonly string[]).includes(e.expression.name.text)) {
+    const fn = e.expression.name.text as MathFn;
+    const args: number[] = [];
+    for (const a of e.arguments) {
+      if (ts.isSpreadElement(a)) return undefined;
+      const v = constantValue(a, known);
+      if (v === undefined) return undefined;
+      args.push(v);
     }
+    // min and max fold left to right as JavaScript's do (exactly); hypot of more than two
+    // arguments rounds differently from nested binary ones, so it is not folded here.
+    if ((fn === 'min' || fn === 'max') && args.length >= 1) return args.slice(1).reduce((acc, v) => OPS[fn].number(acc, v), args[0]);
+    if (fn === 'hypot' && args.length === 1) return OPS.abs.number(args[0], NaN);
+    if (args.length !== OPS[fn].arity) return undefined;
+    return OPS[fn].number(args[0], args[1]);
   }
   return undefined;
 }
@@ -234,4 +258,215 @@ export function topLevelNames(text: string): Set<string> {
     }
   }
   return names;
+}
+
+// ---- @differentiable tags the engine does not analyse ------------------------------------------
+// Never silent: a `@differentiable` on a form the engine does not analyse (a method, a nested
+// function, a CommonJS export, …) is reported on its tag, naming the form and what to do.
+
+export interface UnanalysedTag {
+  /** What the tag sits on, as a path (`activations.logistic.fn`, `Foo.bar`, `outer.inner`). */
+  name: string;
+  /** The `@differentiable` tag. */
+  tagRange: Range;
+  /** `a method of an object literal`, `a function nested in 'outer'`, … */
+  form: string;
+  /** What to do today: "Move it to a top-level function `logisticFn` and call it from here." */
+  advice: string;
+}
+
+/**
+ * Every JSDoc block carrying `@differentiable` that is not the block of a function the engine
+ * analyses. One walk of the tree, and each distinct comment position scanned once: linear.
+ */
+export function unanalysedTags(program: Program): UnanalysedTag[] {
+  const { text, sourceFile } = program;
+  const analysed = new Set<number>();
+  for (const f of program.functions.values()) {
+    if (f.annotations.differentiable && f.annotations.docRange) analysed.add(f.annotations.docRange.start);
+  }
+  const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => d.start ?? 0);
+  // The outermost node starting at each position (its leading comments are its JSDoc), and the
+  // ends of nodes (comments there and before a closing `}` belong to no node).
+  const hosts = new Map<number, ts.Node>();
+  const ends = new Set<number>();
+  const parents = new Map<ts.Node, ts.Node>();
+  const stack: ts.Node[] = [sourceFile];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n !== sourceFile && !hosts.has(n.pos)) hosts.set(n.pos, n);
+    ends.add(n.end);
+    n.forEachChild((c) => { parents.set(c, n); stack.push(c); });
+  }
+  const out: UnanalysedTag[] = [];
+  const seen = new Set<number>();
+  const scan = (pos: number, host: ts.Node | undefined): void => {
+    for (const c of ts.getLeadingCommentRanges(text, pos) ?? []) {
+      if (seen.has(c.pos)) continue;
+      seen.add(c.pos);
+      if (c.kind !== ts.SyntaxKind.MultiLineCommentTrivia || !text.startsWith('/**', c.pos) || analysed.has(c.pos)) continue;
+      if (text.slice(c.pos, c.end).indexOf('@differentiable') < 0) continue;
+      const { annotations } = parseAnnotations(text, c.pos, c.end, '');
+      if (!annotations.differentiable) continue;
+      const tag = annotations.tagRanges.find((t) => t.tag === 'differentiable')!;
+      // Mid-edit (an error in the top-level statement holding the tag, or right after it, where an
+      // unclosed bracket is reported): the parser's error says all.
+      if (parseErrors.length > 0 && host) {
+        let top: ts.Node = host;
+        for (let p = parents.get(top); p && p !== sourceFile; p = parents.get(p)) top = p;
+        const next = nextToken(text, top.end);
+        if (parseErrors.some((p) => p >= top.pos && p <= next)) continue;
+      }
+      const described = describeForm(host, parents, program, c.pos);
+      out.push({ ...described, tagRange: { start: tag.range.start, end: tag.range.start + '@differentiable'.length } });
+    }
+  };
+  for (const [pos, host] of hosts) scan(pos, host);
+  for (const end of ends) if (!hosts.has(end)) scan(end, undefined);
+  return out.sort((a, b) => a.tagRange.start - b.tagRange.start);
+}
+
+const TRIVIA = /(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$))*/y;
+
+/** The offset of the first token at or after `pos` (blanks and comments skipped). */
+function nextToken(text: string, pos: number): number {
+  TRIVIA.lastIndex = pos;
+  TRIVIA.exec(text);
+  return Math.max(pos, TRIVIA.lastIndex);
+}
+
+const TOP_LEVEL_ADVICE = 'Gradlens analyses top-level functions: `function f(…) {…}` and `const f = (…) => …`.';
+
+function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>, program: Program, commentPos: number): Omit<UnanalysedTag, 'tagRange'> {
+  const sf = program.sourceFile;
+  if (!host || host.kind === ts.SyntaxKind.EndOfFileToken) {
+    return { name: '(no declaration)', form: 'a JSDoc block that precedes no declaration', advice: 'Put it right before the function it annotates.' };
+  }
+  const nameOf = (n: ts.Node): string | undefined => {
+    const nm = (n as { name?: ts.Node }).name;
+    return nm && (ts.isIdentifier(nm) || ts.isStringLiteral(nm) || ts.isNumericLiteral(nm) || ts.isPrivateIdentifier(nm)) ? nm.text : undefined;
+  };
+  const moveTo = (suggested: string, from: string): string =>
+    `Move the computation to a top-level function \`function ${suggested}(…) {…}\` (or \`const ${suggested} = (…) => …\`), annotate that one, and call it from ${from}. ${TOP_LEVEL_ADVICE}`;
+  // The enclosing function, if any (for nested functions).
+  const enclosing = (n: ts.Node): ts.Node | undefined => {
+    for (let p = parents.get(n); p; p = parents.get(p)) if (ts.isFunctionLike(p)) return p;
+    return undefined;
+  };
+  const functionName = (f: ts.Node): string => {
+    const own = nameOf(f);
+    if (own) return own;
+    const p = parents.get(f);
+    if (p && (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p))) return nameOf(p) ?? 'an anonymous function';
+    return 'an anonymous function';
+  };
+  // The path of property names of an object-literal member (`logistic.fn`), and the variable or
+  // assignment target holding the object, if any (`activations`).
+  const objectPath = (n: ts.Node): { root: string | undefined; props: string[] } => {
+    const props: string[] = [];
+    let root: string | undefined;
+    for (let m: ts.Node | undefined = n; m; ) {
+      props.unshift(nameOf(m) ?? '?');
+      const obj = parents.get(m);
+      const holder = obj && ts.isObjectLiteralExpression(obj) ? parents.get(obj) : undefined;
+      if (!holder) break;
+      if (ts.isPropertyAssignment(holder)) { m = holder; continue; }
+      if (ts.isVariableDeclaration(holder)) root = nameOf(holder);
+      else if (ts.isBinaryExpression(holder)) root = holder.left.getText(sf);
+      break;
+    }
+    return { root, props };
+  };
+  const camel = (parts: string[]): string => {
+    const words = parts.map((p) => p.replace(/[^A-Za-z0-9_$]/g, '')).filter((p) => p.length > 0);
+    if (words.length === 0) return 'f';
+    const s = words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('');
+    return /^[0-9]/.test(s) ? `_${s}` : s;
+  };
+
+  if ((ts.isMethodDeclaration(host) || ts.isPropertyAssignment(host) || ts.isShorthandPropertyAssignment(host) ||
+    ts.isGetAccessorDeclaration(host) || ts.isSetAccessorDeclaration(host)) && parents.get(host) && ts.isObjectLiteralExpression(parents.get(host)!)) {
+    const { root, props } = objectPath(host);
+    const suggested = camel(props.slice(-2));
+    const name = [...(root ? [root] : []), ...props].join('.');
+    if (ts.isShorthandPropertyAssignment(host)) {
+      return { name, form: `a shorthand property ('${host.name.text}') of an object literal`, advice: `Put @differentiable on the declaration of '${host.name.text}' instead. ${TOP_LEVEL_ADVICE}` };
+    }
+    const isFn = ts.isMethodDeclaration(host) || (ts.isPropertyAssignment(host) && (ts.isArrowFunction(unwrapInitializer(host.initializer)) || ts.isFunctionExpression(unwrapInitializer(host.initializer))));
+    const form = ts.isMethodDeclaration(host) ? 'a method of an object literal'
+      : ts.isPropertyAssignment(host) ? (isFn ? 'a function-valued property of an object literal' : 'a property of an object literal')
+        : 'an accessor of an object literal';
+    return { name, form, advice: moveTo(suggested, `the object (\`${nameOf(host) ?? 'f'}: ${suggested}\`)`) };
+  }
+  if (ts.isClassElement(host) && parents.get(host) && ts.isClassLike(parents.get(host)!)) {
+    const cls = nameOf(parents.get(host)!) ?? 'an anonymous class';
+    const member = ts.isConstructorDeclaration(host) ? 'constructor' : nameOf(host) ?? 'member';
+    const form = ts.isMethodDeclaration(host) ? `a class method (of class '${cls}')`
+      : ts.isConstructorDeclaration(host) ? `a class constructor (of class '${cls}')`
+        : ts.isPropertyDeclaration(host) ? `a class property (of class '${cls}')`
+          : ts.isGetAccessorDeclaration(host) || ts.isSetAccessorDeclaration(host) ? `a class accessor (of class '${cls}')` : `a class member (of class '${cls}')`;
+    return { name: `${cls}.${member}`, form, advice: moveTo(member === 'constructor' ? camel([cls, 'f']) : member, `the method (pass what it reads from \`this\` as parameters)`) };
+  }
+  if (ts.isExpressionStatement(host) && ts.isBinaryExpression(host.expression) && host.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = host.expression.left.getText(sf);
+    const last = ts.isPropertyAccessExpression(host.expression.left) ? host.expression.left.name.text : left;
+    const right = unwrapInitializer(host.expression.right);
+    // `module.exports = { f: (x) => …, g(x) {…} }`: the first function of the object names the suggestion.
+    const firstFn = ts.isObjectLiteralExpression(right)
+      ? right.properties.find((p) => ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && (ts.isArrowFunction(unwrapInitializer(p.initializer)) || ts.isFunctionExpression(unwrapInitializer(p.initializer)))))
+      : undefined;
+    const base = firstFn ? nameOf(firstFn) : left === 'module.exports' || left === 'exports' ? undefined : last;
+    const suggested = camel([base && /^[A-Za-z_$][\w$]*$/.test(base) ? base : 'f']);
+    if (/^(module\.)?exports\b/.test(left)) {
+      return { name: left, form: `a CommonJS export (\`${left} = …\`)`, advice: `Declare \`function ${suggested}(…) {…}\` at the top level, annotate it, and export it (\`${left === 'module.exports' ? `module.exports = { ${suggested} }` : `${left} = ${suggested}`}\`). ${TOP_LEVEL_ADVICE}` };
+    }
+    if (/\.prototype\./.test(left)) {
+      return { name: left, form: `a prototype method (\`${left} = …\`)`, advice: moveTo(suggested, `the method (pass what it reads from \`this\` as parameters)`) };
+    }
+    return { name: left, form: `a function assigned to a property (\`${left} = …\`)`, advice: `Declare \`function ${suggested}(…) {…}\` at the top level, annotate it, and assign it (\`${left} = ${suggested}\`). ${TOP_LEVEL_ADVICE}` };
+  }
+  const outer = enclosing(host);
+  if (outer) {
+    const inner = ts.isVariableStatement(host) ? host.declarationList.declarations.map((d) => nameOf(d)).find((n) => n) : nameOf(host);
+    const outerName = functionName(outer);
+    const where = outerName === 'an anonymous function' ? 'an anonymous function' : `'${outerName}'`;
+    return {
+      name: `${outerName}.${inner ?? '?'}`, form: `a function nested in ${where}`,
+      advice: `Move '${inner ?? 'it'}' to the top level of the file (pass what it reads from ${where} as parameters) and call it from there. ${TOP_LEVEL_ADVICE}`,
+    };
+  }
+  if (ts.isFunctionDeclaration(host)) {
+    const name = nameOf(host);
+    if (!name) return { name: '(anonymous)', form: 'an anonymous function declaration', advice: `Give it a name: \`function f(…) {…}\`.` };
+    if (!host.body) return { name, form: `an overload signature of '${name}'`, advice: `Put @differentiable on the implementation of '${name}' (the declaration with a body).` };
+    const known = program.functions.get(name);
+    if (known && known.node !== host) return { name, form: `an earlier declaration of '${name}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
+    if (known && known.annotations.docRange && known.annotations.docRange.start !== commentPos) {
+      return { name, form: `a JSDoc block of '${name}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
+    }
+  }
+  if (ts.isVariableStatement(host)) {
+    const decls = host.declarationList.declarations;
+    const names = decls.map((d) => nameOf(d) ?? d.name.getText(sf));
+    if (decls.length > 1) return { name: names.join(', '), form: `a declaration of several variables (${names.map((n) => `'${n}'`).join(', ')})`, advice: 'Declare each function in a statement of its own: `const f = (…) => …;`.' };
+    const d = decls[0];
+    if (d && !ts.isIdentifier(d.name)) return { name: names[0], form: 'a destructuring declaration', advice: TOP_LEVEL_ADVICE };
+    if (d && d.initializer) {
+      const known = program.functions.get(names[0]);
+      if (known && known.node !== unwrapInitializer(d.initializer)) return { name: names[0], form: `an earlier declaration of '${names[0]}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
+      if (known && known.annotations.docRange && known.annotations.docRange.start !== commentPos) {
+        return { name: names[0], form: `a JSDoc block of '${names[0]}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
+      }
+      return { name: names[0], form: `a variable whose value is not a function literal ('${names[0]}')`, advice: `Write '${names[0]}' as \`function ${names[0]}(…) {…}\` or \`const ${names[0]} = (…) => …\`.` };
+    }
+  }
+  if (ts.isModuleBlock(parents.get(host) ?? host) || ts.isBlock(parents.get(host) ?? host)) {
+    const name = (ts.isVariableStatement(host) ? nameOf(host.declarationList.declarations[0]) : nameOf(host)) ?? '?';
+    const within = ts.isModuleBlock(parents.get(host)!) ? 'a namespace' : 'a block';
+    return { name, form: `a function inside ${within}`, advice: `Move '${name}' to the top level of the file. ${TOP_LEVEL_ADVICE}` };
+  }
+  if (ts.isExportAssignment(host)) return { name: 'default', form: 'a default export expression', advice: 'Declare it as `export default function f(…) {…}` or `function f…` with `export default f`.' };
+  const words = ts.SyntaxKind[host.kind].replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const name = nameOf(host) ?? words;
+  return { name, form: `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`, advice: `${TOP_LEVEL_ADVICE} Put @differentiable on one of those.` };
 }

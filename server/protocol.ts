@@ -38,7 +38,7 @@ export interface FileStatus {
   uri: string;
   /** Annotated functions, those whose hand-written gradient checks out, and those that fail. */
   functions: number;
-  /** Annotated functions left out of this analysis because they do not parse (mid-edit). */
+  /** Annotated functions left out of this analysis: they do not parse (mid-edit), or their `@differentiable` is on a form the engine does not analyse (a method, a nested function, …). */
   skipped: number;
   checked: number;
   failing: number;

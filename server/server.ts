@@ -264,6 +264,10 @@ export function fileStatus(uri: string, a: FileAnalysis): FileStatus {
   const parts = [`∇ ${functions} function${functions === 1 ? '' : 's'}`];
   if (checked > 0) parts.push(`${checked} ✓`);
   if (failing > 0) parts.push(`${failing} ✗`);
+  // A @differentiable on a form the engine does not analyse (its GL005 says which); functions
+  // skipped mid-edit are not counted here (their last good results are still shown).
+  const unanalysed = a.skipped.filter((s) => s.reason.startsWith('@differentiable on ')).length;
+  if (unanalysed > 0) parts.push(`${unanalysed} not analysed`);
   // Every diagnostic of the file, counted per code, in code order.
   const counts = new Map<string, number>();
   for (const d of a.diagnostics) counts.set(d.code, (counts.get(d.code) ?? 0) + 1);

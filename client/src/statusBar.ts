@@ -38,7 +38,7 @@ export function statusText(s: FileStatus): { text: string; tooltip: string; warn
   const lines = [
     `${s.functions} annotated function${s.functions === 1 ? '' : 's'}, ${s.checked} hand-written gradient${s.checked === 1 ? '' : 's'} checked, ${s.failing} failing.`,
   ];
-  if (s.skipped > 0) lines.push(`${s.skipped} annotated function${s.skipped === 1 ? '' : 's'} not analysed: ${s.skipped === 1 ? 'it does' : 'they do'} not parse.`);
+  if (s.skipped > 0) lines.push(`${s.skipped} annotated function${s.skipped === 1 ? '' : 's'} not analysed (mid-edit, or a @differentiable on a form Gradlens does not analyse: see Problems).`);
   const codes = s.codes ?? [];
   if (codes.length > 0) {
     lines.push('', ...codes.map((c) => `${c.code} × ${c.count}: ${c.title}`));

@@ -36,6 +36,9 @@ export abstract class CallLowerer extends ExpressionLowerer {
         const args = e.arguments.map((a) => this.num(a));
         return { e: this.mathCall(fn, args, range, e), t: 'num', d: 0 };
       }
+      if (ts.isIdentifier(obj) && obj.text === 'Number' && (method === 'isFinite' || method === 'isNaN') && this.lookup('Number') === undefined) {
+        return this.numberPredicate(method, e, range);
+      }
       // new Array(n).fill(v) / Array(n).fill(v)
       if (method === 'fill' && e.arguments.length === 1) {
         const inner = obj;
@@ -55,6 +58,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
     const name = callee.text;
     if (this.lookup(name) !== undefined) this.unsupported(e, `Calling the local '${name}'`, 'Only top-level functions of this file can be called.');
     const helper = this.program.functions.get(name);
+    if (!helper && (name === 'isFinite' || name === 'isNaN')) return this.numberPredicate(name, e, range);
     if (!helper) this.unsupported(callee, `A call to '${name}', which is not a function of this file`, 'Calls to functions declared at the top level of this file are supported; imported functions are not analysed yet.');
     const args = e.arguments.map((a) => {
       const x = this.expr(a);
@@ -67,6 +71,20 @@ export abstract class CallLowerer extends ExpressionLowerer {
     const rt = helper.node.type ? paramType(helper.node.type, this.sfile) : undefined;
     const t: 'num' | 'arr' = rt?.type ?? guessReturnType(helper.node);
     return { e: { k: 'call', fn: name, args, range }, t, d: rt?.depth ?? (t === 'arr' ? 1 : 0) };
+  }
+
+  /**
+   * `isFinite(x)`, `isNaN(x)` and their `Number.` forms on a number (they agree on numbers), as
+   * comparisons the IR has, exact for ±Infinity and NaN: isNaN(x) ⇔ x !== x; isFinite(x) ⇔
+   * x * 0 === 0 (0 for a finite x, NaN for ±Infinity and NaN), which reads x once. Predicates:
+   * their derivative is zero, and an equality test is never reported as a tied branch.
+   */
+  protected numberPredicate(fn: 'isFinite' | 'isNaN', e: ts.CallExpression, range: Range): Typed {
+    if (e.arguments.length !== 1 || ts.isSpreadElement(e.arguments[0])) this.unsupported(e, `\`${fn}\` with ${plural(e.arguments.length, 'argument')}`, `Pass one number: \`${fn}(x)\`.`);
+    const x = this.num(e.arguments[0]);
+    if (fn === 'isNaN') return { e: { k: 'compare', op: '!==', a: x, b: x, range }, t: 'bool', d: 0 };
+    const zero: Expr = { k: 'const', value: 0, range };
+    return { e: { k: 'compare', op: '===', a: { k: 'binary', op: '*', a: x, b: zero, range }, b: zero, range }, t: 'bool', d: 0 };
   }
 
   protected mathCall(fn: MathFn, args: Expr[], range: Range, node: ts.Node): Expr {

@@ -4,7 +4,7 @@
 
 import ts from 'typescript';
 import type { ArithOp, Expr, Range } from '../ir';
-import { mathConstant } from '../mathConstants';
+import { mathConstant, numberConstant } from '../mathConstants';
 import { LowererCore, Typed, typeName, Unsupported } from './core';
 import { arithOp, BITWISE_HINT, bitwiseWhat, compareOp, isAssignment } from './operators';
 
@@ -117,6 +117,11 @@ export abstract class ExpressionLowerer extends LowererCore {
         const c = mathConstant(e.name.text);
         if (c !== undefined) return { e: { k: 'const', value: c.value, range }, t: 'num', d: 0 };
         this.unsupported(e, `Math.${e.name.text} used as a value`);
+      }
+      if (ts.isIdentifier(e.expression) && e.expression.text === 'Number' && this.lookup('Number') === undefined) {
+        const c = numberConstant(e.name.text);
+        if (c !== undefined) return { e: { k: 'const', value: c.value, range }, t: 'num', d: 0 };
+        this.unsupported(e, `Number.${e.name.text} used as a value`, 'Supported: Number.EPSILON, MAX_VALUE, MIN_VALUE, MAX_SAFE_INTEGER, MIN_SAFE_INTEGER, POSITIVE_INFINITY, NEGATIVE_INFINITY, NaN.');
       }
       if (e.name.text === 'length') {
         const arr = this.expr(e.expression);

@@ -313,6 +313,7 @@ describe('cli: check report', () => {
         files: 2,
         filesWithFunctions: 1,
         functions: 1,
+        notAnalysed: 0,
         gradients: { checked: 1, ok: 0, wrong: 1, shape: 0, unverified: 0, other: 0 },
         diagnostics: { GL001: 1 },
         failures: 1,

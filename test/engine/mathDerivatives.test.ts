@@ -114,6 +114,9 @@ const CASES: Case[] = [
   { op: 'round', expr: 'Math.round(x)', f: Math.round, df: () => [0], at: [at(2.3), at(-1.7), at(2), kink(2.5), kink(-0.5)] },
   { op: 'trunc', expr: 'Math.trunc(x)', f: Math.trunc, df: () => [0], at: [at(2.5), at(-1.5), kink(2), kink(-3)] },
   { op: 'sign', expr: 'Math.sign(x)', f: Math.sign, df: () => [0], at: [at(0.5), at(-2), kink(0)] },
+  // Rounding to float32, differentiated as the identity it approximates; finite differences see its
+  // steps (a float32 ulp over h) unless x is small, or the step wide (an `edge` step of 0.5).
+  { op: 'fround', expr: 'Math.fround(x)', f: Math.fround, df: () => [1], at: [at(1e-4), at(-2.5e-4), at(0), edge(0.5, 0.7)] },
   {
     // d(x % y) = (1, −trunc(x / y)); at a multiple of y the value jumps (PyTorch's fmod formula still applies).
     op: '%', arity: 2, expr: 'x % y', f: (x, y) => x % y, df: (x, y) => [1, -Math.trunc(x / y)],

@@ -73,6 +73,8 @@ const CASES: { [K in ScalarOp]: OpCase } = {
   round: { at: [[2.3], [-1.7], [2]], kinks: [[2.5], [-0.5]], unicode: 'round(x)' },
   trunc: { at: [[2.5], [-1.5]], kinks: [[2], [-3]], unicode: 'trunc(x)' },
   sign: { at: [[0.5], [-2]], kinks: [[0]], unicode: 'sgn(x)' },
+  // A staircase of float32 ulps: differences at the step 1e-3 see its rounding (ulp/h) only where x is small.
+  fround: { at: [[1e-4], [-2.5e-4]], unicode: 'fround(x)' },
 };
 
 const NAMES = ['x', 'y'];

@@ -71,7 +71,7 @@ const KINDS = new Map<ts.SyntaxKind, Row>([
   // Expressions
   [K.ArrayLiteralExpression, [ok('const a = [x, y, 3]; const m = [[x, 1], [2, y]]; return a[0] * a[1] + m[1][1] * a.length;'), gl002('const a = [x, [y]]; return x;', 'mixing')]],
   [K.ObjectLiteralExpression, [ok('const a = Array.from({ length: 3 }, (_, i) => x * i); return a[2] + y;'), gl002('const o = { a: x }; return x;', 'An object literal')]],
-  [K.PropertyAccessExpression, [ok('const a = [x, y]; return Math.PI * a.length + Math.LOG2E * y + (a?.length ?? 0);'), gl002('return Number.MAX_VALUE + x;', '.MAX_VALUE')]],
+  [K.PropertyAccessExpression, [ok('const a = [x, y]; return Math.PI * a.length + Math.LOG2E * y + (a?.length ?? 0) + Number.EPSILON * x;'), gl002('return Date.now + x;', '.now')]],
   [K.ElementAccessExpression, [ok('const a = [x, y]; const i = 1; return a[0] * a[i] + a?.[1];'), gl002('const m = [[x, 1], [2, y]]; m[0][1] = x; return x;', 'nested array element'), gl002At('const a = [x]; return a[\'0\'];', '\'0\'', 'A string')]],
   [K.CallExpression, [ok('return Math.sin(x) + sq(y) + Math?.cos(y);', 'function sq(t: number): number { return t * t; }'), gl002('const a = [x]; return a.indexOf(x);', '.indexOf'), gl002At('return parseFloat(\'1\') + x;', 'parseFloat', 'not a function of this file')]],
   [K.NewExpression, [ok('const a = new Float64Array(3); a[1] = x; const b = new Array(2).fill(y); return a[1] + a[0] + b[1];'), gl002('const d = new Date(); return x;', '`new Date(…)`')]],
