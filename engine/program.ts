@@ -282,9 +282,23 @@ export interface UnanalysedTag {
 export function unanalysedTags(program: Program): UnanalysedTag[] {
   const { text, sourceFile } = program;
   const analysed = new Set<number>();
+  const docs: Range[] = [];
   for (const f of program.functions.values()) {
-    if (f.annotations.differentiable && f.annotations.docRange) analysed.add(f.annotations.docRange.start);
+    if (f.annotations.differentiable && f.annotations.docRange) {
+      analysed.add(f.annotations.docRange.start);
+      docs.push(f.annotations.docRange);
+    }
   }
+  // The usual file: every `@differentiable` in it sits in the JSDoc of an analysed function. A
+  // native substring search proves it without walking the tree (this runs on every analysis).
+  docs.sort((a, b) => a.start - b.start);
+  let allKnown = true;
+  let d = 0;
+  for (let at = text.indexOf('@differentiable'); at >= 0; at = text.indexOf('@differentiable', at + 1)) {
+    while (d < docs.length && docs[d].end <= at) d++;
+    if (d >= docs.length || docs[d].start > at) { allKnown = false; break; }
+  }
+  if (allKnown) return [];
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => d.start ?? 0);
   // The outermost node starting at each position (its leading comments are its JSDoc), and the
   // ends of nodes (comments there and before a closing `}` belong to no node).
