@@ -64,7 +64,7 @@ export class FileAnalysisJob {
   private readonly program: Program | null;
   private readonly queue: SourceFunction[] = [];
   /** Functions whose first slice was not enough: analysed again, with the whole budget. */
-  private readonly deferred = new Set<string>();
+  private readonly deferred = new Map<string, number>();
   private readonly results = new Map<string, FunctionAnalysis>();
   private readonly fileDiagnostics: EngineDiagnostic[] = [];
   private readonly skipped: FileAnalysis['skipped'] = [];
@@ -220,8 +220,13 @@ export class FileAnalysisJob {
       const m = new Meter({ timeMs: firstTry ? FIRST_SLICE_MS : this.options.timeBudgetMs });
       const analysis = withMeter(m, () => analyzeFunction(program, sf, this.options));
       if (firstTry && m.failure) {
-        this.deferred.add(sf.name);
-        this.queue.push(sf);
+        // Put back behind every first attempt, the least evaluation-hungry first: a function that
+        // spent its slice on cold code (the first closed form a fresh process prints) is cheap and
+        // goes before one that spent it running a long loop, which may take its whole budget.
+        this.deferred.set(sf.name, m.operations);
+        let i = this.queue.length;
+        while (i > 0 && (this.deferred.get(this.queue[i - 1].name) ?? -1) > m.operations) i--;
+        this.queue.splice(i, 0, sf);
         return null;
       }
       if (cache) cache.misses++;
