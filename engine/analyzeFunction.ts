@@ -2,7 +2,7 @@
 // (or Jacobian) at the first one, the closed form where readable, the partials of its locals, and
 // the check of its hand-written gradient. Returns plain data; evaluation errors become diagnostics.
 
-import { AnalysisOptions, EngineDiagnostic, FunctionAnalysis, GradientCheck, LocalPartials } from './api';
+import { AnalysisOptions, DiagnosticFix, EngineDiagnostic, FunctionAnalysis, GradientCheck, LocalPartials } from './api';
 import { handSpecs, pairedByName, selfConvention, shadowNeeds, type HandSpec, type SelfConvention } from './check/conventions';
 import { Shadow, SHADOW_SUFFIX, shadowEdits, type TextEdit } from './check/shadow';
 import { BudgetExceeded, BudgetPhase, inPhase, meter } from './budget';
@@ -10,7 +10,7 @@ import { randomPoints, validatePoint } from './checkPoints';
 import { Differentiator } from './differentiate';
 import { EvalError, Value } from './evaluate';
 import { Dual } from './forwardMode';
-import { formatPoint } from './format';
+import { closestName, formatPoint } from './format';
 import { checkGradient } from './gradientCheck';
 import { IrFunction, Point, Range } from './ir';
 import type { KinkEvent } from './api';
@@ -135,7 +135,8 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   const diagnostics = analysis.diagnostics;
   const ann = sf.annotations;
   const tagRange = (tag: string): Range => ann.tagRanges.find((t) => t.tag === tag)?.range ?? fn.nameRange;
-  const gl005 = (range: Range, message: string) => diagnostics.push({ code: 'GL005', severity: 'error', range, message, functionName: sf.name });
+  const gl005 = (range: Range, message: string, fixes?: DiagnosticFix[]) =>
+    diagnostics.push({ code: 'GL005', severity: 'error', range, message, functionName: sf.name, ...(fixes ? { fixes } : {}) });
 
   // Helpers called (transitively) that are outside the subset: their warnings sit in the helper.
   for (const h of inPhase('lowering', () => helpersOf(program, fn))) {
@@ -150,7 +151,11 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   if (ann.wrt) {
     for (const w of ann.wrt) {
       const p = fn.params.find((q) => q.name === w);
-      if (!p) gl005(tagRange('wrt'), `@wrt names '${w}', which is not a parameter of '${sf.name}' (parameters: ${fn.params.map((q) => q.name).join(', ') || 'none'}).`);
+      if (p) continue;
+      const names = fn.params.map((q) => q.name);
+      const guess = closestName(w, names);
+      gl005(tagRange('wrt'), `@wrt names '${w}', which is not a parameter of '${sf.name}' (parameters: ${names.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : '.'}`,
+        guess ? nameFix(ann.tagRanges.filter((t) => t.tag === 'wrt'), program.text, w, guess) : undefined);
     }
   }
   analysis.wrt = wrt.filter((w) => fn.params.some((p) => p.name === w));
@@ -372,4 +377,19 @@ export function helpersOf(program: Program, fn: IrFunction): string[] {
   visit(fn);
   seen.delete(fn.name);
   return [...seen];
+}
+
+/** "Change 'xx' to 'x'": the first whole-word occurrence of `wrong` in the given tags' text. */
+function nameFix(tags: { textRange: Range }[], text: string, wrong: string, right: string): DiagnosticFix[] | undefined {
+  const isWord = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
+  for (const t of tags) {
+    let at = text.indexOf(wrong, t.textRange.start);
+    while (at >= 0 && at + wrong.length <= t.textRange.end) {
+      if (!isWord(text[at - 1]) && !isWord(text[at + wrong.length])) {
+        return [{ title: `Change '${wrong}' to '${right}'`, edits: [{ range: { start: at, end: at + wrong.length }, newText: right }] }];
+      }
+      at = text.indexOf(wrong, at + 1);
+    }
+  }
+  return undefined;
 }

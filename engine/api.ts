@@ -31,6 +31,13 @@ export interface EngineDiagnostic {
   /** The annotated function this diagnostic belongs to, when there is one. */
   functionName?: string;
   related?: RelatedInfo[];
+  /** Edits that fix it, known where it is found ("did you mean `y`?"): offered as quick fixes. */
+  fixes?: DiagnosticFix[];
+}
+
+export interface DiagnosticFix {
+  title: string;
+  edits: { range: Range; newText: string }[];
 }
 
 /** A gradient keyed by parameter name, in `@wrt` order. */

@@ -87,3 +87,28 @@ export function boundDiagnostic<D extends { message: string; related?: readonly 
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {
   return `${n} ${n === 1 ? word : pluralWord}`;
 }
+
+/** The name of `candidates` closest to `name` by edit distance, when it is close enough to be a typo. */
+export function closestName(name: string, candidates: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  // One edit for short names (`yy` for `y`), a third of the length for longer ones; a one-letter
+  // name is no typo of another letter (`z` for `x` is a different name).
+  const limit = name.length < 2 ? 0 : Math.max(1, Math.floor(Math.max(name.length, best?.length ?? 0) / 3));
+  return best !== null && bestDistance <= limit && name.length <= 64 ? best : null;
+}
+
+function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}

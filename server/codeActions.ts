@@ -53,6 +53,15 @@ export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument
     fixed.add(fn);
     actions.push(action(TITLES.fix, CodeActionKind.QuickFix, { ...base, action: 'fix', fn }, [d], true));
   }
+  // Fixes the engine found with the diagnostic ("did you mean `y`?"), while the text is the one analysed.
+  if (snap && snap.version === doc.version && wanted(CodeActionKind.QuickFix)) {
+    for (const d of params.context.diagnostics) {
+      if (d.source !== DIAGNOSTIC_SOURCE) continue;
+      for (const f of (d.data as DiagnosticData | undefined)?.fixes ?? []) {
+        actions.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [doc.uri]: f.edits } } });
+      }
+    }
+  }
   if (!snap || !mapping) return actions;
   const offset = mapping.toAnalysed(toOffset(doc, params.range.start));
   if (offset === null) return actions;

@@ -20,6 +20,8 @@ export const DIAGNOSTIC_SOURCE = 'gradlens';
 /** What a Gradlens diagnostic carries in `data`, so code actions can route it back to a function. */
 export interface DiagnosticData {
   functionName?: string;
+  /** Edits that fix the diagnostic (engine `fixes`), in positions of the analysed text. */
+  fixes?: { title: string; edits: TextEdit[] }[];
 }
 
 export function toLspRange(doc: TextDocument, range: Range): LspRange {
@@ -68,6 +70,9 @@ export function toLspDiagnostic(doc: TextDocument, d: EngineDiagnostic): Diagnos
   }
   const data: DiagnosticData = {};
   if (d.functionName !== undefined) data.functionName = d.functionName;
+  if (d.fixes && d.fixes.length > 0) {
+    data.fixes = d.fixes.map((f) => ({ title: boundMessage(f.title), edits: f.edits.map((e) => TextEdit.replace(toLspRange(doc, e.range), e.newText)) }));
+  }
   diagnostic.data = data;
   return diagnostic;
 }

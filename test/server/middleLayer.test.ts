@@ -550,3 +550,43 @@ describe('middle layer: hover wording', () => {
     assert.equal(checkSummary(fa as never), '✗ `fGrad` returns the wrong shape.');
   });
 });
+
+describe('middle layer: quick fixes found with the diagnostic', () => {
+  it('a @wrt typo: GL005 asks "did you mean", and its quick fix changes the name', () => {
+    const a = analyse(`/**
+ * @differentiable
+ * @wrt x, yy$0
+ * @at x = 1, y = 2
+ */
+export function f(x: number, y: number): number {
+  return x * y;
+}
+`);
+    const at = cursor(a);
+    const diagnostics = toLspDiagnostics(a.doc, a.snap.analysis.diagnostics);
+    const gl005 = diagnostics.find((d) => d.code === 'GL005');
+    assert.ok(gl005, JSON.stringify(diagnostics));
+    assert.match(gl005.message, /did you mean 'y'\?/);
+    const actions = listCodeActions(a.snap, a.doc, { textDocument: { uri: URI }, range: { start: at, end: at }, context: { diagnostics: [gl005] } }, a.mapping);
+    const fix = actions.find((x) => x.title === "Change 'yy' to 'y'");
+    assert.ok(fix?.edit?.changes, actions.map((x) => x.title).join('\n'));
+    assert.equal(fix.kind, CodeActionKind.QuickFix);
+    const edited = TextDocument.applyEdits(a.doc, fix.edit.changes[URI]);
+    assert.match(edited, / \* @wrt x, y\n/);
+    assert.deepEqual(analyzeFile(edited).diagnostics.filter((d) => d.code === 'GL005'), []);
+  });
+
+  it('no guess when no parameter is close', () => {
+    const a = analyse(`/**
+ * @differentiable
+ * @wrt velocity
+ * @at x = 1
+ */
+export function f(x: number): number {
+  return x * x;
+}
+`);
+    const gl005 = a.snap.analysis.diagnostics.find((d) => d.code === 'GL005');
+    assert.ok(gl005 && !/did you mean/.test(gl005.message) && !gl005.fixes, JSON.stringify(gl005));
+  });
+});
