@@ -204,7 +204,14 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
     }
     const err = validatePoint(fn, p);
     const size = Object.values(p).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
-    if (err) gl005(ann.atRanges[i], `@at: ${err}.`);
+    if (err) {
+      // A name that is no parameter but close to one: "did you mean", with the fix.
+      const names = fn.params.map((q) => q.name);
+      const unknown = Object.keys(p).find((k) => !names.includes(k));
+      const guess = unknown !== undefined ? closestName(unknown, names.filter((n) => !(n in p))) : null;
+      gl005(ann.atRanges[i], `@at: ${err}${guess ? `; did you mean '${guess}'?` : '.'}`,
+        guess ? nameFix([{ textRange: ann.atRanges[i] }], program.text, unknown!, guess) : undefined);
+    }
     else if (size > limits.pointElements) {
       diagnostics.push({ code: 'GL007', severity: 'warning', range: ann.atRanges[i], functionName: sf.name,
         message: `This @at point has ${size.toLocaleString('en-US')} numbers, over the check-point budget (${limits.pointElements.toLocaleString('en-US')}); it is not checked.` });

@@ -590,3 +590,25 @@ export function f(x: number): number {
     assert.ok(gl005 && !/did you mean/.test(gl005.message) && !gl005.fixes, JSON.stringify(gl005));
   });
 });
+
+describe('middle layer: quick fixes found with the diagnostic, in @at', () => {
+  it('an @at typo: "did you mean", and the fix renames it in the point', () => {
+    const a = analyse(`/**
+ * @differentiable
+ * @at x = 1, yy = 2$0
+ */
+export function f(x: number, y: number): number {
+  return x * y;
+}
+`);
+    const at = cursor(a);
+    const gl005 = toLspDiagnostics(a.doc, a.snap.analysis.diagnostics).find((d) => d.code === 'GL005');
+    assert.ok(gl005 && /did you mean 'y'\?/.test(gl005.message), JSON.stringify(gl005));
+    const fix = listCodeActions(a.snap, a.doc, { textDocument: { uri: URI }, range: { start: at, end: at }, context: { diagnostics: [gl005] } }, a.mapping)
+      .find((x) => x.title === "Change 'yy' to 'y'");
+    assert.ok(fix?.edit?.changes);
+    const edited = TextDocument.applyEdits(a.doc, fix.edit.changes[URI]);
+    assert.match(edited, / \* @at x = 1, y = 2\n/);
+    assert.equal(analyzeFile(edited).functions[0].value, 2);
+  });
+});
