@@ -1,6 +1,6 @@
 // Code lenses above each annotated function: its check status, and "Show graph".
 
-import type { CodeLens } from 'vscode-languageserver';
+import type { CodeLens, Range } from 'vscode-languageserver';
 import type { FunctionAnalysis } from '../engine/api';
 import { diagnosticInfo } from '../engine/diagnosticCodes';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -24,7 +24,14 @@ export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: O
     if (start === null || end === null) continue; // edited since: the next analysis will place it
     const range = toLspRange(doc, { start, end });
     // An empty command id renders the title as plain text in VS Code; other clients show it too.
-    lenses.push({ range, command: { title: statusTitle(fa), command: fa.check ? Commands.showMethods : '', arguments: fa.check ? [snap.uri, fa.name] : undefined } });
+    // A wrong gradient's lens takes the user to the first wrong component; else to the methods view.
+    const wrong = fa.check?.status === 'wrong' ? firstWrongRange(fa, mapping, doc) : null;
+    lenses.push({
+      range,
+      command: wrong
+        ? { title: statusTitle(fa), command: Commands.revealRange, arguments: [snap.uri, wrong] }
+        : { title: statusTitle(fa), command: fa.check ? Commands.showMethods : '', arguments: fa.check ? [snap.uri, fa.name] : undefined },
+    });
     lenses.push({ range, command: { title: 'Show graph', command: Commands.showGraph, arguments: [snap.uri, fa.name] } });
   }
   return lenses;
@@ -47,4 +54,17 @@ export function statusTitle(fa: FunctionAnalysis): string {
     case 'kink': return `~ ${c.name}: check point on a kink`;
     case 'error': return `✗ ${c.name}: could not be evaluated`;
   }
+}
+
+/** The live range of the first component the check found wrong, if it can be placed. */
+function firstWrongRange(fa: FunctionAnalysis, mapping: OffsetMapping, doc: TextDocument): Range | null {
+  for (const p of fa.check?.points ?? []) {
+    for (const c of p.components) {
+      if (c.verdict !== 'wrong' || !c.range) continue;
+      const start = mapping.toLive(c.range.start);
+      const end = mapping.toLive(c.range.end);
+      if (start !== null && end !== null) return toLspRange(doc, { start, end });
+    }
+  }
+  return null;
 }

@@ -57,6 +57,8 @@ export const Commands = {
   showMethods: 'gradlens.showMethods',
   /** args: [uri, functionName, mode] where mode is a CodegenMode */
   insertCode: 'gradlens.insertCode',
+  /** args: [uri, range] (LSP positions): select the range and reveal it (the ✗ lens: the wrong component) */
+  revealRange: 'gradlens.revealRange',
 } as const;
 
 export interface InsertCodeParams {

@@ -119,6 +119,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
     vscode.commands.registerCommand(Commands.insertCode, (uri?: string | vscode.Uri, functionName?: string, mode?: CodegenMode) =>
       insertCode(client!, uri, functionName, mode),
     ),
+    // The ✗ code lens: select the wrong component of a hand-written gradient and bring it into view.
+    vscode.commands.registerCommand(Commands.revealRange, async (uri?: string, range?: { start: { line: number; character: number }; end: { line: number; character: number } }) => {
+      if (typeof uri !== 'string' || !range) return;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uri));
+      const r = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+      editor.selection = new vscode.Selection(r.start, r.end);
+      editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }),
     vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, new GraphPanelSerializer(context, client)),
     client.onNotification(StatusNotification, (status) => {
       statusBar.update(status);

@@ -242,9 +242,13 @@ describe('middle layer: code lens', () => {
 `);
   });
 
-  it('a wrong gradient names the wrong components', () => {
+  it('a wrong gradient names the wrong components, and its lens goes to the first one (100 * (y - x * x))', () => {
+    const a = analyse(ROSENBROCK_WRONG);
+    const lens = codeLensesFor(a.snap, a.doc, a.mapping, a.settings)[0];
+    const r = lens.command!.arguments![1] as Range;
+    assert.equal(a.doc.getText(r), '100 * (y - x * x)');
     checkLens(ROSENBROCK_WRONG, `
-6:16  ✗ rosenbrockGrad: y wrong  → gradlens.showMethods(uri, "rosenbrock")
+6:16  ✗ rosenbrockGrad: y wrong  → gradlens.revealRange(uri, {"start":{"line":11,"character":48},"end":{"line":11,"character":65}})
 6:16  Show graph  → gradlens.showGraph(uri, "rosenbrock")
 `);
   });
