@@ -12,9 +12,9 @@ import {
   type FunctionAnalysis,
   type GradientCheck,
 } from '../engine/index';
-import { codeOfCheckStatus, FAILING_CODES as CATALOGUE_FAILING_CODES, failsCheck, isDiagnosticCode, withCatalogueSeverity } from '../engine/diagnosticCodes';
-import { boundDiagnostic, boundMessage, boundUserText, formatNumber } from '../engine/format';
-import { diagnosticToJson, formatDiagnostic, type DiagnosticJson } from './diagnostics';
+import { codeOfCheckStatus, FAILING_CODES as CATALOGUE_FAILING_CODES, failsCheck } from '../engine/diagnosticCodes';
+import { boundMessage, boundUserText, formatNumber } from '../engine/format';
+import { diagnosticToJson, formatDiagnostic, shownDiagnostic } from './diagnostics';
 import { describeFsError, displayPath, expandInputs } from './files';
 import { plural, type Palette } from './format';
 import { LineIndex } from './lineIndex';
@@ -148,17 +148,17 @@ type Status = 'fail' | 'warn' | 'ok' | 'none';
 
 /**
  * A diagnostic as the text output shows it. Messages quote user text (names, types), so they are
- * cut and cleaned where they leave the CLI: here, and in the JSON (boundDiagnostic).
+ * cut and cleaned where they leave the CLI: here, and in the JSON (shownDiagnostic).
  */
 function shown(d: EngineDiagnostic): EngineDiagnostic {
-  const b = boundDiagnostic(normalized(d));
+  const b = shownDiagnostic(d);
   return d.functionName === undefined ? b : { ...b, functionName: boundUserText(d.functionName) };
 }
 
 /** One line per function: does its hand-written gradient check out, and what else was found. */
 export function functionStatus(fn: FunctionAnalysis): { status: Status; text: string } {
   const failing = fn.diagnostics.filter((d) => failsCheck(d.code));
-  const warnings = fn.diagnostics.map(normalized).filter((d) => !failsCheck(d.code) && (d.severity === 'warning' || d.severity === 'error'));
+  const warnings = fn.diagnostics.map(shownDiagnostic).filter((d) => !failsCheck(d.code) && (d.severity === 'warning' || d.severity === 'error'));
   const extra = warnings.length > 0 ? `; ${plural(warnings.length, 'diagnostic')} (${[...new Set(warnings.map((d) => d.code))].join(', ')})` : '';
   const check = fn.check;
   if (!check) {
@@ -285,7 +285,7 @@ function toJson(reports: FileReport[], summary: CheckSummary, failed: boolean): 
       error: r.error ?? null,
       functions: (r.analysis?.functions ?? []).map((fn) => functionToJson(fn, r.index)),
       skipped: (r.analysis?.skipped ?? []).map((fn) => ({ name: fn.name, line: r.index.position(fn.nameRange.start).line, column: r.index.position(fn.nameRange.start).column, reason: fn.reason })),
-      diagnostics: (r.analysis?.diagnostics ?? []).map((d) => diagnosticJson(d, r.index)),
+      diagnostics: (r.analysis?.diagnostics ?? []).map((d) => diagnosticToJson(d, r.index)),
     })),
   };
 }
@@ -329,16 +329,8 @@ function functionToJson(fn: FunctionAnalysis, index: LineIndex): unknown {
           })),
         }
       : null,
-    diagnostics: fn.diagnostics.map((d) => diagnosticJson(d, index)),
+    diagnostics: fn.diagnostics.map((d) => diagnosticToJson(d, index)),
   };
 }
 
-/** A diagnostic of the JSON output: the catalogue's severity, and `helpUri`, its documentation page. */
-export function diagnosticJson(d: EngineDiagnostic, index: LineIndex): DiagnosticJson {
-  return diagnosticToJson(d, index);
-}
 
-/** The diagnostic with its severity from the catalogue. */
-function normalized(d: EngineDiagnostic): EngineDiagnostic {
-  return isDiagnosticCode(d.code) ? withCatalogueSeverity(d) : d;
-}

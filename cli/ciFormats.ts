@@ -3,10 +3,10 @@
 // Actions workflow commands (annotations on the pull request's diff). Both read the catalogue of
 // codes, so a new code needs nothing here.
 
-import { DIAGNOSTIC_CODES, DIAGNOSTICS, helpUri, isDiagnosticCode, REPOSITORY_URL, withCatalogueSeverity } from '../engine/diagnosticCodes';
+import { DIAGNOSTIC_CODES, DIAGNOSTICS, helpUri, isDiagnosticCode, REPOSITORY_URL } from '../engine/diagnosticCodes';
 import type { EngineDiagnostic, Severity } from '../engine/index';
-import { boundDiagnostic } from '../engine/format';
 import type { CheckResult, FileReport } from './check';
+import { shownDiagnostic } from './diagnostics';
 import { version } from '../package.json';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -19,7 +19,7 @@ function sarifLevel(s: Severity): SarifLevel {
 
 /** Every diagnostic of a report, as the CLI shows it (catalogue severity, user text bounded). */
 function shown(r: FileReport): EngineDiagnostic[] {
-  return (r.analysis?.diagnostics ?? []).map((d) => boundDiagnostic(isDiagnosticCode(d.code) ? withCatalogueSeverity(d) : d));
+  return (r.analysis?.diagnostics ?? []).map(shownDiagnostic);
 }
 
 /** A file path as a SARIF artifact URI: relative, forward slashes, each segment percent-encoded. */

@@ -6,7 +6,7 @@ import { helpUri, isDiagnosticCode, withCatalogueSeverity } from '../engine/diag
 import { boundDiagnostic } from '../engine/format';
 
 /** What every command prints of a diagnostic: the catalogue's severity, user text bounded. */
-function shownDiagnostic(d: EngineDiagnostic): EngineDiagnostic {
+export function shownDiagnostic(d: EngineDiagnostic): EngineDiagnostic {
   return boundDiagnostic(isDiagnosticCode(d.code) ? withCatalogueSeverity(d) : d);
 }
 import type { Palette } from './format';

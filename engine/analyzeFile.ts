@@ -5,6 +5,8 @@
 import ts from 'typescript';
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
 import { clampBudgets, Meter, withMeter } from './budget';
+import { mapRangesInPlace } from './ranges';
+import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
 import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags } from './program';
@@ -450,22 +452,10 @@ function rebase(entry: CacheEntry, involved: SourceFunction[]): FunctionAnalysis
   }
   if (shifts.length === 0) return entry.analysis;
   const moved = structuredClone(entry.analysis);
-  // structuredClone keeps shared objects shared: shift each range object once.
-  const seen = new Set<object>();
-  const visit = (x: unknown, top = false): void => {
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    if (Array.isArray(x)) { x.forEach((y) => visit(y)); return; }
-    const o = x as Record<string, unknown>;
-    if (typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2) {
-      const s = shifts.find((sh) => (o.start as number) >= sh.start && (o.start as number) <= sh.end);
-      if (s) { o.start = (o.start as number) + s.delta; o.end = (o.end as number) + s.delta; }
-      return;
-    }
-    // Check points are user data, never ranges (a parameter may well be called `start`).
-    for (const [k, v] of Object.entries(o)) if (k !== 'point' && !(top && k === 'points')) visit(v);
-  };
-  visit(moved, true);
+  mapRangesInPlace(moved, (r) => {
+    const sh = shifts.find((x) => r.start >= x.start && r.start <= x.end);
+    return sh ? { start: r.start + sh.delta, end: r.end + sh.delta } : r;
+  });
   return moved;
 }
 
@@ -494,16 +484,6 @@ function internalError(range: { start: number; end: number }, name: string, e: u
     code: 'GL009', severity: 'warning', range, functionName: name,
     message: `Gradlens could not analyse '${name}' (an internal error: ${msg}). The rest of the file is analysed; please report this.`,
   };
-}
-
-function dedupe(ds: EngineDiagnostic[]): EngineDiagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = `${d.code}:${d.range.start}:${d.range.end}:${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 /** Numeric functions without `@differentiable`, for the "Add @differentiable" action. */

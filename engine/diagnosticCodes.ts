@@ -169,3 +169,14 @@ export function withCatalogueSeverity<D extends EngineDiagnostic>(d: D): D {
   const severity = catalogueSeverity(d.code, d.severity);
   return severity === d.severity ? d : { ...d, severity };
 }
+
+/** Diagnostics without repeats (the same code, range and message), first occurrence kept. */
+export function dedupeDiagnostics<D extends { code: string; range: { start: number; end: number }; message: string }>(ds: readonly D[]): D[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}:${d.range.start}:${d.range.end}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

@@ -5,6 +5,9 @@
 // the server keeps showing their last good results, moved to where their code now is.
 
 import type { EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from '../engine/api';
+import { dedupeDiagnostics as dedupe } from '../engine/diagnosticCodes';
+export { dedupe };
+import { mapRangesInPlace } from '../engine/ranges';
 
 /** The engine's reasons for skipping a function mid-edit all say "syntax error" (engine/analyzeFile.ts). */
 export function skippedForSyntaxError(reason: string): boolean {
@@ -198,17 +201,6 @@ export function carriedResults(
   return { functions: fns.map((f) => moveRanges(f, shift)), diagnostics: ds.map((d) => moveRanges(d, shift)) };
 }
 
-/** Diagnostics without repeats (the same code, range and message). */
-export function dedupe(ds: readonly EngineDiagnostic[]): EngineDiagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = key(d);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
 function key(d: EngineDiagnostic): string {
   return `${d.code}:${d.range.start}:${d.range.end}:${d.message}`;
 }
@@ -243,15 +235,7 @@ export function withCarried(
  * ranges (a parameter may well be called `start`): a function's `points` and each check's `point`.
  */
 function moveRanges<T>(x: T, shift: TextShift): T {
-  const visit = (v: unknown, top: boolean): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((y) => visit(y, false));
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 2 && typeof o.start === 'number' && typeof o.end === 'number') return shift.range(o as unknown as Range);
-    const out: Record<string, unknown> = {};
-    for (const k of keys) out[k] = k === 'point' || (top && k === 'points') ? structuredClone(o[k]) : visit(o[k], false);
-    return out;
-  };
-  return visit(x, true) as T;
+  const moved = structuredClone(x);
+  mapRangesInPlace(moved, (r) => shift.range(r));
+  return moved;
 }

@@ -15,6 +15,7 @@ import ts from 'typescript';
 import type { Range } from '../ir';
 import { parseProgram, type Program } from '../program';
 import type { SourceFunction } from '../sourceFunction';
+import { mapRangesInPlace } from '../ranges';
 
 export interface TextEdit {
   start: number;
@@ -85,21 +86,7 @@ export class Shadow {
       const start = this.fromOriginal(r.start);
       return { start, end: Math.max(start, this.fromOriginal(r.end)) };
     };
-    const seen = new Set<object>();
-    const visit = (v: unknown, top: boolean): void => {
-      if (v === null || typeof v !== 'object' || seen.has(v)) return;
-      seen.add(v);
-      if (Array.isArray(v)) { v.forEach((y) => visit(y, false)); return; }
-      const o = v as Record<string, unknown>;
-      if (typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2) {
-        const r = map(o as unknown as Range);
-        o.start = r.start;
-        o.end = r.end;
-        return;
-      }
-      for (const [k, y] of Object.entries(o)) if (k !== 'point' && !(top && k === 'points')) visit(y, false);
-    };
-    visit(x, true);
+    mapRangesInPlace(x, map);
   }
 }
 
