@@ -305,32 +305,41 @@ function functionToJson(fn: FunctionAnalysis, index: LineIndex): unknown {
     value: fn.value,
     gradient: fn.gradient,
     jacobian: fn.jacobian,
-    check: fn.check
-      ? {
-          name: fn.check.name,
-          pairedBy: fn.check.pairedBy,
-          status: fn.check.status,
-          shape: fn.check.shape,
-          ...index.position(fn.check.nameRange.start),
-          points: fn.check.points.map((pt) => ({
-            point: pt.point,
-            components: pt.components.map((c) => ({
-              label: c.label,
-              param: c.param,
-              index: c.index,
-              hand: c.hand,
-              ad: c.ad,
-              fd: c.fd,
-              relError: c.relError,
-              verdict: c.verdict,
-              ...(c.range ? index.position(c.range.start) : { line: null, column: null }),
-            })),
-            kinks: pt.kinks.map((k) => ({ description: k.description, ...index.position(k.range.start) })),
-          })),
-        }
-      : null,
+    check: fn.check ? checkToJson(fn.check, index) : null,
+    // every hand-written derivative the tags name (several `@gradient`, `@partial`, `@hessian`, `@jvp`)
+    checks: (fn.checks && fn.checks.length > 0 ? fn.checks : fn.check ? [fn.check] : []).map((c) => checkToJson(c, index)),
     diagnostics: fn.diagnostics.map((d) => diagnosticToJson(d, index)),
   };
 }
 
-
+/** One hand-written derivative's check, as the JSON report gives it. */
+function checkToJson(check: GradientCheck, index: LineIndex) {
+  return {
+    name: check.name,
+    kind: check.kind ?? 'gradient',
+    convention: check.convention ?? 'plain',
+    description: check.description ?? null,
+    ...(check.param !== undefined ? { param: check.param, scale: check.scale ?? 1, scaleText: check.scaleText ?? null } : {}),
+    self: check.self ?? false,
+    detected: check.detected ?? false,
+    pairedBy: check.pairedBy,
+    status: check.status,
+    shape: check.shape,
+    ...index.position(check.nameRange.start),
+    points: check.points.map((pt) => ({
+      point: pt.point,
+      components: pt.components.map((c) => ({
+        label: c.label,
+        param: c.param,
+        index: c.index,
+        hand: c.hand,
+        ad: c.ad,
+        fd: c.fd,
+        relError: c.relError,
+        verdict: c.verdict,
+        ...(c.range ? index.position(c.range.start) : { line: null, column: null }),
+      })),
+      kinks: pt.kinks.map((k) => ({ description: k.description, ...index.position(k.range.start) })),
+    })),
+  };
+}

@@ -58,12 +58,39 @@ export const TAGS: readonly TagInfo[] = [
   },
   {
     tag: 'gradient',
-    detail: 'Gradlens: the hand-written gradient to check',
-    documentation: 'Names the hand-written gradient to check against automatic differentiation. Without it, ' +
-      '`<name>Grad`, `<name>_grad` or `grad<Name>` is paired by name. It takes the function\'s parameters and ' +
-      'returns a number (one `@wrt` parameter), a tuple in `@wrt` order, or an object keyed by parameter name.\n\n' + example(
-        '/**\n * @differentiable\n * @gradient rosenbrockGrad\n */\nexport function rosenbrock(x: number, y: number): number { … }'),
-    repeatable: false,
+    detail: 'Gradlens: a hand-written gradient to check (repeatable)',
+    documentation: 'Names a hand-written gradient to check against automatic differentiation; repeatable, every one ' +
+      'is checked. Without it, `<name>Grad`, `<name>_grad` or `grad<Name>` is paired by name. By default it takes ' +
+      'the function\'s parameters and returns a number (one `@wrt` parameter), a tuple in `@wrt` order, or an object ' +
+      'keyed by parameter name. A convention word after the name says how it is called: `out` (writes into an extra ' +
+      'array), `fused` (returns the value, writes the gradient), `flag p` (a boolean parameter selects f or f′), ' +
+      '`vjp` (takes the upstream gradient), `output` (f′ in terms of the output y = f(x)).\n\n' + example(
+        '/**\n * @differentiable\n * @gradient rosenbrockGrad\n * @gradient rosenbrockGradInto out\n */\nexport function rosenbrock(x: number, y: number): number { … }'),
+    repeatable: true,
+  },
+  {
+    tag: 'partial',
+    detail: 'Gradlens: a hand-written partial derivative (repeatable)',
+    documentation: 'Names a function returning one partial derivative, `s · ∂f/∂p`, with the function\'s parameters: ' +
+      '`@partial p d [scale s]` (`s` defaults to 1; `0.01` per 1 %, `-1/365` per day). One per parameter, as option ' +
+      'Greeks are written.\n\n' + example(
+        '/**\n * @differentiable\n * @partial S delta\n * @partial sigma vega scale 0.01\n * @partial T theta scale -1/365\n */\nexport function callPrice(S: number, K: number, sigma: number, r: number, T: number): number { … }'),
+    repeatable: true,
+  },
+  {
+    tag: 'hessian',
+    detail: 'Gradlens: a hand-written Hessian to check',
+    documentation: 'Names a function returning the Hessian (`number[][]`, rows and columns the flat `@wrt` components), ' +
+      'checked against forward-over-reverse AD; with `hvp`, `h(params, dx, dy…)` returns H·v in the gradient\'s shape.\n\n' + example(
+        '/**\n * @differentiable\n * @hessian rosenbrockHessian\n */'),
+    repeatable: true,
+  },
+  {
+    tag: 'jvp',
+    detail: 'Gradlens: a hand-written Jacobian-vector product to check',
+    documentation: 'Names a function `j(params, dx, dy…)` returning J·v, or `[value, J·v]` (the shape Gradlens ' +
+      'generates), checked against forward mode.\n\n' + example('/**\n * @differentiable\n * @jvp rosenbrockJvp\n */'),
+    repeatable: true,
   },
   {
     tag: 'derivative',
@@ -143,12 +170,20 @@ export function completionsAt(doc: TextDocument, offset: number, options: Comple
         return {
           label: name,
           kind: CompletionItemKind.Function,
-          detail: paired ? (ctx.tag === 'gradient' ? `hand-written gradient of ${own}?` : `derivative rule of ${own}?`) : 'function of this file',
+          detail: paired ? `${PAIRED_DETAIL[ctx.tag]} of ${own}?` : 'function of this file',
           sortText: `${paired ? '0' : '1'}${String(i).padStart(5, '0')}`,
           textEdit: { range: range(ctx.start), newText: name },
         };
       });
     }
+    case 'word':
+      return ctx.words.map((w, i) => ({
+        label: w.word,
+        kind: CompletionItemKind.EnumMember,
+        detail: w.detail,
+        sortText: String(i).padStart(2, '0'),
+        textEdit: { range: range(ctx.start), newText: w.word },
+      }));
   }
 }
 
@@ -184,10 +219,21 @@ function escapeSnippet(s: string): string {
   return out;
 }
 
-/** Whether `name` is the conventional partner of `fn` for `@gradient` (`fnGrad`, …) or `@derivative`. */
-function pairsWith(fn: string, name: string, tag: 'gradient' | 'derivative'): boolean {
+const PAIRED_DETAIL: Record<FunctionTag, string> = {
+  gradient: 'hand-written gradient',
+  derivative: 'derivative rule',
+  partial: 'partial derivative',
+  hessian: 'hand-written Hessian',
+  jvp: 'hand-written JVP',
+};
+
+/** Whether `name` is the conventional partner of `fn` for the tag (`fnGrad`, `fnHessian`, …). */
+function pairsWith(fn: string, name: string, tag: FunctionTag): boolean {
   const cap = fn.charAt(0).toUpperCase() + fn.slice(1);
   if (tag === 'gradient') return name === `${fn}Grad` || name === `${fn}_grad` || name === `grad${cap}` || name === `${fn}Gradient`;
+  if (tag === 'hessian') return name === `${fn}Hessian` || name === `${fn}Hvp` || name === `hessian${cap}`;
+  if (tag === 'jvp') return name === `${fn}Jvp` || name === `jvp${cap}`;
+  if (tag === 'partial') return false; // delta, vega…: no naming rule to go by
   return name.startsWith(fn) && name !== fn;
 }
 
@@ -232,7 +278,27 @@ export function jsDocAt(text: string, offset: number): JsDocBlock | null {
 type LineContext =
   | { kind: 'tag'; start: number; lineStart: number }
   | { kind: 'wrt' | 'at'; start: number; taken: string[]; spaceBefore: boolean }
-  | { kind: 'function'; tag: 'gradient' | 'derivative'; start: number };
+  | { kind: 'function'; tag: FunctionTag; start: number }
+  | { kind: 'word'; words: readonly ConventionWord[]; start: number };
+
+type FunctionTag = 'gradient' | 'derivative' | 'partial' | 'hessian' | 'jvp';
+
+interface ConventionWord { word: string; detail: string }
+
+/** The words that may follow a tag's function name (engine/check/tags.ts parses them). */
+const CONVENTION_WORDS_BY_TAG: Record<FunctionTag, readonly ConventionWord[]> = {
+  gradient: [
+    { word: 'out', detail: 'writes the gradient into an extra array parameter' },
+    { word: 'fused', detail: 'returns the value and writes the gradient into an array' },
+    { word: 'flag', detail: 'a boolean parameter selects f or f′' },
+    { word: 'vjp', detail: 'takes the upstream gradient: returns g · f′(x)' },
+    { word: 'output', detail: 'f′ written in terms of the output y = f(x)' },
+  ],
+  partial: [{ word: 'scale', detail: 'the factor it returns ∂f/∂p times: 0.01, -1/365' }],
+  hessian: [{ word: 'hvp', detail: 'a Hessian-vector product h(params, dx, …)' }],
+  jvp: [],
+  derivative: [],
+};
 
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 const isLetter = (c: string | undefined): boolean => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
@@ -289,10 +355,22 @@ function lineContext(text: string, block: JsDocBlock, offset: number): LineConte
       return { kind: 'at', start, taken: assignedNames(text, valueStart, lineEnd, start, offset), spaceBefore: text[start - 1] === ',' || text[start - 1] === ';' };
     }
     case 'gradient':
-    case 'derivative': {
-      // One name: only while the cursor is in the first word of the value.
-      for (let k = valueStart; k < start; k++) if (!isBlank(text[k])) return null;
-      return { kind: 'function', tag, start };
+    case 'derivative':
+    case 'partial':
+    case 'hessian':
+    case 'jvp': {
+      // The words before the cursor's: a function name first (after the parameter, for `@partial`),
+      // then a convention word.
+      const before = text.slice(valueStart, start).trim();
+      const words = before === '' ? 0 : before.split(/\s+/).length;
+      const nameAt = tag === 'partial' ? 1 : 0;
+      if (tag === 'partial' && words === 0) return { kind: 'wrt', start, taken: [], spaceBefore: false };
+      if (words === nameAt) return { kind: 'function', tag, start };
+      if (words === nameAt + 1) {
+        const options = CONVENTION_WORDS_BY_TAG[tag];
+        return options.length > 0 ? { kind: 'word', words: options, start } : null;
+      }
+      return null;
     }
     default:
       return null;

@@ -73,3 +73,38 @@ export function bad(x: number): number {
     assert.ok(diagnostics.some((d) => d.code === 'GL005' && d.message.startsWith(`Malformed @at: ${message}.`)), JSON.stringify(diagnostics));
   });
 });
+
+describe('cli conventions: the JSON report has every hand-written derivative', function () {
+  this.timeout(120_000);
+  const fixture = (name: string) => path.join(ROOT, 'test', 'fixtures', 'conventions', name);
+
+  interface CheckJson { name: string; kind: string; convention: string; param?: string; scale?: number; status: string; line: number; points: { components: { verdict: string; line: number | null }[] }[] }
+  const checksOf = (file: string, fn: string): CheckJson[] => {
+    const r = cli(['check', file, '--json']);
+    const report = JSON.parse(r.stdout) as { files: { functions: { name: string; checks: CheckJson[] }[] }[] };
+    const f = report.files[0].functions.find((x) => x.name === fn);
+    assert.ok(f, `no ${fn} in the report`);
+    return f.checks;
+  };
+
+  it('lists each @partial with its parameter, scale and verdict (right: all ok)', () => {
+    const checks = checksOf(fixture('partial.right.ts'), 'call');
+    assert.ok(checks.length >= 4, JSON.stringify(checks.map((c) => c.name)));
+    for (const c of checks) assert.equal(c.status, 'ok', `${c.name}: ${c.status}`);
+    const vega = checks.find((c) => c.name === 'vega');
+    assert.ok(vega);
+    assert.equal(vega.kind, 'partial');
+    assert.equal(vega.param, 'sigma');
+    assert.equal(vega.scale, 0.01);
+  });
+
+  it('marks the wrong partials wrong and the right ones ok, each on its own line', () => {
+    const checks = checksOf(fixture('partial.wrong.ts'), 'call');
+    const byName = new Map(checks.map((c) => [c.name, c]));
+    assert.equal(byName.get('delta')?.status, 'ok');
+    const wrong = checks.filter((c) => c.status === 'wrong');
+    assert.ok(wrong.length >= 2, JSON.stringify(checks.map((c) => [c.name, c.status])));
+    for (const c of wrong) assert.ok(c.points.some((p) => p.components.some((k) => k.verdict === 'wrong')));
+    assert.equal(new Set(checks.map((c) => c.line)).size, checks.length);
+  });
+});

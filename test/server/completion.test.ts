@@ -114,8 +114,29 @@ describe('server: completion in JSDoc', function () {
     assert.deepEqual(new Set(labels(items)), new Set(['helper', 'rosenbrockGrad', 'other']));
     const sorted = [...items].sort((a, b) => (a.sortText! < b.sortText! ? -1 : 1));
     assert.equal(sorted[0].label, 'rosenbrockGrad');
-    // Only the first word of the value: after a complete name there is nothing more to offer.
-    assert.deepEqual(await complete(text.replace('$0', 'rosenbrockGrad $0'), ' '), []);
+    // After the name: the conventions it may be written in; after those, nothing.
+    assert.deepEqual(labels(await complete(text.replace('$0', 'rosenbrockGrad $0'), ' ')), ['out', 'fused', 'flag', 'vjp', 'output']);
+    assert.deepEqual(await complete(text.replace('$0', 'rosenbrockGrad out $0'), ' '), []);
+  });
+
+  it('completes @partial (a parameter, then a function, then scale), @hessian (then hvp) and @jvp', async () => {
+    const doc = (tag: string) => `/**\n * @differentiable\n * ${tag}\n */\nexport function price(S: number, sigma: number): number {\n  return S * sigma;\n}\nexport function vega(S: number, sigma: number): number { return S; }\nexport function priceHessian(S: number, sigma: number): number[][] { return [[0, 1], [1, 0]]; }\n`;
+    assert.deepEqual(labels(await complete(doc('@partial $0'), ' ')), ['S', 'sigma']);
+    assert.deepEqual(new Set(labels(await complete(doc('@partial sigma $0'), ' '))), new Set(['vega', 'priceHessian']));
+    assert.deepEqual(labels(await complete(doc('@partial sigma vega $0'), ' ')), ['scale']);
+    const hessian = await complete(doc('@hessian $0'), ' ');
+    const first = [...hessian].sort((a, b) => (a.sortText! < b.sortText! ? -1 : 1))[0];
+    assert.equal(first.label, 'priceHessian');
+    assert.match(String(first.detail), /Hessian of price/);
+    assert.deepEqual(labels(await complete(doc('@hessian priceHessian $0'), ' ')), ['hvp']);
+    assert.deepEqual(await complete(doc('@jvp vega $0'), ' '), []);
+  });
+
+  it('offers @gradient again in a block that has one (every @gradient is checked)', async () => {
+    const items = await complete('/**\n * @differentiable\n * @gradient g\n * @$0\n */\nexport function f(x: number): number { return x; }\n', '@');
+    assert.ok(labels(items).includes('@gradient'));
+    assert.ok(labels(items).includes('@partial'));
+    assert.ok(!labels(items).includes('@differentiable'));
   });
 
   it('works on text that does not parse, and on a const arrow function', async () => {

@@ -18,7 +18,7 @@ describe('JSDoc injection grammar', () => {
     assert.equal(join(root, g.path), join(root, 'syntaxes', 'gradlens-jsdoc.injection.tmLanguage.json'));
   });
 
-  it('matches each of the six tags and nothing that merely starts like one', () => {
+  it('matches each of the ten tags and nothing that merely starts like one', () => {
     const flags = rule('flag-tags');
     assert.equal(flags.exec(' * @differentiable')?.[1], '@differentiable');
     assert.equal(flags.exec(' * @nondifferentiable')?.[1], '@nondifferentiable');
@@ -29,6 +29,17 @@ describe('JSDoc injection grammar', () => {
     assert.equal(fn.exec(' * @gradient rosenbrockGrad')?.[3], 'rosenbrockGrad');
     assert.equal(fn.exec(' * @derivative normPdf')?.[3], 'normPdf');
     assert.equal(fn.exec(' * @gradients'), null);
+    // the conventions of hand-written derivatives (README, "The annotation language")
+    const conv = fn.exec(' * @gradient act flag derivative');
+    assert.deepEqual([conv?.[3], conv?.[4], conv?.[5]], ['act', 'flag', 'derivative']);
+    assert.equal(fn.exec(' * @gradient fprime out')?.[4], 'out');
+    assert.equal(fn.exec(' * @gradient g outward')?.[4], undefined, 'a word that merely starts like a convention');
+    assert.equal(fn.exec(' * @hessian h hvp')?.[4], 'hvp');
+    assert.equal(fn.exec(' * @jvp rosenbrockJvp')?.[3], 'rosenbrockJvp');
+    assert.equal(fn.exec(' * @gradient activations.logistic.derivative')?.[3], 'activations.logistic.derivative');
+    const partial = rule('partial-tag').exec(' * @partial T theta scale -1/365');
+    assert.deepEqual([partial?.[3], partial?.[4], partial?.[5], partial?.[6]], ['T', 'theta', 'scale', '-1/365']);
+    assert.equal(rule('partial-tag').exec(' * @partials'), null);
     assert.equal(rule('at-tag').exec(' * @at x = 1.5, w = [0.1, -2, 3] */')?.[3], ' x = 1.5, w = [0.1, -2, 3] ');
     assert.equal(rule('at-tag').exec(' * @attribute'), null);
   });
