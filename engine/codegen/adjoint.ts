@@ -76,13 +76,20 @@ export type Adj =
    */
   | { k: 'if'; test: AdjValue; not: 'paren' | 'minimal' | null; then: Adj[]; else: Adj[]; oneLine?: boolean }
   /** `for (let index = from; index cmp to; index step) body` */
-  | { k: 'for'; index: number; from: Expr; cmp: '<' | '<=' | '>' | '>='; to: Expr; step: '++' | '--'; body: Adj[] };
+  | { k: 'for'; index: number; from: Expr; cmp: '<' | '<=' | '>' | '>='; to: Expr; step: '++' | '--'; body: Adj[] }
+  /**
+   * Statements the recompute-or-save pass (values.ts) writes: the values a statement's adjoint pops
+   * or recomputes first, a loop's trip count, a block's re-established values. Empty while the walk
+   * runs; flattened into their place after the pass (`flattenGroups`).
+   */
+  | { k: 'group'; body: Adj[] };
 
 export type AdjOf<K extends Adj['k']> = Adj & { k: K };
 
-/** Whether the statements do nothing (comments only). */
+/** Whether the statements do nothing (comments, and groups the statements beside them fill). */
 export function isEmptyAdj(stmts: Adj[]): boolean {
-  return stmts.every((s) => s.k === 'comment');
+  // a group holds only what the statements beside it need (values.ts): nothing on its own
+  return stmts.every((s) => s.k === 'comment' || s.k === 'group');
 }
 
 function isExpr(v: AdjValue): v is Expr {
@@ -100,12 +107,25 @@ export function forEachAdjExpr(s: Adj, f: (e: Expr) => void): void {
     case 'call': f(s.call); return;
     case 'if': value(s.test); return;
     case 'for': f(s.from); f(s.to); return;
+    case 'group': return;
   }
 }
 
 /** The statements nested in `s`. */
 export function adjChildren(s: Adj): Adj[][] {
-  return s.k === 'if' ? [s.then, s.else] : s.k === 'for' ? [s.body] : [];
+  return s.k === 'if' ? [s.then, s.else] : s.k === 'for' || s.k === 'group' ? [s.body] : [];
+}
+
+/** The statements with every group replaced by its statements (after the recompute-or-save pass). */
+export function flattenGroups(stmts: Adj[]): Adj[] {
+  const out: Adj[] = [];
+  for (const s of stmts) {
+    if (s.k === 'group') out.push(...flattenGroups(s.body));
+    else if (s.k === 'if') out.push({ ...s, then: flattenGroups(s.then), else: flattenGroups(s.else) });
+    else if (s.k === 'for') out.push({ ...s, body: flattenGroups(s.body) });
+    else out.push(s);
+  }
+  return out;
 }
 
 /** Calls `visit` on every statement of `stmts` and the statements nested in them, in order. */
@@ -234,6 +254,7 @@ function printOne(g: AdjPrinter, s: Adj): Line[] {
       if (s.oneLine) return [`if (${test}) ${printAdj(g, s.then).join(' ')}`];
       return [block(`if (${test})`, printAdj(g, s.then), printAdj(g, s.else))];
     }
+    case 'group': return printAdj(g, s.body);
     case 'for': {
       const i = g.names[s.index];
       return [block(`for (let ${i} = ${g.rp(s.from)}; ${i} ${s.cmp} ${g.rp(s.to)}; ${i}${s.step})`, printAdj(g, s.body))];

@@ -4,16 +4,17 @@
 //
 // 1. the function is prepared (prepare.ts) and named (names.ts) — reverseState.ts;
 // 2. the statement adjoints (stmtAdjoints.ts) walk it backwards, propagating through expressions
-//    (propagate.ts) and asking how to read each forward value (values.ts: read, recompute, or
-//    save), into the reverse sweep's adjoint statements (adjoint.ts);
-// 3. passes over those: the stacks are sized (stacks.ts), the first write of a parameter's adjoint
-//    element becomes a plain store (firstWrites.ts);
+//    (propagate.ts), into the reverse sweep's adjoint statements (adjoint.ts); a forward value
+//    still intact is read as it is, any other is a request to the next pass;
+// 3. passes over those statements: recompute or save each value requested (values.ts `decide`),
+//    size the stacks (stacks.ts), make first writes of a parameter's adjoint element stores
+//    (firstWrites.ts);
 // 4. the reverse sweep is printed, then the forward sweep without what nothing reads (`liveForward`),
 //    and the function is assembled here.
 
 import { Expr, IrFunction, Stmt } from '../ir';
 import { checkTime } from '../symbolic/charge';
-import { Adj, AdjOf, printAdj } from './adjoint';
+import { Adj, AdjOf, flattenGroups, printAdj } from './adjoint';
 import { isEmpty, Line, printLines } from './code';
 import { GenContext, PullbackInfo } from './context';
 import { forEachVar, ref } from './expr';
@@ -66,7 +67,11 @@ export class ReverseGen {
         paramAdj.push(st.emit({ k: 'decl', kind: 'const', name: d, value: { k: 'zeros', like, array: p.depth > 1 ? 'rows' : 'array', fill: true } }));
       }
     }
-    // passes over the adjoint statements: the stacks are sized, first writes become stores
+    // passes over the adjoint statements: recompute or save each value read, size the stacks, make first writes stores
+    this.values.decide([paramAdj, topLocals, reverse]);
+    reverse = flattenGroups(reverse);
+    const locals = flattenGroups(topLocals);
+    topLocals.splice(0, topLocals.length, ...locals);
     sizeStacks(st, this.values);
     if (spec.mode === 'gradient') {
       for (const v of wrtVars) {

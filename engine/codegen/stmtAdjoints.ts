@@ -39,13 +39,7 @@ export class StmtAdjoints {
     if (!top) {
       // adjoint arrays of local arrays need the array (its length) re-established
       for (const v of declared) if (st.adjUsed.has(v) && st.w.vars[v].type === 'arr') this.values.reestablish(v);
-      const req = st.reest.get(stmts);
-      if (req) {
-        // requests may add requests (a recomputed value reads another); they only add earlier declarations
-        let n = -1;
-        while (n !== req.size) { n = req.size; for (const v of [...req]) this.values.reestablish(v); }
-        for (const v of declared) if (req.has(v)) out.push(...(st.reestLines.get(v) ?? []));
-      }
+      out.push(this.values.prologue(stmts, declared));
     }
     for (const v of declared) out.push(...this.adjointDecl(v));
     return out;
@@ -83,7 +77,9 @@ export class StmtAdjoints {
       const sink = new Sink(st);
       this.reverseInto(s, sink);
       const body = sink.flush();
-      const all = [...state.pops, ...sink.out, ...body];
+      const content = [...sink.out, ...body];
+      // what the statement's adjoint pops or recomputes first, filled by the recompute-or-save pass
+      const all = content.length === 0 && !this.values.madeRequests(state) ? [] : [{ k: 'group', body: state.pops } as Adj, ...content];
       if (s.k === 'if' || s.k === 'loop') return all;
       return st.withComment(s, all);
     } finally {
@@ -267,16 +263,16 @@ export class StmtAdjoints {
       const trips = values.tripCount(s, pre);
       if (e0Int && (ind.step === 1 || ind.step === -1)) {
         const start = ind.step === 1 ? sub(add(e0, trips), cnst(1)) : add(sub(e0, trips), cnst(1));
-        return [...c, ...pre, down(start)];
+        return [...c, { k: 'group', body: pre }, down(start)];
       }
       const k = st.syntheticNamed(st.fresh('iteration'));
       const value = add(e0, mul(ref(k), cnst(ind.step)));
       const from: Expr = { k: 'binary', op: '-', a: trips, b: cnst(1), range: s.range };
-      return [...c, ...pre, st.emit({ k: 'for', index: k, from, cmp: '>=', to: cnst(0), step: '--', body: [st.emit({ k: 'decl', kind: 'const', name: ind.v, value }), ...iteration] })];
+      return [...c, { k: 'group', body: pre }, st.emit({ k: 'for', index: k, from, cmp: '>=', to: cnst(0), step: '--', body: [st.emit({ k: 'decl', kind: 'const', name: ind.v, value }), ...iteration] })];
     }
     const trips = values.tripCount(s, pre);
     const k = st.syntheticNamed(st.fresh('iteration'));
-    return [...c, ...pre, st.emit({ k: 'for', index: k, from: trips, cmp: '>', to: cnst(0), step: '--', body: iteration })];
+    return [...c, { k: 'group', body: pre }, st.emit({ k: 'for', index: k, from: trips, cmp: '>', to: cnst(0), step: '--', body: iteration })];
   }
 
   /** The last value of the index of a counted loop (`i < n` → n − 1), when its bound can be re-read. */

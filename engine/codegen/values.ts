@@ -4,13 +4,17 @@
 // recomputed where what it was computed from is intact; anything else is saved by the forward
 // sweep (a constant outside loops, a variable declared at the top in a branch, a stack inside
 // loops, sized later by stacks.ts). Branches are re-tested when their condition can be, else the
-// branch taken is recorded; a loop's trips are counted when its reverse cannot re-read its bounds.
+// branch taken is recorded; a loop's trip count is kept when its reverse cannot re-read its bounds.
 //
-// The decisions are taken as the statement adjoints ask for values (a walk in reverse order), not
-// by a later pass: each decision names what it saves, and the names must come in that order.
+// A pass: while the statement adjoints walk the function, a read of a value still intact is
+// answered at once (the layout says so), and every other read — a value to recompute or save, a
+// variable to re-establish, a branch to record, trips to count — becomes a request answered by a
+// stand-in name. `decide()` then takes the requests in the order they were made (so the names it
+// gives come in the order a reader meets them), writes what each needs into the forward sweep and
+// into the groups the walk left in the adjoint statements, and gives each stand-in its name.
 
 import { Expr, Stmt } from '../ir';
-import { Adj, AdjValue, Slot, StackSlot } from './adjoint';
+import { Adj, AdjOf, AdjValue, forEachAdj, Slot, StackSlot } from './adjoint';
 import { mentions, ref, sameExpr, substitute, varsOf } from './expr';
 import { hasCall, hasExpensive, hasJumpIn, isInt, isNonNegative, upperBound } from './loopBounds';
 import { Fwd, ReverseState, StmtState } from './reverseState';
@@ -38,8 +42,110 @@ function append<K>(map: Map<K, Fwd[]>, key: K, ...lines: Fwd[]): void {
   map.set(key, list);
 }
 
+/** A read the walk made that the pass decides: `resolve` runs in the statement's state, `id` is its stand-in. */
+interface Request {
+  id: number | null;
+  state: StmtState | null;
+  resolve: () => AdjValue | void;
+}
+
+/** A nested block's reverse starts with a group of the values it re-establishes, filled after the pass. */
+interface Prologue {
+  group: AdjOf<'group'>;
+  block: Stmt[];
+  declared: number[];
+}
+
 export class Values {
+  /** While the walk runs, reads that are not plain reads are requests; after `decide()`, answered at once. */
+  private deferring = true;
+  private readonly requests: Request[] = [];
+  /** Per statement state, the stand-in of each read already requested (the same read, the same name). */
+  private readonly requested = new WeakMap<StmtState, Map<string, number>>();
+  private readonly stmtIds = new Map<Stmt, number>();
+  private readonly prologues: Prologue[] = [];
+  /** Stand-ins answered by a value that is not an expression (a branch popped from a stack). */
+  private readonly answeredValues = new Map<number, AdjValue>();
+
   constructor(private readonly st: ReverseState) {}
+
+  /** Whether the walk asked anything of the pass while building `state`'s adjoint. */
+  madeRequests(state: StmtState): boolean {
+    return (this.requested.get(state)?.size ?? 0) > 0 || state.pops.length > 0;
+  }
+
+  private stmtId(s: Stmt): number {
+    let id = this.stmtIds.get(s);
+    if (id === undefined) { id = this.stmtIds.size; this.stmtIds.set(s, id); }
+    return id;
+  }
+
+  /**
+   * The value `resolve` gives (an expression naming a value the generator made), now or, during
+   * the walk, as a stand-in the pass names. `key` identifies the read within its statement.
+   */
+  private request(key: string, resolve: () => AdjValue): AdjValue {
+    const { st } = this;
+    const state = st.cur;
+    if (!this.deferring) return resolve();
+    let seen = state ? this.requested.get(state) : undefined;
+    if (state && !seen) { seen = new Map(); this.requested.set(state, seen); }
+    const hit = seen?.get(key);
+    if (hit !== undefined) return ref(hit);
+    const id = st.syntheticNamed('');
+    seen?.set(key, id);
+    this.requests.push({ id, state, resolve });
+    return ref(id);
+  }
+
+  private readRequest(key: string, resolve: () => Expr): Expr {
+    return asExpr(this.request(key, resolve));
+  }
+
+  /** A group the pass fills with what a nested block's reverse re-establishes first. */
+  prologue(block: Stmt[], declared: number[]): Adj {
+    const group: AdjOf<'group'> = { k: 'group', body: [] };
+    this.prologues.push({ group, block, declared });
+    return group;
+  }
+
+  /**
+   * The pass: answers the walk's requests in the order they were made, then fills the blocks'
+   * prologues; `adjoints` are the walk's statements (branch tests answered by a pop are put in).
+   */
+  decide(adjoints: Adj[][]): void {
+    const { st } = this;
+    this.deferring = false;
+    for (const r of this.requests) {
+      const prev = st.cur;
+      st.cur = r.state;
+      try {
+        const answer = r.resolve();
+        if (r.id === null || !answer) continue;
+        if (answer.k === 'var' && answer.id >= st.w.vars.length) st.names[r.id] = st.names[answer.id];
+        else if (answer.k === 'pop') this.answeredValues.set(r.id, answer);
+        else throw new Error(`internal: a read answered by ${answer.k}, not by a name the generator made`);
+      } finally {
+        st.cur = prev;
+      }
+    }
+    for (const { group, block, declared } of this.prologues) {
+      const req = st.reest.get(block);
+      if (!req) continue;
+      // re-establishing a value may re-establish another it is computed from: only earlier declarations
+      let n = -1;
+      while (n !== req.size) { n = req.size; for (const v of [...req]) this.reestablish(v); }
+      for (const v of declared) if (req.has(v)) group.body.push(...(st.reestLines.get(v) ?? []));
+    }
+    for (const stmts of adjoints) {
+      forEachAdj(stmts, (s) => {
+        if (s.k === 'if' && s.test.k === 'var') {
+          const popped = this.answeredValues.get(s.test.id);
+          if (popped) s.test = popped;
+        }
+      });
+    }
+  }
 
   /** A slot to save a value in, chosen by where `s` sits: constant, hoisted variable, or stack. */
   private slotFor(s: Stmt, base: string, type: string, init: string): Slot {
@@ -95,7 +201,7 @@ export class Values {
     }
     const state = st.cur;
     if (!state) throw new CodegenError(`a value of '${st.w.vars[v].name}' the reverse sweep needs`);
-    return this.saveBefore(s, ref(v), st.names[v], st.tsTypeOfVar(v), state);
+    return this.readRequest(`val|${this.stmtId(s)}|${after}|${v}`, () => this.saveBefore(s, ref(v), st.names[v], st.tsTypeOfVar(v), state));
   }
 
   /** A forward expression at `s`, rewritten to read its values in the reverse sweep. */
@@ -110,11 +216,14 @@ export class Values {
           // an element of an array overwritten later is saved; an index alone is saved by itself
           const r = arrayRoot(e);
           const ok = r !== null && st.layout.available(r, s) && [...varsOf(e.array)].every((x) => st.layout.available(x, s));
-          if (!ok && st.cur) {
-            const forwarded = this.forwardedStore(e, s, st.cur) ?? this.forwardedLoopStore(e, s, st.cur);
-            if (forwarded) return forwarded;
-            const depth = r === null ? 1 : st.w.vars[r].depth - indexDepth(e);
-            return this.saveBefore(s, e, `${st.names[r ?? 0]}Elem`, depth > 0 ? 'number[]' : 'number', st.cur);
+          const state = st.cur;
+          if (!ok && state) {
+            return this.readRequest(`elem|${this.stmtId(s)}|${st.p(e)}`, () => {
+              const forwarded = this.forwardedStore(e, s, state) ?? this.forwardedLoopStore(e, s, state);
+              if (forwarded) return forwarded;
+              const depth = r === null ? 1 : st.w.vars[r].depth - indexDepth(e);
+              return this.saveBefore(s, e, `${st.names[r ?? 0]}Elem`, depth > 0 ? 'number[]' : 'number', state);
+            });
           }
         }
         return { ...e, array: this.rv(e.array, s), index: this.rv(e.index, s) };
@@ -218,6 +327,10 @@ export class Values {
     const block = st.layout.declBlock.get(v);
     if (!block || st.layout.blockOf.get(block)!.top) return;
     if (st.layout.inductionVars.has(v) || st.layout.arrayFromVars.has(v)) return;
+    if (this.deferring) {
+      this.requests.push({ id: null, state: null, resolve: () => this.reestablish(v) });
+      return;
+    }
     const set = st.reest.get(block) ?? new Set<number>();
     if (set.has(v)) return;
     set.add(v);
@@ -254,8 +367,13 @@ export class Values {
     if ([...varsOf(test)].every((v) => st.layout.available(v, s)) && !hasCall(test)) {
       return st.outsideStatement(() => this.rv(test, s));
     }
+    return this.request(`branch|${this.stmtId(s)}`, () => this.recordTaken(s));
+  }
+
+  private recordTaken(s: IfStmt): AdjValue {
+    const { st } = this;
     const slot = this.slotFor(s, 'branch', 'boolean', 'false');
-    const t = st.fp(test);
+    const t = st.fp(s.test);
     if (slot.kind === 'stack') {
       const local = st.fresh('took');
       append(st.fwdBefore, s, `const ${local} = ${t};`, { k: 'push', slot, value: local });
@@ -269,6 +387,10 @@ export class Values {
 
   /** Counts a loop's iterations in the forward sweep; returns how the reverse reads the count (`pre`: what it pops first). */
   tripCount(s: LoopStmt, pre: Adj[]): Expr {
+    return this.readRequest(`trips|${this.stmtId(s)}`, () => this.countTrips(s, pre));
+  }
+
+  private countTrips(s: LoopStmt, pre: Adj[]): Expr {
     const { st } = this;
     const pos = st.layout.pos.get(s)!;
     let slot = st.tripSlots.get(s);
@@ -296,4 +418,9 @@ export class Values {
     }
     return ref(st.syntheticNamed(slot.name));
   }
+}
+
+function asExpr(v: AdjValue): Expr {
+  if (v.k === 'pop' || v.k === 'zeros') throw new Error(`internal: a ${v.k} where an expression is read`);
+  return v;
 }
