@@ -154,8 +154,10 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
       if (p) continue;
       const names = fn.params.map((q) => q.name);
       const guess = closestName(w, names);
-      gl005(tagRange('wrt'), `@wrt names '${w}', which is not a parameter of '${sf.name}' (parameters: ${names.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : '.'}`,
-        guess ? nameFix(ann.tagRanges.filter((t) => t.tag === 'wrt'), program.text, w, guess) : undefined);
+      // on the name itself (the tag when it cannot be found), as a type checker underlines a misspelt name
+      const wrtTags = ann.tagRanges.filter((t) => t.tag === 'wrt');
+      gl005(nameRangeIn(wrtTags, program.text, w) ?? tagRange('wrt'), `@wrt names '${w}', which is not a parameter of '${sf.name}' (parameters: ${names.join(', ') || 'none'})${guess ? `; did you mean '${guess}'?` : '.'}`,
+        guess ? nameFix(wrtTags, program.text, w, guess) : undefined);
     }
   }
   analysis.wrt = wrt.filter((w) => fn.params.some((p) => p.name === w));
@@ -388,15 +390,19 @@ export function helpersOf(program: Program, fn: IrFunction): string[] {
 
 /** "Change 'xx' to 'x'": the first whole-word occurrence of `wrong` in the given tags' text. */
 function nameFix(tags: { textRange: Range }[], text: string, wrong: string, right: string): DiagnosticFix[] | undefined {
+  const range = nameRangeIn(tags, text, wrong);
+  return range ? [{ title: `Change '${wrong}' to '${right}'`, edits: [{ range, newText: right }] }] : undefined;
+}
+
+/** Where the word `name` stands in one of the tags' texts. */
+function nameRangeIn(tags: { textRange: Range }[], text: string, name: string): Range | null {
   const isWord = (c: string | undefined) => c !== undefined && /[\w$]/.test(c);
   for (const t of tags) {
-    let at = text.indexOf(wrong, t.textRange.start);
-    while (at >= 0 && at + wrong.length <= t.textRange.end) {
-      if (!isWord(text[at - 1]) && !isWord(text[at + wrong.length])) {
-        return [{ title: `Change '${wrong}' to '${right}'`, edits: [{ range: { start: at, end: at + wrong.length }, newText: right }] }];
-      }
-      at = text.indexOf(wrong, at + 1);
+    let at = text.indexOf(name, t.textRange.start);
+    while (at >= 0 && at + name.length <= t.textRange.end) {
+      if (!isWord(text[at - 1]) && !isWord(text[at + name.length])) return { start: at, end: at + name.length };
+      at = text.indexOf(name, at + 1);
     }
   }
-  return undefined;
+  return null;
 }

@@ -90,7 +90,7 @@ describe('engine: GL005, annotation errors', () => {
 /**
  * @differentiable
  * @wrt x, q
- * ^^^^^^^^^ GL005 'q'
+ *         ^ GL005 'q'
  * @at x = 1, y = oops
  * ^^^^^^^^^^^^^^^^^^^ GL005 Malformed @at
  * @gradient nowhere

@@ -527,7 +527,7 @@ export function square(x: number): number {
 }
 `, `
 5:9-5:20 hint GL004 "Math.abs(x)": The check point x = 0 sits on a non-differentiable point: abs at 0. Gradlens uses the minimum-norm subgradient there (PyTorch's rule); finite differences cannot confirm it.
-10:3-10:9 error GL005 "@wrt z": @wrt names 'z', which is not a parameter of 'square' (parameters: x).
+10:8-10:9 error GL005 "z": @wrt names 'z', which is not a parameter of 'square' (parameters: x).
 `);
   });
 
@@ -571,6 +571,8 @@ export function f(x: number, y: number): number {
     const gl005 = diagnostics.find((d) => d.code === 'GL005');
     assert.ok(gl005, JSON.stringify(diagnostics));
     assert.match(gl005.message, /did you mean 'y'\?/);
+    // underlined on the misspelt name, not the whole tag
+    assert.deepEqual(gl005.range, { start: { line: 2, character: 11 }, end: { line: 2, character: 13 } });
     const actions = listCodeActions(a.snap, a.doc, { textDocument: { uri: URI }, range: { start: at, end: at }, context: { diagnostics: [gl005] } }, a.mapping);
     const fix = actions.find((x) => x.title === "Change 'yy' to 'y'");
     assert.ok(fix?.edit?.changes, actions.map((x) => x.title).join('\n'));
