@@ -52,6 +52,8 @@ export interface CheckTestInput {
   params: { name: string; typeText: string | null }[];
   wrt: string[];
   point: Point;
+  /** TypeScript (the default) or plain JavaScript: no annotations, no assertions. */
+  types?: boolean;
 }
 
 /**
@@ -60,6 +62,8 @@ export interface CheckTestInput {
  */
 export function gradientCheckTest(input: CheckTestInput): string | null {
   const { testName, fnName, gradName, params, wrt, point } = input;
+  // `t(': number')`: a type annotation or assertion, printed only in TypeScript
+  const t = (annotation: string): string => (input.types === false ? '' : annotation);
   // The test's own locals never shadow a parameter, the function or its gradient (a function
   // named `f`, a parameter named `d`): each takes a name nobody else has.
   const taken = new Set<string>([testName, fnName, gradName, ...params.map((p) => p.name)]);
@@ -82,12 +86,12 @@ export function gradientCheckTest(input: CheckTestInput): string | null {
     const type = p.typeText ?? (isArray ? 'number[]' : 'number');
     const literal = isArray ? `[${(value as number[]).map(literalNumber).join(', ')}]` : literalNumber(value as number);
     const init = isArray && /Float64Array/.test(type) ? `new Float64Array(${literal})` : literal;
-    decls.push(`  const ${p.name}: ${type} = ${init};`);
+    decls.push(`  const ${p.name}${t(`: ${type}`)} = ${init};`);
     plainArgs.push(p.name);
     if (!wrt.includes(p.name)) {
       perturbedArgs.push(p.name);
     } else if (isArray) {
-      perturbedArgs.push(`(${p.name}.map((${v}: number, ${i}: number) => ${v} + ${d}[${base.length} + ${i}]) as typeof ${p.name})`);
+      perturbedArgs.push(`(${p.name}.map((${v}${t(': number')}, ${i}${t(': number')}) => ${v} + ${d}[${base.length} + ${i}])${t(` as typeof ${p.name}`)})`);
       base.push(...(value as number[]));
     } else {
       perturbedArgs.push(`${p.name} + ${d}[${base.length}]`);
@@ -101,21 +105,21 @@ export function gradientCheckTest(input: CheckTestInput): string | null {
  * ${at}.
  * Returns the largest relative error (about 1e-7 or below when the gradient is right).
  */
-export function ${testName}(): number {
+export function ${testName}()${t(': number')} {
 ${decls.join('\n')}
-  const ${f} = (${d}: number[]): number => ${fnName}(${perturbedArgs.join(', ')});
-  const ${baseName}: number[] = [${base.map(literalNumber).join(', ')}];
+  const ${f} = (${d}${t(': number[]')})${t(': number')} => ${fnName}(${perturbedArgs.join(', ')});
+  const ${baseName}${t(': number[]')} = [${base.map(literalNumber).join(', ')}];
   // The gradient in @wrt order, flattened: a number, an array, a tuple or an object keyed by name.
-  const ${wrtName}: string[] = ${JSON.stringify(wrt)};
-  const ${raw}: unknown = ${gradName}(${plainArgs.join(', ')});
-  const ${analytic}: number[] = [];
-  const ${take} = (${v}: unknown): void => {
+  const ${wrtName}${t(': string[]')} = ${JSON.stringify(wrt)};
+  const ${raw}${t(': unknown')} = ${gradName}(${plainArgs.join(', ')});
+  const ${analytic}${t(': number[]')} = [];
+  const ${take} = (${v}${t(': unknown')})${t(': void')} => {
     if (typeof ${v} === 'number') ${analytic}.push(${v});
-    else ${analytic}.push(...Array.from(${v} as ArrayLike<number>));
+    else ${analytic}.push(...Array.from(${v}${t(' as ArrayLike<number>')}));
   };
   if (typeof ${raw} === 'number' || (${wrtName}.length === 1 && (Array.isArray(${raw}) || ArrayBuffer.isView(${raw})))) ${take}(${raw});
   else if (Array.isArray(${raw})) ${raw}.forEach(${take});
-  else for (const ${name} of ${wrtName}) ${take}((${raw} as Record<string, unknown>)[${name}]);
+  else for (const ${name} of ${wrtName}) ${take}((${raw}${t(' as Record<string, unknown>')})[${name}]);
   if (${analytic}.length !== ${baseName}.length) return Infinity;
   let ${worst} = 0;
   for (let ${k} = 0; ${k} < ${baseName}.length; ${k}++) {
