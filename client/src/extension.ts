@@ -12,6 +12,7 @@ import {
 import type { CodegenMode, Point } from '../../engine/api';
 import { Commands, StatusNotification, type FileStatus } from '../../server/protocol';
 import { GRAPH_VIEW_TYPE, GraphPanel, GraphPanelSerializer, SUPPORTED_LANGUAGES, isSupportedDocument, type GraphTarget } from './graphPanel';
+import { registerHoverBelowSignature, silenceDefaultHover } from './hoverBelowSignature';
 import { insertCode } from './insertCode';
 import { StatusBar } from './statusBar';
 
@@ -85,6 +86,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
     // Hover markdown may run command links, but only Gradlens's own commands.
     markdown: { isTrusted: { enabledCommands: ownCommands }, supportHtml: false },
     middleware: {
+      // the hover goes through registerHoverBelowSignature, after TypeScript's signature
+      ...silenceDefaultHover,
       workspace: {
         configuration: async (params, token, next) => {
           const result = await next(params, token);
@@ -97,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
   client = new LanguageClient('gradlens', 'Gradlens', serverOptions, clientOptions);
 
   const statusBar = new StatusBar(vscode, isSupportedDocument);
-  context.subscriptions.push(statusBar);
+  context.subscriptions.push(statusBar, registerHoverBelowSignature(vscode, client, isSupportedDocument));
 
   context.subscriptions.push(
     vscode.commands.registerCommand(Commands.showGraph, (...args: unknown[]) => {

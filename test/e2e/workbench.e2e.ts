@@ -84,6 +84,21 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     assert.match(text, /∂\S*\/∂y/, `no ∂/∂y in the hover:\n${text}`);
     assert.match(text, /1501\b/, `the hover does not show ∂f/∂x = 1501 at (1.5, −0.25):\n${text}`);
     assert.match(text, /[−-]500\b/, `the hover does not show ∂f/∂y = −500 at (1.5, −0.25):\n${text}`);
+    // TypeScript's signature stays at the top, Gradlens's part below it (once tsserver has loaded
+    // the project, which may take a while after the first hover)
+    const signature = /function rosenbrock\(x: number, y: number\): number/;
+    let both = text;
+    const tsDeadline = Date.now() + 90_000;
+    while (!signature.test(both) && Date.now() < tsDeadline) {
+      await page.mouse.move(10, 10);
+      await page.waitForTimeout(1000);
+      await name.hover();
+      await hover.first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      both = await hover.first().innerText().catch(() => '');
+    }
+    await screenshot(page, '02b-hover-with-signature');
+    assert.match(both, signature, `TypeScript's signature never showed in the hover:\n${both}`);
+    assert.ok(both.search(signature) < both.search(/∂\S*\/∂x/), `Gradlens's part comes before TypeScript's signature:\n${both}`);
     await page.mouse.move(10, 10);
   });
 
