@@ -224,6 +224,10 @@ export interface GraphNode {
   inputs: number[];
   /** Set on nodes computed inside a loop: the loop's id and the iteration. */
   loop?: { id: number; iteration: number };
+  /** The statement of the analysed function this node is part of (an id of `ComputationGraph.statements`). */
+  statement?: number;
+  /** Set on nodes computed by a helper call of the analysed function (an id of `ComputationGraph.calls`). */
+  call?: number;
 }
 
 export interface GraphEdge {
@@ -241,6 +245,10 @@ export interface ComputationGraph {
   /** Ids of the nodes of the output (one for a scalar function). */
   outputs: number[];
   loops: { id: number; range: Range; tripCount: number }[];
+  /** The analysed function's statements that nodes belong to, with their source text (shortened). */
+  statements: { id: number; range: Range; text: string }[];
+  /** Each helper call the analysed function made (one per call at run time), with the call's source text. */
+  calls: { id: number; helper: string; range: Range; text: string }[];
   /** True when the graph was cut at the node limit. */
   truncated: boolean;
 }
@@ -263,12 +271,16 @@ export interface MethodComponent {
   central: number;
   /** Complex step, where the function is analytic along that direction. */
   complexStep: number | null;
+  /** The function's hand-written gradient (`@gradient`, `@partial` or paired by name), where it has one. */
+  handWritten: number | null;
 }
 
 export interface MethodsComparison {
   functionName: string;
   point: Point;
   components: MethodComponent[];
+  /** Name of the hand-written gradient the `handWritten` column comes from, if any. */
+  handWrittenName: string | null;
   /** Error of one-sided, central and complex-step differences against reverse mode, for the first component, by step h. */
   errorCurve: { h: number; forward: number; central: number; complexStep: number | null }[];
 }

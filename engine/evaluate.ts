@@ -33,6 +33,8 @@ export interface EvalHooks<T> {
   active?(x: T): boolean;
   /** Called before each operation with the range of the expression computing it (graph view). */
   beforeOp?(range: Range): void;
+  /** Called when the top-level function calls a helper (`enter`, after its arguments) and when the call returns (graph view). */
+  onCall?(range: Range, name: string, phase: 'enter' | 'exit'): void;
 }
 
 const MAX_CALL_DEPTH = 64;
@@ -279,8 +281,11 @@ export class Interpreter<T> {
       const v = this.runPrimal(helper, args);
       return liftConstant(this.A, v);
     }
-    if (ann.derivative) return this.callWithRule(helper, ann.derivative, args, e.range);
-    return this.run(helper, args);
+    const onCall = this.depth === 1 ? this.hooks.onCall : undefined;
+    onCall?.(e.range, e.fn, 'enter');
+    const v = ann.derivative ? this.callWithRule(helper, ann.derivative, args, e.range) : this.run(helper, args);
+    onCall?.(e.range, e.fn, 'exit');
+    return v;
   }
 
   /** Runs `fn` on the primal numbers of `args` (no derivatives), sharing this run's step budget. */
@@ -309,6 +314,8 @@ export class Interpreter<T> {
         ? `The @derivative rule '${ruleName}' must return one entry per parameter of '${helper.name}' (${r.params.join(', ')}).`
         : `The @derivative rule '${ruleName}' returns a wrongly sized entry for '${r.param}'.`, range);
     }
+    // The call itself is the operation: its node maps to the call's source, not its last argument's.
+    this.hooks.beforeOp?.(range);
     return this.A.lift(value, r.inputs, r.partials);
   }
 }

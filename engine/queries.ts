@@ -2,7 +2,8 @@
 // adjoints, and the comparison of every differentiation method. Source text in, plain data out.
 
 import { AnalysisOptions, ComputationGraph, DEFAULT_OPTIONS, EngineDiagnostic, GradientResult, GraphEdge, GraphNode, MethodComponent, MethodsComparison, Point } from './api';
-import { wrtOf } from './analyzeFunction';
+import { checkProgram, wrtOf } from './analyzeFunction';
+import { checkGradient } from './gradientCheck';
 import { randomPoints, validatePoint } from './checkPoints';
 import { budgeted, BudgetExceeded } from './budget';
 import { Differentiator } from './differentiate';
@@ -106,6 +107,33 @@ function gradientAtNow(text: string, fnName: string, point?: Point, options?: Pa
 }
 
 const MAX_GRAPH_NODES = 5000;
+/** Longest statement or call text a graph carries (the views shorten further). */
+const MAX_GRAPH_TEXT = 80;
+
+function shortText(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+}
+
+/** The statements that compute values (not the control flow around them), in source order. */
+function leafStatements(body: Stmt[], out: Stmt[] = []): Stmt[] {
+  for (const s of body) {
+    if (s.k === 'if') { leafStatements(s.then, out); leafStatements(s.else, out); }
+    else if (s.k === 'loop') { leafStatements(s.body, out); leafStatements(s.update, out); }
+    else if (s.k !== 'break' && s.k !== 'continue') out.push(s);
+  }
+  return out.sort((a, b) => a.range.start - b.range.start);
+}
+
+/** The innermost statement whose range holds `range` (statements do not overlap, except a block's). */
+function statementAt(statements: Stmt[], range: Range): number {
+  let best = -1;
+  for (let i = 0; i < statements.length; i++) {
+    const r = statements[i].range;
+    if (r.start <= range.start && range.end <= r.end && (best < 0 || r.start >= statements[best].range.start)) best = i;
+  }
+  return best;
+}
 
 export function computationGraph(text: string, fnName: string, point?: Point, options?: Partial<AnalysisOptions>): { graph: ComputationGraph | null; diagnostics: EngineDiagnostic[] } {
   try {
@@ -125,7 +153,10 @@ function computationGraphNow(text: string, fnName: string, point?: Point, option
     const loopIds = new Map<Stmt, number>();
     const loops: ComputationGraph['loops'] = [];
     const labels = new Map<number, string>();
+    // Each helper call of the function: the tape entries recorded from its entry to its exit.
+    const calls: (ComputationGraph['calls'][number] & { first: number; last: number })[] = [];
     let tapeRef: Tape<number> | null = null;
+    let open: (typeof calls)[number] | null = null;
     const result = d.reverse({
       beforeOp: (range) => { if (tapeRef) tapeRef.site = range; },
       onLoop: (loop, iteration) => {
@@ -140,27 +171,66 @@ function computationGraphNow(text: string, fnName: string, point?: Point, option
         const name = r.fn.vars[v].name;
         if (x && typeof x === 'object' && !Array.isArray(x) && (x as { i: number }).i >= 0 && !name.startsWith('$')) labels.set((x as { i: number }).i, name);
       },
+      onCall: (range, helper, phase) => {
+        if (!tapeRef) return;
+        if (phase === 'enter') {
+          open = { id: calls.length, helper, range, text: shortText(text.slice(range.start, range.end), MAX_GRAPH_TEXT), first: tapeRef.size, last: tapeRef.size };
+          calls.push(open);
+        } else if (open) {
+          open.last = tapeRef.size;
+          open = null;
+        }
+      },
     }, (tape) => { tapeRef = tape; });
     const tape = result.tape;
     const adj = result.outputs.length === 1 ? tape.backward(result.outputs[0]) : new Array(tape.size).fill(0);
     const n = Math.min(tape.size, MAX_GRAPH_NODES);
     const inputLabels = new Map<number, string>();
     result.inputs.forEach((i, k) => inputLabels.set(i, d.components[k].label));
+    const callOf = new Array<number>(n).fill(-1);
+    for (const c of calls) for (let i = c.first; i < Math.min(c.last, n); i++) callOf[i] = c.id;
+    const stmts = leafStatements(r.fn.body);
+    const statementIds = new Map<number, number>();
+    const statements: ComputationGraph['statements'] = [];
     const nodes: GraphNode[] = [];
     const edges: GraphEdge[] = [];
     for (let i = 0; i < n; i++) {
       const e = tape.entry(i);
       const op = e.op === 'lift' ? 'call' : e.op;
+      const call = callOf[i] >= 0 ? calls[callOf[i]] : null;
+      // A node inside a helper belongs to the statement that calls it.
+      const site = call ? call.range : e.range;
+      const k = op === 'input' || !site ? -1 : statementAt(stmts, site);
+      let statement: number | undefined;
+      if (k >= 0) {
+        statement = statementIds.get(k);
+        if (statement === undefined) {
+          statement = statements.length;
+          statementIds.set(k, statement);
+          statements.push({ id: statement, range: stmts[k].range, text: shortText(text.slice(stmts[k].range.start, stmts[k].range.end), MAX_GRAPH_TEXT) });
+        }
+      }
       // An input's component, else the variable it was assigned to, else its source text.
       const label = inputLabels.get(i) ?? labels.get(i) ?? (e.range ? text.slice(e.range.start, e.range.end) : op);
       nodes.push({
         id: i, op, label: label.length > 40 ? label.slice(0, 39) + '…' : label, range: e.range, value: e.value,
         adjoint: adj[i], inputs: e.parents.slice(), ...(e.loop ? { loop: e.loop } : {}),
+        ...(statement !== undefined ? { statement } : {}), ...(call ? { call: call.id } : {}),
       });
       e.parents.forEach((p, k) => edges.push({ from: p, to: i, partial: e.partials[k] }));
     }
+    // Inputs in the parameters' order (the tape records them in `@wrt` order).
+    const paramIndex = new Map(r.fn.params.map((p, k) => [p.name, k]));
+    const inputOrder = new Map(result.inputs.map((t, k) => [t, paramIndex.get(d.components[k].param) ?? k]));
+    const inputs = nodes.filter((x) => x.op === 'input').sort((a, b) => (inputOrder.get(a.id) ?? 0) - (inputOrder.get(b.id) ?? 0));
+    let next = 0;
+    const ordered = nodes.map((x) => (x.op === 'input' ? inputs[next++] : x));
     return {
-      graph: { functionName: fnName, point: r.point, nodes, edges, outputs: result.outputs.filter((o) => o < n), loops, truncated: tape.size > n },
+      graph: {
+        functionName: fnName, point: r.point, nodes: ordered, edges, outputs: result.outputs.filter((o) => o < n), loops, statements,
+        calls: calls.filter((c) => c.first < n && c.last > c.first).map(({ id, helper, range, text: t }) => ({ id, helper, range, text: t })),
+        truncated: tape.size > n,
+      },
       diagnostics: [],
     };
   } catch (e) {
@@ -192,6 +262,7 @@ function compareMethodsNow(text: string, fnName: string, point?: Point, options?
     const f = d.scalar();
     const x = d.flatPoint();
     const closed = symbolicGradientValues(r.program, r.fn, r.wrt, r.point);
+    const hand = handWrittenAt(r);
     const components: MethodComponent[] = d.components.map((c, k) => ({
       label: c.label,
       forward: forward[k],
@@ -199,6 +270,7 @@ function compareMethodsNow(text: string, fnName: string, point?: Point, options?
       closed: closed ? closed[k] : null,
       central: richardsonDerivative(f, x, k),
       complexStep: Number.isFinite(complex[k]) ? complex[k] : null,
+      handWritten: hand?.values.get(c.label) ?? null,
     }));
     // The V of truncation against round-off error, for the first component.
     const errorCurve: MethodsComparison['errorCurve'] = [];
@@ -214,10 +286,39 @@ function compareMethodsNow(text: string, fnName: string, point?: Point, options?
         errorCurve.push({ h, forward: fwd, central: cen, complexStep: Number.isFinite(cs) ? cs : null });
       }
     }
-    return { comparison: { functionName: fnName, point: r.point, components, errorCurve }, diagnostics: [] };
+    return { comparison: { functionName: fnName, point: r.point, components, handWrittenName: hand?.name ?? null, errorCurve }, diagnostics: [] };
   } catch (e) {
     return { comparison: null, diagnostics: evalDiagnostic(e) };
   }
+}
+
+/**
+ * What the function's hand-written gradient gives at the point, by component label: a `@gradient`
+ * (or one paired by name), else its `@partial`s (divided by their scale, to compare with AD). Run
+ * by the gradient check itself, in the program it checks in, so conventions mean the same as in the
+ * hover. Null when there is none, or it cannot be evaluated there (the check reports why).
+ */
+function handWrittenAt(r: Resolved): { name: string; values: Map<string, number> } | null {
+  const sf = r.program.functions.get(r.fn.name);
+  if (!sf) return null;
+  const { shadow, specs } = checkProgram(r.program, sf);
+  const gradient = specs.find((s) => s.kind === 'gradient' && !s.self);
+  const chosen = gradient ? [gradient] : specs.filter((s) => s.kind === 'partial');
+  if (chosen.length === 0) return null;
+  const fn = shadow.program.lower(r.fn.name)?.fn;
+  if (!fn?.ok) return null;
+  const values = new Map<string, number>();
+  for (const spec of chosen) {
+    const hand = shadow.program.lower(spec.name)?.fn;
+    if (!hand?.ok) continue;
+    const { check } = checkGradient({
+      program: shadow.program, fn, wrt: r.wrt, hand, pairedBy: spec.pairedBy, spec, points: [r.point],
+      options: { rtol: r.options.rtol, atol: r.options.atol, budget: r.options.stepBudget },
+    });
+    const scale = spec.kind === 'partial' ? spec.scale ?? 1 : 1;
+    for (const c of check.points[0]?.components ?? []) values.set(c.label, c.hand / scale);
+  }
+  return values.size > 0 ? { name: chosen.map((s) => s.name).join(', '), values } : null;
 }
 
 /**

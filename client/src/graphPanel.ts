@@ -236,6 +236,43 @@ export class GraphPanel implements vscode.Disposable {
       case 'requestMethods':
         await this.sendMethods();
         return;
+      case 'export':
+        await this.saveExport(m);
+        return;
+    }
+  }
+
+  /**
+   * Saves an export of the graph where the user chooses (the webview cannot write files). The bytes
+   * must be what they claim, an SVG document or a PNG image, whatever the page sent.
+   */
+  private async saveExport(m: Extract<WebviewMessage, { type: 'export' }>): Promise<void> {
+    const bytes = m.format === 'svg' ? Buffer.from(m.data, 'utf8') : Buffer.from(m.data, 'base64');
+    const isSvg = m.format === 'svg' && /^(<\?xml[^>]*>\s*)?<svg[\s>]/.test(m.data);
+    const isPng = m.format === 'png' && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    if (!isSvg && !isPng) {
+      this.post({ type: 'exported', format: m.format, path: null, message: `The ${m.format.toUpperCase()} export was malformed; nothing was saved.` });
+      return;
+    }
+    const doc = this.target ? vscode.Uri.parse(this.target.uri) : undefined;
+    const folder = doc?.scheme === 'file' ? vscode.Uri.joinPath(doc, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, m.fileName) : undefined,
+      filters: m.format === 'svg' ? { 'SVG image': ['svg'] } : { 'PNG image': ['png'] },
+      saveLabel: 'Export',
+      title: `Export the computation graph as ${m.format.toUpperCase()}`,
+    });
+    if (!uri) {
+      this.post({ type: 'exported', format: m.format, path: null, message: 'export cancelled' });
+      return;
+    }
+    try {
+      await vscode.workspace.fs.writeFile(uri, bytes);
+      this.post({ type: 'exported', format: m.format, path: vscode.workspace.asRelativePath(uri) });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.post({ type: 'exported', format: m.format, path: null, message: `could not save: ${why}` });
+      void vscode.window.showErrorMessage(`Gradlens: could not save the graph (${why})`);
     }
   }
 

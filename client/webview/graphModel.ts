@@ -1,14 +1,15 @@
 // Turns the engine's ComputationGraph into what the webview draws: loops collapsed to one node
-// with their trip count (so a 10,000-node unrolled loop stays one box until expanded), edges
-// rewired and deduplicated, and the order the forward and reverse sweeps visit the nodes in.
+// with their trip count (so a 10,000-node unrolled loop stays one box until expanded), helper calls
+// collapsed to one node each until expanded, the rest grouped by source statement, edges rewired
+// and deduplicated, and the order the forward and reverse sweeps visit the nodes in.
 // Pure functions, no DOM: unit-tested in node.
 
 import type { ComputationGraph, GraphNode, Range } from '../../engine/api';
 
 export interface ViewNode {
   id: string;
-  /** `loop`: a collapsed loop; `iterations`: the hidden middle iterations of an expanded one. */
-  kind: 'op' | 'loop' | 'iterations';
+  /** `loop`: a collapsed loop; `iterations`: the hidden middle iterations of an expanded one; `call`: a collapsed helper call. */
+  kind: 'op' | 'loop' | 'iterations' | 'call';
   op: string;
   label: string;
   /** Forward value; null for a collapsed loop. */
@@ -19,8 +20,30 @@ export interface ViewNode {
   members: number[];
   loopId: number | null;
   tripCount: number | null;
+  /** The helper call this box is (a collapsed `call`) or is inside (an expanded one's node). */
+  callId: number | null;
+  /** The group box drawn around this node, if any (an id of `ViewGraph.groups`). */
+  group: string | null;
   isInput: boolean;
   isOutput: boolean;
+}
+
+/**
+ * A box drawn around nodes: those of one source statement, of one expanded helper call, or of one
+ * expanded loop (the last two collapse again on a click on their header).
+ */
+export interface ViewGroup {
+  id: string;
+  kind: 'statement' | 'call' | 'loop';
+  /** The statement's or the call's source text; a loop's trip count. */
+  label: string;
+  range: Range;
+  callId: number | null;
+  loopId: number | null;
+  /** The group this one is drawn inside (an expanded loop's), if any. */
+  parent: string | null;
+  /** The nodes directly inside (not those of groups inside it). */
+  members: string[];
 }
 
 export interface ViewEdge {
@@ -34,6 +57,13 @@ export interface ViewEdge {
 export interface ViewGraph {
   nodes: ViewNode[];
   edges: ViewEdge[];
+  groups: ViewGroup[];
+}
+
+/** What the user expanded: loops and helper calls, by the engine's ids. */
+export interface Expansion {
+  loops: ReadonlySet<number>;
+  calls: ReadonlySet<number>;
 }
 
 type Loop = ComputationGraph['loops'][number];
@@ -80,8 +110,25 @@ function iterationsOf(graph: ComputationGraph, loop: Loop, loops: Map<number, Lo
   return out;
 }
 
-export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<number>): ViewGraph {
+export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<number>, expandedCalls: ReadonlySet<number> = new Set()): ViewGraph {
   const loops = new Map(graph.loops.map((l) => [l.id, l]));
+  const calls = new Map((graph.calls ?? []).map((c) => [c.id, c]));
+  // A call of one node (a helper with a @derivative rule) is drawn as that node, labelled with the call.
+  const callSize = new Map<number, number>();
+  for (const n of graph.nodes) if (n.call !== undefined) callSize.set(n.call, (callSize.get(n.call) ?? 0) + 1);
+  /** View node id -> statement group key, for the nodes drawn as themselves or as a call box. */
+  const statementOf = new Map<string, string>();
+  /** View node id -> the expanded loop it is drawn inside (its innermost), if any. */
+  const loopOf = new Map<string, number>();
+  /** The innermost expanded loop holding `range` (strictly: not the loop of that very range). */
+  const expandedAround = (range: Range, strict: boolean): number | null => {
+    let best: Loop | null = null;
+    for (const l of loops.values()) {
+      if (!expanded.has(l.id) || !contains(l.range, range) || (strict && l.range.start === range.start && l.range.end === range.end)) continue;
+      if (!best || contains(best.range, l.range)) best = l;
+    }
+    return best ? best.id : null;
+  };
   const outputs = new Set(graph.outputs);
   const boxOf = new Map<number, string>();
   const nodes: ViewNode[] = [];
@@ -124,12 +171,16 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
         members: [],
         loopId: useLoop.id,
         tripCount: useLoop.tripCount,
+        callId: null,
+        group: null,
         isInput: false,
         isOutput: false,
       }));
       b.members.push(n.id);
       if (outputs.has(n.id)) b.isOutput = true;
       boxOf.set(n.id, b.id);
+      const around = expandedAround(useLoop.range, true);
+      if (around !== null) loopOf.set(b.id, around);
     } else if (hidden) {
       const h = hidden;
       const b = box(`iters${h.id}`, () => ({
@@ -143,15 +194,42 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
         members: [],
         loopId: h.id,
         tripCount: h.tripCount - ITERATIONS_SHOWN_AT_START - 1,
+        callId: null,
+        group: null,
         isInput: false,
         isOutput: false,
       }));
       b.members.push(n.id);
       if (outputs.has(n.id)) b.isOutput = true;
       boxOf.set(n.id, b.id);
+      loopOf.set(b.id, h.id);
+    } else if (n.call !== undefined && calls.has(n.call) && (callSize.get(n.call) ?? 0) > 1 && !expandedCalls.has(n.call)) {
+      const c = calls.get(n.call)!;
+      const b = box(`call${c.id}`, () => ({
+        id: `call${c.id}`,
+        kind: 'call',
+        op: 'call',
+        label: c.text,
+        value: null,
+        adjoint: null,
+        range: c.range,
+        members: [],
+        loopId: n.loop ? n.loop.id : null,
+        tripCount: null,
+        callId: c.id,
+        group: null,
+        isInput: false,
+        isOutput: false,
+      }));
+      b.members.push(n.id);
+      if (outputs.has(n.id)) b.isOutput = true;
+      boxOf.set(n.id, b.id);
+      if (n.statement !== undefined) statementOf.set(b.id, statementKey(n));
+      if (n.loop) loopOf.set(b.id, n.loop.id);
     } else {
       const id = `n${n.id}`;
       boxOf.set(n.id, id);
+      const inCall = n.call !== undefined && (callSize.get(n.call) ?? 0) > 1 ? n.call : null;
       nodes.push({
         id,
         kind: 'op',
@@ -163,9 +241,14 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
         members: [n.id],
         loopId: n.loop ? n.loop.id : null,
         tripCount: null,
+        callId: inCall,
+        group: null,
         isInput: n.op === 'input',
         isOutput: outputs.has(n.id),
       });
+      if (inCall !== null) statementOf.set(id, `call:${inCall}`);
+      else if (n.statement !== undefined) statementOf.set(id, statementKey(n));
+      if (n.loop) loopOf.set(id, n.loop.id);
     }
   }
 
@@ -189,7 +272,94 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
     const merged = !from.startsWith('n') || !to.startsWith('n');
     edges.set(id, { id, from, to, partial: merged ? null : e.partial });
   }
-  return { nodes, edges: [...edges.values()] };
+  const edgeList = [...edges.values()];
+  callResults(nodes, graph);
+  const loopParent = (l: Loop) => expandedAround(l.range, true);
+  return { nodes, edges: edgeList, groups: groupsOf(nodes, statementOf, loopOf, loopParent, graph) };
+}
+
+/** Statement groups are per loop iteration: the same statement in two iterations is two boxes. */
+function statementKey(n: GraphNode): string {
+  return n.loop ? `s${n.statement}@${n.loop.id}.${n.loop.iteration}` : `s${n.statement}`;
+}
+
+/**
+ * A collapsed call shows the value and adjoint of what it returns: its last node read from outside
+ * the call (or its last node).
+ */
+function callResults(nodes: ViewNode[], graph: ComputationGraph): void {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  for (const b of nodes) {
+    if (b.kind !== 'call') continue;
+    const members = new Set(b.members);
+    const readOutside = new Set<number>();
+    for (const e of graph.edges) if (members.has(e.from) && !members.has(e.to)) readOutside.add(e.from);
+    if (graph.outputs.some((o) => members.has(o))) for (const o of graph.outputs) if (members.has(o)) readOutside.add(o);
+    const result = [...b.members].reverse().find((m) => readOutside.has(m)) ?? b.members[b.members.length - 1]!;
+    const r = byId.get(result)!;
+    b.value = r.value;
+    b.adjoint = r.adjoint;
+  }
+}
+
+/**
+ * The group boxes: one per statement (and loop iteration) of two or more nodes, one per expanded
+ * call, one per expanded loop with something drawn in it; each node in its innermost one.
+ */
+function groupsOf(
+  nodes: ViewNode[], keyOf: Map<string, string>, loopOf: Map<string, number>, loopParent: (l: Loop) => number | null, graph: ComputationGraph,
+): ViewGroup[] {
+  const statements = new Map((graph.statements ?? []).map((s) => [s.id, s]));
+  const calls = new Map((graph.calls ?? []).map((c) => [c.id, c]));
+  const loops = new Map(graph.loops.map((l) => [l.id, l]));
+  const groups: ViewGroup[] = [];
+  const loopGroups = new Map<number, ViewGroup>();
+  const loopGroup = (id: number): ViewGroup | null => {
+    const l = loops.get(id);
+    if (!l) return null;
+    let g = loopGroups.get(id);
+    if (!g) {
+      const parentId = loopParent(l);
+      const parent = parentId === null ? null : loopGroup(parentId);
+      g = { id: `gloop${id}`, kind: 'loop', label: `loop ×${l.tripCount}`, range: l.range, callId: null, loopId: id, parent: parent?.id ?? null, members: [] };
+      loopGroups.set(id, g);
+      groups.push(g);
+    }
+    return g;
+  };
+  const members = new Map<string, string[]>();
+  for (const n of nodes) {
+    const k = keyOf.get(n.id);
+    if (k !== undefined) (members.get(k) ?? members.set(k, []).get(k)!).push(n.id);
+  }
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (const [key, ids] of members) {
+    const isCall = key.startsWith('call:');
+    if (ids.length < 2 && !isCall) continue;
+    const around = loopOf.get(ids[0]!);
+    const parent = around === undefined ? null : loopGroup(around)?.id ?? null;
+    let group: ViewGroup | null = null;
+    if (isCall) {
+      const c = calls.get(Number(key.slice(5)));
+      if (c) group = { id: `g${key.replace(':', '')}`, kind: 'call', label: c.text, range: c.range, callId: c.id, loopId: null, parent, members: ids };
+    } else {
+      const s = statements.get(Number(/^s(\d+)/.exec(key)![1]));
+      if (s) group = { id: `g${key.replace(/[@.]/g, '_')}`, kind: 'statement', label: s.text, range: s.range, callId: null, loopId: null, parent, members: ids };
+    }
+    if (!group) continue;
+    for (const id of ids) byId.get(id)!.group = group.id;
+    groups.push(group);
+  }
+  // What is in no statement or call group sits directly in its loop's.
+  for (const n of nodes) {
+    const around = loopOf.get(n.id);
+    if (n.group !== null || around === undefined) continue;
+    const g = loopGroup(around);
+    if (!g) continue;
+    n.group = g.id;
+    g.members.push(n.id);
+  }
+  return groups;
 }
 
 /**
@@ -245,6 +415,36 @@ export function sweepHighlight(view: ViewGraph, order: string[], mode: SweepMode
   // inputs' values in, reverse they carry the current node's adjoint back out to its inputs.
   const edges = new Set(view.edges.filter((e) => e.to === current).map((e) => e.id));
   return { current, edges, done };
+}
+
+/**
+ * The view nodes whose source matches `query` (case-insensitive): their label (a variable, an
+ * expression, a call), then those whose statement's text matches, in sweep order within each.
+ */
+export function searchNodes(view: ViewGraph, order: string[], query: string): string[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  const rank = new Map(order.map((id, i) => [id, i]));
+  const groups = new Map(view.groups.map((g) => [g.id, g]));
+  const direct: ViewNode[] = [];
+  const inStatement: ViewNode[] = [];
+  for (const n of view.nodes) {
+    if (n.label.toLowerCase().includes(q) || n.op.toLowerCase() === q) direct.push(n);
+    else if (n.group && groups.get(n.group)!.label.toLowerCase().includes(q)) inStatement.push(n);
+  }
+  const byOrder = (a: ViewNode, b: ViewNode) => (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0);
+  return [...direct.sort(byOrder), ...inStatement.sort(byOrder)].map((n) => n.id);
+}
+
+/**
+ * What a node can show during a sweep. Forward: the values of the nodes computed so far, and no
+ * adjoint at all (adjoints come from the reverse sweep, which starts after the forward one ends).
+ * Reverse: every value (the forward sweep is done), and the adjoints propagated so far.
+ */
+export function sweepKnows(mode: SweepMode, visited: boolean): { value: boolean; adjoint: boolean } {
+  if (mode === 'forward') return { value: visited, adjoint: false };
+  if (mode === 'reverse') return { value: true, adjoint: visited };
+  return { value: true, adjoint: true };
 }
 
 /** A number to 6 significant digits, as the hover prints it. */

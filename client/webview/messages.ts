@@ -15,6 +15,8 @@ export interface WebviewState {
   tab: Tab;
   followCursor: boolean;
   expandedLoops: number[];
+  /** Helper calls shown node by node (by the engine's call ids); the others are one box each. */
+  expandedCalls: number[];
   view: { x: number; y: number; scale: number } | null;
 }
 
@@ -25,8 +27,14 @@ export const INITIAL_STATE: WebviewState = {
   tab: 'graph',
   followCursor: true,
   expandedLoops: [],
+  expandedCalls: [],
   view: null,
 };
+
+export type ExportFormat = 'svg' | 'png';
+
+/** The largest export the host accepts (base64 PNG or SVG text), so a runaway page cannot flood it. */
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 
 /** Extension host -> webview. */
 export type HostMessage =
@@ -46,6 +54,8 @@ export type HostMessage =
     }
   | { type: 'methods'; functionName: string | null; comparison: MethodsComparison | null; message?: string }
   | { type: 'showTab'; tab: Tab }
+  /** The answer to an `export`: where the file was saved, or null if the user cancelled or it failed. */
+  | { type: 'exported'; format: ExportFormat; path: string | null; message?: string }
   | { type: 'error'; message: string };
 
 /** Webview -> extension host. */
@@ -55,12 +65,17 @@ export type WebviewMessage =
   | { type: 'selectFunction'; name: string }
   | { type: 'setPoint'; point: Point | null }
   | { type: 'setFollowCursor'; enabled: boolean }
-  | { type: 'requestMethods' };
+  | { type: 'requestMethods' }
+  /**
+   * Save the graph as a file: the host asks where (a save dialog) and writes it. `data` is the SVG
+   * text, or the PNG's bytes in base64 (the webview has no file access under its CSP).
+   */
+  | { type: 'export'; format: ExportFormat; data: string; fileName: string };
 
 export function isHostMessage(value: unknown): value is HostMessage {
   if (typeof value !== 'object' || value === null) return false;
   const t = (value as { type?: unknown }).type;
-  return t === 'graph' || t === 'methods' || t === 'showTab' || t === 'error';
+  return t === 'graph' || t === 'methods' || t === 'showTab' || t === 'exported' || t === 'error';
 }
 
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
@@ -76,6 +91,9 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
     case 'setPoint': return m.point === null || (typeof m.point === 'object' && m.point !== undefined);
     case 'setFollowCursor': return typeof m.enabled === 'boolean';
     case 'requestMethods': return true;
+    case 'export':
+      return (m.format === 'svg' || m.format === 'png') && typeof m.data === 'string' && m.data.length <= MAX_EXPORT_CHARS
+        && typeof m.fileName === 'string' && /^[\w.-]{1,120}$/.test(m.fileName);
     default: return false;
   }
 }

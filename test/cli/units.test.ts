@@ -188,6 +188,8 @@ const sampleGraph: ComputationGraph = {
   ],
   outputs: [2],
   loops: [],
+  statements: [],
+  calls: [],
   truncated: false,
 };
 

@@ -35,7 +35,7 @@ describe('graph layout (elkjs)', () => {
   it('falls back to a linear-time layered layout for a fully expanded 1,000-iteration loop', async () => {
     const view = buildViewGraph(loopGraph(1000), new Set([1]));
     // Fully expanded means every iteration drawn: build it without the iteration cap.
-    const full = { nodes: loopGraph(1000).nodes.map((n) => ({ ...view.nodes[0]!, id: `n${n.id}`, members: [n.id], label: n.label, op: n.op })), edges: loopGraph(1000).edges.map((e) => ({ id: `n${e.from}->n${e.to}`, from: `n${e.from}`, to: `n${e.to}`, partial: e.partial })) };
+    const full = { nodes: loopGraph(1000).nodes.map((n) => ({ ...view.nodes[0]!, id: `n${n.id}`, members: [n.id], label: n.label, op: n.op })), edges: loopGraph(1000).edges.map((e) => ({ id: `n${e.from}->n${e.to}`, from: `n${e.from}`, to: `n${e.to}`, partial: e.partial })), groups: [] };
     assert.ok(full.nodes.length > ELK_NODE_LIMIT);
     const t = Date.now();
     const l = await layoutGraph(full);

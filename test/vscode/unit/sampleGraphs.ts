@@ -24,6 +24,8 @@ export function smallGraph(): ComputationGraph {
     ],
     outputs: [4],
     loops: [],
+    statements: [],
+    calls: [],
     truncated: false,
   };
 }
@@ -58,5 +60,5 @@ export function loopGraph(n: number, inner = 0): ComputationGraph {
   edges.push({ from: s, to: id, partial: 2 });
   const loops = [{ id: 1, range: { start: 10, end: 50 }, tripCount: n }];
   if (inner > 0) loops.push({ id: 2, range: { start: 35, end: 48 }, tripCount: inner });
-  return { functionName: 'g', point: { x: 1 }, nodes, edges, outputs: [id], loops, truncated: false };
+  return { functionName: 'g', point: { x: 1 }, nodes, edges, outputs: [id], loops, statements: [], calls: [], truncated: false };
 }
