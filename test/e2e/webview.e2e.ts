@@ -454,9 +454,15 @@ describe('graph webview bundle in Chromium', function () {
       await input.waitFor({ timeout: 20_000 });
       const target = join(w!.workspace, 'fixtures', 'exported-graph.svg');
       await input.fill(target);
+      // code-server's simple file dialog refreshes its list as the path is typed: Enter while it
+      // does may be taken by the list, so Enter again while the dialog stays open
+      await wp.waitForFunction((t) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value === t, target, { timeout: 10_000 });
       await wp.keyboard.press('Enter');
-      const deadline = Date.now() + 20_000;
-      while (!existsSync(target) && Date.now() < deadline) await wp.waitForTimeout(250);
+      const deadline = Date.now() + 30_000;
+      while (!existsSync(target) && Date.now() < deadline) {
+        await wp.waitForTimeout(500);
+        if (!existsSync(target) && await input.isVisible().catch(() => false)) await wp.keyboard.press('Enter');
+      }
       assert.ok(existsSync(target), 'the SVG was not written');
       const svgText = readFileSync(target, 'utf8');
       assert.match(svgText, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
