@@ -3,6 +3,7 @@
 // the catalogue (engine/diagnosticCodes.ts) marks `failsCheck` (GL001, GL006).
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   analyzeFile,
   type AnalysisOptions,
@@ -18,6 +19,7 @@ import { diagnosticToJson, formatDiagnostic, shownDiagnostic } from './diagnosti
 import { describeFsError, displayPath, expandInputs } from './files';
 import { plural, type Palette } from './format';
 import { LineIndex } from './lineIndex';
+import { createFsModuleHost } from '../server/moduleHost';
 import { version } from '../package.json';
 
 /** Codes that fail a check run (exit code 1), from the catalogue. */
@@ -101,7 +103,9 @@ export function checkFile(file: string, shown: string, options: Partial<Analysis
   }
   const index = new LineIndex(text);
   try {
-    return { file: shown, index, analysis: analyzeFile(text, options) };
+    // Helpers imported from other files of the workspace are read from disk (server/moduleHost.ts), as TypeScript resolves them.
+    const modules = { file: path.resolve(file), host: createFsModuleHost() };
+    return { file: shown, index, analysis: analyzeFile(text, options, undefined, modules) };
   } catch (e) {
     // The engine promises not to throw on user input; if it does, the other files still get checked.
     const message = e instanceof Error ? e.message : String(e);

@@ -56,8 +56,11 @@ export function formatNumber(n: number, digits: number): string {
   return String(Number(n.toPrecision(digits)));
 }
 
-export function formatValue(v: number | number[], digits: number): string {
-  return Array.isArray(v) ? `[${v.map((x) => formatNumber(x, digits)).join(', ')}]` : formatNumber(v, digits);
+export function formatValue(v: unknown, digits: number): string {
+  if (Array.isArray(v)) return `[${v.map((x) => formatValue(x, digits)).join(', ')}]`;
+  // A record's gradient has the record's shape (engine/differentiate.ts `shaped`).
+  if (typeof v === 'object' && v !== null) return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x, digits)}`).join(', ')} }`;
+  return typeof v === 'number' ? formatNumber(v, digits) : String(v);
 }
 
 /** `x = 1.5, w = [1, 2]`, the way `@at` is written. */

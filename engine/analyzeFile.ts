@@ -1,6 +1,7 @@
 // Analyses every annotated function of a file. Incremental: a function's analysis is cached under
 // its own text, the texts of the helpers it calls and of its hand-written gradient, and the
-// options; an edit elsewhere in the file only moves it, so cached ranges are shifted, not recomputed.
+// options, and the texts of the modules its imported names come from; an edit elsewhere in the
+// file only moves it, so cached ranges are shifted, not recomputed.
 
 import ts from 'typescript';
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
@@ -10,6 +11,7 @@ import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
 import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags } from './program';
+import type { ModuleContext } from './modules';
 
 interface CacheEntry {
   analysis: FunctionAnalysis;
@@ -49,8 +51,12 @@ const FILE_BUDGET_MS = 4_000;
  */
 const FIRST_SLICE_MS = 25;
 
-export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, cache?: AnalysisCache): FileAnalysis {
-  const job = new FileAnalysisJob(text, options, cache);
+/**
+ * With a context (the file's path and a host that resolves and reads other files, engine/modules.ts),
+ * helpers and constants imported from modules of the workspace are read; without one, as a file alone.
+ */
+export function analyzeFile(text: string, options?: Partial<AnalysisOptions>, cache?: AnalysisCache, context?: ModuleContext): FileAnalysis {
+  const job = new FileAnalysisJob(text, options, cache, undefined, context);
   while (job.step()) { /* one function per step */ }
   return job.result();
 }
@@ -80,14 +86,14 @@ export class FileAnalysisJob {
   /** The function the last `step()` analysed (a supervisor names it when a step never returns). */
   current: string | null = null;
 
-  constructor(text: string, options?: Partial<AnalysisOptions>, private readonly cache?: AnalysisCache, stopped?: Map<string, string>) {
+  constructor(text: string, options?: Partial<AnalysisOptions>, private readonly cache?: AnalysisCache, stopped?: Map<string, string>, context?: ModuleContext) {
     this.options = clampBudgets({ ...DEFAULT_OPTIONS, ...options });
     this.stopped = stopped ?? new Map();
     this.fileBudgetMs = Math.max(FILE_BUDGET_MS, 2 * this.options.timeBudgetMs);
     this.fileDeadline = performance.now() + this.fileBudgetMs;
     let program: Program | null = null;
     try {
-      program = parseWithFallback(text, cache, this.fileDiagnostics);
+      program = parseWithFallback(text, cache, this.fileDiagnostics, context);
     } catch (e) {
       this.fileDiagnostics.push(internalError({ start: 0, end: 0 }, '(file)', e));
     }
@@ -135,7 +141,7 @@ export class FileAnalysisJob {
       let k: { key: string; involved: SourceFunction[] } | null = null;
       try {
         const involved = involvedFunctions(this.program!, sf);
-        k = { key: cacheKey(this.options, involved), involved };
+        k = { key: cacheKey(this.program!, this.options, involved), involved };
       } catch { k = null; }
       this.keys.set(sf.name, k);
     }
@@ -209,7 +215,7 @@ export class FileAnalysisJob {
     const cache = this.cache;
     try {
       const involved = this.keyed(sf)?.involved ?? involvedFunctions(program, sf);
-      const key = this.keyOf(sf) ?? cacheKey(this.options, involved);
+      const key = this.keyOf(sf) ?? cacheKey(program, this.options, involved);
       this.usedKeys.add(key);
       const hit = cache?.get(key);
       if (hit) {
@@ -252,17 +258,19 @@ export class FileAnalysisJob {
   /** The analysis so far (all of it once `step()` has returned false). */
   result(): FileAnalysis {
     const functions: FunctionAnalysis[] = [];
+    const ruleHelpers: FunctionAnalysis[] = [];
     const diagnostics: EngineDiagnostic[] = [...this.fileDiagnostics];
     const program = this.program;
     for (const name of this.order) {
       const a = this.results.get(name);
       if (!a) continue;
-      if (program?.functions.get(name)?.annotations.differentiable) functions.push(a);
+      // A helper analysed for its @derivative rule: shown on the helper, not as an annotated function.
+      (program?.functions.get(name)?.annotations.differentiable ? functions : ruleHelpers).push(a);
       diagnostics.push(...a.diagnostics);
     }
     let cands: FileAnalysis['candidates'] = [];
     try { if (program) cands = candidates(program); } catch { cands = []; }
-    return { functions, diagnostics: dedupe(diagnostics), candidates: cands, skipped: [...this.skipped] };
+    return { functions, diagnostics: dedupe(diagnostics), candidates: cands, skipped: [...this.skipped], ...(ruleHelpers.length > 0 ? { ruleHelpers } : {}) };
   }
 }
 
@@ -311,15 +319,15 @@ const MAX_PARSE_NESTING = 400;
  * for TypeScript's recursive parser (a stack overflow), the too-deep parts are blanked out (same
  * offsets) and the file parsed again: the functions holding them get a GL007, the rest is analysed.
  */
-function parseWithFallback(text: string, cache: AnalysisCache | undefined, diagnostics: EngineDiagnostic[]): Program {
+function parseWithFallback(text: string, cache: AnalysisCache | undefined, diagnostics: EngineDiagnostic[], context: ModuleContext | undefined): Program {
   let program: Program;
   try {
     try {
-      program = parseProgram(text, cache?.parse);
+      program = parseProgram(text, cache?.parse, context);
     } catch (e) {
       if (isStackOverflow(e)) throw e;
       // The incremental parser gave up; a full parse cannot depend on the old tree.
-      program = parseProgram(text);
+      program = parseProgram(text, undefined, context);
     }
     if (cache) cache.parse = { text, sourceFile: program.sourceFile };
     return program;
@@ -327,7 +335,7 @@ function parseWithFallback(text: string, cache: AnalysisCache | undefined, diagn
     if (!isStackOverflow(e)) throw e;
     if (cache) cache.parse = undefined;
     const { text: blanked, regions } = blankDeepNesting(text, MAX_PARSE_NESTING);
-    program = parseProgram(blanked);
+    program = parseProgram(blanked, undefined, context);
     // Offsets are those of the real text; the source text of functions is the real one too.
     for (const r of regions) {
       const owner = [...program.functions.values()].find((f) => f.range.start <= r.start && r.end <= f.range.end);
@@ -397,10 +405,7 @@ function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction
   const visit = (f: SourceFunction) => {
     if (out.has(f.name)) return;
     out.set(f.name, f);
-    for (const name of calleesOf(f)) {
-      const g = program.functions.get(name);
-      if (g) visit(g);
-    }
+    for (const g of calleesOf(program, f)) visit(g);
     for (const tag of [f.annotations.derivative, f.annotations.gradient]) {
       const g = tag ? program.functions.get(tag) : undefined;
       if (g) visit(g);
@@ -416,27 +421,41 @@ function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction
   return [...out.values()];
 }
 
-const calleeCache = new WeakMap<ts.Node, string[]>();
+/** Per function node, the callee expressions in it (an incremental re-parse reuses untouched nodes). */
+const calleeCache = new WeakMap<ts.Node, ts.Expression[]>();
 
-/** Names called as `name(…)` inside a function (an explicit stack: deep trees cannot overflow it). */
-function calleesOf(f: SourceFunction): string[] {
-  const cached = calleeCache.get(f.node);
-  if (cached) return cached;
-  const names = new Set<string>();
-  const stack: ts.Node[] = [f.node];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression)) names.add(n.expression.text);
-    n.forEachChild((c) => { stack.push(c); });
+/**
+ * The functions called inside a function (`g(x)`, `this.m(x)`, `activations.f(x)`) and the getters
+ * it reads (`this.scale`), resolved as lowering resolves them (an explicit stack: deep trees cannot
+ * overflow it).
+ */
+function calleesOf(program: Program, f: SourceFunction): SourceFunction[] {
+  let callees = calleeCache.get(f.node);
+  if (!callees) {
+    callees = [];
+    const stack: ts.Node[] = [f.node];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (ts.isCallExpression(n)) callees.push(n.expression);
+      else if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword) callees.push(n);
+      n.forEachChild((c) => { stack.push(c); });
+    }
+    calleeCache.set(f.node, callees);
   }
-  const out = [...names];
-  calleeCache.set(f.node, out);
-  return out;
+  const found = new Set<SourceFunction>();
+  for (const c of callees) {
+    const g = program.resolveCallee(f, c);
+    if (g) found.add(g);
+  }
+  return [...found];
 }
 
-function cacheKey(opts: AnalysisOptions, involved: SourceFunction[]): string {
+function cacheKey(program: Program, opts: AnalysisOptions, involved: SourceFunction[]): string {
   // Names matter too: renaming the hand-written gradient changes the pairing.
-  return JSON.stringify(opts) + '\u0000' + involved.map((f) => `${f.name}\u0001${f.text}`).sort().join('\u0000');
+  // And what a method or closure reads from its class, object or factory (its context's inputs),
+  // and the texts of the modules its imported names come from (engine/imports.ts).
+  const imported = program.imports?.involvedTexts(involved.map((f) => f.text)) ?? '';
+  return JSON.stringify(opts) + '\u0000' + involved.map((f) => `${f.name}\u0001${f.text}\u0001${program.contextInputs(f).environment}`).sort().join('\u0000') + '\u0003' + imported;
 }
 
 function spansOf(involved: SourceFunction[]): Map<string, { start: number; end: number }> {

@@ -5,6 +5,8 @@
 import { AnalysisOptions, DiagnosticFix, EngineDiagnostic, FunctionAnalysis, GradientCheck, LocalPartials } from './api';
 import { handSpecs, pairedByName, selfConvention, shadowNeeds, type HandSpec, type SelfConvention } from './check/conventions';
 import { Shadow, SHADOW_SUFFIX, shadowEdits, type TextEdit } from './check/shadow';
+import { attachOrderFix, attachShapeFixes } from './check/shapeFixes';
+import { attachCallFixes } from './callFixes';
 import { BudgetExceeded, BudgetPhase, inPhase, meter } from './budget';
 import { randomPoints, validatePoint } from './checkPoints';
 import { Differentiator } from './differentiate';
@@ -12,11 +14,13 @@ import { EvalError, Value } from './evaluate';
 import { Dual } from './forwardMode';
 import { closestName, formatPoint } from './format';
 import { checkGradient } from './gradientCheck';
+import { LiveCode } from './compiled/live';
 import { IrFunction, Point, Range } from './ir';
 import type { KinkEvent } from './api';
 import { forEachExpr } from './irWalk';
 import type { Program, SourceFunction } from './program';
 import { closedFormFor } from './closedFormBridge';
+import { wrtOf } from './wrt';
 
 /** The hand-written gradient of `sf` (the first, when there are several): named by a tag, or paired by name. */
 export function findHandGradient(program: Program, sf: SourceFunction): { name: string; pairedBy: 'tag' | 'name' } | null {
@@ -36,10 +40,8 @@ export function handFunctionNames(program: Program, sf: SourceFunction): string[
   return [...new Set(handSpecs(program, sf, selfConvention(program, sf)).map((s) => s.name))].filter((n) => program.functions.has(n));
 }
 
-/** Parameters differentiated: `@wrt`, else every number or one-level array parameter. */
-export function wrtOf(fn: IrFunction): string[] {
-  return fn.annotations.wrt ?? fn.params.filter((p) => p.depth <= 1).map((p) => p.name);
-}
+// (engine/wrt.ts: the code generators read it there)
+export { wrtOf } from './wrt';
 
 /**
  * The analysis of one annotated function, within the current meter's budgets: when one runs out,
@@ -105,7 +107,23 @@ function analyzeIn(program: Program, sf: SourceFunction, options: AnalysisOption
     if (!(e instanceof BudgetExceeded)) throw e;
     analysis.diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, e));
   }
+  // A call whose value Gradlens cannot compute (another file's function, a helper outside the
+  // subset): its fix, passing the value in, is found on the syntax tree (callFixes.ts).
+  try {
+    attachCallFixes(analysis.diagnostics, program, sf, fn, specs);
+  } catch {
+    // A fix is an extra: a fault in finding one costs the fix, never the function's analysis.
+  }
   return analysis;
+}
+
+/** Quick fixes are extras: a fault in finding one costs the fix (a budget that ran out still stops the analysis). */
+function optionalFixes(find: () => void): void {
+  try {
+    find();
+  } catch (e) {
+    if (e instanceof BudgetExceeded) throw e;
+  }
 }
 
 const PHASE_DOING: Record<BudgetPhase, string> = {
@@ -178,7 +196,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
     } else if (!l.fn.ok) {
       if (!reportedHands.has(spec.name)) diagnostics.push(...l.diagnostics);
       reportedHands.add(spec.name);
-    } else if (!program.functions.get(spec.name)!.hasSyntaxError) {
+    } else if (!program.functions.get(spec.name)?.hasSyntaxError) { // (an imported one has none: engine/imports.ts)
       if (spec.flagName && !l.fn.params.some((p) => p.name === spec.flagName)) {
         gl005(spec.tagRange ?? fn.nameRange, `@gradient ${spec.name} flag ${spec.flagName}: '${spec.name}' has no parameter '${spec.flagName}' (parameters: ${l.fn.params.map((p) => p.name).join(', ')}).`);
         continue;
@@ -250,13 +268,16 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
 
   // Value and derivative at every point: non-finite values (GL003), kinks (GL004), budget (GL007).
   // The tapes are dropped once their Jacobians are read: only the results are kept per point.
-  const reverse: { value: unknown; jacobian: number[][]; kinks: KinkEvent[] }[] = [];
+  // Compiled code where it is trusted, the interpreter (the reference) otherwise (engine/compiled/live.ts).
+  const live = new LiveCode(program, fn, analysis.wrt, options.stepBudget);
+  const reverse: { value: unknown; jacobian: number[][]; kinks: KinkEvent[]; compiled?: boolean }[] = [];
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
     const d = new Differentiator(program, fn, analysis.wrt, point, options.stepBudget);
+    d.compiled = live;
     try {
-      const rev = inPhase('evaluation', () => d.reverse());
-      reverse.push({ value: rev.value, jacobian: rev.jacobian, kinks: rev.kinks });
+      const rev = inPhase('evaluation', () => d.liveReverse());
+      reverse.push({ value: rev.value, jacobian: rev.jacobian, kinks: rev.kinks, compiled: rev.compiled });
       if (i === 0) {
         analysis.value = rev.value as number | number[];
         if (analysis.vectorValued) analysis.jacobian = rev.jacobian;
@@ -289,9 +310,13 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   const checks: GradientCheck[] = [];
   for (const { spec, hand } of hands) {
     const { check, diagnostics: cd } = inPhase('gradient check', () => checkGradient({
-      program, fn, wrt: analysis.wrt, hand, pairedBy: spec.pairedBy, spec, points, reverse,
+      program, fn, wrt: analysis.wrt, hand, pairedBy: spec.pairedBy, spec, points, reverse, live,
       options: { rtol: options.rtol, atol: options.atol, budget: options.stepBudget },
     }));
+    // A wrong shape, or right entries in the wrong order: the edits that fix it, where they are mechanical (check/shapeFixes.ts).
+    const fixInput = { program, fn, wrt: analysis.wrt, hand, pairedBy: spec.pairedBy, spec, points, reverse, sf, options: { rtol: options.rtol, atol: options.atol, budget: options.stepBudget } };
+    if (check.status === 'shape') inPhase('gradient check', () => optionalFixes(() => attachShapeFixes(cd, fixInput)));
+    if (check.status === 'wrong') optionalFixes(() => attachOrderFix(cd, check, fixInput));
     checks.push(check);
     diagnostics.push(...cd);
   }
@@ -301,12 +326,19 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
       ?? checks.find((c) => c.status !== 'ok' && c.status !== 'kink') ?? checks[0];
   }
 
-  analysis.locals = inPhase('local partials', () => localPartials(program, fn, analysis.wrt, points[0], options.stepBudget));
+  // One interpreted forward sweep per component: only where that stays cheap (as for n > 32, none otherwise).
+  const sweeps = (reverse[0]?.jacobian[0]?.length ?? 0) * Math.max(live.lastSteps, 1);
+  if (!reverse[0]?.compiled || sweeps <= LOCALS_WORK) {
+    analysis.locals = inPhase('local partials', () => localPartials(program, fn, analysis.wrt, points[0], options.stepBudget));
+  }
   const closed = closedFormFor(program, fn);
   analysis.closedForm = closed.unicode;
   analysis.closedFormAvailable = closed.available;
   if (closed.exhausted) diagnostics.push(budgetDiagnostic(analysis, sf.name, fn.nameRange, closed.exhausted));
 }
+
+/** Interpreted steps the locals' partials may take (components × steps of one run): about a tenth of a second. */
+const LOCALS_WORK = 300_000;
 
 /** The number of flat `@wrt` components at a point (the length of a fused function's gradient array). */
 function gradientLength(fn: IrFunction, wrt: string[], p: Point): number {

@@ -50,7 +50,8 @@ export function parseAnnotations(text: string, start: number, end: number, funct
       case 'wrt': {
         const names = trimmed.split(/[\s,]+/).filter((s) => s.length > 0);
         if (names.length === 0) { err('@wrt needs at least one parameter name, e.g. `@wrt x, y`.'); break; }
-        const bad = names.find((n) => !/^[A-Za-z_$][\w$]*$/.test(n));
+        // `this.k`: a field of the method's object (engine/declarationForms.ts).
+        const bad = names.find((n) => !/^(this\.)?[A-Za-z_$][\w$]*$/.test(n));
         if (bad) { err(`@wrt: '${bad}' is not a parameter name; write \`@wrt x, y\`.`); break; }
         ann.wrt = [...(ann.wrt ?? []), ...names];
         break;
@@ -74,7 +75,7 @@ export function parseAnnotations(text: string, start: number, end: number, funct
       }
       case 'derivative': {
         const target = trimmed.split(/\s+/)[0] ?? '';
-        if (!/^[A-Za-z_$][\w$]*$/.test(target)) { err(`@${name} needs the name of a function of this file, e.g. \`@${name} ${functionName}Grad\`.`); break; }
+        if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(target)) { err(`@${name} needs the name of a function of this file, e.g. \`@${name} ${functionName}Grad\`.`); break; }
         ann.derivative = target;
         ann.derivativeRange = { start: textStart, end: textStart + target.length };
         break;

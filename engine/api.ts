@@ -188,6 +188,12 @@ export interface FileAnalysis {
    * as the reason (and a GL005 on the tag).
    */
   skipped: { name: string; nameRange: Range; reason: string }[];
+  /**
+   * Helpers with a `@derivative` rule (and no `@differentiable`): each one's analysis, whose `check`
+   * is the rule's own check against AD (kind `rule`), for the helper's hover and code lens. Their
+   * diagnostics are in `diagnostics` already. Absent: none (or an analysis from before this field).
+   */
+  ruleHelpers?: FunctionAnalysis[];
 }
 
 export interface AnalysisOptions {

@@ -4,9 +4,11 @@
 
 import { numberAlgebra } from './algebra';
 import { EvalError, Interpreter, Value } from './evaluate';
-import { IrFunction, IrParam, Point } from './ir';
+import { IrFunction, IrParam, Point, RecordLayout } from './ir';
+import { stringId } from './lower/types';
+import { PointValue, setPointValue } from './pointGrammar';
 import type { Program } from './program';
-import { plural } from './format';
+import { plural, viewAsRecord } from './format';
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -53,10 +55,28 @@ export function randomPoints(program: Program, fn: IrFunction, count: number, se
 }
 
 function drawParam(p: IrParam, length: number, draw: () => number): Value<number> {
+  if (p.defaultValue !== undefined) return irConstant(p, p.defaultValue) as Value<number>;
+  if (p.constant === 'bool') return false;
+  if (p.constant === 'str') return stringId(p.choices?.[0] ?? '');
+  if (p.constant === 'enum') return 0;
+  const leaf = (kind: 'num' | 'bool' | 'str'): Value<number> => (kind === 'num' ? draw() : kind === 'bool' ? false : stringId(p.choices?.[0] ?? ''));
   if (p.type === 'num') return draw();
   const n = p.tupleLength ?? length;
-  const build = (depth: number): Value<number> => Array.from({ length: n }, () => (depth > 1 ? build(depth - 1) : draw()));
+  const build = (depth: number): Value<number> => {
+    // The innermost arrays of a record-typed parameter are its fields.
+    if (depth === 1 && p.record) {
+      const fields = p.record.fields.map((f) => leaf(f.kind));
+      viewAsRecord(fields, p.record.fields);
+      return fields;
+    }
+    return Array.from({ length: n }, () => (depth > 1 ? build(depth - 1) : draw()));
+  };
   return build(p.depth);
+}
+
+/** A default value (a number, boolean or string) as the IR holds it. */
+function irConstant(p: IrParam, v: number | boolean | string | number[]): number | boolean | number[] {
+  return typeof v === 'string' ? stringId(v) : Array.isArray(v) ? [...v] : v;
 }
 
 function hash(s: string): number {
@@ -65,18 +85,103 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
-/** Checks a written `@at` point against the parameters: an error message, or null when it fits. */
+/**
+ * Checks a written `@at` point against the parameters: an error message, or null when it fits.
+ * A point that fits is put in the IR's form in place: a record becomes the array of its fields
+ * (lower/types.ts), a string its id, and a parameter left out takes its default value.
+ */
 export function validatePoint(fn: IrFunction, point: Point): string | null {
   for (const name of Object.keys(point)) {
     if (!fn.params.some((p) => p.name === name)) return `'${name}' is not a parameter of '${fn.name}' (parameters: ${fn.params.map((p) => p.name).join(', ')})`;
   }
+  const converted: [string, unknown][] = [];
   for (const p of fn.params) {
-    const v = point[p.name];
-    if (v === undefined) return `no value for '${p.name}'; an @at point gives every parameter a value`;
-    if (p.type === 'num' && typeof v !== 'number') return `'${p.name}' is a number, but the value given is an array`;
-    if (p.type === 'arr' && !Array.isArray(v)) return `'${p.name}' is an array; write it as [1, 2, 3]`;
-    if (p.type === 'arr' && p.depth > 1) return `'${p.name}' is an array of arrays, which @at cannot write yet; leave the point to random draws`;
-    if (p.tupleLength !== undefined && Array.isArray(v) && v.length !== p.tupleLength) return `'${p.name}' is a tuple of ${plural(p.tupleLength, 'number')}, but ${v.length} ${v.length === 1 ? 'is' : 'are'} given`;
+    const raw = point[p.name] as unknown;
+    if (raw === undefined && p.defaultValue !== undefined) { converted.push([p.name, irConstant(p, p.defaultValue)]); continue; }
+    if (raw === undefined) return `no value for '${p.name}'; an @at point gives every parameter a value`;
+    const v = irValue(p, raw);
+    if (typeof v === 'string') return v;
+    converted.push([p.name, v.value]);
   }
+  for (const [name, v] of converted) setPointValue(point, name, v as PointValue);
   return null;
+}
+
+/** One parameter's written value in the IR's form, or what is wrong with it. */
+function irValue(p: IrParam, v: unknown): { value: unknown } | string {
+  const kind = (x: unknown): string => (Array.isArray(x) ? 'an array' : typeof x === 'object' && x !== null ? 'a record' : typeof x === 'string' ? 'a string' : typeof x === 'boolean' ? 'a boolean' : 'a number');
+  if (p.constant === 'bool') return typeof v === 'boolean' ? { value: v } : `'${p.name}' is a boolean; write true or false (the value given is ${kind(v)})`;
+  if (p.constant === 'str') {
+    if (typeof v === 'string') return { value: stringId(v) };
+    // Already in the IR's form (a point checked before).
+    return typeof v === 'number' && Number.isInteger(v - 0.5) ? { value: v } : `'${p.name}' is a string; write it in quotes: ${p.name} = "${p.choices?.[0] ?? 'value'}"`;
+  }
+  // A boolean for a number: a derivative flag (engine/check/conventions.ts) is a number 0 or 1.
+  if (p.type === 'num' && p.depth === 0 && typeof v === 'boolean') return { value: v ? 1 : 0 };
+  if (p.type === 'num') return typeof v === 'number' ? { value: v } : `'${p.name}' is a number, but the value given is ${kind(v)}`;
+  const rec = p.record;
+  const at = (path: string) => (path ? `'${p.name}${path}'` : `'${p.name}'`);
+  const walk = (x: unknown, depth: number, path: string): { value: unknown } | string => {
+    if (depth === 1 && rec) {
+      if (Array.isArray(x)) {
+        // Already in the IR's form (a point checked before, or a random one).
+        if (x.length === rec.fields.length && x.every((y, i) => (rec.fields[i].kind === 'bool' ? typeof y === 'boolean' : typeof y === 'number'))) return { value: x };
+        return `${at(path)} is a record${rec.name ? ` (${rec.name})` : ''}; write it as ${recordExample(rec)}`;
+      }
+      if (typeof x !== 'object' || x === null) return `${at(path)} is a record${rec.name ? ` (${rec.name})` : ''}; write it as ${recordExample(rec)}`;
+      const leaves = new Map<string, unknown>();
+      const flat = (o: object, prefix: string) => {
+        for (const [k, y] of Object.entries(o)) {
+          if (typeof y === 'object' && y !== null && !Array.isArray(y)) flat(y, `${prefix}${k}.`);
+          else leaves.set(prefix + k, y);
+        }
+      };
+      flat(x, '');
+      for (const key of leaves.keys()) {
+        if (!rec.fields.some((f) => f.path === key)) return `'${key}' is not a field of ${at(path)} (fields: ${rec.fields.map((f) => f.path).join(', ')})`;
+      }
+      const out: unknown[] = [];
+      for (const f of rec.fields) {
+        const y = leaves.get(f.path);
+        if (y === undefined) return `no value for the field '${f.path}' of ${at(path)}`;
+        if (f.kind === 'num' && typeof y !== 'number') return `the field '${f.path}' of ${at(path)} is a number, but the value given is ${kind(y)}`;
+        if (f.kind === 'bool' && typeof y !== 'boolean') return `the field '${f.path}' of ${at(path)} is a boolean, but the value given is ${kind(y)}`;
+        if (f.kind === 'str' && typeof y !== 'string' && typeof y !== 'number') return `the field '${f.path}' of ${at(path)} is a string, but the value given is ${kind(y)}`;
+        out.push(typeof y === 'string' ? stringId(y) : y);
+      }
+      viewAsRecord(out, rec.fields);
+      return { value: out };
+    }
+    if (depth === 0) return typeof x === 'number' ? { value: x } : `${at(path)} is a number, but the value given is ${kind(x)}`;
+    if (!Array.isArray(x)) {
+      const what = depth > 1 ? `an array of ${rec ? 'records' : 'arrays'}` : 'an array';
+      return `${at(path)} is ${what}; write it as ${depth > 1 ? (rec ? `[${recordExample(rec)}, …]` : '[[1, 2], [3, 4]]') : '[1, 2, 3]'}`;
+    }
+    if (depth === 1 && p.tupleLength !== undefined && x.length !== p.tupleLength) return `'${p.name}' is a tuple of ${plural(p.tupleLength, 'number')}, but ${x.length} ${x.length === 1 ? 'is' : 'are'} given`;
+    const out: unknown[] = [];
+    for (let i = 0; i < x.length; i++) {
+      const y = walk(x[i], depth - 1, `${path}[${i}]`);
+      if (typeof y === 'string') return y;
+      out.push(y.value);
+    }
+    return { value: out };
+  };
+  return walk(v, p.depth, '');
+}
+
+/** `{ x: 1, y: 2 }` for a layout (nested fields nested). */
+function recordExample(rec: RecordLayout): string {
+  type Tree = Map<string, Tree | string>;
+  const root: Tree = new Map();
+  for (const f of rec.fields) {
+    const parts = f.path.split('.');
+    let t = root;
+    for (const part of parts.slice(0, -1)) {
+      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
+      t = t.get(part) as Tree;
+    }
+    t.set(parts[parts.length - 1], f.kind === 'num' ? '0' : f.kind === 'bool' ? 'false' : '"…"');
+  }
+  const show = (t: Tree): string => `{ ${[...t].map(([k, v]) => `${k}: ${typeof v === 'string' ? v : show(v)}`).join(', ')} }`;
+  return show(root);
 }

@@ -8,7 +8,7 @@ import { Complex, complexAlgebra, COMPLEX_STEP } from './complexStep';
 import { EvalHooks, Interpreter, Value, flatten, fromNumbers } from './evaluate';
 import { Dual, dualAlgebra } from './forwardMode';
 import { IrFunction, IrParam, Point } from './ir';
-import { numericalGradient, richardsonDerivative } from './numerical';
+import { numericalGradient, richardsonAlong, richardsonDerivative } from './numerical';
 import type { Program } from './program';
 import { Tape, TapeValue } from './reverseMode';
 
@@ -20,9 +20,24 @@ export interface Component {
   label: string;
 }
 
+/**
+ * Compiled code for the function (engine/compiled/live.ts), structurally: each method gives null
+ * where the compiled code cannot be trusted, and the interpreter runs instead.
+ */
+export interface CompiledEvaluator {
+  value(args: Value<number>[]): { value: unknown; kinkSuspect: boolean } | null;
+  gradient(args: Value<number>[]): Value<number> | null;
+  /** The parameters the generated gradient differentiates, in the order of its result. */
+  readonly generatedWrt: string[] | null;
+  /** The function over complex numbers (the complex step), where it is analytic. */
+  complexStep?(args: Value<number>[]): unknown | null;
+}
+
 export class Differentiator {
   readonly wrtParams: IrParam[];
   readonly components: Component[];
+  /** Compiled code used where it is trusted (values, finite differences, the gradient); null: the interpreter only. */
+  compiled: CompiledEvaluator | null = null;
 
   constructor(
     readonly program: Program,
@@ -31,13 +46,14 @@ export class Differentiator {
     readonly point: Point,
     readonly budget: number,
   ) {
-    this.wrtParams = wrt.map((n) => fn.params.find((p) => p.name === n)!).filter((p) => p !== undefined);
+    // A parameter held constant (a boolean, a string, an options object) has no derivative.
+    this.wrtParams = wrt.map((n) => fn.params.find((p) => p.name === n)!).filter((p) => p !== undefined && !p.constant);
     this.components = [];
     for (const p of this.wrtParams) {
       const v = point[p.name] as Value<number>;
       const walk = (x: Value<number>, path: number[]) => {
         if (Array.isArray(x)) x.forEach((y, i) => walk(y, [...path, i]));
-        else this.components.push({ param: p.name, path, label: p.name + path.map((i) => `[${i}]`).join('') });
+        else this.components.push({ param: p.name, path, label: componentLabel(p, path) });
       };
       walk(v, []);
     }
@@ -72,7 +88,82 @@ export class Differentiator {
 
   /** The function's value (numbers only). */
   value(x?: number[]): Value<number> {
-    return this.interpreter(numberAlgebra).run(this.fn, this.args(numberAlgebra, (_k, v) => v, x));
+    const args = this.args(numberAlgebra, (_k, v) => v, x);
+    const r = this.compiled?.value(args);
+    if (r) return r.value as Value<number>;
+    return this.interpreter(numberAlgebra).run(this.fn, args);
+  }
+
+  /**
+   * Value, Jacobian and kinks as `reverse()` gives them, from the compiled function and its
+   * generated gradient where they are trusted: no comparison tied and no operation on its
+   * non-differentiable point on values that depend on the inputs (a kink would need the tape's
+   * subgradient), every number finite (the interpreter's messages for the others). Else the tape.
+   */
+  liveReverse(): { value: Value<number>; jacobian: number[][]; kinks: KinkEvent[]; compiled: boolean } {
+    const c = this.compiled;
+    if (c && c.generatedWrt && c.generatedWrt.join('\u0000') === this.wrtParams.map((p) => p.name).join('\u0000')) {
+      const args = this.args(numberAlgebra, (_k, v) => v);
+      const r = c.value(args);
+      const g = r && !r.kinkSuspect ? c.gradient(args) : null;
+      const jacobian = g === null ? null : this.jacobianOf(g, Array.isArray(r!.value));
+      if (jacobian) {
+        const value = Array.isArray(r!.value) ? flatten(r!.value as Value<number>) as number[] : r!.value as number;
+        const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+        if ((Array.isArray(value) ? value.every(finite) : finite(value)) && jacobian.every((row) => row.every(finite))) {
+          return { value, jacobian, kinks: [], compiled: true };
+        }
+      }
+    }
+    const rev = this.reverse();
+    return { value: rev.value, jacobian: rev.jacobian, kinks: rev.kinks, compiled: false };
+  }
+
+  /** The generated gradient (a number, an array, a tuple in `@wrt` order; rows of a Jacobian) as rows of flat components, or null if it does not fit. */
+  private jacobianOf(g: Value<number>, vector: boolean): number[][] | null {
+    const n = this.components.length;
+    const rows = vector ? (Array.isArray(g) ? g : null) : [this.wrtParams.length === 1 ? [g] : g];
+    if (!rows) return null;
+    const out: number[][] = [];
+    for (const row of rows) {
+      if (!Array.isArray(row)) return null;
+      const flat = flatten(row as Value<number>);
+      if (flat.length !== n || flat.some((x) => typeof x !== 'number')) return null;
+      out.push(flat as number[]);
+    }
+    return out;
+  }
+
+  /**
+   * The directional derivative along `v` (flat): the complex step Im f(x + i·h·v) / h where
+   * compiled code has it (the function analytic on what depends on the inputs: exact, no
+   * subtraction to cancel), else central differences.
+   */
+  directionalDerivative(v: number[], output = -1): number {
+    const c = this.compiled;
+    if (c?.complexStep) {
+      const h = COMPLEX_STEP;
+      const args = this.args(numberAlgebra, (k, x) => (v[k] ? { re: x, im: h * v[k] } as unknown as number : x));
+      const out = c.complexStep(args);
+      const o = output < 0 ? out : Array.isArray(out) ? flatten(out as Value<number>)[output] : undefined;
+      const im = typeof o === 'number' ? 0 : typeof o === 'object' && o !== null && 'im' in o ? (o as Complex).im : NaN;
+      if (Number.isFinite(im)) return im / h;
+    }
+    return this.directionalDifference(v, output);
+  }
+
+  /**
+   * The directional derivative along `v` (flat) by central differences with Richardson
+   * extrapolation, the step scaled to the point's size along v; `output` picks a row (-1: a scalar function).
+   */
+  directionalDifference(v: number[], output = -1): number {
+    const x0 = this.flatPoint();
+    let scale = 1;
+    let vmax = 0;
+    v.forEach((vi, i) => { if (vi !== 0) { scale = Math.max(scale, Math.abs(x0[i])); vmax = Math.max(vmax, Math.abs(vi)); } });
+    if (vmax === 0) return 0;
+    const f = this.scalar(output);
+    return richardsonAlong((h) => f(x0.map((xi, i) => xi + h * v[i])), 1e-3 * scale / vmax);
   }
 
   /** Scalar view for finite differences; vector outputs pick `output`. */
@@ -179,17 +270,50 @@ export class Differentiator {
     return rows;
   }
 
-  /** Regroups a flat gradient row into `{ param: number | number[] }`. */
+  /** Regroups a flat gradient row into the parameters' own shapes: `{ w: number[], p: { x, y } }`. */
   toGradient(flat: number[]): Record<string, number | number[]> {
     const out: Record<string, number | number[]> = {};
     for (const p of this.wrtParams) {
       const shape = this.point[p.name] as Value<number>;
       let k = this.components.findIndex((c) => c.param === p.name);
       const build = (v: Value<number>): Value<number> => (Array.isArray(v) ? v.map(build) : flat[k++]);
-      out[p.name] = build(shape) as number | number[];
+      out[p.name] = shaped(p, build(shape)) as number | number[];
     }
     return out;
   }
+
+  /** The name of output `r` of a vector-valued function: its field, for one returning a record. */
+  outputLabel(r: number): string {
+    const f = this.fn.returnRecord?.fields[r];
+    return f ? f.path : `output ${r}`;
+  }
+}
+
+/** `p.x` (a record), `ps[2].x` (an array of records), `w[1]`, `M[0][1]`: component `path` of parameter `p`. */
+export function componentLabel(p: IrParam, path: number[]): string {
+  if (p.record && path.length === p.depth) {
+    const f = p.record.fields[path[path.length - 1]];
+    return p.name + path.slice(0, -1).map((i) => `[${i}]`).join('') + (f ? `.${f.path}` : `[${path[path.length - 1]}]`);
+  }
+  return p.name + path.map((i) => `[${i}]`).join('');
+}
+
+/** A value of `p` in the IR's form (records as arrays of fields) in the parameter's own shape: `{ x: 1, y: 2 }`. */
+export function shaped(p: IrParam, v: Value<number>): unknown {
+  const rec = p.record;
+  if (!rec) return v;
+  const toRecord = (xs: Value<number>[]): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    rec.fields.forEach((f, i) => {
+      const parts = f.path.split('.');
+      let t = o;
+      for (const part of parts.slice(0, -1)) t = (t[part] ??= {}) as Record<string, unknown>;
+      t[parts[parts.length - 1]] = xs[i];
+    });
+    return o;
+  };
+  const walk = (x: Value<number>, depth: number): unknown => (depth === 1 ? toRecord(x as Value<number>[]) : (x as Value<number>[]).map((y) => walk(y, depth - 1)));
+  return Array.isArray(v) ? walk(v, p.depth) : v;
 }
 
 export function getAt(v: Value<number>, path: number[]): number {

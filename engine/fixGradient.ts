@@ -6,7 +6,8 @@
 // the function's value for the value a fused function returns. Where that is not possible (a
 // component computed in a loop, no closed form, renamed parameters), a plain gradient makes it
 // return null and the caller regenerates the whole function; other conventions keep the edits
-// that are possible (a convention's shape is not regenerated).
+// that are possible, and when none is the caller regenerates out-array and fused
+// gradients whole in their convention (server/conventionCode.ts), the others not at all.
 
 import { AnalysisOptions, DEFAULT_OPTIONS, GradientCheck, Range } from './api';
 import { analyzeFile } from './analyzeFile';

@@ -6,6 +6,10 @@
  */
 export function formatNumber(x: number, digits = 6): string {
   if (Number.isNaN(x)) return 'NaN';
+  if (x % 1 === 0.5) {
+    const str = KNOWN_STRINGS.get(x);
+    if (str !== undefined) return JSON.stringify(boundUserText(str, 40));
+  }
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
   if (x === 0) return '0';
   const a = Math.abs(x);
@@ -16,8 +20,52 @@ export function formatNumber(x: number, digits = 6): string {
 }
 
 export function formatValue(v: number | number[] | unknown): string {
-  if (Array.isArray(v)) return `[${v.map(formatValue).join(', ')}]`;
+  if (Array.isArray(v)) {
+    const fields = RECORD_VIEWS.get(v);
+    return fields ? recordText(v, fields) : `[${v.map(formatValue).join(', ')}]`;
+  }
+  if (typeof v === 'string') return JSON.stringify(boundUserText(v, 40));
+  if (typeof v === 'object' && v !== null) return `{ ${Object.entries(v).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')} }`;
   return typeof v === 'number' ? formatNumber(v) : String(v);
+}
+
+/**
+ * A record is an array of its fields in the IR (engine/lower/types.ts); the arrays of a check
+ * point that are records are remembered with their fields, so that a message shows
+ * `p = { x: 1, y: 2 }` (weakly: they go with the point).
+ */
+const RECORD_VIEWS = new WeakMap<object, readonly { path: string }[]>();
+
+export function viewAsRecord(v: unknown[], fields: readonly { path: string }[]): void {
+  RECORD_VIEWS.set(v, fields);
+}
+
+/** `{ pos: { x: 1, y: 2 }, mass: 2 }`: the fields of a record's array, nested by path. */
+function recordText(v: unknown[], fields: readonly { path: string }[]): string {
+  type Tree = Map<string, Tree | unknown>;
+  const root: Tree = new Map();
+  fields.forEach((f, i) => {
+    const parts = f.path.split('.');
+    let t = root;
+    for (const part of parts.slice(0, -1)) {
+      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
+      t = t.get(part) as Tree;
+    }
+    t.set(parts[parts.length - 1], v[i]);
+  });
+  const show = (t: Tree): string => `{ ${[...t].map(([k, x]) => `${k}: ${x instanceof Map ? show(x as Tree) : formatValue(x)}`).join(', ')} }`;
+  return show(root);
+}
+
+/**
+ * Strings a function compares are held constant as numbers (`stringId`, engine/lower/types.ts);
+ * the ones met are remembered (a bounded table) so that a check point shows `mode = "call"`.
+ */
+const KNOWN_STRINGS = new Map<number, string>();
+const MAX_KNOWN_STRINGS = 4096;
+
+export function rememberString(id: number, s: string): void {
+  if (KNOWN_STRINGS.size < MAX_KNOWN_STRINGS || KNOWN_STRINGS.has(id)) KNOWN_STRINGS.set(id, s);
 }
 
 /** `x = 1.5, w = [1, 2]` */

@@ -12,6 +12,9 @@
 import { numberAlgebra } from './algebra';
 import { CheckComponent, EngineDiagnostic, GradientCheck, KinkEvent, PointCheck, Verdict } from './api';
 import { conventionDescription, HandSpec } from './check/conventions';
+import { closeness, directionalWrong, disagrees, REFERENCE_STEPS } from './check/directional';
+import { traceStores } from './check/traceStores';
+import type { LiveCode } from './compiled/live';
 import { SHADOW_SUFFIX } from './check/shadow';
 import { Differentiator } from './differentiate';
 import { EvalError, Interpreter, Value, flatten } from './evaluate';
@@ -25,6 +28,8 @@ export interface CheckOptions {
   rtol: number;
   atol: number | null;
   budget: number;
+  /** false: the per-component witness for every component, however many (the tests compare the two paths). */
+  directional?: boolean;
 }
 
 export interface CheckInput {
@@ -37,16 +42,22 @@ export interface CheckInput {
   /** What the hand-written function computes and how it is called (default: a plain gradient). */
   spec?: HandSpec;
   points: Point[];
-  /** Reverse-mode results already computed at each point (the check reuses them). */
-  reverse?: ({ jacobian: number[][]; kinks: KinkEvent[]; value: unknown } | undefined)[];
+  /** Reverse-mode results already computed at each point (the check reuses them); `compiled` when compiled code gave them. */
+  reverse?: (PointReverse | undefined)[];
+  /** Compiled code for the function and its hand-written derivatives, used where it is trusted (engine/compiled/live.ts). */
+  live?: LiveCode | null;
   options: CheckOptions;
 }
+
+type PointReverse = { jacobian: number[][]; kinks: KinkEvent[]; value: unknown; compiled?: boolean };
 
 /** What the hand-written function gave back, as flat components with the source range of each. */
 interface HandValues {
   values: number[];
   ranges: (Range | null)[];
   shape: string;
+  /** Written into an out-array by compiled code, which does not say which statement wrote each (null ranges). */
+  rangesUnknown?: boolean;
 }
 
 interface Label { label: string; param: string; index: number | null }
@@ -95,19 +106,30 @@ export function checkGradient(input: CheckInput): { check: GradientCheck; diagno
   }
   const relatedFn = [{ range: fn.nameRange, message: `'${fn.name}', differentiated by Gradlens` }];
   const reported = new Set<string>();
-  const c = new Call(program, fn, wrt, hand, spec, options.budget);
+  const c = new Call(program, fn, wrt, hand, spec, options.budget, input.live ?? null);
 
   for (let pi = 0; pi < points.length; pi++) {
     const point = points[pi];
     const d = new Differentiator(program, fn, wrt, point, options.budget);
+    d.compiled = input.live ?? null;
     let target: Target;
     let kinks: KinkEvent[];
     let handValues: HandValues;
     try {
-      const rev = input.reverse?.[pi] ?? d.reverse();
+      let rev: PointReverse = input.reverse?.[pi] ?? d.liveReverse();
       kinks = rev.kinks;
       target = c.target(d, rev);
-      handValues = c.evaluate(point, d, rev, target.values.length);
+      handValues = c.evaluate(point, d, rev, target.values.length, false);
+      // A disagreement that compiled code found is derived again by the interpreter, the
+      // reference, where that is cheap (the tape's values and kinks); an out-array's ranges always.
+      if ((rev.compiled || handValues.rangesUnknown) && disagrees(target.values, handValues.values, options)) {
+        if (rev.compiled && (input.live?.lastSteps ?? Infinity) <= REFERENCE_STEPS) {
+          rev = d.reverse();
+          kinks = rev.kinks;
+          target = c.target(d, rev);
+        }
+        if (handValues.rangesUnknown) handValues = c.evaluate(point, d, rev, target.values.length, true);
+      }
     } catch (e) {
       if (e instanceof ShapeError) {
         check.status = 'shape';
@@ -128,15 +150,15 @@ export function checkGradient(input: CheckInput): { check: GradientCheck; diagno
     check.shape = handValues.shape;
 
     const expected = target.values;
-    const maxAd = Math.max(0, ...expected.filter(Number.isFinite).map(Math.abs));
-    const atol = options.atol ?? 1e-8 * (1 + maxAd);
-    const close = (h: number, a: number) => Math.abs(h - a) <= atol + options.rtol * Math.max(Math.abs(h), Math.abs(a));
+    const close = closeness(expected, options);
     const fdCache = new Map<number, number>();
     const fdAt = (k: number): number => {
       let v = fdCache.get(k);
       if (v === undefined) { v = target.witness(k); fdCache.set(k, v); }
       return v;
     };
+    const fdTolOf = (k: number) => 1e-5 * (1 + Math.max(Math.abs(expected[k]), Math.abs(handValues.values[k])));
+    const shownWrong = c.directional && options.directional !== false && kinks.length === 0 ? directionalWrong(d, expected, handValues.values, close, fdTolOf, pi) : null;
     const components: CheckComponent[] = expected.map((a, k) => {
       const h = handValues.values[k];
       // The finite-difference witness costs 4 evaluations a component: computed where it decides
@@ -148,15 +170,32 @@ export function checkGradient(input: CheckInput): { check: GradientCheck; diagno
       if (!Number.isFinite(h) || !Number.isFinite(a)) {
         verdict = Object.is(h, a) ? 'ok' : 'nonfinite';
       } else if (!close(h, a)) {
-        const fdTol = 1e-5 * (1 + Math.max(Math.abs(a), Math.abs(h)));
-        f = fdAt(k);
-        if (kinks.length > 0) verdict = 'kink';
-        else if (Number.isFinite(f) && Math.abs(f - a) <= fdTol && Math.abs(f - h) > fdTol) verdict = 'wrong';
-        else verdict = 'unverified';
+        const fdTol = fdTolOf(k);
+        // (shown wrong along directions: its own witness is computed below where a message quotes it)
+        if (shownWrong?.has(k)) verdict = 'wrong';
+        else {
+          f = fdAt(k);
+          if (kinks.length > 0) verdict = 'kink';
+          else if (Number.isFinite(f) && Math.abs(f - a) <= fdTol && Math.abs(f - h) > fdTol) verdict = 'wrong';
+          else verdict = 'unverified';
+        }
       }
       const l = target.labels[k];
       return { label: l.label, param: l.param, index: l.index, hand: h, ad: a, fd: f, relError, verdict, range: handValues.ranges[k] };
     });
+    // Shown wrong along directions: the first of each source range (its message quotes the
+    // component's own finite difference) gets the per-component witness, which has the last word.
+    if (shownWrong) {
+      const confirmed = new Set<string>();
+      components.forEach((comp, k) => {
+        const key = comp.range ? `${comp.range.start}-${comp.range.end}` : 'name';
+        if (comp.verdict !== 'wrong' || !Number.isNaN(comp.fd) || confirmed.has(key)) return;
+        comp.fd = fdAt(k);
+        const tol = fdTolOf(k);
+        if (Number.isFinite(comp.fd) && Math.abs(comp.fd - comp.ad) <= tol && Math.abs(comp.fd - comp.hand) > tol) confirmed.add(key);
+        else comp.verdict = 'unverified';
+      });
+    }
     const pc: PointCheck = { point, components, kinks };
     check.points.push(pc);
 
@@ -237,9 +276,24 @@ class Call {
     readonly hand: IrFunction,
     readonly spec: HandSpec,
     readonly budget: number,
+    readonly live: LiveCode | null,
   ) {
     this.wrtParams = wrt.map((w) => fn.params.find((p) => p.name === w)!).filter((p) => p !== undefined);
     this.handNames = hand.params.map((p) => (p.name.endsWith(SHADOW_SUFFIX) ? p.name.slice(0, -SHADOW_SUFFIX.length) : p.name));
+  }
+
+  /** A gradient checked along directions first when it has many components (plain, out-array, fused; not a Jacobian). */
+  get directional(): boolean {
+    const s = this.spec;
+    return s.kind === 'gradient' && (s.convention === 'plain' || s.convention === 'out' || s.convention === 'fused') && !this.vector;
+  }
+
+  /** Runs the hand-written function: compiled unless `reference` (or where compiled code stops), else the interpreter. */
+  private runHand(args: Value<number>[], reference: boolean): { out: Value<number>; ret: (Stmt & { k: 'return' }) | undefined } {
+    const r = reference ? null : this.live?.hand(this.hand, args);
+    if (r) return { out: r.value, ret: r.ret };
+    const interp = new Interpreter(numberAlgebra, this.program, this.budget);
+    return { out: interp.run(this.hand, args), ret: interp.lastReturn };
   }
 
   /** Plain gradients and `@derivative` rules keep the messages they always had. */
@@ -447,7 +501,7 @@ class Call {
   }
 
   /** Runs the hand-written function in its convention at `point`: its components, in the target's order. */
-  evaluate(point: Point, d: Differentiator, rev: { value: unknown }, count: number): HandValues {
+  evaluate(point: Point, d: Differentiator, rev: { value: unknown }, count: number, reference: boolean): HandValues {
     const s = this.spec;
     const fnParams = this.fn.params;
     const handParams = this.hand.params;
@@ -474,7 +528,7 @@ class Call {
       throw new ShapeError(`expected ${this.expectedSignature()}; found ${this.signature()}`);
     }
     const args = this.argsAt(point);
-    const it = () => new Interpreter(numberAlgebra, this.program, this.budget);
+    const run = (a: Value<number>[]) => this.runHand(a, reference);
     const flatWrt = d.components.length;
 
     if (s.kind === 'gradient' && (s.convention === 'out' || s.convention === 'fused')) {
@@ -483,35 +537,45 @@ class Call {
       if (xp.type !== 'arr' || xp.depth !== 1) throw new ShapeError(`expected ${this.expectedSignature()}; found '${this.handNames[s.extra!]}' of type ${xp.typeText}, which cannot hold the gradient`);
       const out = new Array<number>(flatWrt).fill(0);
       args[s.extra!] = out;
-      // Run with every store into the array recorded: which statement wrote each element.
-      const traced = traceStores(this.hand, s.extra!);
-      const interp = new Interpreter(numberAlgebra, this.program, this.budget, { onAssign: traced.onAssign });
-      const ret = interp.run(traced.fn, args);
+      // Compiled: the values (the ranges, where a component disagrees, come from the reference run).
+      const compiled = reference ? null : this.live?.hand(this.hand, args);
+      let ret: Value<number>;
+      let retStmt: (Stmt & { k: 'return' }) | undefined;
+      let ranges: (Range | null)[];
+      if (compiled) {
+        ret = compiled.value;
+        retStmt = compiled.ret;
+        ranges = new Array<Range | null>(flatWrt).fill(null);
+      } else {
+        // Run with every store into the array recorded: which statement wrote each element.
+        const traced = traceStores(this.hand, s.extra!);
+        const interp = new Interpreter(numberAlgebra, this.program, this.budget, { onAssign: traced.onAssign });
+        ret = interp.run(traced.fn, args);
+        retStmt = interp.lastReturn;
+        ranges = Array.from({ length: flatWrt }, (_, k) => traced.writers.get(k) ?? null);
+      }
       if (out.length !== flatWrt) throw new ShapeError(`expected ${plural(flatWrt, 'number')} written into '${this.extraName}'; found ${out.length} after the call`);
       if (out.some((x) => typeof x !== 'number')) throw new ShapeError(`expected numbers written into '${this.extraName}'; found an array in it`);
-      const ranges = Array.from({ length: flatWrt }, (_, k) => traced.writers.get(k) ?? null);
       const values = [...out];
       if (s.convention === 'fused') {
         if (typeof ret !== 'number') throw new ShapeError(`expected ${this.expectedSignature()}; found it returns ${describeValue(ret)}`);
         values.push(ret);
-        ranges.push(interp.lastReturn?.value.range ?? this.hand.nameRange);
+        ranges.push(retStmt?.value.range ?? this.hand.nameRange);
       }
-      return { values, ranges, shape: s.convention === 'out' ? `writes the gradient into ${this.extraName}` : `returns the value, writes the gradient into ${this.extraName}` };
+      return { rangesUnknown: !!compiled, values, ranges, shape: s.convention === 'out' ? `writes the gradient into ${this.extraName}` : `returns the value, writes the gradient into ${this.extraName}` };
     }
 
     if (s.kind === 'gradient' && s.convention === 'flag') {
       args[s.extra!] = 1;
-      const interp = it();
-      const out = interp.run(this.hand, args);
-      const hv = this.readGradient(out, interp.lastReturn, point, this.vector);
+      const on = run(args);
+      const hv = this.readGradient(on.out, on.ret, point, this.vector);
       if (!s.self && !this.vector) {
         const off = this.argsAt(point);
         off[s.extra!] = 0;
-        const i2 = it();
-        const v = i2.run(this.hand, off);
-        if (typeof v !== 'number') throw new ShapeError(`expected ${this.expectedSignature()}; found it returns ${describeValue(v)} with the flag off`);
-        hv.values.push(v);
-        hv.ranges.push(i2.lastReturn?.value.range ?? this.hand.nameRange);
+        const r = run(off);
+        if (typeof r.out !== 'number') throw new ShapeError(`expected ${this.expectedSignature()}; found it returns ${describeValue(r.out)} with the flag off`);
+        hv.values.push(r.out);
+        hv.ranges.push(r.ret?.value.range ?? this.hand.nameRange);
       }
       return hv;
     }
@@ -521,33 +585,28 @@ class Call {
       if (!this.vector && xp.type !== 'num') throw new ShapeError(`expected ${this.expectedSignature()} where '${this.extraName}' is a number ('${this.fn.name}' returns a number); found '${this.extraName}' of type ${xp.typeText}`);
       if (this.vector && xp.type !== 'arr') throw new ShapeError(`expected ${this.expectedSignature()} where '${this.extraName}' is an array of ${plural(this.m, 'number')}, one per output of '${this.fn.name}'; found '${this.extraName}' of type ${xp.typeText}`);
       args[s.extra!] = this.vector ? [...this.probeValues] : this.probeValues[0];
-      const interp = it();
-      const out = interp.run(this.hand, args);
-      return this.readGradient(out, interp.lastReturn, point, false);
+      const r = run(args);
+      return this.readGradient(r.out, r.ret, point, false);
     }
 
     if (s.kind === 'gradient' && s.convention === 'output') {
       if (s.extra === undefined) throw new ShapeError(`expected ${this.expectedSignature()}; found ${this.signature()}`);
       args[s.extra] = copy(rev.value as Value<number>);
-      const interp = it();
-      const out = interp.run(this.hand, args);
-      return this.readGradient(out, interp.lastReturn, point, this.vector);
+      const r = run(args);
+      return this.readGradient(r.out, r.ret, point, this.vector);
     }
 
     if (s.kind === 'jvp' || s.kind === 'hvp') {
       this.fillTangents(args, handParams.length - fnParams.length, point, d);
-      const interp = it();
-      const out = interp.run(this.hand, args);
-      if (s.kind === 'hvp') return this.readGradient(out, interp.lastReturn, point, false);
-      return this.readJvp(out, interp.lastReturn, count);
+      const r = run(args);
+      if (s.kind === 'hvp') return this.readGradient(r.out, r.ret, point, false);
+      return this.readJvp(r.out, r.ret, count);
     }
 
-    const interp = it();
-    const out = interp.run(this.hand, args);
-    const ret = interp.lastReturn;
-    if (s.kind === 'partial') return this.readFlat(out, ret, count);
-    if (s.kind === 'hessian') return this.readHessian(out, ret);
-    return this.readGradient(out, ret, point, this.vector);
+    const r = run(args);
+    if (s.kind === 'partial') return this.readFlat(r.out, r.ret, count);
+    if (s.kind === 'hessian') return this.readHessian(r.out, r.ret);
+    return this.readGradient(r.out, r.ret, point, this.vector);
   }
 
   /** The hand-written function's arguments from the point (copies: its writes never reach the point). */
@@ -821,48 +880,6 @@ function describeValue(v: Value<number> | undefined): string {
   if (typeof v === 'number') return `a number (${formatNumber(v)})`;
   if (v.every((x) => typeof x === 'number')) return `an array of ${v.length} number${v.length === 1 ? '' : 's'}`;
   return `an array of ${v.length} arrays`;
-}
-
-/**
- * `hand` with every store into the array parameter `index` (or a local alias of it) traced: before
- * each, its index is assigned to a hidden variable (the interpreter reports assignments), so the
- * run says which statement wrote each element; `writers` maps an element to the value expression
- * of the last store that wrote it (a store in a loop writes several: they share its range).
- */
-function traceStores(hand: IrFunction, index: number): { fn: IrFunction; onAssign: (v: number, x: Value<number>) => void; writers: Map<number, Range> } {
-  const aliases = new Set<number>([hand.params[index].v]);
-  const vars = [...hand.vars];
-  const stores = new Map<number, Range>();
-  const rewrite = (stmts: Stmt[]): Stmt[] => stmts.flatMap((st): Stmt[] => {
-    switch (st.k) {
-      case 'let':
-      case 'assign': {
-        const e = st.k === 'let' ? st.init : st.value;
-        if (e.k === 'var' && aliases.has(e.id)) aliases.add(st.v);
-        return [st];
-      }
-      case 'store': {
-        if (!aliases.has(st.array)) return [st];
-        const v = vars.length;
-        vars.push({ id: v, name: `$store${v}`, type: 'num', kind: 'local', depth: 0, range: st.range, reassigned: true });
-        stores.set(v, st.value.range);
-        return [{ k: 'let', v, init: st.index, range: st.range }, st];
-      }
-      case 'if': return [{ ...st, then: rewrite(st.then), else: rewrite(st.else) }];
-      case 'loop': return [{ ...st, body: rewrite(st.body), update: rewrite(st.update) }];
-      default: return [st];
-    }
-  });
-  const body = rewrite(hand.body);
-  const writers = new Map<number, Range>();
-  let pending: { range: Range; at: number } | null = null;
-  const onAssign = (v: number, x: Value<number>): void => {
-    const range = stores.get(v);
-    if (range) { pending = { range, at: x as number }; return; }
-    if (pending && aliases.has(v)) writers.set(pending.at, pending.range);
-    pending = null;
-  };
-  return { fn: { ...hand, body, vars }, onAssign, writers };
 }
 
 function elementExpr(e: Expr | null, k: number): Expr | null {

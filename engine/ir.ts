@@ -79,6 +79,23 @@ export interface IrVar {
   reassigned: boolean;
 }
 
+/** One leaf of a record type, by its path (`x`, `pos.x`) and kind. */
+export interface RecordField {
+  path: string;
+  kind: 'num' | 'bool' | 'str';
+}
+
+/**
+ * A record type (`interface Vec2 { x: number; y: number }`, `{ x: number; y: number }`), lowered
+ * by flattening: a record value is an array of its leaves, sorted by path, so one record type has
+ * one layout however its fields are written (lower/types.ts).
+ */
+export interface RecordLayout {
+  fields: RecordField[];
+  /** The type's name when it has one (`Vec2`), for messages and generated code. */
+  name: string | null;
+}
+
 export interface IrParam {
   name: string;
   /** Variable id of the parameter inside the body. */
@@ -90,6 +107,22 @@ export interface IrParam {
   typeText: string;
   /** Fixed length of a tuple type, when declared as one. */
   tupleLength?: number;
+  /** The innermost arrays are records of this layout (`p: Vec2`, `ps: Vec2[]`). */
+  record?: RecordLayout;
+  /**
+   * Held constant, never differentiated: a boolean, a string (its value is `stringId(s)`), an
+   * enum, or a record with such fields (an options object). Given in `@at`.
+   */
+  constant?: 'bool' | 'str' | 'enum' | 'options';
+  /** The value a check point without this parameter gives it (a default parameter). */
+  defaultValue?: number | boolean | string | number[];
+  /** String literals of the function, the values a string parameter is drawn from. */
+  choices?: string[];
+  /**
+   * Not a declared parameter: a value the function reads from the function around it (`data`) or
+   * from its object (`this.k`), held constant unless `@wrt` names it (engine/declarationForms.ts).
+   */
+  implicit?: 'captured' | 'this';
   range: Range;
 }
 
@@ -125,6 +158,8 @@ export interface IrFunction {
   returnType: 'num' | 'arr';
   /** Declared return type text, if any. */
   returnTypeText: string | null;
+  /** The function returns a record: its outputs are these fields (its Jacobian is keyed by them). */
+  returnRecord?: RecordLayout;
   /** Range of the whole declaration (including `export`, excluding the JSDoc). */
   range: Range;
   nameRange: Range;

@@ -16,7 +16,7 @@ import type { IrFunction, IrParam, Stmt } from './ir';
 import type { Lowered, ProgramView, SourceFunction } from './sourceFunction';
 import { LoweringBudget } from './lower/core';
 import { StatementLowerer } from './lower/statements';
-import { paramType } from './lower/types';
+import { declaredParamType, jsDocParamTypes, paramType, recordShape, sameLayout, ShapeType } from './lower/types';
 
 export { paramType } from './lower/types';
 
@@ -25,24 +25,73 @@ export function lowerFunction(program: ProgramView, sf: SourceFunction): Lowered
 }
 
 class Lowerer extends StatementLowerer {
+  /** A function declared in the body is a function of its own (lower/calls.ts), not a statement. */
+  protected stmt(s: ts.Statement, out: Stmt[]): void {
+    if (!this.declaresNestedFunction(s)) super.stmt(s, out);
+  }
+
+  /** A default parameter's value: a number (constant expression), boolean or string literal. */
+  private defaultValue(e: ts.Expression): number | boolean | string | number[] | undefined {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    if (ts.isArrayLiteralExpression(e)) {
+      const xs = e.elements.map((el) => (ts.isSpreadElement(el) ? undefined : this.defaultValue(el)));
+      return xs.every((x): x is number => typeof x === 'number') ? xs : undefined;
+    }
+    if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+    if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
+    let sign = 1;
+    if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) { sign = -1; e = e.operand; }
+    if (ts.isNumericLiteral(e)) return sign * Number(e.text);
+    if (ts.isIdentifier(e) && this.program.constants.has(e.text)) return sign * this.program.constants.get(e.text)!;
+    return undefined;
+  }
+
+  /** The string literals of the function body: what a string parameter's random value is drawn from. */
+  private stringLiterals(): string[] {
+    const out = new Set<string>();
+    const visit = (n: ts.Node) => {
+      if (ts.isStringLiteral(n) && !ts.isPropertyAssignment(n.parent) && !ts.isElementAccessExpression(n.parent)) out.add(n.text);
+      if (out.size < 32) ts.forEachChild(n, visit);
+    };
+    if (this.sf.node.body) visit(this.sf.node.body);
+    return [...out];
+  }
+
   run(): Lowered {
     const { sf } = this;
     const node = sf.node;
     this.scopes.push(new Map());
     const params: IrParam[] = [];
+    const choices = this.stringLiterals();
+    const docTypes = jsDocParamTypes(sf.decl);
     for (const p of node.parameters) {
       const range = this.range(p);
       if (!ts.isIdentifier(p.name)) { this.report(p, 'A destructured parameter', 'Give the parameter a name.'); continue; }
       if (p.dotDotDotToken) { this.report(p, 'A rest parameter', 'Pass an array instead.'); continue; }
-      const ty = paramType(p.type, this.sfile);
+      const typeNode = declaredParamType(p, docTypes);
+      const def = p.initializer ? this.defaultValue(p.initializer) : undefined;
+      if (p.initializer && def === undefined) { this.report(p.initializer, 'This default value (not a number, an array of numbers, a boolean or a string literal)', 'Give the parameter a literal default (`scale = 1`, `w = [0, 0]`), or none.'); continue; }
+      // Untyped (JavaScript without JSDoc): typed by its default, or by its value in the first `@at`.
+      const ty = typeNode ? paramType(typeNode, this.sfile) : def !== undefined ? shapeOfValue(def) : shapeOfValue(sf.annotations.at[0]?.[p.name.text]);
       if (!ty) {
-        this.report(p.type ?? p, `A parameter of type '${p.type?.getText(this.sfile)}'`,
-          'Parameters are number, number[], readonly number[], Float64Array, tuples of numbers, or arrays of those.');
+        this.report(typeNode ?? p, `A parameter of type '${typeNode?.getText(this.sfile)}'`,
+          'Parameters are number, number[], readonly number[], Float64Array, tuples, records of numbers (interfaces, type aliases, `{ x: number }`), arrays of those, booleans and strings.');
         continue;
       }
-      const v = this.declare(p.name.text, ty.type, ty.depth, 'param', this.range(p.name));
-      params.push({ name: p.name.text, v, type: ty.type, depth: ty.depth, typeText: p.type ? p.type.getText(this.sfile) : 'number', tupleLength: ty.tupleLength, range });
+      const v = this.declare(p.name.text, ty.constant === 'bool' ? 'bool' : ty.type, ty.depth, 'param', this.range(p.name));
+      this.note(v, { rec: ty.record, str: ty.constant === 'str' });
+      params.push({
+        name: p.name.text, v, type: ty.type, depth: ty.depth, typeText: typeNode ? typeNode.getText(this.sfile) : def !== undefined ? (Array.isArray(def) ? 'number[]' : typeof def) : 'number',
+        tupleLength: ty.tupleLength, range,
+        ...(ty.record ? { record: ty.record } : {}),
+        ...(ty.constant ? { constant: ty.constant } : {}),
+        ...(def !== undefined ? { defaultValue: def } : {}),
+        ...(ty.constant === 'str' || ty.constant === 'options' ? { choices } : {}),
+      });
     }
+    // Captured values and `this` fields: parameters after the declared ones (lower/core.ts).
+    params.push(...this.implicitParams());
 
     // An async function returns a Promise and a generator an iterator, never the number its body
     // computes: analysing the body as if it were the function would misstate both.
@@ -74,7 +123,12 @@ class Lowerer extends StatementLowerer {
     let returnType: 'num' | 'arr' = 'num';
     if (declared) returnType = declared.type;
     else if (this.returnTypes.length > 0 && this.returnTypes.every((r) => r.t === 'arr')) returnType = 'arr';
-    if (node.type && !declared) {
+    const returnRecord = declared?.record && declared.depth === 1 ? declared.record : this.returnRecords[0];
+    if (!declared?.record && this.returnRecords.length > 1 && this.returnRecords.some((r) => !sameLayout(r, this.returnRecords[0]))) {
+      this.report(sf.nameNode, 'A function returning records with different fields', 'Return the same fields on every path.');
+    }
+    if (declared?.constant) this.report(node.type!, `A return type of '${node.type!.getText(this.sfile)}'`, 'A differentiable function returns a number, a number array, a record of numbers, or an array of those.');
+    else if (node.type && !declared) {
       this.report(node.type, `A return type of '${node.type.getText(this.sfile)}'`, 'A differentiable function returns a number, or a number[] or tuple (then its derivative is a Jacobian).');
     }
     for (const r of this.returnTypes) {
@@ -91,6 +145,7 @@ class Lowerer extends StatementLowerer {
       body,
       returnType,
       returnTypeText: node.type ? node.type.getText(this.sfile) : null,
+      ...(returnRecord ? { returnRecord } : {}),
       range: sf.range,
       nameRange: this.range(sf.nameNode),
       bodyRange: this.range(bodyNode),
@@ -101,6 +156,33 @@ class Lowerer extends StatementLowerer {
     };
     return { fn, diagnostics: this.diagnostics };
   }
+}
+
+/** The shape of an `@at` value (or a default), for an untyped JavaScript parameter. */
+function shapeOfValue(v: unknown): ShapeType | undefined {
+  if (v === undefined || typeof v === 'number') return { type: 'num', depth: 0 };
+  if (typeof v === 'boolean') return { type: 'num', depth: 0, constant: 'bool' };
+  if (typeof v === 'string') return { type: 'num', depth: 0, constant: 'str' };
+  if (Array.isArray(v)) {
+    if (v.length === 0) return { type: 'arr', depth: 1 };
+    const el = shapeOfValue(v[0]);
+    if (!el || (el.constant && el.constant !== 'options')) return undefined;
+    return { type: 'arr', depth: el.type === 'num' ? 1 : el.depth + 1, record: el.record, constant: el.constant };
+  }
+  if (typeof v === 'object' && v !== null) {
+    const fields: { path: string; kind: 'num' | 'bool' | 'str' }[] = [];
+    const walk = (o: object, prefix: string): boolean => {
+      for (const [k, x] of Object.entries(o)) {
+        if (typeof x === 'number') fields.push({ path: prefix + k, kind: 'num' });
+        else if (typeof x === 'boolean') fields.push({ path: prefix + k, kind: 'bool' });
+        else if (typeof x === 'string') fields.push({ path: prefix + k, kind: 'str' });
+        else if (x && typeof x === 'object' && !Array.isArray(x)) { if (!walk(x, `${prefix}${k}.`)) return false; } else return false;
+      }
+      return true;
+    };
+    return walk(v, '') && fields.length > 0 ? recordShape(fields, null) : undefined;
+  }
+  return undefined;
 }
 
 function endsInReturn(body: Stmt[]): boolean {

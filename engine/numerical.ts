@@ -1,5 +1,6 @@
-// Numerical derivatives: central differences with a step chosen per component and Richardson
-// extrapolation. Used as the independent witness of the gradient check, and in the methods view.
+// Numerical derivatives: central differences with a step chosen per component (or per direction)
+// and Richardson extrapolation. Used as the independent witness of the gradient check, and in the
+// methods view.
 
 /** Central difference of `f` at `x` along component `i` with step `h`. */
 export function centralDifference(f: (x: number[]) => number, x: number[], i: number, h: number): number {
@@ -32,4 +33,14 @@ export function richardsonDerivative(f: (x: number[]) => number, x: number[], i:
 
 export function numericalGradient(f: (x: number[]) => number, x: number[]): number[] {
   return x.map((_, i) => richardsonDerivative(f, x, i));
+}
+
+/**
+ * Richardson-extrapolated central difference of `g` at 0 with step `h`: the derivative of
+ * t ↦ f(x + t·v) when g(t) = f(x + t·v) (a directional derivative; the step chosen per direction).
+ */
+export function richardsonAlong(g: (t: number) => number, h: number): number {
+  const d1 = (g(h) - g(-h)) / (2 * h);
+  const d2 = (g(h / 2) - g(-h / 2)) / h;
+  return (4 * d2 - d1) / 3;
 }

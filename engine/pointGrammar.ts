@@ -2,7 +2,7 @@
 // `--at` flag (cli/args.ts) and the graph view's point picker (client/webview/main.ts):
 //
 //   point  := entry ((',' | ';') entry)*
-//   entry  := name ('=' | ':') value            name: an identifier (`constructor`, `__proto__` too)
+//   entry  := name ('=' | ':') value            name: an identifier (`constructor`, `__proto__` too), or `this.k`
 //   value  := number | '[' (number (',' number)*)? ']'
 //   number := atom (('*' | '/') atom)?           one product or quotient: `Math.PI / 2`, `2 * π`
 //   atom   := ('+' | '-')* (literal | 'Math.PI' | 'Math.E' | 'π' | 'Infinity')
@@ -13,7 +13,8 @@
 
 import type { Point } from './ir';
 
-export type PointValue = number | number[];
+/** A value of a check point: a number, an array, a record, or a constant (a boolean or a string). */
+export type PointValue = number | boolean | string | PointValue[] | { [field: string]: PointValue };
 
 export type PointParse =
   | { ok: true; point: Point }
@@ -22,7 +23,7 @@ export type PointParse =
 
 export type ValueParse = { ok: true; value: PointValue } | { ok: false; message: string; offset: number };
 
-/** Parses `x = 1.5, y = -0.25, w = [0.1, -2, 3]`. */
+/** Parses `x = 1.5, y = -0.25, w = [0.1, -2, 3]`, `p = { x: 1, y: 2 }, M = [[1, 0], [0, 1]], mode = "call"`. */
 export function readPoint(src: string): PointParse {
   return new PointParser(src).point();
 }
@@ -43,11 +44,16 @@ export function readPointValue(src: string, name: string, array = false): ValueP
 }
 
 /** Sets `point[name]` as an own property, also for a parameter called `constructor` or `__proto__`. */
-export function setPointValue(point: Point, name: string, value: PointValue): void {
+export function setPointValue(point: Point | { [field: string]: PointValue }, name: string, value: PointValue | unknown): void {
   Object.defineProperty(point, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const NAME_RE = /[A-Za-z_$][\w$]*/y;
+/** A parameter, or a field a method reads (`this.k`, engine/declarationForms.ts). */
+const NAME_RE = /(?:this\.)?[A-Za-z_$][\w$]*/y;
+const BOOLEAN_RE = /(?:true|false)(?![\w$.])/y;
+const STRING_RE = /"([^"\n\r]*)"|'([^'\n\r]*)'/y;
+/** How deeply arrays and records nest in a value (the parser recurses). */
+const MAX_NESTING = 8;
 /** A number token, not followed by more of a name or a number (`Math.EPSILON`, `1x`, `1.2.3` are not numbers). */
 const NUMBER_RE = /(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![\w$.])/y;
 const BLANK_RE = /\s*/y;
@@ -89,6 +95,7 @@ class PointParser {
       if (this.i >= this.s.length) return { ok: true, point };
       const c = this.s[this.i];
       if (c === ']') return this.fail(`unbalanced brackets: a ']' without its '['`, this.i);
+      if (c === '}') return this.fail(`unbalanced braces: a '}' without its '{'`, this.i);
       if (c !== ',' && c !== ';') return this.fail(`expected ',' at ${this.quote(this.i)}`, this.i);
       this.i++;
     }
@@ -102,21 +109,58 @@ class PointParser {
     return { ok: true, value: v.v };
   }
 
+  private depth = 0;
+
   private value(name: string): Step<PointValue> {
     this.ws();
     const start = this.i;
-    if (this.s[this.i] === '[') {
+    const c = this.s[this.i];
+    if (c === '[' || c === '{') {
+      if (this.depth >= MAX_NESTING) return { error: `the value of ${named(name)} nests more than ${MAX_NESTING} levels deep`, at: start };
       this.i++;
-      return this.elements(name, start);
+      this.depth++;
+      try { return c === '[' ? this.elements(name, start) : this.record(name, start); } finally { this.depth--; }
     }
+    const b = this.match(BOOLEAN_RE);
+    if (b) { this.i += b[0].length; return { v: b[0] === 'true' }; }
+    const q = this.match(STRING_RE);
+    if (q) { this.i += q[0].length; return { v: q[1] ?? q[2] }; }
+    if (c === '"' || c === "'") return { error: `unbalanced quotes: the string in the value of ${named(name)} is not closed on its line`, at: start };
     const n = this.number();
     if (n === null) return { error: `the value of ${named(name)} is not a number: ${this.quote(start, true)}`, at: start };
     return { v: n };
   }
 
+  /** The fields of a record, after its `{` (at `open`), through its `}`. */
+  private record(name: string, open: number): Step<{ [field: string]: PointValue }> {
+    const rec: { [field: string]: PointValue } = {};
+    this.ws();
+    if (this.s[this.i] === '}') { this.i++; return { v: rec }; }
+    for (;;) {
+      this.ws();
+      const at = this.i;
+      if (this.i >= this.s.length) return { error: `unbalanced braces: the '{' of ${named(name)} is not closed`, at: open };
+      const field = this.match(NAME_RE);
+      if (!field) return { error: `expected a field name in the value of ${named(name)} at ${this.quote(at)}`, at };
+      this.i += field[0].length;
+      this.ws();
+      if (this.s[this.i] !== ':') return { error: `expected ':' after the field ${named(field[0])} of ${named(name)}`, at: this.i };
+      this.i++;
+      const v = this.value(`${name}.${field[0]}`);
+      if ('error' in v) return v;
+      if (Object.hasOwn(rec, field[0])) return { error: `the field ${named(field[0])} of ${named(name)} is given twice`, at };
+      setPointValue(rec, field[0], v.v);
+      this.ws();
+      if (this.s[this.i] === '}') { this.i++; return { v: rec }; }
+      if (this.i >= this.s.length) return { error: `unbalanced braces: the '{' of ${named(name)} is not closed`, at: open };
+      if (this.s[this.i] !== ',' && this.s[this.i] !== ';') return { error: `expected ',' or '}' in the value of ${named(name)} at ${this.quote(this.i)}`, at: this.i };
+      this.i++;
+    }
+  }
+
   /** The elements of an array, after its `[` (at `open`), through its `]` (or the end, when bare). */
-  private elements(name: string, open: number): Step<number[]> {
-    const xs: number[] = [];
+  private elements(name: string, open: number): Step<PointValue[]> {
+    const xs: PointValue[] = [];
     const closed = (): boolean => {
       if (this.bare ? this.i >= this.s.length : this.s[this.i] === ']') { if (!this.bare) this.i++; return true; }
       return false;
@@ -127,10 +171,16 @@ class PointParser {
       this.ws();
       const start = this.i;
       if (this.i >= this.s.length && !this.bare) return { error: `unbalanced brackets: the '[' of ${named(name)} is not closed`, at: open };
-      if (this.s[this.i] === '[') return { error: `the value of ${named(name)} is an array of arrays; write a flat array of numbers`, at: start };
-      const n = this.number();
-      if (n === null) return { error: `${this.quote(start, true)} in the value of ${named(name)} is not a number`, at: start };
-      xs.push(n);
+      const c = this.s[this.i];
+      if (c === '[' || c === '{' || c === '"' || c === "'" || this.match(BOOLEAN_RE)) {
+        const v = this.value(name);
+        if ('error' in v) return v;
+        xs.push(v.v);
+      } else {
+        const n = this.number();
+        if (n === null) return { error: `${this.quote(start, true)} in the value of ${named(name)} is not a number`, at: start };
+        xs.push(n);
+      }
       this.ws();
       if (closed()) return { v: xs };
       if (this.i >= this.s.length) return { error: `unbalanced brackets: the '[' of ${named(name)} is not closed`, at: open };
@@ -192,8 +242,8 @@ class PointParser {
   private quote(from: number, token = false): string {
     let end = from;
     const limit = Math.min(this.s.length, from + QUOTE);
-    while (end < limit && !(token && ',;[]'.includes(this.s[end]))) end++;
-    const cut = end === limit && limit < this.s.length && !(token && ',;[]'.includes(this.s[end]));
+    while (end < limit && !(token && ',;[]{}'.includes(this.s[end]))) end++;
+    const cut = end === limit && limit < this.s.length && !(token && ',;[]{}'.includes(this.s[end]));
     const text = this.s.slice(from, end).trim();
     if (text === '') return token ? "''" : 'end';
     return `'${text}${cut ? '…' : ''}'`;

@@ -1,40 +1,73 @@
 // Finds the functions of a source file and their JSDoc annotations, and lowers them to IR on
-// demand (a helper is lowered the first time an annotated function calls it).
+// demand (a helper is lowered the first time an annotated function calls it). With a module
+// context, names imported from other files are lowered by their own files' programs
+// (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { EngineDiagnostic } from './api';
-import { emptyAnnotations, parseAnnotations } from './annotations';
-import { Annotations, Range } from './ir';
+import { contextInputsOf, discoverFunctions, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
-import type { FunctionNode, Lowered, ProgramView, SourceFunction } from './sourceFunction';
+import type { ContextInputs, DeclarationForm, Lowered, ProgramView, SourceFunction } from './sourceFunction';
 import { mathConstant, numberConstant } from './mathConstants';
 import { MATH_FNS, MathFn, OPS } from './ops';
 import { arithOp } from './lower/operators';
+import { parseAnnotations } from './annotations';
+import { FileImports, type ModuleLink } from './imports';
+import { ambientModuleContext, ModuleGraph, type ImportedRef, type ModuleContext } from './modules';
 
 export type { FunctionNode, Lowered, SourceFunction } from './sourceFunction';
+export { unwrapInitializer } from './declarationForms';
+
+const NO_INPUTS: ContextInputs = { inputs: [], constants: new Map(), unsupported: new Map(), environment: '' };
 
 export class Program implements ProgramView {
+  /** The file's functions by qualified name (engine/declarationForms.ts): `f`, `activations.logistic.fn`, `Model.loss`. */
   readonly functions = new Map<string, SourceFunction>();
   /** Top-level `const NAME = <number>` declarations, inlined where used. */
   readonly constants = new Map<string, number>();
   private readonly lowered = new Map<string, Lowered>();
+  /** Per context node: its instance (or only) context, and a class's static one. */
+  private readonly contexts = new Map<ts.Node, ContextInputs[]>();
 
-  constructor(readonly text: string, readonly sourceFile: ts.SourceFile) {}
+  /** The other modules this file's imports reach (engine/imports.ts), when a host was given. */
+  readonly imports: FileImports | undefined;
 
-  /** Lowers `name` (once); undefined when the file has no such function. */
+  constructor(readonly text: string, readonly sourceFile: ts.SourceFile, link?: ModuleLink) {
+    this.imports = link ? new FileImports(this, link) : undefined;
+  }
+
+  /** Lowers `name` (once); undefined when the file has no such function (nor imports one under that name). */
   lower(name: string): Lowered | undefined {
     const cached = this.lowered.get(name);
     if (cached) return cached;
     const sf = this.functions.get(name);
-    if (!sf) return undefined;
-    const result = lowerFunction(this, sf);
+    if (!sf) return this.imports?.lower(name);
+    const result = this.imports ? this.imports.lowering(name, () => lowerFunction(this, sf)) : lowerFunction(this, sf);
     this.lowered.set(name, result);
     return result;
+  }
+
+  resolveImport(ref: ts.Expression): ImportedRef | undefined {
+    return this.imports?.resolve(ref);
   }
 
   /** Annotated functions, in source order. */
   annotated(): SourceFunction[] {
     return [...this.functions.values()].filter((f) => f.annotations.differentiable);
+  }
+
+  resolveCallee(caller: SourceFunction, callee: ts.Expression): SourceFunction | undefined {
+    return resolveCallee(this.functions, caller, callee);
+  }
+
+  /** Captured values and `this` fields the functions of `sf`'s context read (computed once per context). */
+  contextInputs(sf: SourceFunction): ContextInputs {
+    const context = sf.context;
+    if (!context) return NO_INPUTS;
+    const both = this.contexts.get(context) ?? [];
+    this.contexts.set(context, both);
+    const i = sf.isStatic ? 1 : 0;
+    return both[i] ??= contextInputsOf(this.functions, sf, this.sourceFile, (e) => constantValue(e, this.constants));
   }
 }
 
@@ -60,45 +93,58 @@ export function parseSource(text: string, previous?: ParseState): ts.SourceFile 
     return ts.updateSourceFile(previous.sourceFile, text, { span: { start, length: endOld - start }, newLength: endNew - start });
   }
   if (previous) return previous.sourceFile;
-  return ts.createSourceFile('input.ts', text, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  // Parent pointers, as the incremental parser sets them (JSDoc types of JavaScript parameters need them).
+  return ts.createSourceFile('input.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
 
-export function parseProgram(text: string, previous?: ParseState): Program {
+/**
+ * The program of `text`; with a context (the file and a host, engine/modules.ts), names it imports
+ * from other modules of the workspace are read from their files.
+ */
+export function parseProgram(text: string, previous?: ParseState, context: ModuleContext | undefined = ambientModuleContext()): Program {
+  if (!context) return parseLinked(text, previous, undefined);
+  const graph: ModuleGraph<Program> = new ModuleGraph<Program>(context.host, (t, file, depth) => parseLinked(t, undefined, { graph, file, depth }));
+  const program = parseLinked(text, previous, { graph, file: context.file, depth: 0 });
+  graph.register(context.file, program);
+  return program;
+}
+
+function parseLinked(text: string, previous: ParseState | undefined, link: ModuleLink | undefined): Program {
   const sourceFile = parseSource(text, previous);
-  const program = new Program(text, sourceFile);
+  const program = new Program(text, sourceFile, link);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
 
-  const add = (name: ts.Identifier, node: FunctionNode, decl: ts.Node, statement: ts.FunctionDeclaration | ts.VariableStatement) => {
-    const range: Range = { start: decl.getStart(sourceFile), end: decl.end };
-    const { annotations, diagnostics } = readJsDoc(text, decl, name.text);
-    const textStart = annotations.docRange?.start ?? range.start;
-    const exported = !!ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
-    program.functions.set(name.text, {
-      name: name.text, node, decl, statement, exported, nameNode: name, annotations, annotationDiagnostics: diagnostics,
-      hasSyntaxError: parseErrors.some((p) => p >= range.start && p <= range.end),
-      range, textStart, text: text.slice(textStart, decl.end),
-    });
-  };
-
+  for (const [name, f] of discoverFunctions(text, sourceFile, parseErrors)) program.functions.set(name, f);
+  let assigned: Map<string, number> | undefined;
   for (const stmt of sourceFile.statements) {
-    if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
-      add(stmt.name, stmt, stmt, stmt);
-    } else if (ts.isVariableStatement(stmt)) {
-      for (const d of stmt.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name) || !d.initializer) continue;
-        const init = unwrapInitializer(d.initializer);
-        if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) {
-          // The JSDoc sits on the variable statement; with one declarator that is this function's.
-          add(d.name, init, stmt.declarationList.declarations.length === 1 ? stmt : d, stmt);
-        } else if ((stmt.declarationList.flags & ts.NodeFlags.Const) !== 0) {
-          const v = constantValue(init, program.constants);
-          if (v !== undefined) program.constants.set(d.name.text, v);
-        }
-      }
+    if (!ts.isVariableStatement(stmt)) continue;
+    // `var SQRT2PI = …` (JavaScript before `const`) is a constant too when nothing assigns it (issue 13).
+    const flags = stmt.declarationList.flags;
+    if ((flags & ts.NodeFlags.Let) !== 0 || (flags & ts.NodeFlags.Using) !== 0) continue;
+    const isConst = (flags & ts.NodeFlags.Const) !== 0;
+    for (const d of stmt.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || !d.initializer) continue;
+      if (!isConst && ((assigned ??= assignmentCounts(text)).get(d.name.text) ?? 0) > 1) continue;
+      const v = constantValue(unwrapInitializer(d.initializer), program.constants);
+      if (v !== undefined) program.constants.set(d.name.text, v);
     }
   }
   return program;
+}
+
+/**
+ * How many times each name is assigned in the text (`name =`, `name +=`, `name++`, `--name`, its
+ * declaration's `=` included): one conservative scan of the whole text.
+ */
+function assignmentCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  const re = /(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:(?:[-+*/%&|^]|\*\*|<<|>>>?|&&|\|\||\?\?)?=(?![=>])|\+\+|--)|(?:\+\+|--)\s*([A-Za-z_$][\w$]*)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const name = m[1] ?? m[2];
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /**
@@ -151,24 +197,6 @@ export function constantValue(e: ts.Expression, known: ReadonlyMap<string, numbe
   return undefined;
 }
 
-/** The last `/** … *\/` comment before `decl`, parsed. */
-function readJsDoc(text: string, decl: ts.Node, name: string): { annotations: Annotations; diagnostics: EngineDiagnostic[] } {
-  const comments = ts.getLeadingCommentRanges(text, decl.getFullStart()) ?? [];
-  for (let i = comments.length - 1; i >= 0; i--) {
-    const c = comments[i];
-    if (c.kind === ts.SyntaxKind.MultiLineCommentTrivia && text.startsWith('/**', c.pos)) {
-      return parseAnnotations(text, c.pos, c.end, name);
-    }
-  }
-  return { annotations: emptyAnnotations(), diagnostics: [] };
-}
-
-/** What `const f = …` holds under parentheses, `as` and `satisfies`: `((x) => x) satisfies F` is a function. */
-export function unwrapInitializer(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  return e;
-}
-
 // ---- Where the functions are, as plain data -------------------------------------------------
 // The code actions (server/codeEdits.ts) edit the functions this discovery finds, so a function
 // the engine analyses is always one an action can locate.
@@ -180,13 +208,23 @@ export interface LocatedParam {
 }
 
 export interface FunctionLocation {
+  /** The qualified name (`activations.logistic.fn`, `Model.loss`). */
   name: string;
-  /** `function f() {}`, `const f = (…) => …`, `const f = function (…) {…}`. */
-  kind: 'declaration' | 'arrow' | 'expression';
-  /** Start of the whole statement (at its `export`, if any), leading JSDoc excluded. */
+  /** The name it is declared under (`fn`, `loss`). */
+  shortName: string;
+  /** Where it is declared (engine/sourceFunction.ts `DeclarationForm`). */
+  form: DeclarationForm;
+  /** `function f() {}`, `const f = (…) => …`, `const f = function (…) {…}`, a method `f(…) {…}`, a getter. */
+  kind: 'declaration' | 'arrow' | 'expression' | 'method' | 'getter';
+  /**
+   * Start of its declaration, leading JSDoc excluded: the whole statement (at its `export`, if any)
+   * for a top-level or nested function or an assignment, the member for a method or property.
+   */
   statementStart: number;
-  /** End of the whole statement (after a `;` of a `const f = …;`). */
+  /** End of that declaration (after a `;` of a `const f = …;`; before the `,` after a member). */
   statementEnd: number;
+  /** End of the top-level statement it is in (the whole table, class or factory). */
+  topStatementEnd: number;
   nameStart: number;
   nameEnd: number;
   params: LocatedParam[];
@@ -196,15 +234,36 @@ export interface FunctionLocation {
   /** The JSDoc block the engine reads its tags from (the last one before the declaration), or null. */
   jsDoc: Range | null;
   exported: boolean;
+  /** The object or class it is a member of (`activations.logistic`, `Model`), if any. */
+  container: string | null;
+  /** A member of an object literal, a member of a class, or neither. */
+  memberOf: 'object' | 'class' | null;
+  /** A class method declared `static`. */
+  isStatic: boolean;
+  /** A function returned by its factory (`return function loss(w) {…}`): code goes before the `return`. */
+  returned: boolean;
+  /** Its implicit inputs (captured values, `this` fields), the IR function's last parameters, in order. */
+  implicit: string[];
+  /** How code at the top level of the file calls it (`activations.logistic.fn`, `module.exports.f`), or null (a method, a closure). */
+  callee: string | null;
 }
 
-export function locationOf(f: SourceFunction, sourceFile: ts.SourceFile): FunctionLocation {
+export function locationOf(f: SourceFunction, program: Program): FunctionLocation {
+  const sourceFile = program.sourceFile;
   const node = f.node;
+  const top = f.form === 'top';
+  const declNode = top ? f.statement : f.decl;
+  const memberOf = ts.isObjectLiteralExpression(f.context ?? f.node) && (f.form === 'member') && !ts.isExpressionStatement(f.decl) ? 'object'
+    : f.form === 'method' ? 'class' : null;
   return {
     name: f.name,
-    kind: ts.isFunctionDeclaration(node) ? 'declaration' : ts.isArrowFunction(node) ? 'arrow' : 'expression',
-    statementStart: f.statement.getStart(sourceFile),
-    statementEnd: f.statement.end,
+    shortName: f.shortName,
+    form: f.form,
+    kind: ts.isFunctionDeclaration(node) ? 'declaration' : ts.isArrowFunction(node) ? 'arrow' : ts.isMethodDeclaration(node) ? 'method'
+      : ts.isGetAccessorDeclaration(node) ? 'getter' : 'expression',
+    statementStart: declNode.getStart(sourceFile),
+    statementEnd: declNode.end,
+    topStatementEnd: f.statement.end,
     nameStart: f.nameNode.getStart(sourceFile),
     nameEnd: f.nameNode.end,
     params: node.parameters.map((p) => ({
@@ -213,22 +272,28 @@ export function locationOf(f: SourceFunction, sourceFile: ts.SourceFile): Functi
     })),
     returnTypeText: node.type ? node.type.getText(sourceFile) : null,
     body: node.body && ts.isBlock(node.body) ? { start: node.body.getStart(sourceFile), end: node.body.end } : null,
-    jsDoc: f.annotations.docRange ? { ...f.annotations.docRange } : null,
+    jsDoc: f.annotations.docRange && !f.inheritedDoc ? { ...f.annotations.docRange } : null,
     exported: f.exported,
+    container: f.container ?? null,
+    memberOf,
+    isStatic: !!f.isStatic,
+    returned: ts.isReturnStatement(f.decl),
+    implicit: program.contextInputs(f).inputs.map((i) => i.name),
+    callee: printedCallee(f),
   };
 }
 
 /** The functions of the file the engine sees (the one the engine analyses, for a repeated name), in source order. */
 export function locateFunctions(text: string): FunctionLocation[] {
   const program = parseProgram(text);
-  return [...program.functions.values()].map((f) => locationOf(f, program.sourceFile))
+  return [...program.functions.values()].map((f) => locationOf(f, program))
     .sort((a, b) => a.statementStart - b.statementStart || a.nameStart - b.nameStart);
 }
 
 export function locateFunction(text: string, name: string): FunctionLocation | null {
   const program = parseProgram(text);
   const f = program.functions.get(name);
-  return f ? locationOf(f, program.sourceFile) : null;
+  return f ? locationOf(f, program) : null;
 }
 
 /** Every name declared at the top level of the file (functions, variables, classes, types, enums, imports). */
@@ -315,7 +380,10 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
   const out: UnanalysedTag[] = [];
   const seen = new Set<number>();
   const scan = (pos: number, host: ts.Node | undefined): void => {
-    for (const c of ts.getLeadingCommentRanges(text, pos) ?? []) {
+    // Leading comments, and the ones on the line of the token before (`xs.map(/** … */ (x) => …)`),
+    // which TypeScript calls that token's trailing comments.
+    const comments = [...(host ? ts.getTrailingCommentRanges(text, pos) ?? [] : []), ...(ts.getLeadingCommentRanges(text, pos) ?? [])];
+    for (const c of comments) {
       if (seen.has(c.pos)) continue;
       seen.add(c.pos);
       if (c.kind !== ts.SyntaxKind.MultiLineCommentTrivia || !text.startsWith('/**', c.pos) || analysed.has(c.pos)) continue;
@@ -349,7 +417,7 @@ function nextToken(text: string, pos: number): number {
   return Math.max(pos, TRIVIA.lastIndex);
 }
 
-const TOP_LEVEL_ADVICE = 'Gradlens analyses top-level functions: `function f(…) {…}` and `const f = (…) => …`.';
+const TOP_LEVEL_ADVICE = 'Gradlens analyses `function f(…) {…}` and `const f = (…) => …` at the top level or nested in another, methods and function-valued properties of top-level objects and classes, and CommonJS exports.';
 
 function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>, program: Program, commentPos: number): Omit<UnanalysedTag, 'tagRange'> {
   const sf = program.sourceFile;
@@ -444,9 +512,16 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
     const inner = ts.isVariableStatement(host) ? host.declarationList.declarations.map((d) => nameOf(d)).find((n) => n) : nameOf(host);
     const outerName = functionName(outer);
     const where = outerName === 'an anonymous function' ? 'an anonymous function' : `'${outerName}'`;
+    const p = parents.get(host);
+    if ((ts.isArrowFunction(host) || ts.isFunctionExpression(host)) && p && (ts.isCallExpression(p) || ts.isNewExpression(p))) {
+      return {
+        name: `${outerName}.(callback)`, form: `a callback (a function passed to a call) in ${where}`,
+        advice: `Declare it in ${where} as \`const f = (…) => …\`, annotate that, and pass \`f\` to the call. ${TOP_LEVEL_ADVICE}`,
+      };
+    }
     return {
       name: `${outerName}.${inner ?? '?'}`, form: `a function nested in ${where}`,
-      advice: `Move '${inner ?? 'it'}' to the top level of the file (pass what it reads from ${where} as parameters) and call it from there. ${TOP_LEVEL_ADVICE}`,
+      advice: `Declare '${inner ?? 'it'}' in ${where} as \`function ${inner ?? 'f'}(…) {…}\` or \`const ${inner ?? 'f'} = (…) => …\` (or move it to the top level of the file) and call it from there. ${TOP_LEVEL_ADVICE}`,
     };
   }
   if (ts.isFunctionDeclaration(host)) {
@@ -470,6 +545,9 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
       if (known && known.node !== unwrapInitializer(d.initializer)) return { name: names[0], form: `an earlier declaration of '${names[0]}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
       if (known && known.annotations.docRange && known.annotations.docRange.start !== commentPos) {
         return { name: names[0], form: `a JSDoc block of '${names[0]}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
+      }
+      if (ts.isObjectLiteralExpression(unwrapInitializer(d.initializer))) {
+        return { name: names[0], form: `a table ('${names[0]}') none of whose functions it applies to`, advice: "A @differentiable on a table applies to its function members without a JSDoc of their own that are not a sibling's derivative; put it on the functions themselves." };
       }
       return { name: names[0], form: `a variable whose value is not a function literal ('${names[0]}')`, advice: `Write '${names[0]}' as \`function ${names[0]}(…) {…}\` or \`const ${names[0]} = (…) => …\`.` };
     }

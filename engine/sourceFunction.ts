@@ -5,19 +5,51 @@
 import type ts from 'typescript';
 import type { EngineDiagnostic } from './api';
 import type { Annotations, IrFunction, Range } from './ir';
+import type { ImportedRef } from './modules';
 
-export type FunctionNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression;
+export type FunctionNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration | ts.GetAccessorDeclaration;
+
+/**
+ * Where a function is declared (engine/declarationForms.ts finds each):
+ * - `top`: `function f…`, `const f = (…) => …` at the top level of the file;
+ * - `member`: a method or function-valued property of an object literal (`activations.logistic.fn`,
+ *   `module.exports = { f: … }` as `exports.f`);
+ * - `method`: a method, getter or arrow-valued field of a class (`Model.loss`, static or not);
+ * - `assigned`: a function assigned to a property (`exports.f = …`, `Foo.prototype.f = …` as `Foo.f`);
+ * - `nested`: a function declared inside another one (`makeLoss.loss`).
+ */
+export type DeclarationForm = 'top' | 'member' | 'method' | 'assigned' | 'nested';
 
 export interface SourceFunction {
+  /** Its qualified name, unique in the file: `f`, `activations.logistic.fn`, `Model.loss`, `exports.f`, `makeLoss.loss`. */
   name: string;
+  /** The name it is declared under (`fn`, `loss`, `f`). */
+  shortName: string;
+  form: DeclarationForm;
   node: FunctionNode;
-  /** The statement that declares it (for its range and its JSDoc). */
+  /** The declaration whose JSDoc is the function's (the statement, the member, the assignment). */
   decl: ts.Node;
-  /** The top-level statement it is in (the function declaration, or the `const`/`let`/`var` statement). */
-  statement: ts.FunctionDeclaration | ts.VariableStatement;
-  /** The statement carries `export`. */
+  /** The top-level statement it is in. */
+  statement: ts.Statement;
+  /** The statement carries `export` (or it is a CommonJS export). */
   exported: boolean;
-  nameNode: ts.Identifier;
+  /** Its name in the source (for an anonymous function returned by a factory, its `=>` or parameter list). */
+  nameNode: ts.Node;
+  /** The object whose members are its siblings (`activations.logistic`, `Model`, `exports`). */
+  container?: string;
+  /** The qualified name of the object its `this` is (methods and function expressions, not arrows). */
+  thisObject?: string;
+  /** A class method declared `static`, or a function assigned to an object itself (`Foo.f = …`, not `Foo.prototype.f = …`). */
+  isStatic?: boolean;
+  /** The qualified name of the function it is nested in (`nested`). */
+  enclosing?: string;
+  /**
+   * The node whose members or locals share `this` fields or captured values with it (a class, an
+   * object literal, the enclosing function): implicit inputs are decided per context.
+   */
+  context?: ts.Node;
+  /** Its tags come from the JSDoc of the table it is a member of (a `@differentiable` on the object). */
+  inheritedDoc?: boolean;
   annotations: Annotations;
   annotationDiagnostics: EngineDiagnostic[];
   /** The parser reported an error inside this function: it is mid-edit, leave it alone. */
@@ -36,9 +68,41 @@ export interface Lowered {
   diagnostics: EngineDiagnostic[];
 }
 
+/**
+ * A value a function reads that is no parameter of it: a variable of the function it is nested in
+ * (`data` of `makeLoss(data)`), or a field of its object (`this.k`). It becomes a parameter of
+ * the IR function after the declared ones, held constant unless `@wrt` names it, given in `@at`.
+ */
+export interface ImplicitInput {
+  /** `data`, `this.k`: the name in `@at`, `@wrt`, points and gradients. */
+  name: string;
+  kind: 'captured' | 'this';
+  type: 'num' | 'arr';
+  depth: number;
+  typeText: string;
+  /** Its value when written as a literal (`k = 2`, `this.k = 2` in the constructor, `const c = 2`). */
+  defaultValue?: number;
+}
+
+/** The implicit inputs of a context, and the defaulted ones held at their literal value (not inputs). */
+export interface ContextInputs {
+  inputs: ImplicitInput[];
+  constants: ReadonlyMap<string, number>;
+  /** Reads the engine cannot give a value (`this.f` of a non-numeric field): name → why. */
+  unsupported: ReadonlyMap<string, string>;
+  /** A text that changes when anything the inputs depend on changes (the cache key). */
+  environment: string;
+}
+
 /** What lowering reads of a program: its syntax tree, its functions and its module constants. */
 export interface ProgramView {
   readonly sourceFile: ts.SourceFile;
   readonly functions: ReadonlyMap<string, SourceFunction>;
   readonly constants: ReadonlyMap<string, number>;
+  /** The function a call's callee names, seen from `caller` (nested scopes, `this.m`, `a.b.f`, `exports.f`). */
+  resolveCallee(caller: SourceFunction, callee: ts.Expression): SourceFunction | undefined;
+  /** The implicit inputs of `sf`'s context. */
+  contextInputs(sf: SourceFunction): ContextInputs;
+  /** A name (`f`, `M.f`, `K`) the file imports from another module of the workspace (engine/modules.ts); undefined when it imports none. */
+  resolveImport?(ref: ts.Expression): ImportedRef | undefined;
 }

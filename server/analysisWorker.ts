@@ -7,6 +7,28 @@ import { analyzeFile, AnalysisCache, BudgetExceeded, DEFAULT_OPTIONS, FileAnalys
 import { runEngineTask } from './engineTasks';
 import type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './workerProtocol';
 import type { EngineTask } from './engineTasks';
+// ---- imports (issue 13 item 6): an fs-backed module host, open documents' texts first ----
+import { createFsModuleHost, moduleContextFor } from './moduleHost';
+import { fileOfUri } from './importers';
+import { withModuleContext } from '../engine/modules';
+
+/** Open documents' texts by path (from their analyse messages), read before the files on disk. */
+const openTexts = new Map<string, string>();
+
+/** The context an analysis of `uri` reads its imports through (a host per analysis: its reads are bounded). */
+function modulesFor(uri: string, text: string, background: boolean | undefined) {
+  const file = fileOfUri(uri);
+  if (file && !background) openTexts.set(file, text);
+  return moduleContextFor(uri, createFsModuleHost({ openText: (f) => openTexts.get(f) }));
+}
+
+/** A task (code action, graph) reads imports as the analysis of its document does: the open document with its text. */
+function taskModules(task: EngineTask) {
+  const text = task.kind === 'edits' || task.kind === 'testFile' ? task.text : task.task.text;
+  for (const [file, open] of openTexts) if (open === text) return { file, host: createFsModuleHost({ openText: (f) => openTexts.get(f) }) };
+  return undefined;
+}
+// ---- end imports ----
 
 /** An analysis in progress in the worker: stepped one function at a time, round-robin with the others. */
 interface ActiveJob {
@@ -15,6 +37,8 @@ interface ActiveJob {
   job: FileAnalysisJob;
   started: number;
   lastPartial: number;
+  /** A workspace-check file: its turns come only when no open document's analysis is waiting. */
+  background: boolean;
 }
 
 /**
@@ -37,7 +61,9 @@ export function runAnalysisWorker(port: MessagePort): void {
   // between functions, and no file waits behind another beyond one function's time budget.
   const pump = (): void => {
     pumping = false;
-    const a = active.shift();
+    // Open documents first: a background (workspace-check) file never holds up the one being typed in.
+    const i = active.findIndex((j) => !j.background);
+    const a = active.splice(i < 0 ? 0 : i, 1)[0];
     if (!a) return;
     let more: boolean;
     try {
@@ -49,7 +75,7 @@ export function runAnalysisWorker(port: MessagePort): void {
         more = a.job.step();
       } while (more && performance.now() < turnEnd);
     } catch (e) {
-      caches.delete(a.uri);
+      if (!a.background) caches.delete(a.uri);
       port.postMessage({ id: a.id, outcome: { ok: false, error: describe(e) } } satisfies FromWorker);
       schedule();
       return;
@@ -58,7 +84,7 @@ export function runAnalysisWorker(port: MessagePort): void {
     if (!more) {
       port.postMessage({ id: a.id, outcome: { ok: true, analysis: a.job.result(), ms: now - a.started } } satisfies FromWorker);
     } else {
-      if (now - a.started >= PARTIAL_AFTER_MS && now - a.lastPartial >= PARTIAL_EVERY_MS) {
+      if (!a.background && now - a.started >= PARTIAL_AFTER_MS && now - a.lastPartial >= PARTIAL_EVERY_MS) {
         a.lastPartial = now;
         port.postMessage({ type: 'partial', id: a.id, analysis: a.job.result(), pending: a.job.pending(), ms: now - a.started } satisfies FromWorker);
       }
@@ -76,20 +102,22 @@ export function runAnalysisWorker(port: MessagePort): void {
     switch (msg.type) {
       case 'forget':
         caches.delete(msg.uri);
+        openTexts.delete(fileOfUri(msg.uri) ?? ''); // (imports: a closed document is read from disk again)
         return;
       case 'analyze': {
-        let cache = caches.get(msg.job.uri);
-        if (!cache) caches.set(msg.job.uri, (cache = new AnalysisCache()));
+        // A background file gets no cache: a workspace of files must not stay in the worker's heap.
+        let cache = msg.job.background ? undefined : caches.get(msg.job.uri);
+        if (!cache && !msg.job.background) caches.set(msg.job.uri, (cache = new AnalysisCache()));
         const t0 = performance.now();
         let job: FileAnalysisJob;
         try {
-          job = new FileAnalysisJob(msg.job.text, msg.job.options, cache, new Map(msg.stopped ?? []));
+          job = new FileAnalysisJob(msg.job.text, msg.job.options, cache, new Map(msg.stopped ?? []), modulesFor(msg.job.uri, msg.job.text, msg.job.background));
         } catch (e) {
           caches.delete(msg.job.uri);
           port.postMessage({ id: msg.id, outcome: { ok: false, error: describe(e) } } satisfies FromWorker);
           return;
         }
-        active.push({ id: msg.id, uri: msg.job.uri, job, started: t0, lastPartial: 0 });
+        active.push({ id: msg.id, uri: msg.job.uri, job, started: t0, lastPartial: 0, background: !!msg.job.background });
         schedule();
         return;
       }
@@ -128,9 +156,9 @@ function warmUp(): void {
 export function analyzeNow(job: AnalyzeJob, caches: Map<string, AnalysisCache>): AnalyzeOutcome {
   const t0 = performance.now();
   try {
-    let cache = caches.get(job.uri);
-    if (!cache) caches.set(job.uri, (cache = new AnalysisCache()));
-    const analysis = analyzeFile(job.text, job.options, cache);
+    let cache = job.background ? undefined : caches.get(job.uri);
+    if (!cache && !job.background) caches.set(job.uri, (cache = new AnalysisCache()));
+    const analysis = analyzeFile(job.text, job.options, cache, modulesFor(job.uri, job.text, job.background));
     return { ok: true, analysis, ms: performance.now() - t0 };
   } catch (e) {
     caches.delete(job.uri);
@@ -144,7 +172,7 @@ const TASK_TIME_MS = 2 * DEFAULT_OPTIONS.timeBudgetMs;
 export function runTaskNow(task: EngineTask): TaskOutcome {
   const logs: string[] = [];
   try {
-    return { ok: true, value: withMeter(new Meter({ timeMs: TASK_TIME_MS }), () => runEngineTask(task, (m) => logs.push(m))), logs };
+    return { ok: true, value: withModuleContext(taskModules(task), () => withMeter(new Meter({ timeMs: TASK_TIME_MS }), () => runEngineTask(task, (m) => logs.push(m)))), logs };
   } catch (e) {
     if (e instanceof BudgetExceeded) return { ok: false, error: `Gradlens stopped: ${e.message}.`, logs };
     return { ok: false, error: describe(e), logs };

@@ -11,6 +11,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { pathToFileURL } from 'node:url';
 import type { EditAction } from './codeEdits';
 import type { CodegenMode, FunctionAnalysis } from '../engine/api';
 import { diagnosticInfo, type QuickFixId } from '../engine/diagnosticCodes';
@@ -51,14 +52,24 @@ export function listCodeActions(snap: AnalysisSnapshot | null, doc: TextDocument
     const fn = (d.data as DiagnosticData | undefined)?.functionName ?? functionOfCheck(snap, d)?.name;
     if (!fn || fixed.has(fn) || !wanted(CodeActionKind.QuickFix)) continue;
     fixed.add(fn);
-    actions.push(action(TITLES.fix, CodeActionKind.QuickFix, { ...base, action: 'fix', fn }, [d], true));
+    // The engine's own edit for this diagnostic (a mechanical shape fix, a convention to declare)
+    // is the smaller change: regenerating the gradient is then not the preferred fix.
+    const engineFix = ((d.data as DiagnosticData | undefined)?.fixes?.length ?? 0) > 0;
+    actions.push(action(TITLES.fix, CodeActionKind.QuickFix, { ...base, action: 'fix', fn }, [d], !engineFix));
   }
   // Fixes the engine found with the diagnostic ("did you mean `y`?"), while the text is the one analysed.
   if (snap && snap.version === doc.version && wanted(CodeActionKind.QuickFix)) {
+    // One action per fix: the same fix on several diagnostics (a tuple to reorder) lists them all.
+    const byTitle = new Map<string, CodeAction>();
     for (const d of params.context.diagnostics) {
       if (d.source !== DIAGNOSTIC_SOURCE) continue;
       for (const f of (d.data as DiagnosticData | undefined)?.fixes ?? []) {
-        actions.push({ title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [doc.uri]: f.edits } } });
+        const key = JSON.stringify([f.title, f.edits]);
+        const same = byTitle.get(key);
+        if (same) { same.diagnostics!.push(d); continue; }
+        const a: CodeAction = { title: f.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [doc.uri]: f.edits } } };
+        byTitle.set(key, a);
+        actions.push(a);
       }
     }
   }
@@ -107,7 +118,12 @@ export interface ResolveContext {
   /** Whether the client accepts `documentChanges` (versioned edits). */
   versionedEdits: boolean;
   /** Runs codeEdits.computeEdits where the engine lives (the analysis worker). */
-  computeEdits(action: EditAction, text: string, fa: FunctionAnalysis | null): Promise<OffsetEdit[] | null>;
+  computeEdits(action: EditAction, text: string, fa: FunctionAnalysis | null, uri: string): Promise<OffsetEdit[] | null>;
+  /**
+   * "Insert gradient-check test" as a new test file of the project's runner (codeEdits.testFileEdits),
+   * where the client can create files; null when the test goes into the document instead.
+   */
+  computeTestFile?(action: EditAction & { action: 'test' }, text: string, fa: FunctionAnalysis | null, uri: string): Promise<{ edits: OffsetEdit[]; file: { path: string; text: string } } | null>;
 }
 
 /** Computes the edit of an action on the document's current text. */
@@ -120,11 +136,30 @@ export async function resolveCodeAction(a: CodeAction, ctx: ResolveContext): Pro
   const version = doc.version;
   const fa = ctx.latest(data.uri)?.analysis.functions.find((f) => f.name === data.fn) ?? null;
   const { uri: _uri, version: _version, ...action } = data;
-  const edits = await ctx.computeEdits(action as EditAction, text, fa);
+  if (action.action === 'test' && ctx.computeTestFile && doc.uri.startsWith('file:')) {
+    const planned = await ctx.computeTestFile(action as EditAction & { action: 'test' }, text, fa, data.uri);
+    if (planned) {
+      a.edit = testFileEdit(TextDocument.create(doc.uri, doc.languageId, version, text), planned.edits, planned.file);
+      return a;
+    }
+  }
+  const edits = await ctx.computeEdits(action as EditAction, text, fa, data.uri);
   // The edit is for the text it was computed on; a client holding a newer version rejects it.
   const target = TextDocument.create(doc.uri, doc.languageId, version, text);
   if (edits && edits.length > 0) a.edit = workspaceEdit(target, edits, ctx.versionedEdits);
   return a;
+}
+
+/** The source's edits (its version stamped), the new test file created, and its text written into it. */
+function testFileEdit(doc: TextDocument, edits: OffsetEdit[], file: { path: string; text: string }): WorkspaceEdit {
+  const testUri = pathToFileURL(file.path).href;
+  return {
+    documentChanges: [
+      ...(edits.length > 0 ? [{ textDocument: { uri: doc.uri, version: doc.version }, edits: edits.map((e) => toLspEdit(doc, e)) }] : []),
+      { kind: 'create', uri: testUri, options: { overwrite: false, ignoreIfExists: false } },
+      { textDocument: { uri: testUri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: file.text }] },
+    ],
+  };
 }
 
 export function workspaceEdit(doc: TextDocument, edits: OffsetEdit[], versioned: boolean): WorkspaceEdit {

@@ -34,7 +34,39 @@ export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: O
     });
     lenses.push({ range, command: { title: 'Show graph', command: Commands.showGraph, arguments: [snap.uri, fa.name] } });
   }
+  // A helper's @derivative rule, checked against AD through the helper's body.
+  for (const fa of snap.analysis.ruleHelpers ?? []) {
+    const start = mapping.toLive(fa.nameRange.start);
+    const end = mapping.toLive(fa.nameRange.end);
+    if (start === null || end === null || !fa.check) continue;
+    const wrong = fa.check.status === 'wrong' ? firstWrongRange(fa, mapping, doc) : null;
+    lenses.push({
+      range: toLspRange(doc, { start, end }),
+      command: wrong
+        ? { title: ruleTitle(fa), command: Commands.revealRange, arguments: [snap.uri, wrong] }
+        : { title: ruleTitle(fa), command: '' },
+    });
+  }
   return lenses;
+}
+
+/** The lens of a helper's `@derivative` rule: "✓ rule dsq matches AD at 3 points". */
+export function ruleTitle(fa: FunctionAnalysis): string {
+  const c = fa.check;
+  if (!c) return `∇ rule: not checked`;
+  const n = c.points.length;
+  switch (c.status) {
+    case 'ok': return `✓ rule ${c.name} matches AD at ${n} point${n === 1 ? '' : 's'}`;
+    case 'wrong': {
+      const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => `∂${fa.name}/∂${k.label}`)));
+      return `✗ rule ${c.name} wrong: ${[...wrong].slice(0, 3).join(', ')}${wrong.size > 3 ? ', …' : ''}`;
+    }
+    case 'shape': return `✗ rule ${c.name}: wrong shape`;
+    case 'unverified': return `? rule ${c.name}: could not be verified`;
+    case 'nonfinite': return `✗ rule ${c.name}: non-finite value`;
+    case 'kink': return `~ rule ${c.name}: check point on a kink`;
+    case 'error': return `✗ rule ${c.name}: could not be evaluated`;
+  }
 }
 
 export function statusTitle(fa: FunctionAnalysis): string {

@@ -4,6 +4,7 @@
 import type { Point } from '../engine/api';
 import type { OffsetEdit } from './toLsp';
 import type { LocatedFunction } from './sourceLocate';
+import { quoted } from '../engine/codegen/code';
 
 /** Inserts `code` on the lines after `fn` (after a trailing comment on its last line, if any). */
 export function insertAfter(text: string, fn: LocatedFunction, code: string): OffsetEdit {
@@ -110,14 +111,14 @@ ${decls.join('\n')}
   const ${f} = (${d}${t(': number[]')})${t(': number')} => ${fnName}(${perturbedArgs.join(', ')});
   const ${baseName}${t(': number[]')} = [${base.map(literalNumber).join(', ')}];
   // The gradient in @wrt order, flattened: a number, an array, a tuple or an object keyed by name.
-  const ${wrtName}${t(': string[]')} = ${JSON.stringify(wrt)};
+  const ${wrtName}${t(': string[]')} = [${wrt.map(quoted).join(', ')}];
   const ${raw}${t(': unknown')} = ${gradName}(${plainArgs.join(', ')});
   const ${analytic}${t(': number[]')} = [];
   const ${take} = (${v}${t(': unknown')})${t(': void')} => {
-    if (typeof ${v} === 'number') ${analytic}.push(${v});
+    if (typeof ${v} === ${quoted('number')}) ${analytic}.push(${v});
     else ${analytic}.push(...Array.from(${v}${t(' as ArrayLike<number>')}));
   };
-  if (typeof ${raw} === 'number' || (${wrtName}.length === 1 && (Array.isArray(${raw}) || ArrayBuffer.isView(${raw})))) ${take}(${raw});
+  if (typeof ${raw} === ${quoted('number')} || (${wrtName}.length === 1 && (Array.isArray(${raw}) || ArrayBuffer.isView(${raw})))) ${take}(${raw});
   else if (Array.isArray(${raw})) ${raw}.forEach(${take});
   else for (const ${name} of ${wrtName}) ${take}((${raw}${t(' as Record<string, unknown>')})[${name}]);
   if (${analytic}.length !== ${baseName}.length) return Infinity;

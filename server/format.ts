@@ -8,10 +8,15 @@ export { formatNumber };
 
 const MAX_ELEMENTS = 8;
 
-export function formatValue(v: number | number[] | readonly number[]): string {
+export function formatValue(v: number | number[] | readonly number[] | unknown): string {
   if (typeof v === 'number') return formatNumber(v);
-  const shown = v.slice(0, MAX_ELEMENTS).map((x) => formatNumber(x)).join(', ');
-  return v.length > MAX_ELEMENTS ? `[${shown}, … (${v.length} elements)]` : `[${shown}]`;
+  if (Array.isArray(v)) {
+    const shown = v.slice(0, MAX_ELEMENTS).map((x) => formatValue(x)).join(', ');
+    return v.length > MAX_ELEMENTS ? `[${shown}, … (${v.length} elements)]` : `[${shown}]`;
+  }
+  // A record's gradient has the record's shape (engine/differentiate.ts `shaped`).
+  if (typeof v === 'object' && v !== null) return `{ ${Object.entries(v).slice(0, MAX_ELEMENTS).map(([k, x]) => `${k}: ${formatValue(x)}`).join(', ')} }`;
+  return String(v);
 }
 
 /** `x = 1.5, y = -0.25`, in the given parameter order first. */

@@ -36,8 +36,13 @@ export function hoverAt(snap: AnalysisSnapshot, offset: number): HoverContent | 
   for (const fa of fns) {
     if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, functionHover(snap.uri, fa));
   }
-  for (const fa of fns) {
-    // Every hand-written derivative of the function (several @gradient, @partial, @hessian, @jvp).
+  const helpers = snap.analysis.ruleHelpers ?? [];
+  for (const fa of helpers) {
+    if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, ruleHelperHover(fa));
+  }
+  for (const fa of [...fns, ...helpers]) {
+    // Every hand-written derivative of the function (several @gradient, @partial, @hessian, @jvp),
+    // and a helper's @derivative rule.
     for (const check of fa.checks?.length ? fa.checks : fa.check ? [fa.check] : []) {
       if (contains(check.nameRange, offset)) return hover(snap, check.nameRange, gradientHover(fa, check));
     }
@@ -108,6 +113,25 @@ export function functionHover(uri: string, fa: FunctionAnalysis): string {
 }
 
 /**
+ * A helper with a `@derivative` rule: the rule's own check against AD through the helper's body
+ * (calls of the helper in differentiable functions are differentiated through the rule).
+ */
+export function ruleHelperHover(fa: FunctionAnalysis): string {
+  const c = fa.check;
+  const out = [`**${fa.name}**(${fa.params.join(', ')}) · helper differentiated through its \`@derivative\` rule${c ? ` \`${c.name}\`` : ''}`];
+  out.push(c ? `Derivative rule: ${checkLine(fa, c)}` : 'Derivative rule: not checked (see the diagnostics of the helper).');
+  const point = fa.points[0];
+  if (point && fa.gradient) {
+    const wrt = fa.wrt.length > 0 ? fa.wrt : fa.params;
+    const lines = [`AD through the body at ${formatPoint(point, fa.params)}:`];
+    if (fa.value !== null) lines.push(`- ${fa.name} = ${formatValue(fa.value)}`);
+    for (const w of orderKeys(fa.gradient, wrt)) lines.push(`- ∂${fa.name}/∂${w} = ${formatValue(fa.gradient[w])}`);
+    out.push(lines.join('\n'));
+  }
+  return out.join('\n\n');
+}
+
+/**
  * The hand-written derivatives' checks, for the function's hover and its code lens: one line for
  * one, a list for several (each `@gradient`, `@partial`, `@hessian`, `@jvp`).
  */
@@ -141,7 +165,7 @@ function checkLine(fa: FunctionAnalysis, c: GradientCheck): string {
     case 'wrong': {
       const bad = firstBad(c, 'wrong');
       return `✗ ${who} is wrong` + (bad
-        ? `: ${c.kind === 'gradient' || c.kind === undefined || c.kind === 'rule' ? `hand-written ∂${fa.name}/∂${bad.component.label}` : `its component ${bad.component.label}`} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
+        ? `: ${c.kind === 'rule' ? `its ∂${fa.name}/∂${bad.component.label}` : c.kind === 'gradient' || c.kind === undefined ? `hand-written ∂${fa.name}/∂${bad.component.label}` : `its component ${bad.component.label}`} is ${formatNumber(bad.component.hand)}, AD says ${formatNumber(bad.component.ad)} ` +
           `(finite differences ${formatNumber(bad.component.fd)}) at ${formatPoint(bad.point, fa.params)}.`
         : '.');
     }

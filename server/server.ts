@@ -5,6 +5,7 @@ import {
   CodeActionKind,
   CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   InlayHintRefreshRequest,
   TextDocumentSyncKind,
   TextDocuments,
@@ -18,6 +19,7 @@ import { diagnosticInfo } from '../engine/diagnosticCodes';
 import { InProcessAnalysisRunner, WorkerAnalysisRunner, type AnalysisRunner } from './analysisRunner';
 import { listCodeActions, resolveCodeAction, workspaceEdit, type ResolveContext } from './codeActions';
 import { codeLensesFor } from './codeLens';
+import { CodeStyleReader } from './codeStyle';
 import { completionsAt } from './completion';
 import { DiagnosticsChannel } from './diagnostics';
 import { DocumentAnalysis, type AnalysisEvent } from './documentAnalysis';
@@ -27,6 +29,8 @@ import { inlayHints, MAX_INLAY_HINTS } from './inlayHints';
 import { MappingCache } from './offsetMapping';
 import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, type FileStatus, type GraphParams } from './protocol';
 import { SettingsStore, toAnalysisOptions } from './settings';
+import { CHECK_WORKSPACE_COMMAND, WATCHED_FILES_GLOB, WorkspaceCheck } from './workspaceCheck';
+import { fileOfUri, importersOf } from './importers';
 
 export interface ServerOptions {
   /** The analysis worker's bundle (dist/analysisWorker.js). */
@@ -52,11 +56,23 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   let snippetSupport = false;
   let resolveSupport = false;
   let versionedEdits = false;
+  /** The client applies `documentChanges` that create files (the gradient-check test as a test file). */
+  let createFiles = false;
   let configurationPull = false;
   let dynamicConfiguration = false;
+  let watchedFilesRegistration = false;
+  let workspaceFolderChanges = false;
 
   const mappings = new MappingCache();
   const analysis = new DocumentAnalysis(documents, settings, runner, onAnalyzed, log);
+  const workspaceCheck = new WorkspaceCheck({ connection, runner, settings, openUris: () => documents.keys(), log });
+
+  // ---- imports (issue 13 item 6) ----
+  /** Analyses again the open documents that may import `uri` (server/importers.ts), after `uri` changed; also for watched-file changes. */
+  function analyseImporters(uri: string): void {
+    for (const other of importersOf(uri, documents.all().map((d) => ({ uri: d.uri, text: d.getText() })))) analysis.schedule(other);
+  }
+  // ---- end imports ----
 
   function onAnalyzed(event: AnalysisEvent): void {
     diagnostics?.analyzed(event);
@@ -88,7 +104,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     snippetSupport = !!caps.textDocument?.completion?.completionItem?.snippetSupport;
     resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit');
     versionedEdits = !!caps.workspace?.workspaceEdit?.documentChanges;
+    createFiles = versionedEdits && !!caps.workspace?.workspaceEdit?.resourceOperations?.includes('create');
     settings.configure(configurationPull, params.initializationOptions);
+    watchedFilesRegistration = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    workspaceFolderChanges = !!caps.workspace?.workspaceFolders;
+    workspaceCheck.setFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
     diagnostics = new DiagnosticsChannel(connection, analysis, pull, !!caps.workspace?.diagnostics?.refreshSupport, log);
     diagnostics.register();
     const result: InitializeResult = {
@@ -103,6 +123,10 @@ export function startServer(connection: Connection, options: ServerOptions): voi
         // Inside JSDoc: `@` starts a tag, a space or a comma follows a tag or a name before a value.
         completionProvider: { triggerCharacters: ['@', ' ', ','], resolveProvider: false },
         inlayHintProvider: { resolveProvider: false },
+        // "Gradlens: Check Workspace" (workspaceCheck.ts); VS Code's client registers the command.
+        executeCommandProvider: { commands: [CHECK_WORKSPACE_COMMAND] },
+        // Folders added to (or removed from) the workspace are checked (or cleared) too.
+        ...(workspaceFolderChanges ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
       },
       serverInfo: { name: 'gradlens', version: '0.1.0' },
     };
@@ -114,12 +138,27 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     if (configurationPull && dynamicConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'gradlens' }).catch(() => undefined);
     }
+    // Unopened files changed on disk are checked again once the workspace has been checked.
+    if (watchedFilesRegistration) {
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: WATCHED_FILES_GLOB }] }).catch(() => undefined);
+    }
+    if (workspaceFolderChanges) {
+      connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        try {
+          workspaceCheck.foldersChanged(e.added.map((f) => f.uri), e.removed.map((f) => f.uri));
+        } catch (err) {
+          log(`Gradlens: workspace folder changes failed: ${String(err)}`);
+        }
+      });
+    }
+    void workspaceCheck.configurationChanged().catch((e) => log(`Gradlens: starting the workspace check failed: ${String(e)}`));
   });
 
   connection.onDidChangeConfiguration((change) => {
     try {
       settings.changed(change.settings);
       analysis.reanalyzeAll();
+      void workspaceCheck.configurationChanged().catch((e) => log(`Gradlens: the workspace check setting failed: ${String(e)}`));
     } catch (e) {
       log(`Gradlens: configuration change failed: ${String(e)}`);
     }
@@ -130,16 +169,40 @@ export function startServer(connection: Connection, options: ServerOptions): voi
       const uri = change.document.uri;
       // The first analysis of a document runs at once; edits after it are debounced.
       analysis.schedule(uri, analysis.lastEvent(uri) === null);
+      analyseImporters(uri); // (imports: after it, so the worker has its new text first)
     } catch (e) {
       log(`Gradlens: scheduling an analysis failed: ${String(e)}`);
     }
   });
+
+  documents.onDidOpen((e) => {
+    try {
+      workspaceCheck.opened(e.document.uri);
+    } catch (err) {
+      log(`Gradlens: opening ${e.document.uri} failed: ${String(err)}`);
+    }
+  });
+
+  connection.onDidChangeWatchedFiles((params) => {
+    try {
+      workspaceCheck.filesChanged(params.changes);
+      for (const c of params.changes) analyseImporters(c.uri); // (imports: a helper file changed on disk)
+    } catch (e) {
+      log(`Gradlens: watched-file changes failed: ${String(e)}`);
+    }
+  });
+
+  connection.onExecuteCommand(guard('executeCommand', null, async (params) => {
+    if (params.command === CHECK_WORKSPACE_COMMAND) return workspaceCheck.run(true);
+    return null;
+  }));
 
   documents.onDidClose((e) => {
     try {
       analysis.close(e.document.uri);
       settings.forget(e.document.uri);
       diagnostics?.closed(e.document.uri);
+      workspaceCheck.closed(e.document.uri);
     } catch (err) {
       log(`Gradlens: closing ${e.document.uri} failed: ${String(err)}`);
     }
@@ -155,11 +218,18 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     return hoverAtPosition(snap, doc, params.position, mappings.get(uri, snap.version, snap.doc.getText(), doc.version, doc.getText()));
   }));
 
+  const codeStyle = new CodeStyleReader(connection, () => configurationPull);
   const resolveContext: ResolveContext = {
     documents,
     latest: (uri) => analysis.latest(uri),
     get versionedEdits() { return versionedEdits; },
-    computeEdits: (action, text, fa) => runner.run({ kind: 'edits', action, text, fa }),
+    // (issue 16: generated code in the document's indentation and quotes: codeStyle.ts)
+    computeEdits: async (action, text, fa, uri) => runner.run({ kind: 'edits', action: { ...action, style: await codeStyle.sourcesFor(uri) }, text, fa }),
+    computeTestFile: async (action, text, fa, uri) => {
+      const sourcePath = createFiles ? fileOfUri(uri) : null;
+      if (!sourcePath) return null;
+      return runner.run({ kind: 'testFile', action: { ...action, style: await codeStyle.sourcesFor(uri) }, text, fa, sourcePath });
+    },
   };
 
   connection.onCodeAction(guard('codeAction', [], (params) => {
@@ -246,12 +316,16 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const text = doc.getText();
     const target = TextDocument.create(doc.uri, doc.languageId, doc.version, text);
     const fa = analysis.latest(params.uri)?.analysis.functions.find((f) => f.name === params.functionName) ?? null;
-    const edits = await runner.run({ kind: 'edits', action: { action: 'insert', fn: params.functionName, mode: params.mode }, text, fa });
+    const style = await codeStyle.sourcesFor(params.uri);
+    const edits = await runner.run({ kind: 'edits', action: { action: 'insert', fn: params.functionName, mode: params.mode, style }, text, fa });
     if (!edits) return { edit: null, message: `No ${params.mode} code could be generated for ${params.functionName}.` };
     return { edit: workspaceEdit(target, edits, true) };
   }));
 
-  connection.onShutdown(() => runner.dispose());
+  connection.onShutdown(() => {
+    workspaceCheck.dispose();
+    runner.dispose();
+  });
 
   documents.listen(connection);
   connection.listen();

@@ -20,7 +20,15 @@ export interface GradlensSettings {
   inlayHints: boolean;
   /** Milliseconds between the last edit and the re-analysis. */
   debounce: number;
+  /**
+   * `background`: check the workspace's files that are not open at startup and keep their
+   * diagnostics up to date as they change on disk (workspaceCheck.ts); `off`: only when the
+   * command "Gradlens: Check Workspace" is run.
+   */
+  workspaceCheck: WorkspaceCheckMode;
 }
+
+export type WorkspaceCheckMode = 'off' | 'background';
 
 export const DEFAULT_SETTINGS: GradlensSettings = {
   rtol: DEFAULT_OPTIONS.rtol,
@@ -32,6 +40,7 @@ export const DEFAULT_SETTINGS: GradlensSettings = {
   codeLens: true,
   inlayHints: true,
   debounce: 250,
+  workspaceCheck: 'off',
 };
 
 /** Reads a settings object from whatever the client sent, keeping defaults for missing or bad values. */
@@ -61,6 +70,9 @@ export function normalizeSettings(raw: unknown, base: GradlensSettings = DEFAULT
   // The VS Code setting is `gradlens.debounceMs`; accept both spellings.
   const debounce = r.debounce ?? r.debounceMs;
   if (nonNegativeInt(debounce)) s.debounce = Math.min(debounce, 10_000);
+  // A boolean is accepted too (true: background).
+  if (r.workspaceCheck === 'off' || r.workspaceCheck === 'background') s.workspaceCheck = r.workspaceCheck;
+  else if (typeof r.workspaceCheck === 'boolean') s.workspaceCheck = r.workspaceCheck ? 'background' : 'off';
   return s;
 }
 

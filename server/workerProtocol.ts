@@ -12,6 +12,11 @@ export interface AnalyzeJob {
   version: number;
   text: string;
   options: AnalysisOptions;
+  /**
+   * A file that is not open, checked by the workspace check (workspaceCheck.ts): analysed only
+   * when no open document is waiting, without a per-file cache, without partial results.
+   */
+  background?: boolean;
 }
 
 export type AnalyzeOutcome =

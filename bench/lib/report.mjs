@@ -138,6 +138,31 @@ function engineOnly(results) {
   return out;
 }
 
+function live(results) {
+  const l = results.live;
+  if (!l?.available) return [`Live rows: not available: ${oneLine(l?.reason ?? 'not run')}`];
+  const codes = (c) => (c.length ? c.join(', ') : 'none');
+  return [
+    'What the editor waits for, `analyzeFile` in-process on a function the process has not seen (median of 3,',
+    'after one warm-up analysis of another file); stepBudget 50,000,000 and timeBudgetMs 10,000 (the ceilings).',
+    '',
+    'Open → diagnostics ÷ plain function: a logistic-regression loss (d = 100, m samples; operations as the',
+    'interpreter counts them, index arithmetic included) with its correct hand-written gradient, divided by one',
+    'call of the loss as plain JavaScript on the same data (target: ≤ 100× at 10⁶ operations).',
+    '',
+    '| operations | samples | plain function | open → diagnostics | ÷ plain | diagnostics |',
+    '|---:|---:|---:|---:|---:|---|',
+    ...l.logistic.map((r) => `| ${r.operations.toLocaleString('en-US')} | ${r.samples.toLocaleString('en-US')} | ${fmtMs(r.plainMs)} | ${fmtMs(r.analysisMs)} | ${Math.round(r.ratio).toLocaleString('en-US')}× | ${codes(r.diagnostics)} |`),
+    '',
+    'A wrong hand-written gradient (a term missing on every second component of a chain function): time',
+    'until the GL001 (target: 1,000 components within 1 s).',
+    '',
+    '| components | time to diagnosis | diagnostics |',
+    '|---:|---:|---|',
+    ...l.wrong.map((r) => `| ${r.components.toLocaleString('en-US')} | ${fmtMs(r.ms)} | ${codes(r.diagnostics)} |`),
+  ];
+}
+
 function hostile(results) {
   const h = results.hostile;
   if (!h?.available) return [`Hostile corpus: not available: ${oneLine(h?.reason ?? 'not run')}`];
@@ -230,6 +255,10 @@ export function renderReport(results) {
     '## Engine only',
     '',
     ...engineOnly(results),
+    '',
+    '## Live checks',
+    '',
+    ...live(results),
     '',
     '## Hostile inputs',
     '',

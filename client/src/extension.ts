@@ -45,6 +45,7 @@ function gradlensSettings(): unknown {
     codeLens: { enabled: c.get('codeLens.enabled') },
     inlayHints: { enabled: c.get('inlayHints.enabled') },
     debounceMs: c.get('debounceMs'),
+    workspaceCheck: c.get('workspaceCheck'),
   });
 }
 

@@ -9,6 +9,7 @@ import type { GradientConvention, HandKind } from '../api';
 import type { Range } from '../ir';
 import type { Program, SourceFunction } from '../program';
 import { handTagsOf } from './tags';
+import { structuralPair } from '../declarationForms';
 import type { ShadowNeeds } from './shadow';
 
 /** One hand-written derivative to check, resolved. */
@@ -182,8 +183,13 @@ export function selfConvention(program: Program, sf: SourceFunction): SelfConven
   return null;
 }
 
-/** `<name>Grad`, `<name>_grad` or `grad<Name>`, when the file has one. */
+/**
+ * `<name>Grad`, `<name>_grad` or `grad<Name>`, when the file has one; for a member of a table or
+ * class, its derivative by the table's structure first (`derivative` beside `fn`; declarationForms.ts).
+ */
 export function pairedByName(program: Program, sf: SourceFunction): string | null {
+  const structural = structuralPair(program.functions, sf);
+  if (structural) return structural;
   const cap = sf.name[0].toUpperCase() + sf.name.slice(1);
   for (const n of [`${sf.name}Grad`, `${sf.name}_grad`, `grad${cap}`]) {
     if (n !== sf.name && program.functions.has(n)) return n;
@@ -303,4 +309,38 @@ export function conventionDescription(spec: HandSpec): string {
     case 'vjp': return 'vector-Jacobian product';
     case 'output': return 'derivative in terms of the output';
   }
+}
+
+// ---- generation side: which convention generated code is written in (server/codeEdits.ts) --------
+
+/** The hand-written gradient `handName` of `sf` as the checker sees it: its convention and extra parameter. */
+export function gradientSpecOf(program: Program, sf: SourceFunction, handName: string): HandSpec | null {
+  return handSpecs(program, sf, selfConvention(program, sf)).find((s) => s.kind === 'gradient' && s.name === handName) ?? null;
+}
+
+/** Conventions Gradlens writes a new derivative in, besides the plain one. */
+export type GeneratedConvention = 'out' | 'output';
+
+/**
+ * The convention a new gradient of `sf` is written in, so that it looks like the file's other
+ * derivatives: the one `sf`'s own (or its table's) `@gradient` tag declares; else the one most of
+ * the file's other hand-written gradients follow (a table of derivatives of the output, out-array
+ * gradients), when that is an out array or the output; else null (plain). Bounded by the file's
+ * functions, each asked once.
+ */
+export function generationConvention(program: Program, sf: SourceFunction): GeneratedConvention | null {
+  const own = handTagsOf(sf.annotations).find((t) => t.kind === 'gradient');
+  if (own) return own.convention === 'out' || own.convention === 'output' ? own.convention : null;
+  const counts = new Map<GradientConvention, number>();
+  let total = 0;
+  for (const other of program.functions.values()) {
+    if (other === sf || !other.annotations.differentiable) continue;
+    for (const spec of handSpecs(program, other, selfConvention(program, other))) {
+      if (spec.kind !== 'gradient' || spec.self) continue;
+      counts.set(spec.convention, (counts.get(spec.convention) ?? 0) + 1);
+      total++;
+    }
+  }
+  for (const c of ['out', 'output'] as const) if ((counts.get(c) ?? 0) * 2 > total) return c;
+  return null;
 }

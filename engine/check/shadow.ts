@@ -40,7 +40,7 @@ export class Shadow {
       at = e.end;
     }
     text += program.text.slice(at);
-    return new Shadow(parseProgram(text), sorted);
+    return new Shadow(parseProgram(text, undefined, program.imports?.context), sorted);
   }
 
   get identity(): boolean {

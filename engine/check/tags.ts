@@ -50,6 +50,8 @@ export function addHandTag(ann: Annotations, tag: HandTag): void {
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
+/** A function's name: `g`, or qualified (`activations.logistic.derivative`, `this.derivative`; engine/declarationForms.ts). */
+const FUNCTION_NAME = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/;
 
 interface Token { text: string; start: number }
 
@@ -73,7 +75,7 @@ export function parseHandTag(kind: HandTag['kind'], text: string, start: number,
   switch (kind) {
     case 'gradient': {
       const [name, word, arg, extra] = words;
-      if (!name || !IDENT.test(name.text)) return `@gradient needs the name of a function of this file, e.g. \`@gradient ${functionName}Grad\`.`;
+      if (!name || !FUNCTION_NAME.test(name.text)) return `@gradient needs the name of a function of this file, e.g. \`@gradient ${functionName}Grad\`.`;
       const tag: HandTag = { kind, name: name.text, nameRange: nameAt(name), tagRange, convention: null };
       if (!word) return tag;
       const conv = CONVENTION_WORDS.find((w) => w === word.text);
@@ -95,7 +97,7 @@ export function parseHandTag(kind: HandTag['kind'], text: string, start: number,
       const [param, name, word, value, extra] = words;
       const usage = `write \`@partial sigma vega\` (vega returns ∂${functionName}/∂sigma), or \`@partial sigma vega scale 0.01\` (vega returns 0.01 · ∂${functionName}/∂sigma)`;
       if (!param || !IDENT.test(param.text)) return `@partial needs a parameter and the function returning the derivative with respect to it: ${usage}.`;
-      if (!name || !IDENT.test(name.text)) return `@partial ${param.text} needs the name of the function returning ∂${functionName}/∂${param.text}: ${usage}.`;
+      if (!name || !FUNCTION_NAME.test(name.text)) return `@partial ${param.text} needs the name of the function returning ∂${functionName}/∂${param.text}: ${usage}.`;
       const tag: HandTag = { kind, name: name.text, nameRange: nameAt(name), tagRange, convention: null, param: param.text, paramRange: nameAt(param), scale: 1, scaleText: '1' };
       if (!word) return tag;
       if (word.text !== 'scale') return `@partial ${param.text} ${name.text}: unexpected '${word.text}'; ${usage}.`;
@@ -112,7 +114,7 @@ export function parseHandTag(kind: HandTag['kind'], text: string, start: number,
     case 'hessian':
     case 'jvp': {
       const [name, word, extra] = words;
-      if (!name || !IDENT.test(name.text)) return `@${kind} needs the name of a function of this file, e.g. \`@${kind} ${functionName}${kind === 'jvp' ? 'Jvp' : 'Hessian'}\`.`;
+      if (!name || !FUNCTION_NAME.test(name.text)) return `@${kind} needs the name of a function of this file, e.g. \`@${kind} ${functionName}${kind === 'jvp' ? 'Jvp' : 'Hessian'}\`.`;
       const tag: HandTag = { kind, name: name.text, nameRange: nameAt(name), tagRange, convention: null };
       if (kind === 'hessian' && word?.text === 'hvp' && !extra) { tag.hvp = true; return tag; }
       if (word) return `@${kind} ${name.text}: unexpected '${word.text}'${kind === 'hessian' ? '; write `@hessian h` (h returns the Hessian) or `@hessian h hvp` (h(params, v) returns H·v)' : ''}.`;

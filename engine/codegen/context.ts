@@ -2,16 +2,43 @@
 // beside the main function, the file's naming scope (names.ts), and how names are printed.
 
 import { LINE_TERMINATOR, stripUnsafe } from '../format';
-import { IrFunction } from '../ir';
+import { Expr, IrFunction, Stmt } from '../ir';
 import type { Program } from '../program';
 import { NameScope } from './names';
+import { printedCallee } from '../declarationForms';
 import { CodegenError } from './work';
+import type { CodeStyle } from './code';
 
 export interface GenOptions {
   /** TypeScript (types, non-null assertions) or plain JavaScript (the compile path). */
   ts: boolean;
   /** Print variables as v0, v1… and functions as f0, f1… (the compile path never prints user names). */
   sanitize: boolean;
+  /** Only the compile path (engine/compileIr.ts) sets it: the readable code users insert never has it. */
+  instrument?: CompileInstrumentation;
+  /** Indentation and quotes of the readable code users insert (the file's: server/codeStyle.ts); two spaces and `'` when absent, as the compile path always prints. */
+  style?: CodeStyle;
+}
+
+/**
+ * What compiled code checks as it runs, so that it means what the interpreter means or stops:
+ * budget ticks at every loop iteration and call (a counter the runtime of compileIr.ts charges to
+ * the meter), and, in functions printed from the IR as they are, checked indexing, array sizes,
+ * call depth and a missing return. The names it prints (`$n`, `$over`…) start with `$`, which no
+ * sanitized name does; compileIr.ts defines them.
+ */
+export interface CompileInstrumentation {
+  /**
+   * For a function whose operations may meet a kink (a tie, abs at 0…) on values that depend on
+   * the inputs: which expressions may so depend (probes are printed on them). Null for none.
+   */
+  kinkProbes(fnName: string): ((e: Expr) => boolean) | null;
+  /** The function whose `return` statements record which one was taken (the hand-written one). */
+  entry: string | null;
+  /** Its `return` statements, in the order printed (the index `$leaveEntry` records). */
+  entryReturns: Stmt[];
+  /** Arithmetic on complex numbers (the complex step): every operation through `$complex`, comparisons and indices on real parts. */
+  complex?: boolean;
 }
 
 export interface PullbackInfo {
@@ -31,6 +58,8 @@ export class GenContext {
   readonly pullbacks = new Map<string, PullbackInfo>();
   readonly jvps = new Map<string, { name: string; active: boolean[] }>();
   private readonly sanitized = new Map<string, string>();
+  /** Functions of the file that generated code calls under another name (copies over arrays of helpers taking records: generate.ts). */
+  readonly renamed = new Map<string, string>();
 
   constructor(readonly program: Program, readonly opts: GenOptions) {
     this.names = NameScope.file(program.functions.keys());
@@ -55,7 +84,20 @@ export class GenContext {
 
   /** How a function of the file or a generated one is called in the output. */
   fnName(name: string): string {
-    if (!this.opts.sanitize) return name;
+    const renamed = this.renamed.get(name);
+    if (renamed !== undefined) return renamed;
+    if (!this.opts.sanitize) {
+      // A function of the file as generated code calls it: `activations.logistic.fn`, `module.exports.f`, `Model.f`.
+      const sf = this.program.functions.get(name);
+      if (!sf) {
+        // An imported function is called as the file imports it (`f`, `M.f`); a helper of its module it does not import cannot be (engine/imports.ts).
+        if (this.program.imports?.calleeText(name) === null) throw new CodegenError(`a call to '${name.replace(/^\$/, '')}', a function of another module that this file does not import`);
+        return name;
+      }
+      const callee = printedCallee(sf);
+      if (callee === null) throw new CodegenError(`a call to '${name}' (a method or closure that generated code cannot call from outside its class, object or factory)`);
+      return callee;
+    }
     let s = this.sanitized.get(name);
     if (!s) {
       s = `f${this.sanitized.size}`;
@@ -72,12 +114,30 @@ export class GenContext {
 
 /** 1-based line of `offset`, counting line breaks as editors do (LF, CRLF and a lone CR). */
 export function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+  const starts = lineStarts(text);
+  // the last line starting at or before the offset
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
   }
-  return line;
+  return lo + 1;
+}
+
+/** Offsets where each line starts, for the last text asked about (a generator asks about one file many times). */
+let lastLines: { text: string; starts: number[] } | null = null;
+
+function lineStarts(text: string): number[] {
+  if (lastLines?.text === text) return lastLines.starts;
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  lastLines = { text, starts };
+  return starts;
 }
 
 /**

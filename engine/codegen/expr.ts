@@ -297,6 +297,11 @@ export interface PrintOptions {
   fnName?(name: string): string;
   /** TypeScript (true) or plain JavaScript. */
   ts: boolean;
+  /**
+   * The compile path's instrumentation (engine/compileIr.ts): prints `e` its own way (checked
+   * indexing, budgeted sizes, kink probes), or returns undefined to print it as usual.
+   */
+  special?(e: Expr, sub: (x: Expr, min: number) => string, min: number): string | undefined;
 }
 
 /** JavaScript's precedence of the comparisons and logical operators (the arithmetic ones: LEVEL). */
@@ -371,6 +376,10 @@ function printOp(op: ScalarOp, args: Expr[], o: PrintOptions, min: number): stri
 }
 
 function pr(e: Expr, o: PrintOptions, min: number): string {
+  if (o.special) {
+    const s = o.special(e, (x, m) => pr(x, o, m), min);
+    if (s !== undefined) return s;
+  }
   switch (e.k) {
     case 'const': {
       const s = formatNumber(e.value);

@@ -6,19 +6,20 @@
 // budget of the current meter that runs out (expression nodes, characters of generated code,
 // time: code whose expressions swell) as a GL007 naming it, with `exhausted` set.
 
-import { wrtOf } from '../analyzeFunction';
+import { wrtOf } from '../wrt';
 import { CodegenMode, DEFAULT_OPTIONS, EngineDiagnostic, GeneratedCode } from '../api';
 import { budgeted, BudgetExceeded, inPhase } from '../budget';
 import { catalogueSeverity } from '../diagnosticCodes';
 import { IrFunction, Range } from '../ir';
 import { parseProgram, Program } from '../program';
+import type { ModuleContext } from '../modules';
 import { closedFormGradient } from '../symbolic/closedForm';
-import { printLines } from './code';
+import { printLines, withCodeStyle, type CodeStyle } from './code';
 import { GenContext, GenOptions } from './context';
 import { NameScope } from './names';
 import { CodegenError } from './work';
 import { pullbackFor, ReverseGen, renderFunction } from './reverse';
-import { generateJvp, hessianFunctions } from './jvp';
+import { generateJvp, hessianFunctions, printIrFunction } from './jvp';
 
 export type { GenOptions } from './context';
 
@@ -40,14 +41,14 @@ export interface GenerateResult {
  * Generated code for `fnName`, within the current meter's budgets (or, called on its own, within
  * the budgets of one function's analysis).
  */
-export function generateDerivative(text: string, fnName: string, mode: CodegenMode, options?: { name?: string }): GenerateResult {
+export function generateDerivative(text: string, fnName: string, mode: CodegenMode, options?: { name?: string; style?: CodeStyle }, modules?: ModuleContext): GenerateResult {
   let program: Program;
   try {
-    program = parseProgram(text);
+    program = parseProgram(text, undefined, modules);
   } catch (e) {
     return fault({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: the file could not be parsed (an internal error: ${(e as Error)?.message ?? String(e)}). Please report this.`);
   }
-  return budgeted(DEFAULT_OPTIONS.timeBudgetMs, () => generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false }));
+  return budgeted(DEFAULT_OPTIONS.timeBudgetMs, () => generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false, style: options?.style }));
 }
 
 export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions, context?: GenContext): GenerateResult {
@@ -55,7 +56,7 @@ export function generateFromProgram(program: Program, fnName: string, mode: Code
   if (!sf) return fail({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: there is no function named '${fnName}' in this file.`);
   const where = { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
   try {
-    return inPhase('code generation', () => generateIn(program, fnName, mode, name, opts, where, context));
+    return inPhase('code generation', () => withCodeStyle(opts.style, () => generateIn(program, fnName, mode, name, opts, where, context)));
   } catch (e) {
     if (e instanceof BudgetExceeded) {
       return {
@@ -96,10 +97,12 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
     const ctx = context ?? new GenContext(program, opts);
     let code: string;
     let outName: string;
+    recordsSupported(program, fn);
+    flattenRecordHelpers(ctx, fn);
     switch (mode) {
-      case 'reverse': ({ code, name: outName } = reverseCode(ctx, fn, wrt, name, exported)); break;
-      case 'jvp': ({ code, name: outName } = generateJvp(ctx, fn, wrt, name, exported)); break;
-      case 'hessian': ({ code, name: outName } = hessianFunctions(ctx, fn, wrt, name, exported)); break;
+      case 'reverse': ({ code, name: outName } = fn.params.some((p) => p.record) ? recordReverseCode(ctx, fn, wrt, name, exported) : reverseCode(ctx, fn, wrt, name, exported)); break;
+      case 'jvp': ({ code, name: outName } = fn.params.some((p) => p.record) ? recordForwardCode(ctx, fn, wrt, name, exported, 'jvp') : generateJvp(ctx, fn, wrt, name, exported)); break;
+      case 'hessian': ({ code, name: outName } = fn.params.some((p) => p.record) ? recordForwardCode(ctx, fn, wrt, name, exported, 'hessian') : hessianFunctions(ctx, fn, wrt, name, exported)); break;
       default: throw new CodegenError(`the mode '${mode as string}'`);
     }
     return { generated: { name: outName, code }, diagnostics: [] };
@@ -162,6 +165,197 @@ function reverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: strin
   const pb = pullbackFor(ctx, fn, fn.params.map((_, i) => wrt.includes(i)));
   const main = jacobianWrapper(ctx, fn, wrt, outName, exported, pb.name);
   return { code: [main, ...ctx.extra].join('\n\n') + '\n', name: outName };
+}
+
+// ---- records (issue 13) ---------------------------------------------------------------------------
+// A record is an array of its fields in the IR (lower/types.ts). A gradient with respect to record
+// parameters is generated over those arrays (`fGradFlat`), behind a function with the user's
+// signature that takes the records apart and gives the gradient the parameters' own shapes.
+
+/** What the generators do not do yet with records and constants: a CodegenError naming it. */
+function recordsSupported(program: Program, fn: IrFunction): void {
+  const constant = fn.params.find((p) => p.constant === 'str' || p.constant === 'options');
+  if (constant) throw new CodegenError(`a parameter held constant that is a string or an options object ('${constant.name}')`);
+  if (fn.returnRecord) throw new CodegenError('a function returning a record (its Jacobian keyed by field)');
+  if (pushesRows(fn, fn.body)) throw new CodegenError('a `push` onto an array of records');
+  const seen = new Set<string>([fn.name]);
+  const visit = (names: string[]): void => {
+    for (const n of names) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const h = program.lower(n)?.fn;
+      if (!h) continue;
+      if (h.params.some((p) => p.constant === 'str' || p.constant === 'options')) throw new CodegenError(`a call to '${n}', which takes strings or options objects`);
+      if (pushesRows(h, h.body)) throw new CodegenError(`a call to '${n}', which pushes onto an array of records`);
+      visit(h.calls);
+    }
+  };
+  visit(fn.calls);
+}
+
+/** A `push` of a row (a record, an array) onto an array: not differentiated by the generators yet. */
+function pushesRows(fn: IrFunction, stmts: IrFunction['body']): boolean {
+  return stmts.some((st) => (st.k === 'push' && fn.vars[st.array].depth > 1) ||
+    (st.k === 'if' && (pushesRows(fn, st.then) || pushesRows(fn, st.else))) || (st.k === 'loop' && (pushesRows(fn, st.body) || pushesRows(fn, st.update))));
+}
+
+/**
+ * The helpers (called directly or not) that take or return records, as copies over arrays
+ * (`dotFlat(a: number[], b: number[])`), which the generated code calls and differentiates.
+ */
+function flattenRecordHelpers(ctx: GenContext, fn: IrFunction): void {
+  const seen = new Set<string>([fn.name]);
+  const visit = (names: string[]): void => {
+    for (const n of names) {
+      if (seen.has(n)) continue;
+      seen.add(n);
+      const h = ctx.program.lower(n)?.fn;
+      if (!h) continue;
+      visit(h.calls);
+      if (!h.params.some((p) => p.record) && !h.returnRecord) continue;
+      const flatName = ctx.freshFunctionName(`${n}Flat`);
+      ctx.names.claim(flatName);
+      const flat: IrFunction = { ...flatFunction(h), returnTypeText: h.returnRecord ? 'number[]' : h.returnTypeText, returnRecord: undefined };
+      ctx.synthetic.set(n, flat);
+      ctx.renamed.set(n, flatName);
+      const doc = [`\`${n}\` over the fields of its records as arrays (${h.params.filter((p) => p.record).map((p) => `${p.name} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ') || 'its result'}). Generated by Gradlens.`];
+      ctx.extra.push(printIrFunction(ctx, flat, doc, false));
+    }
+  };
+  visit(fn.calls);
+}
+
+/** `[p.x, p.y]`: a record's fields in the IR's order, read from the expression `v`. */
+function flatRecord(fields: { path: string }[], v: string): string {
+  return `[${fields.map((f) => `${v}.${f.path}`).join(', ')}]`;
+}
+
+/** `{ x: g[0], y: g[1] }` (nested fields nested): a record of the IR's array `g`. */
+function recordOf(fields: { path: string }[], g: string): string {
+  type Tree = Map<string, Tree | number>;
+  const root: Tree = new Map();
+  fields.forEach((f, k) => {
+    const parts = f.path.split('.');
+    let t = root;
+    for (const part of parts.slice(0, -1)) {
+      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
+      t = t.get(part) as Tree;
+    }
+    t.set(parts[parts.length - 1], k);
+  });
+  const show = (t: Tree): string => `{ ${[...t].map(([key, v]) => `${key}: ${typeof v === 'number' ? `${g}[${v}]` : show(v)}`).join(', ')} }`;
+  return show(root);
+}
+
+/** The same function over arrays: record parameters typed as the arrays of their fields. */
+function flatFunction(fn: IrFunction): IrFunction {
+  return { ...fn, params: fn.params.map((p) => (p.record ? { ...p, typeText: p.depth > 1 ? 'number[][]' : 'number[]', record: undefined } : p)) };
+}
+
+/** The arguments that pass record parameters (or their tangents) to the function over arrays. */
+function flatArgs(fn: IrFunction, names: string[], item: string, params = fn.params): string[] {
+  return params.map((p, i) => {
+    if (!p.record) return names[i];
+    return p.depth === 1 ? flatRecord(p.record.fields, names[i]) : `${names[i]}.map((${item}) => ${flatRecord(p.record.fields, item)})`;
+  });
+}
+
+/** The order of the components of a function of records: `p.x, p.y, ps[i].x, …`. */
+function componentOrder(fn: IrFunction, wrt: number[]): string {
+  return wrt.map((i) => {
+    const p = fn.params[i];
+    return p.record ? p.record.fields.map((f) => `${p.name}${'[i]'.repeat(p.depth - 1)}.${f.path}`).join(', ') : p.name;
+  }).join(', ');
+}
+
+/**
+ * A JVP or a Hessian of a function of records: generated over arrays (`fJvpFlat`), behind a
+ * function with the user's signature (a tangent of a record is a record of its fields' tangents).
+ */
+function recordForwardCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean, mode: 'jvp' | 'hessian'): { code: string; name: string } {
+  const ts = ctx.opts.ts;
+  const t = (x: string) => (ts ? x : '');
+  const outName = name ?? ctx.freshFunctionName(`${fn.name}${mode === 'jvp' ? 'Jvp' : 'Hessian'}`);
+  ctx.names.claim(outName);
+  const flatName = ctx.freshFunctionName(`${outName}Flat`);
+  ctx.names.claim(flatName);
+  const flat = mode === 'jvp' ? generateJvp(ctx, flatFunction(fn), wrt, flatName, false) : hessianFunctions(ctx, flatFunction(fn), wrt, flatName, false);
+  const scope = ctx.names.child();
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
+  const active = fn.params.map((_, i) => i).filter((i) => mode === 'jvp' && wrt.includes(i));
+  const tn = active.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
+  const item = scope.fresh('q');
+  const args = [...flatArgs(fn, pn, item), ...flatArgs(fn, tn, item, active.map((i) => fn.params[i]))];
+  const params = [...fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`), ...active.map((i, k) => `${tn[k]}${t(`: ${fn.params[i].typeText}`)}`)];
+  const returnType = mode === 'jvp' ? `ReturnType<typeof ${ctx.fnName(flatName)}>` : 'number[][]';
+  const doc = ctx.opts.sanitize ? [] : mode === 'jvp' ? [
+    '/**',
+    ` * Forward-mode derivative of \`${fn.name}\` along the tangents ${tn.join(', ')} of ${wrtList(fn, wrt)} (a tangent of a`,
+    ' * record is a record): returns [value, derivative]. Generated by Gradlens.',
+    ' */',
+  ] : [
+    '/**',
+    ` * Hessian of \`${fn.name}\`: rows and columns the components ${componentOrder(fn, wrt)}.`,
+    ' * Generated by Gradlens.',
+    ' */',
+  ];
+  const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params.join(', ')})${t(`: ${returnType}`)}`, body: [`return ${ctx.fnName(flatName)}(${args.join(', ')});`] as never }]);
+  return { code: `${main}\n\n${flat.code}`, name: outName };
+}
+
+function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
+  const ts = ctx.opts.ts;
+  const t = (x: string) => (ts ? x : '');
+  const outName = name ?? ctx.freshFunctionName(`${fn.name}Grad`);
+  ctx.names.claim(outName);
+  const flatName = ctx.freshFunctionName(`${outName}Flat`);
+  ctx.names.claim(flatName);
+  // The same function over arrays: record parameters typed as the arrays of their fields.
+  const flatFn: IrFunction = { ...fn, params: fn.params.map((p) => (p.record ? { ...p, typeText: p.depth > 1 ? 'number[][]' : 'number[]', record: undefined } : p)) };
+  const flatDoc = [
+    `Gradient of \`${fn.name}\` over the fields of its records as arrays (${fn.params.filter((p) => p.record).map((p) => `${p.name}${'[i]'.repeat(p.depth - 1)} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ')}),`,
+    `by reverse-mode differentiation. Called by \`${outName}\`. Generated by Gradlens.`,
+  ];
+  const flat = renderFunction(new ReverseGen(ctx, { fn: flatFn, wrt, mode: 'gradient', name: flatName, exported: false, doc: flatDoc }).generate());
+
+  const scope = ctx.names.child();
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
+  const item = scope.fresh('q');
+  const row = scope.fresh('g');
+  const args = fn.params.map((p, i) => {
+    if (!p.record) return pn[i];
+    return p.depth === 1 ? flatRecord(p.record.fields, pn[i]) : `${pn[i]}.map((${item}) => ${flatRecord(p.record.fields, item)})`;
+  });
+  const adj = wrt.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
+  const shapedAdj = wrt.map((i, k) => {
+    const p = fn.params[i];
+    if (!p.record) return adj[k];
+    return p.depth === 1 ? recordOf(p.record.fields, adj[k]) : `${adj[k]}.map((${row}) => (${recordOf(p.record.fields, row)}))`;
+  });
+  const types = wrt.map((i) => {
+    const p = fn.params[i];
+    return p.record ? p.typeText.replace(/^\s*readonly\s+/, '') : p.type === 'num' ? 'number' : p.depth > 1 ? 'number[][]' : 'number[]';
+  });
+  const body: string[] = [];
+  const call = `${ctx.fnName(flatName)}(${args.join(', ')})`;
+  if (wrt.length === 1) {
+    body.push(`const ${adj[0]} = ${call};`);
+    body.push(`return ${shapedAdj[0]};`);
+  } else {
+    body.push(`const [${adj.join(', ')}] = ${call};`);
+    body.push(`return [${shapedAdj.join(', ')}];`);
+  }
+  const returnType = wrt.length === 1 ? types[0] : `[${types.join(', ')}]`;
+  const doc = ctx.opts.sanitize ? [] : [
+    '/**',
+    ` * Gradient of \`${fn.name}\` with respect to ${wrtList(fn, wrt)}, each in the parameter's own shape`,
+    ` * (a record's gradient is the record of its fields' partial derivatives). Returns ${gradientShapeText(fn, wrt)}.`,
+    ' * Generated by Gradlens.',
+    ' */',
+  ];
+  const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
+  const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params})${t(`: ${returnType}`)}`, body: body as never }]);
+  return { code: [main, flat, ...ctx.extra].join('\n\n') + '\n', name: outName };
 }
 
 function gradientShapeText(fn: IrFunction, wrt: number[]): string {

@@ -3,17 +3,18 @@
 // IR also feeds the Hessian: reverse mode over the tangent function gives H·v.
 
 import { Expr, IrFunction, IrParam, Stmt } from '../ir';
+import { OPS } from '../ops';
 import { checkTime } from '../symbolic/charge';
 import { partialOf, ruleApplies, ruleEntries } from '../userRules';
 import { Activity } from './activity';
 import { Line, printLines } from './code';
-import { GenContext } from './context';
-import { add, cnst, cond, idx, mul, partialExprs, printExpr, ref } from './expr';
+import { CompileInstrumentation, GenContext } from './context';
+import { add, cnst, cond, idx, mul, partialExprs, printExpr, PrintOptions, ref } from './expr';
 import { argsOf, exprType, opOf } from './extract';
 import { Layout } from './layout';
 import { adjointBase, cap, scopedNames } from './names';
 import { prepareForward } from './prepare';
-import { printStmts } from './printIr';
+import { blockSteps, budgetTick, printStmts } from './printIr';
 import { ReverseGen, renderFunction } from './reverse';
 import { mapBlocks } from './stmtWalk';
 import { CodegenError, newVar, Work } from './work';
@@ -238,16 +239,62 @@ export function printIrFunction(ctx: GenContext, fn: IrFunction, doc: string[], 
   const layout = new Layout(w, (v) => v);
   const names = scopedNames(w, layout, ctx.names.child(), ctx.opts.sanitize);
   const ts = ctx.opts.ts;
+  const ins = ctx.opts.instrument;
+  const special = ins ? checkedPrinting(ins, fn) : undefined;
   const g = {
-    names, w, ctx,
-    p: (e: Expr) => printExpr(e, { name: (id) => names[id], fnName: (n) => ctx.fnName(n), ts }),
+    names, w, ctx, checked: !!ins, noCompound: !!ins?.complex,
+    p: (e: Expr) => printExpr(e, { name: (id) => names[id], fnName: (n) => ctx.fnName(n), ts, special }),
   };
-  const body = printStmts(g, fn.body, { ret: (s) => [`return ${g.p(s.value)};`] });
+  const entry = !!ins && ins.entry === fn.name;
+  const ret = (s: Stmt & { k: 'return' }): Line[] => {
+    if (!ins) return [`return ${g.p(s.value)};`];
+    // (the call depth drops after the value is computed; the entry records which return it took)
+    if (!entry) return [`return $leave(${g.p(s.value)});`];
+    ins.entryReturns.push(s);
+    return [`return $leaveEntry(${ins.entryReturns.length - 1}, ${g.p(s.value)});`];
+  };
+  let body: Line[] = printStmts(g, fn.body, { ret });
+  if (ins) body = [`if (++$depth > $maxDepth) $tooDeep();`, budgetTick(blockSteps(fn.body)), ...body, '$noReturn();'];
   const params = fn.params.map((p) => `${names[p.v]}${ts ? `: ${p.typeText}` : ''}`).join(', ');
   const head = `${exported ? 'export ' : ''}function ${ctx.fnName(fn.name)}(${params})${ts ? `: ${fn.returnTypeText ?? 'number'}` : ''}`;
   const lines: Line[] = [...(ctx.opts.sanitize ? [] : ['/**', ...doc.map((l) => ` * ${l}`), ' */']), { head, body }];
   return printLines(lines);
 }
+
+/**
+ * The compile path's printing of one function's expressions: an index read that finds nothing
+ * stops the run (the interpreter reports it), array sizes are checked and charged, and where the
+ * function may meet a kink, comparisons and operations with a non-differentiable point go through
+ * probes that note a tie (the interpreter then decides: engine/compiled/live.ts).
+ */
+function checkedPrinting(ins: CompileInstrumentation, fn: IrFunction): NonNullable<PrintOptions['special']> {
+  const probe = ins.kinkProbes(fn.name);
+  return (e, sub) => {
+    // (complex step: numbers may be complex; what must be real reads the real part)
+    const real = (x: Expr, min: number) => (ins.complex ? `$re(${sub(x, 2)})` : sub(x, min));
+    switch (e.k) {
+      case 'index': return `(${sub(e.array, 17)}[${real(e.index, 0)}] ?? $badIndex())`;
+      case 'arrayFill': return `new Array($size(${real(e.length, 2)}, 1)).fill(${sub(e.fill, 2)})`;
+      case 'arrayFrom': return `Array.from({ length: $size(${real(e.length, 2)}, ${1 + blockSteps([{ k: 'return', value: e.body, range: e.range }])}) }, (_, ${sub({ k: 'var', id: e.indexVar, range: e.range }, 17)}) => ${sub(e.body, 2)})`;
+      case 'compare':
+        if (ins.complex) return `(${real(e.a, 2)} ${e.op} ${real(e.b, 2)})`;
+        if (!probe || e.op === '===' || e.op === '!==' || !(probe(e.a) || probe(e.b))) return undefined;
+        return `${COMPARE_PROBE[e.op]}(${sub(e.a, 2)}, ${sub(e.b, 2)})`;
+      case 'neg':
+        return ins.complex ? `$complex("neg", ${sub(e.x, 2)})` : undefined;
+      case 'binary': case 'math': {
+        const op = e.k === 'binary' ? e.op : e.fn;
+        const args = e.k === 'binary' ? [e.a, e.b] : e.args;
+        if (ins.complex) return `$complex(${JSON.stringify(op)}, ${args.map((a) => sub(a, 2)).join(', ')})`;
+        if (!probe || !OPS[op].kink || !args.some(probe)) return undefined;
+        return `$kinkOp(${JSON.stringify(op)}, ${args.map((a) => sub(a, 2)).join(', ')})`;
+      }
+      default: return undefined;
+    }
+  };
+}
+
+const COMPARE_PROBE = { '<': '$lt', '<=': '$le', '>': '$gt', '>=': '$ge' } as const;
 
 function wrtNames(fn: IrFunction, wrt: number[]): string {
   return wrt.map((i) => fn.params[i].name).join(', ');

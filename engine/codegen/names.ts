@@ -77,11 +77,21 @@ export class NameScope {
 
   /** The first free name of `base`, `base2`, `base3`…, taken. */
   fresh(base: string): string {
+    base = identifierBase(base);
     let i = this.next.get(base) ?? 1;
     while (this.taken(candidate(base, i))) i++;
     this.next.set(base, i);
     return this.claim(candidate(base, i));
   }
+}
+
+/**
+ * A qualified name as an identifier (engine/declarationForms.ts): `this.k` → `thisK`,
+ * `activations.logistic.fn` → `activationsLogisticFn`, `exports.f` → `exportsF`.
+ */
+export function identifierBase(name: string): string {
+  if (!name.includes('.')) return name;
+  return name.split('.').filter((p) => p.length > 0).map((p, i) => (i === 0 ? p : cap(p))).join('');
 }
 
 export function cap(s: string): string {
@@ -109,7 +119,7 @@ export function scopedNames(w: Work, layout: Layout, scope: NameScope, sanitize:
   for (const v of w.vars) {
     if (sanitize) { names[v.id] = `v${v.id}`; continue; }
     if ((v.id & 255) === 255) checkTime('code generation');
-    const base = v.name.startsWith('$') ? v.name.slice(1).replace(/\d+$/, '').replace(/^alias$/, 'v') || 'tmp' : v.name;
+    const base = v.name.startsWith('$') ? v.name.slice(1).replace(/\d+$/, '').replace(/^alias$/, 'v') || 'tmp' : identifierBase(v.name);
     const block = layout.declBlock.get(v.id);
     const header = forHeaderScope(layout, v.id);
     const b = header ?? (block ? layout.blockOf.get(block)! : { pre: 0, post: Number.MAX_SAFE_INTEGER });

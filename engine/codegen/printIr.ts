@@ -3,14 +3,19 @@
 
 import { Expr, IrVar, Stmt } from '../ir';
 import { block, Line } from './code';
+import type { CompileInstrumentation } from './context';
 import { stmtsMention } from './stmtWalk';
 
 export interface IrPrinter {
   names: string[];
   p(e: Expr): string;
   readonly w: { vars: IrVar[]; body: Stmt[] };
-  readonly ctx: { opts: { ts: boolean } };
+  readonly ctx: { opts: { ts: boolean; instrument?: CompileInstrumentation } };
   aliasRoot?(v: number): number;
+  /** Stores and pushes checked as the interpreter checks them (the compile path, IR printed as it is). */
+  checked?: boolean;
+  /** No `x += e`: the operation is printed by the expression printer (complex arithmetic). */
+  noCompound?: boolean;
 }
 
 export interface Instrumentation {
@@ -88,13 +93,19 @@ function printOne(g: IrPrinter, s: Stmt, ins: Instrumentation): Line[] {
       return [`${kw} ${g.names[s.v]}${ann} = ${g.p(s.init)};`];
     }
     case 'assign':
+      if (g.noCompound) return [`${g.names[s.v]} = ${g.p(s.value)};`];
       return [`${assignText(g.names[s.v], (e) => e.k === 'var' && e.id === s.v, s.value, g)};`];
     case 'store': {
+      // (checked: an index up to the length, as the interpreter allows, and no compound
+      // assignment, whose implicit read would not be checked)
+      if (g.checked) return [`${g.names[s.array]}[$st(${g.names[s.array]}, ${g.p(s.index)})] = ${g.p(s.value)};`];
       const target = `${g.names[s.array]}[${g.p(s.index)}]`;
       const self = (e: Expr) => e.k === 'index' && e.array.k === 'var' && e.array.id === s.array && g.p(e.index) === g.p(s.index);
       return [`${assignText(target, self, s.value, g)};`];
     }
-    case 'push': return [`${g.names[s.array]}.push(${g.p(s.value)});`];
+    case 'push':
+      if (g.checked) return [`if (${g.names[s.array]}.push(${g.p(s.value)}) > $maxElements) $tooBig();`];
+      return [`${g.names[s.array]}.push(${g.p(s.value)});`];
     case 'if': {
       const test = ins.test?.get(s) ?? g.p(s.test);
       const then = printStmts(g, s.then, ins);
@@ -111,7 +122,7 @@ function printOne(g: IrPrinter, s: Stmt, ins: Instrumentation): Line[] {
 }
 
 function printLoop(g: IrPrinter, s: Stmt & { k: 'loop' }, ins: Instrumentation, init: string | null): Line[] {
-  const start = ins.bodyStart?.get(s) ?? [];
+  const start = [...(g.ctx.opts.instrument ? [budgetTick(1 + exprSteps(s.test) + blockSteps(s.body) + blockSteps(s.update))] : []), ...(ins.bodyStart?.get(s) ?? [])];
   const body = [...start, ...printStmts(g, s.body, ins)];
   const update = printStmts(g, s.update, { ...ins, needed: null });
   const test = s.test ? g.p(s.test) : '';
@@ -123,4 +134,56 @@ function printLoop(g: IrPrinter, s: Stmt & { k: 'loop' }, ins: Instrumentation, 
   // a longer update runs at the end of each iteration (bodies have no `continue` after normalisation)
   const head = init !== null ? [`${init};`] : [];
   return [...head, block(s.test ? `while (${test})` : 'while (true)', [...body, ...update])];
+}
+
+// ---- the compile path's budget ticks --------------------------------------------------------------
+
+/**
+ * The compile path's operation counter (engine/compileIr.ts): `steps` more, and the runtime asked
+ * once the counter passes its next checkpoint (it charges the meter, reads the clock, and stops a
+ * run over its step budget).
+ */
+export function budgetTick(steps: number): string {
+  return `if (($n += ${Math.max(1, steps)}) > $lim) $over();`;
+}
+
+/**
+ * Steps the interpreter charges for one pass over `stmts` (a statement each, an operation each),
+ * counting the longer branch of an `if` and a nested loop once (its iterations tick themselves).
+ */
+export function blockSteps(stmts: Stmt[]): number {
+  let n = 0;
+  for (const s of stmts) {
+    n += 1;
+    switch (s.k) {
+      case 'let': n += exprSteps(s.init); break;
+      case 'assign': n += exprSteps(s.value); break;
+      case 'store': n += exprSteps(s.index) + exprSteps(s.value); break;
+      case 'push': n += exprSteps(s.value); break;
+      case 'return': n += exprSteps(s.value); break;
+      case 'if': n += exprSteps(s.test) + Math.max(blockSteps(s.then), blockSteps(s.else)); break;
+      case 'loop': n += exprSteps(s.test); break;
+      default: break;
+    }
+  }
+  return n;
+}
+
+function exprSteps(e: Expr | null): number {
+  if (!e) return 0;
+  switch (e.k) {
+    case 'const': case 'bool': case 'var': return 0;
+    case 'neg': return 1 + exprSteps(e.x);
+    case 'not': return exprSteps(e.x);
+    case 'binary': return 1 + exprSteps(e.a) + exprSteps(e.b);
+    case 'compare': case 'logical': return exprSteps(e.a) + exprSteps(e.b);
+    case 'math': return 1 + e.args.reduce((n, a) => n + exprSteps(a), 0);
+    case 'call': return e.args.reduce((n, a) => n + exprSteps(a), 0);
+    case 'cond': return exprSteps(e.test) + Math.max(exprSteps(e.then), exprSteps(e.else));
+    case 'index': return exprSteps(e.array) + exprSteps(e.index);
+    case 'length': return exprSteps(e.array);
+    case 'arrayLit': return e.elements.length + e.elements.reduce((n, a) => n + exprSteps(a), 0);
+    case 'arrayFill': return exprSteps(e.length) + exprSteps(e.fill);
+    case 'arrayFrom': return exprSteps(e.length) + exprSteps(e.body);
+  }
 }

@@ -1,15 +1,116 @@
-// Lowering of calls: Math functions, calls to the file's other functions, and the ways to build
-// an array (`new Array(n).fill(v)`, `new Float64Array(n)`, `Array.from`, `.slice()`, `.map`).
+// Lowering of calls: Math functions, calls to the file's other functions (by name, nested ones
+// first, and as members: `this.m(x)`, `activations.logistic.fn(x)`, `exports.f(x)`), the ways to
+// build an array (`new Array(n).fill(v)`, `new Float64Array(n)`, `Array.from`, `.slice()`,
+// `.map`), and what a method or closure reads besides its parameters: `this.k` fields, getters
+// and captured values (engine/declarationForms.ts decides which are inputs); functions and numeric
+// constants imported from other modules of the workspace (engine/imports.ts).
 
 import ts from 'typescript';
 import { BINARY_MATH_FNS, Expr, MATH_FNS, MathFn, Range } from '../ir';
 import { substitute } from '../irWalk';
 import { Typed, typeName } from './core';
+import type { SourceFunction } from '../sourceFunction';
+import { sameContext, unwrapInitializer } from '../declarationForms';
 import { ExpressionLowerer } from './expressions';
 import { guessReturnType, paramType } from './types';
 import { plural } from '../format';
 
+/** The first name of `a.b.c` (or `a`). */
+function rootName(e: ts.Expression): string | undefined {
+  while (ts.isPropertyAccessExpression(e)) e = e.expression;
+  return ts.isIdentifier(e) ? e.text : undefined;
+}
+
 export abstract class CallLowerer extends ExpressionLowerer {
+  /**
+   * Whether `s` declares functions nested in this one (`function sq(v) {…}`, `const sq = (v) => …`),
+   * which engine/declarationForms.ts found as functions of their own (`energy.sq`): calls to them
+   * pass what they read of this function's variables.
+   */
+  protected declaresNestedFunction(s: ts.Statement): boolean {
+    const nested = (name: string, node: ts.Node) => this.program.functions.get(`${this.sf.name}.${name}`)?.node === node;
+    if (ts.isFunctionDeclaration(s)) return !!s.name && nested(s.name.text, s);
+    if (!ts.isVariableStatement(s)) return false;
+    return s.declarationList.declarations.every((d) => ts.isIdentifier(d.name) && d.initializer !== undefined && nested(d.name.text, unwrapInitializer(d.initializer)));
+  }
+
+  /** `this.k` (a field or a getter) and the constants captured from the function around. */
+  protected exprNode(e: ts.Expression): Typed {
+    if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(e.name)) return this.thisField(e);
+    if (ts.isIdentifier(e) && this.sf.context && this.lookup(e.text) === undefined) {
+      const inputs = this.program.contextInputs(this.sf);
+      const c = inputs.constants.get(e.text);
+      if (c !== undefined) return { e: { k: 'const', value: c, range: this.range(e) }, t: 'num', d: 0 };
+      const why = inputs.unsupported.get(e.text);
+      if (why) this.unsupported(e, `The captured variable '${e.text}' (${why})`, 'A function reads numbers and arrays of numbers from the function around it; pass other values as parameters.');
+    }
+    const imported = this.importedValue(e);
+    if (imported) return imported;
+    return super.exprNode(e);
+  }
+
+  /** `K`, `M.K`: a numeric constant imported from another module (engine/imports.ts). */
+  private importedValue(e: ts.Expression): Typed | undefined {
+    if (!this.program.resolveImport || !(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) return undefined;
+    const root = rootName(e);
+    if (root === undefined || this.lookup(root) !== undefined || this.program.constants.has(root)) return undefined;
+    const ref = this.program.resolveImport(e);
+    if (ref?.kind === 'constant') return { e: { k: 'const', value: ref.value, range: this.range(e) }, t: 'num', d: 0 };
+    if (ref?.kind === 'problem') this.unsupported(e, `Reading '${ref.name}', which ${ref.why},`, ref.advice);
+    return undefined;
+  }
+
+  /**
+   * A call to a function imported from another module of the workspace: lowered in its own file
+   * (engine/imports.ts), its arguments taken as its parameters take them, as for a helper of the file.
+   */
+  private importedCall(callee: ts.Expression, e: ts.CallExpression, range: Range): Typed | undefined {
+    const root = rootName(callee);
+    if (!this.program.resolveImport || root === undefined || this.lookup(root) !== undefined) return undefined;
+    const ref = this.program.resolveImport(callee);
+    if (!ref) return undefined;
+    if (ref.kind === 'problem') this.unsupported(callee, `A call to '${ref.name}', which ${ref.unread ? `is not a function of this file: it ${ref.why}` : ref.why},`, ref.advice);
+    if (ref.kind === 'constant') this.unsupported(callee, `A call to the imported number '${callee.getText(this.sfile)}'`, 'Only functions can be called.');
+    const { fn, name } = ref;
+    const declared = fn.params.filter((p) => !p.implicit);
+    if (declared.length !== fn.params.length) {
+      this.unsupported(callee, `A call to '${name}', which reads ${fn.params.filter((p) => p.implicit).map((p) => `'${p.name}'`).join(', ')} from its class, object or enclosing function in its module`,
+        'Import a function of the top level of its module (or a static method), which reads only its parameters.');
+    }
+    if (e.arguments.length !== declared.length) this.unsupported(e, `A call to '${name}' with ${plural(e.arguments.length, 'argument')} (it takes ${declared.length})`, 'Pass every parameter.');
+    const args = e.arguments.map((a, i) => {
+      const x = this.expr(a);
+      const p = declared[i];
+      if (p.constant === 'bool' ? x.t !== 'bool' : x.t === 'bool') this.unsupported(a, x.t === 'bool' ? 'A boolean argument for a parameter that is not a boolean' : 'A non-boolean argument for a boolean parameter');
+      if ((p.constant === 'str') !== !!x.str) this.unsupported(a, x.str ? 'A string argument for a parameter that is not a string' : 'A non-string argument for a string parameter');
+      if (p.record && p.depth === 1) return this.coerce(x, p.record, a).e;
+      if (x.rec && x.d === 1 && !p.record) this.unsupported(a, 'A record passed where a number or array is expected');
+      return x.e;
+    });
+    this.calls.add(name);
+    const d = fn.returnType === 'num' ? 0 : fn.returnRecord ? 1 : Math.max(1, (fn.returnTypeText?.match(/\[\]|Array</g) ?? []).length);
+    return { e: { k: 'call', fn: name, args, range }, t: fn.returnType, d, rec: fn.returnRecord };
+  }
+
+  /** `this.k`: an implicit input, a field held at its literal value, or a getter (called). */
+  private thisField(e: ts.PropertyAccessExpression): Typed {
+    const range = this.range(e);
+    const name = `this.${e.name.text}`;
+    const getter = this.program.resolveCallee(this.sf, e);
+    if (getter && ts.isGetAccessorDeclaration(getter.node)) return this.callFunction(getter, [], e, range);
+    const v = this.implicitVars.get(name);
+    if (v !== undefined) return { e: { k: 'var', id: v, range }, t: this.vars[v].type, d: this.vars[v].depth };
+    const inputs = this.program.contextInputs(this.sf);
+    const c = inputs.constants.get(name);
+    if (c !== undefined) return { e: { k: 'const', value: c, range }, t: 'num', d: 0 };
+    if (!this.sf.thisObject) {
+      this.unsupported(e, '`this` in a function without an object of its own (an arrow function or a plain function)', 'Pass the value as a parameter, or write the function as a method of its class or object.');
+    }
+    const why = inputs.unsupported.get(name);
+    this.unsupported(e, `The field '${name}'${why ? ` (${why})` : ''}`,
+      `A method reads fields that are numbers or arrays of numbers, declared in ${this.sf.form === 'method' ? 'the class (`k = 2`, or `this.k = k` in the constructor)' : 'the object (`k: 2`)'}; give values with \`@at ${name} = …\`.`);
+  }
+
   protected newExpr(e: ts.NewExpression, range: Range): Typed {
     const callee = e.expression;
     const args = e.arguments ?? [];
@@ -39,6 +140,14 @@ export abstract class CallLowerer extends ExpressionLowerer {
       if (ts.isIdentifier(obj) && obj.text === 'Number' && (method === 'isFinite' || method === 'isNaN') && this.lookup('Number') === undefined) {
         return this.numberPredicate(method, e, range);
       }
+      // A function of the file as a member: `this.m(x)`, `activations.logistic.fn(x)`, `exports.f(x)`.
+      const member = this.program.resolveCallee(this.sf, callee);
+      if (member) return this.callFunction(member, e.arguments, e, range);
+      const imported = this.importedCall(callee, e, range);
+      if (imported) return imported;
+      if (obj.kind === ts.SyntaxKind.ThisKeyword) {
+        this.unsupported(e, `A call to 'this.${method}', which is not a ${this.sf.form === 'method' ? (this.sf.isStatic ? 'static ' : '') + 'method of the class' : 'function of the object'}`, 'Call methods of the same class or functions of the same object; other calls are outside the subset.');
+      }
       // new Array(n).fill(v) / Array(n).fill(v)
       if (method === 'fill' && e.arguments.length === 1) {
         const inner = obj;
@@ -56,21 +165,45 @@ export abstract class CallLowerer extends ExpressionLowerer {
     }
     if (!ts.isIdentifier(callee)) this.unsupported(e, 'This call');
     const name = callee.text;
-    if (this.lookup(name) !== undefined) this.unsupported(e, `Calling the local '${name}'`, 'Only top-level functions of this file can be called.');
-    const helper = this.program.functions.get(name);
+    if (this.lookup(name) !== undefined) this.unsupported(e, `Calling the local '${name}'`, 'Only functions declared in this file (at the top level, or nested in the function around) can be called.');
+    const helper = this.program.resolveCallee(this.sf, callee);
     if (!helper && (name === 'isFinite' || name === 'isNaN')) return this.numberPredicate(name, e, range);
-    if (!helper) this.unsupported(callee, `A call to '${name}', which is not a function of this file`, 'Calls to functions declared at the top level of this file are supported; imported functions are not analysed yet.');
-    const args = e.arguments.map((a) => {
-      const x = this.expr(a);
-      if (x.t === 'bool') this.unsupported(a, 'A boolean argument');
-      return x.e;
-    });
-    if (args.length !== helper.node.parameters.length) this.unsupported(e, `A call to '${name}' with ${plural(args.length, 'argument')} (it takes ${helper.node.parameters.length})`, 'Pass every parameter.');
+    const imported = helper ? undefined : this.importedCall(callee, e, range);
+    if (imported) return imported;
+    if (!helper) this.unsupported(callee, `A call to '${name}', which is not a function of this file`, 'Calls to functions declared in this file (at the top level, or nested in the function around) and to functions imported from modules of the workspace are supported.');
+    return this.callFunction(helper, e.arguments, e, range);
+  }
+
+  /**
+   * A call to a function of the file: its arguments, then its implicit inputs, which are the
+   * caller's own (a method calling a method of its class, a closure a closure of its factory).
+   */
+  protected callFunction(helper: SourceFunction, argNodes: readonly ts.Expression[], node: ts.Node, range: Range): Typed {
+    // Records and constants (issue 13, lower/types.ts): each argument as the helper's parameter takes it.
+    const args = argNodes.map((a, i) => this.argument(a, helper, i));
+    const name = helper.name;
+    if (args.length !== helper.node.parameters.length) this.unsupported(node, `A call to '${name}' with ${plural(args.length, 'argument')} (it takes ${helper.node.parameters.length})`, 'Pass every parameter.');
+    const inputs = this.program.contextInputs(helper).inputs;
+    if (inputs.length > 0 && helper.enclosing === this.sf.name) {
+      // A function nested in this one reads this one's variables as they are at the call.
+      for (const inp of inputs) {
+        const v = this.lookup(inp.name) ?? this.implicitVars.get(inp.name);
+        if (v === undefined) this.unsupported(node, `A call to '${name}', which reads '${inp.name}' before it is declared`, 'Declare it before the call.');
+        args.push({ k: 'var', id: v, range });
+      }
+    } else if (inputs.length > 0) {
+      if (!sameContext(helper, this.sf)) {
+        this.unsupported(node, `A call to '${name}', which reads ${inputs.map((i) => `'${i.name}'`).join(', ')} from its ${helper.form === 'nested' ? 'enclosing function' : helper.form === 'method' ? 'class' : 'object'}`,
+          'Call it from a function of the same class, object or enclosing function, where those values are the same.');
+      }
+      for (const inp of inputs) args.push({ k: 'var', id: this.implicitVars.get(inp.name)!, range });
+    }
     this.calls.add(name);
     // The return type comes from the helper's declaration, without lowering it here (recursion).
     const rt = helper.node.type ? paramType(helper.node.type, this.sfile) : undefined;
     const t: 'num' | 'arr' = rt?.type ?? guessReturnType(helper.node);
-    return { e: { k: 'call', fn: name, args, range }, t, d: rt?.depth ?? (t === 'arr' ? 1 : 0) };
+    const rec = this.returnedRecord(helper, rt, node);
+    return { e: { k: 'call', fn: name, args, range }, t, d: rt?.depth ?? (t === 'arr' ? 1 : 0), rec };
   }
 
   /**
@@ -138,6 +271,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
           if (source) {
             // v is an alias for source[i]; lowered by substitution so no statement is needed.
             const v = this.declare(p0.name.text, source.d > 1 ? 'arr' : 'num', source.d - 1, 'local', this.range(p0.name));
+            if (source.d > 1) this.note(v, { rec: source.rec }); // `points.map((p) => p.x)` (records, issue 13)
             this.vars[v].name = `$alias${v}`;
             this.aliases.set(v, { k: 'index', array: source.e, index: { k: 'var', id: i, range }, range });
           } else {

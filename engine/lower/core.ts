@@ -6,7 +6,7 @@
 
 import ts from 'typescript';
 import type { EngineDiagnostic } from '../api';
-import type { Expr, IrVar, Range, ValueType } from '../ir';
+import type { Expr, IrParam, IrVar, RecordLayout, Range, ValueType } from '../ir';
 import type { ProgramView, SourceFunction } from '../sourceFunction';
 
 export const SUPPORTED =
@@ -17,6 +17,10 @@ export interface Typed {
   t: ValueType;
   /** Array nesting depth (0 for numbers and booleans). */
   d: number;
+  /** Records (lower/types.ts): the innermost arrays are records of this layout. */
+  rec?: RecordLayout;
+  /** A string, held constant as its `stringId` (lower/types.ts). */
+  str?: boolean;
 }
 
 /** Aborts lowering of the enclosing statement (after a diagnostic). */
@@ -76,6 +80,26 @@ export abstract class LowererCore {
       if (v !== undefined) return v;
     }
     return undefined;
+  }
+
+  /** The variables of the implicit inputs (captured values, `this` fields), by name (`data`, `this.k`). */
+  protected readonly implicitVars = new Map<string, number>();
+
+  /**
+   * The function's implicit inputs (engine/declarationForms.ts) as parameters after the declared
+   * ones: a captured `data` is in scope under its name (a local of the same name shadows it);
+   * `this.k` is read by lower/calls.ts.
+   */
+  protected implicitParams(): IrParam[] {
+    const range = this.range(this.sf.nameNode);
+    return this.program.contextInputs(this.sf).inputs.map((inp) => {
+      const v = this.declare(inp.name, inp.type, inp.depth, 'param', range);
+      this.implicitVars.set(inp.name, v);
+      return {
+        name: inp.name, v, type: inp.type, depth: inp.depth, typeText: inp.typeText, range, implicit: inp.kind,
+        ...(inp.defaultValue !== undefined ? { defaultValue: inp.defaultValue } : {}),
+      };
+    });
   }
 
   protected scoped<T>(f: () => T): T {

@@ -3,22 +3,176 @@
 // `new` are calls.ts, layered on this.
 
 import ts from 'typescript';
-import type { ArithOp, Expr, Range } from '../ir';
+import type { ArithOp, Expr, Range, RecordField, RecordLayout } from '../ir';
 import { mathConstant, numberConstant } from '../mathConstants';
 import { LowererCore, Typed, typeName, Unsupported } from './core';
+import type { SourceFunction } from '../sourceFunction';
 import { arithOp, BITWISE_HINT, bitwiseWhat, compareOp, isAssignment } from './operators';
+import { declaredParamType, enumValues, guessReturnRecord, jsDocParamTypes, paramType, propertyName, recordShape, returnsKeyedByParameters, sameLayout, ShapeType, stringId } from './types';
+
+/** What a value is, for a message: `a record (Vec2)`, `an array`, `a string`. */
+export function describeTyped(x: Typed): string {
+  if (x.str) return 'a string';
+  if (x.rec && x.d === 1) return `a record${x.rec.name ? ` (${x.rec.name})` : ''}`;
+  return `${x.t === 'arr' ? 'an' : 'a'} ${typeName(x.t)}`;
+}
 
 export abstract class ExpressionLowerer extends LowererCore {
+  /** Variables holding records (or arrays of records): their layout. */
+  protected readonly recOf = new Map<number, RecordLayout>();
+  /** Variables holding strings (held constant, compared only). */
+  protected readonly strVars = new Set<number>();
+  /** Reads of a record's field: never undefined (a check point gives every field a value), so `p.k ?? 1` is `p.k`. */
+  protected readonly fieldReads = new WeakSet<Expr>();
+
   protected num(e: ts.Expression): Expr {
     const x = this.expr(e);
-    if (x.t !== 'num') this.unsupported(e, `A ${typeName(x.t)} where a number is expected`);
+    if (x.t !== 'num' || x.str) this.unsupported(e, `${cap(describeTyped(x))} where a number is expected`);
     return x.e;
   }
 
   protected bool(e: ts.Expression): Expr {
     const x = this.expr(e);
-    if (x.t === 'arr') this.unsupported(e, 'An array used as a condition', 'An array is always truthy; test its `.length` or an element.');
+    if (x.t === 'arr') this.unsupported(e, `${cap(describeTyped(x))} used as a condition`, 'An array or record is always truthy; test its `.length`, an element or a field.');
+    if (x.str) this.unsupported(e, 'A string used as a condition', "Compare it: `mode === 'call'`.");
     return this.truthy(x);
+  }
+
+  /** A variable's value with what the lowerer knows of it (its record layout, its being a string). */
+  protected varTyped(v: number, range: Range): Typed {
+    const d = this.vars[v];
+    return { e: { k: 'var', id: v, range }, t: d.type, d: d.depth, rec: this.recOf.get(v), str: this.strVars.has(v) || undefined };
+  }
+
+  /** Records what a newly declared variable holds (its layout, its being a string). */
+  protected note(v: number, x: { rec?: RecordLayout; str?: boolean }): void {
+    if (x.rec) this.recOf.set(v, x.rec);
+    if (x.str) this.strVars.add(v);
+  }
+
+  // ---- records ----------------------------------------------------------------------------------
+
+  /** Field `k` of a record value (an element of a literal directly, not an index into it). */
+  protected fieldOf(rec: Typed, k: number, range: Range): Typed {
+    const f = rec.rec!.fields[k];
+    const e: Expr = rec.e.k === 'arrayLit' ? rec.e.elements[k] : { k: 'index', array: rec.e, index: { k: 'const', value: k, range }, range };
+    this.fieldReads.add(e);
+    return { e, t: f.kind === 'bool' ? 'bool' : 'num', d: 0, str: f.kind === 'str' || undefined };
+  }
+
+  /** `rec.name`: a leaf (a number, boolean or string), or a nested record (a literal of its leaves). */
+  protected selectField(rec: Typed, name: string, node: ts.Node, range: Range): Typed {
+    const fields = rec.rec!.fields;
+    const exact = fields.findIndex((f) => f.path === name);
+    if (exact >= 0) return this.fieldOf(rec, exact, range);
+    const prefix = `${name}.`;
+    const sub = fields.map((f, k) => ({ f, k })).filter(({ f }) => f.path.startsWith(prefix));
+    if (sub.length === 0) {
+      const names = [...new Set(fields.map((f) => f.path.split('.')[0]))];
+      this.unsupported(node, `'${name}', which is not a field of ${describeTyped(rec)},`, `Its fields: ${names.join(', ')}.`);
+    }
+    const layout: RecordLayout = { fields: sub.map(({ f }) => ({ path: f.path.slice(prefix.length), kind: f.kind })), name: null };
+    return { e: { k: 'arrayLit', elements: sub.map(({ k }) => this.fieldOf(rec, k, range).e), range }, t: 'arr', d: 1, rec: layout };
+  }
+
+  /** A value where a record of `layout` is expected: the same fields, reordered if need be, or a GL002. */
+  protected coerce(x: Typed, layout: RecordLayout | undefined, node: ts.Node): Typed {
+    if (!layout) {
+      if (x.rec && x.d === 1) this.unsupported(node, `${cap(describeTyped(x))} where a number or an array is expected`);
+      return x;
+    }
+    if (!x.rec || x.d !== 1) this.unsupported(node, `${cap(describeTyped(x))} where a record${layout.name ? ` (${layout.name})` : ''} is expected`);
+    if (sameLayout(x.rec, layout)) return { ...x, rec: layout.name ? layout : x.rec };
+    // A record with more fields (TypeScript's structural typing): the fields wanted, by name.
+    const picked = layout.fields.map((f) => x.rec!.fields.findIndex((g) => g.path === f.path));
+    const missing = layout.fields.filter((_, i) => picked[i] < 0).map((f) => f.path);
+    if (missing.length > 0) this.unsupported(node, `${cap(describeTyped(x))} without the field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `'${m}'`).join(', ')}`, `${layout.name ?? 'The record'} has the fields ${layout.fields.map((f) => f.path).join(', ')}.`);
+    const r = x.e.range;
+    return { e: { k: 'arrayLit', elements: picked.map((k) => this.fieldOf(x, k, r).e), range: r }, t: 'arr', d: 1, rec: layout };
+  }
+
+  /** `{ x: a, y: b }`, `{ x, y }`, `{ ...p, x: 1 }`, nested: the leaves in the layout's order. */
+  protected objectLiteral(e: ts.ObjectLiteralExpression, range: Range, target?: RecordLayout): Typed {
+    const leaves = new Map<string, { e: Expr; kind: RecordField['kind'] }>();
+    const put = (path: string, x: Typed, node: ts.Node) => {
+      if (x.rec && x.d === 1) {
+        x.rec.fields.forEach((f, k) => leaves.set(`${path}.${f.path}`, { e: this.fieldOf(x, k, x.e.range).e, kind: f.kind }));
+        return;
+      }
+      if (x.t === 'arr') this.unsupported(node, 'A record field holding an array', 'Records hold numbers, booleans, strings and other records; pass arrays as parameters of their own.');
+      for (const key of [...leaves.keys()]) if (key.startsWith(`${path}.`)) leaves.delete(key);
+      leaves.set(path, { e: x.e, kind: x.str ? 'str' : x.t === 'bool' ? 'bool' : 'num' });
+    };
+    const walk = (o: ts.ObjectLiteralExpression, prefix: string) => {
+      for (const p of o.properties) {
+        if (ts.isSpreadAssignment(p)) {
+          const x = this.expr(p.expression);
+          if (!x.rec || x.d !== 1) this.unsupported(p, `A spread of ${describeTyped(x)} in an object literal`, 'Spread a record: `{ ...p, x: 1 }`.');
+          x.rec.fields.forEach((f, k) => leaves.set(prefix + f.path, { e: this.fieldOf(x, k, x.e.range).e, kind: f.kind }));
+          continue;
+        }
+        const key = p.name && propertyName(p.name);
+        if (key === undefined || !(ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p))) {
+          this.unsupported(p, 'This object property (a method, an accessor or a computed name)', 'Write `{ x: value }`.');
+        }
+        if (ts.isShorthandPropertyAssignment(p)) { put(prefix + key, this.expr(p.name), p); continue; }
+        let v = p.initializer;
+        while (ts.isParenthesizedExpression(v)) v = v.expression;
+        if (ts.isObjectLiteralExpression(v)) { walk(v, `${prefix}${key}.`); continue; }
+        put(prefix + key, this.expr(p.initializer), p);
+      }
+    };
+    walk(e, '');
+    if (leaves.size === 0) this.unsupported(e, 'An empty object literal', 'A record has at least one field.');
+    const shape = recordShape([...leaves].map(([path, l]) => ({ path, kind: l.kind })), null).record!;
+    const value: Typed = { e: { k: 'arrayLit', elements: shape.fields.map((f) => leaves.get(f.path)!.e), range }, t: 'arr', d: 1, rec: shape };
+    if (!target) return value;
+    const extra = shape.fields.filter((f) => !target.fields.some((g) => g.path === f.path)).map((f) => f.path);
+    if (extra.length > 0) this.unsupported(e, `The field${extra.length > 1 ? 's' : ''} ${extra.map((x) => `'${x}'`).join(', ')}, not in ${target.name ?? 'the record type'},`, `${target.name ?? 'The record'} has the fields ${target.fields.map((f) => f.path).join(', ')}.`);
+    return this.coerce(value, target, e);
+  }
+
+  /** An argument of a call to a helper, as its parameter `p` takes it (a record coerced to its layout). */
+  protected argument(a: ts.Expression, helper: SourceFunction, i: number): Expr {
+    const x = this.expr(a);
+    const p = helper.node.parameters[i] as ts.ParameterDeclaration | undefined;
+    const shape = p ? paramType(declaredParamType(p, jsDocParamTypes(helper.decl)), this.sfile) : undefined;
+    if (shape?.constant === 'bool' ? x.t !== 'bool' : x.t === 'bool') this.unsupported(a, x.t === 'bool' ? 'A boolean argument for a parameter that is not a boolean' : 'A non-boolean argument for a boolean parameter');
+    if ((shape?.constant === 'str') !== !!x.str) this.unsupported(a, x.str ? 'A string argument for a parameter that is not a string' : 'A non-string argument for a string parameter');
+    if (shape?.record && shape.depth === 1) return this.coerce(x, shape.record, a).e;
+    if (x.rec && x.d === 1 && !shape?.record) this.unsupported(a, `${describeTyped(x)} passed where a number or array is expected`.replace(/^./, (c) => c.toUpperCase()));
+    return x.e;
+  }
+
+  /**
+   * The record a call to `helper` returns: its declared record type, or the one its returned
+   * literal has. A helper returning an object keyed by its own parameters (a gradient
+   * `{ a: dA, b: dB }`) holds one value per parameter, not a record's fields: a call reading it is a GL002.
+   */
+  protected returnedRecord(helper: SourceFunction, rt: ShapeType | undefined, node: ts.Node): RecordLayout | undefined {
+    const rec = rt ? (rt.depth === 1 ? rt.record : undefined) : guessReturnRecord(helper.node);
+    if (rec && returnsKeyedByParameters(helper.node)) {
+      this.unsupported(node, `A call to '${helper.name}', which returns an object keyed by its parameters (a gradient)`, 'Return a record of another type from a helper both use, and call that.');
+    }
+    return rec;
+  }
+
+  /** `Mode.Put` of a top-level enum of the file: its number, or its string's id. */
+  protected enumMember(e: ts.PropertyAccessExpression, range: Range): Typed | undefined {
+    if (!ts.isIdentifier(e.expression) || this.lookup(e.expression.text) !== undefined) return undefined;
+    const name = e.expression.text;
+    const decl = this.sfile.statements.find((s): s is ts.EnumDeclaration => ts.isEnumDeclaration(s) && s.name.text === name);
+    if (!decl) return undefined;
+    const values = enumValues(decl);
+    if (values?.has(e.name.text)) return { e: { k: 'const', value: values.get(e.name.text)!, range }, t: 'num', d: 0 };
+    const m = decl.members.find((x) => propertyName(x.name) === e.name.text);
+    if (m?.initializer && ts.isStringLiteral(m.initializer)) return { e: { k: 'const', value: stringId(m.initializer.text), range }, t: 'num', d: 0, str: true };
+    this.unsupported(e, `The enum member '${name}.${e.name.text}'`, 'Enum members with number or string literal values are supported.');
+  }
+
+  /** A declared type's shape, for a local (`const v: Vec2 = …`). */
+  protected declaredShape(t: ts.TypeNode | undefined) {
+    return t ? paramType(t, this.sfile) : undefined;
   }
 
   /**
@@ -53,10 +207,10 @@ export abstract class ExpressionLowerer extends LowererCore {
   }
 
   protected arith(op: ArithOp, a: Typed, b: Typed, range: Range): Typed {
-    if (a.t !== 'num' || b.t !== 'num') {
-      const bad = a.t !== 'num' ? a : b;
+    if (a.t !== 'num' || b.t !== 'num' || a.str || b.str) {
+      const bad = a.t !== 'num' || a.str ? a : b;
       this.diagnostics.push({ code: 'GL002', severity: 'warning', range: bad.e.range, functionName: this.sf.name,
-        message: `Arithmetic on ${bad.t === 'arr' ? 'an' : 'a'} ${typeName(bad.t)} is outside Gradlens's differentiable subset. Operate on numbers (index arrays element by element).` });
+        message: `Arithmetic on ${describeTyped(bad)} is outside Gradlens's differentiable subset. ${bad.rec ? 'Operate on its fields (`a.x + b.x`).' : bad.str ? 'Strings are held constant and compared.' : 'Operate on numbers (index arrays element by element).'}` });
       throw new Unsupported();
     }
     return { e: { k: 'binary', op, a: a.e, b: b.e, range }, t: 'num', d: 0 };
@@ -74,8 +228,7 @@ export abstract class ExpressionLowerer extends LowererCore {
       const v = this.lookup(e.text);
       if (v !== undefined) {
         if (this.undefinedParams.has(v)) this.unsupported(e, `'${e.text}', the element of \`{ length: n }\` (always undefined)`, 'Use the index: `Array.from({ length: n }, (_, i) => …)`.');
-        const d = this.vars[v];
-        return { e: { k: 'var', id: v, range }, t: d.type, d: d.depth };
+        return this.varTyped(v, range);
       }
       const c = this.program.constants.get(e.text);
       if (c !== undefined) return { e: { k: 'const', value: c, range }, t: 'num', d: 0 };
@@ -103,14 +256,19 @@ export abstract class ExpressionLowerer extends LowererCore {
       const test = this.bool(e.condition);
       const a = this.expr(e.whenTrue);
       const b = this.expr(e.whenFalse);
-      if (a.t !== b.t || a.d !== b.d) this.unsupported(e, 'A `?:` whose branches have different types', 'Make both branches numbers, or both arrays of the same depth.');
-      return { e: { k: 'cond', test, then: a.e, else: b.e, range }, t: a.t, d: Math.max(a.d, b.d) };
+      if (a.t !== b.t || a.d !== b.d || !a.str !== !b.str || !!a.rec !== !!b.rec) this.unsupported(e, 'A `?:` whose branches have different types', 'Make both branches numbers, or both arrays of the same depth.');
+      const b2 = a.rec ? this.coerce(b, a.rec, e.whenFalse) : b;
+      return { e: { k: 'cond', test, then: a.e, else: b2.e, range }, t: a.t, d: Math.max(a.d, b.d), rec: a.rec, str: a.str };
     }
     if (ts.isElementAccessExpression(e)) {
       const arr = this.expr(e.expression);
-      if (arr.t !== 'arr') this.unsupported(e.expression, `Indexing a ${typeName(arr.t)}`);
+      if (arr.t !== 'arr' || arr.str) this.unsupported(e.expression, `Indexing ${describeTyped(arr)}`);
+      if (arr.rec && arr.d === 1) {
+        if (ts.isStringLiteral(e.argumentExpression)) return this.selectField(arr, e.argumentExpression.text, e.argumentExpression, range);
+        this.unsupported(e, 'Indexing a record by something other than a field name', "Name the field: `p.x` or `p['x']`.");
+      }
       const index = this.num(e.argumentExpression);
-      return { e: { k: 'index', array: arr.e, index, range }, t: arr.d > 1 ? 'arr' : 'num', d: arr.d - 1 };
+      return { e: { k: 'index', array: arr.e, index, range }, t: arr.d > 1 ? 'arr' : 'num', d: arr.d - 1, rec: arr.d > 1 ? arr.rec : undefined };
     }
     if (ts.isPropertyAccessExpression(e)) {
       if (ts.isIdentifier(e.expression) && e.expression.text === 'Math') {
@@ -123,12 +281,19 @@ export abstract class ExpressionLowerer extends LowererCore {
         if (c !== undefined) return { e: { k: 'const', value: c.value, range }, t: 'num', d: 0 };
         this.unsupported(e, `Number.${e.name.text} used as a value`, 'Supported: Number.EPSILON, MAX_VALUE, MIN_VALUE, MAX_SAFE_INTEGER, MIN_SAFE_INTEGER, POSITIVE_INFINITY, NEGATIVE_INFINITY, NaN.');
       }
-      if (e.name.text === 'length') {
-        const arr = this.expr(e.expression);
-        if (arr.t !== 'arr') this.unsupported(e, `.length of a ${typeName(arr.t)}`);
-        return { e: { k: 'length', array: arr.e, range }, t: 'num', d: 0 };
+      const member = this.enumMember(e, range);
+      if (member) return member;
+      // `Date.now`: a property of something that is no value of the function, named whole.
+      if (ts.isIdentifier(e.expression) && this.lookup(e.expression.text) === undefined && !this.program.constants.has(e.expression.text)) {
+        this.unsupported(e, `The property access '${e.expression.text}.${e.name.text}'`, 'Properties are read from records (`p.x` of `p: Vec2`); pass numbers, arrays and records.');
       }
-      this.unsupported(e, `The property access '.${e.name.text}'`, 'Objects are outside the subset; pass numbers and arrays.');
+      const base = this.expr(e.expression);
+      if (base.rec && base.d === 1) return this.selectField(base, e.name.text, e.name, range);
+      if (e.name.text === 'length') {
+        if (base.t !== 'arr' || base.str) this.unsupported(e, `.length of ${describeTyped(base)}`);
+        return { e: { k: 'length', array: base.e, range }, t: 'num', d: 0 };
+      }
+      this.unsupported(e, `The property access '.${e.name.text}' on ${describeTyped(base)}`, 'Properties are read from records (`p.x` of `p: Vec2`); pass numbers, arrays and records.');
     }
     if (ts.isArrayLiteralExpression(e)) {
       // [...a] copies an array.
@@ -148,9 +313,10 @@ export abstract class ExpressionLowerer extends LowererCore {
     }
     if (ts.isNewExpression(e)) return this.newExpr(e, range);
     if (ts.isCallExpression(e)) return this.call(e, range);
-    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isTemplateExpression(e)) this.unsupported(e, 'A string');
+    if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) return { e: { k: 'const', value: stringId(e.text), range }, t: 'num', d: 0, str: true };
+    if (ts.isTemplateExpression(e)) this.unsupported(e, 'A string template (a string built from values)', 'Strings are held constant and compared (`mode === \'call\'`); they are not built.');
     if (ts.isArrowFunction(e) || ts.isFunctionExpression(e)) this.unsupported(e, 'A function expression (a closure)', 'Use a top-level function of this file.');
-    if (ts.isObjectLiteralExpression(e)) this.unsupported(e, 'An object literal', 'Return a tuple `[a, b]` instead of an object.');
+    if (ts.isObjectLiteralExpression(e)) return this.objectLiteral(e, range);
     if (e.kind === ts.SyntaxKind.ThisKeyword) this.unsupported(e, '`this`', 'Pass what the function needs as parameters.');
     const named = UNSUPPORTED_EXPRESSIONS.get(e.kind);
     if (named) this.unsupported(e, named[0], named[1]);
@@ -173,19 +339,30 @@ export abstract class ExpressionLowerer extends LowererCore {
     if (arith) return this.arith(arith, this.expr(e.left), this.expr(e.right), range);
     const cmp = compareOp(k);
     if (cmp) {
-      return { e: { k: 'compare', op: cmp, a: this.num(e.left), b: this.num(e.right), range }, t: 'bool', d: 0 };
+      const a = this.expr(e.left);
+      const b = this.expr(e.right);
+      if (a.str || b.str) {
+        // Strings are compared for equality only (their ids are equal exactly when they are).
+        if (!a.str || !b.str) this.unsupported(e, 'Comparing a string with something that is not a string');
+        if (cmp !== '===' && cmp !== '!==') this.unsupported(e, `Ordering strings with '${e.operatorToken.getText(this.sfile)}'`, 'Strings are compared with === and !== only.');
+        return { e: { k: 'compare', op: cmp, a: a.e, b: b.e, range }, t: 'bool', d: 0 };
+      }
+      if (a.t !== 'num') this.unsupported(e.left, `${cap(describeTyped(a))} where a number is expected`);
+      if (b.t !== 'num') this.unsupported(e.right, `${cap(describeTyped(b))} where a number is expected`);
+      return { e: { k: 'compare', op: cmp, a: a.e, b: b.e, range }, t: 'bool', d: 0 };
     }
     if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) {
       const a = this.expr(e.left);
       const b = this.expr(e.right);
-      if (a.t !== 'bool' || b.t !== 'bool') this.unsupported(e, '`&&`/`||` on numbers', 'Use them on conditions (comparisons); for a default value use `?:`.');
-      return { e: { k: 'logical', op: k === ts.SyntaxKind.AmpersandAmpersandToken ? '&&' : '||', a: a.e, b: b.e, range }, t: 'bool', d: 0 };
+      const and = k === ts.SyntaxKind.AmpersandAmpersandToken;
+      if (a.t === 'bool' && b.t === 'bool') return { e: { k: 'logical', op: and ? '&&' : '||', a: a.e, b: b.e, range }, t: 'bool', d: 0 };
+      return this.valueLogical(e, and, a, b, range);
     }
     if (k === ts.SyntaxKind.QuestionQuestionToken) {
       const a = this.expr(e.left);
       // Checked, though JavaScript evaluates it only when the left side is null or undefined.
       this.expr(e.right);
-      if (!this.neverNullish(a.e)) {
+      if (!this.neverNullish(a.e) && !this.fieldReads.has(a.e)) {
         this.unsupported(e, '`??` on a value that can be undefined (an array element, a variable declared without a value, or a call)',
           'Test the index against `.length`, give the variable its value where it is declared, or declare the helper\'s return type.');
       }
@@ -201,10 +378,28 @@ export abstract class ExpressionLowerer extends LowererCore {
     this.unsupported(e, `The operator '${e.operatorToken.getText(this.sfile)}'`, 'Supported operators: + - * / % **, comparisons, && || ! ??, ?:.');
   }
 
+  /**
+   * `a || b` and `a && b` on values, as JavaScript means them: `a || b` is `a` when `a` is truthy,
+   * else `b` (a default: `scale || 1`); an array or record is always truthy (`w = w || [0, 0]` keeps `w`).
+   */
+  protected valueLogical(e: ts.BinaryExpression, and: boolean, a: Typed, b: Typed, range: Range): Typed {
+    if (a.t !== b.t || a.d !== b.d || !a.str !== !b.str || !!a.rec !== !!b.rec) {
+      this.unsupported(e, `\`${and ? '&&' : '||'}\` between values of different types`, 'Both sides numbers (a default: `scale || 1`), or both arrays.');
+    }
+    if (a.str) this.unsupported(e, `\`${and ? '&&' : '||'}\` on strings`, 'Compare strings with ===.');
+    if (a.t === 'arr') return and ? b : a;
+    const test = this.truthy(a);
+    return { e: { k: 'cond', test, then: and ? b.e : a.e, else: and ? a.e : b.e, range }, t: a.t, d: 0 };
+  }
+
   /** A call (calls.ts). */
   protected abstract call(e: ts.CallExpression, range: Range): Typed;
   /** A `new` expression (calls.ts). */
   protected abstract newExpr(e: ts.NewExpression, range: Range): Typed;
+}
+
+function cap(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
 }
 
 /** A variable, a constant, or an element of one: cheap to test twice. */

@@ -7,10 +7,14 @@ import ts from 'typescript';
 import type { ArithOp, Expr, Range, Stmt, ValueType } from '../ir';
 import { MAX_EXPR_DEPTH, Typed, typeName, Unsupported } from './core';
 import { CallLowerer } from './calls';
+import { describeTyped } from './expressions';
 import { assignmentKind, BITWISE_HINT, isAssignment } from './operators';
-import { paramType } from './types';
+import { propertyName } from './types';
 
 export abstract class StatementLowerer extends CallLowerer {
+  /** The records the function's `return`s give (then it is vector-valued, its outputs keyed by field). */
+  protected readonly returnRecords: import('../ir').RecordLayout[] = [];
+
   protected block(stmts: readonly ts.Statement[]): Stmt[] {
     if (this.exprDepth >= MAX_EXPR_DEPTH && stmts.length > 0) this.expr(stmts[0] as unknown as ts.Expression); // reports the depth, throws
     this.exprDepth++;
@@ -57,8 +61,10 @@ export abstract class StatementLowerer extends CallLowerer {
       if (!s.expression) this.unsupported(s, 'A `return` without a value', 'Return a number (or a number array).');
       let ret: ts.Expression = s.expression;
       while (ts.isParenthesizedExpression(ret) || ts.isAsExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.expression;
-      if (ts.isObjectLiteralExpression(ret)) {
-        // A gradient keyed by parameter name: the values in order, with their keys.
+      const declared = this.declaredReturn();
+      if (ts.isObjectLiteralExpression(ret) && this.keyedByParameters(ret)) {
+        // A gradient keyed by parameter name (`{ a: dA, b: dB }`, even declared as a record type):
+        // the values, with their keys (a record's value is the array of its fields).
         const keys: string[] = [];
         const elements: Expr[] = [];
         for (const p of ret.properties) {
@@ -74,9 +80,12 @@ export abstract class StatementLowerer extends CallLowerer {
         out.push({ k: 'return', value: { k: 'arrayLit', elements, range: this.range(ret) }, keys, range });
         return;
       }
-      const v = this.expr(s.expression);
-      this.returnTypes.push({ t: v.t, d: v.d });
-      out.push({ k: 'return', value: v.e, range });
+      // A record (`return { x, y }`): the function is vector-valued, its outputs keyed by field.
+      const v = ts.isObjectLiteralExpression(ret) ? this.objectLiteral(ret, this.range(ret), declared?.record) : this.expr(s.expression);
+      const value = declared?.record && declared.depth === 1 ? this.coerce(v, declared.record, s.expression) : v;
+      if (value.rec && value.d === 1) this.returnRecords.push(value.rec);
+      this.returnTypes.push({ t: value.t, d: value.d });
+      out.push({ k: 'return', value: value.e, range });
       return;
     }
     if (ts.isForStatement(s)) {
@@ -128,6 +137,7 @@ export abstract class StatementLowerer extends CallLowerer {
         const body = this.scoped(() => {
           const elemType: ValueType = arr.d > 1 ? 'arr' : 'num';
           const v = this.declare(name!.text, elemType, arr.d - 1, 'local', this.range(name!));
+          if (arr.d > 1) this.note(v, { rec: arr.rec });
           if (isConst(s.initializer)) this.constLocals.add(v);
           const first: Stmt = { k: 'let', v, init: { k: 'index', array: av, index: iv, range: r }, range: r };
           return [first, ...this.loopBody(s.statement)];
@@ -146,7 +156,7 @@ export abstract class StatementLowerer extends CallLowerer {
     // Types only: erased by TypeScript, they compute nothing.
     if (ts.isTypeAliasDeclaration(s) || ts.isInterfaceDeclaration(s)) return;
     if (ts.isFunctionDeclaration(s)) this.unsupported(s, 'A nested function (a closure)', 'Move it to the top level of the file and pass what it needs as parameters.');
-    if (ts.isSwitchStatement(s)) this.unsupported(s, 'A `switch` statement', 'Use if/else.');
+    if (ts.isSwitchStatement(s)) { this.switchStatement(s, out); return; }
     if (ts.isTryStatement(s)) this.unsupported(s, '`try`/`catch`', 'A differentiable function computes its value without exceptions; test for the bad case with `if`.');
     if (ts.isThrowStatement(s)) this.unsupported(s, '`throw`', 'A differentiable function returns a number on every path.');
     if (ts.isForInStatement(s)) this.unsupported(s, '`for…in`', 'Use `for…of` or an index loop.');
@@ -173,7 +183,15 @@ export abstract class StatementLowerer extends CallLowerer {
       this.unsupported(list, '`using` (a declaration that disposes of its value)', 'Use `const`: numbers and arrays have nothing to dispose of.');
     }
     if ((list.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const)) === 0) {
-      this.report(list, '`var`', 'Use `let` or `const` (block scoped).');
+      // `var` is function scoped and hoisted; it means what `let` means when every use of each name
+      // it declares is inside the block that declares it, after the declaration.
+      for (const d of list.declarations) {
+        const escaped = ts.isIdentifier(d.name) ? this.varEscapes(d.name, list) : d.name;
+        if (escaped) {
+          const line = this.sfile.getLineAndCharacterOfPosition(escaped.getStart(this.sfile)).line + 1;
+          this.report(d.name, `\`var\` '${d.name.getText(this.sfile)}' used outside the block that declares it, or before its declaration (line ${line})`, 'Declare it with `let` where its scope begins, and assign it where it is computed.');
+        }
+      }
     }
   }
 
@@ -199,17 +217,26 @@ export abstract class StatementLowerer extends CallLowerer {
         });
         continue;
       }
-      if (!ts.isIdentifier(d.name)) this.unsupported(d.name, 'Object destructuring', 'Objects are outside the subset.');
+      if (ts.isObjectBindingPattern(d.name)) { this.objectDestructuring(d, d.name, list, out); continue; }
+      if (!ts.isIdentifier(d.name)) this.unsupported(d.name, 'This destructuring pattern');
+      const declared = this.declaredShape(d.type);
       if (!d.initializer) {
         // `let s: number;` is assigned before use; NaN makes a read-before-write show up as GL003.
-        const declared = d.type ? paramType(d.type, this.sfile) : undefined;
+        if (declared?.record || declared?.constant) this.unsupported(d, `A ${declared.record ? 'record' : 'constant'} declared without a value`, 'Give it its value where it is declared.');
         const v = this.declare(d.name.text, declared?.type ?? 'num', declared?.depth ?? 0, 'local', this.range(d.name));
         this.maybeUndefined.add(v);
         out.push({ k: 'let', v, init: { k: 'const', value: NaN, range }, range });
         continue;
       }
-      const init = this.expr(d.initializer);
+      let init: Typed;
+      const initNode = unwrap(d.initializer);
+      if (declared?.record && declared.depth === 1 && ts.isObjectLiteralExpression(initNode)) init = this.objectLiteral(initNode, this.range(initNode), declared.record);
+      else init = this.expr(d.initializer);
+      if (declared?.record && declared.depth === 1) init = this.coerce(init, declared.record, d.initializer);
+      // `const out: Vec2[] = []`: the declared type says what the empty array will hold.
+      if (declared && declared.type === 'arr' && ts.isArrayLiteralExpression(initNode) && initNode.elements.length === 0) init = { ...init, d: declared.depth, rec: declared.record };
       const v = this.declare(d.name.text, init.t, init.d, 'local', this.range(d.name));
+      this.note(v, init);
       if (isConst(list)) this.constLocals.add(v);
       out.push({ k: 'let', v, init: init.e, range });
     }
@@ -244,9 +271,16 @@ export abstract class StatementLowerer extends CallLowerer {
       if (!ts.isIdentifier(target)) this.unsupported(target, '`push` onto an expression', 'Push onto a local array variable.');
       const v = this.lookup(target.text);
       if (v === undefined) this.unsupported(target, `'${target.text}', which is not a local variable,`);
+      const records = this.recOf.get(v);
+      // `out.push({ x, y })` onto a local array of records (`const out: Vec2[] = []`).
+      if (records && this.vars[v].depth === 2 && this.vars[v].kind === 'local') {
+        for (const a of e.arguments) out.push({ k: 'push', array: v, value: this.coerce(this.expr(a), records, a).e, range });
+        return;
+      }
       this.checkWritable(v, target);
       for (const a of e.arguments) {
         const x = this.expr(a);
+        if (x.t !== 'num' || x.str) this.unsupported(a, `Pushing ${describeTyped(x)} onto an array of numbers`);
         out.push({ k: 'push', array: v, value: x.e, range });
       }
       return;
@@ -301,7 +335,12 @@ export abstract class StatementLowerer extends CallLowerer {
       const v = this.lookup(target.text);
       if (v === undefined) this.unsupported(target, `Assigning to '${target.text}', which is not a local variable,`, 'Closures over outer variables are outside the subset.');
       const decl = this.vars[v];
-      const value = op ? this.arith(op, { e: { k: 'var', id: v, range: this.range(target) }, t: decl.type, d: decl.depth }, rhs, range) : rhs;
+      // `w = w || [0, 0]` on an array (always truthy) assigns `w` to itself: nothing happens.
+      if (!op && rhs.e.k === 'var' && rhs.e.id === v) return;
+      const rec = this.recOf.get(v);
+      if (!op && rec && decl.depth === 1) rhs = this.coerce(rhs, rec, target);
+      if (!!this.strVars.has(v) !== !!rhs.str && !op) this.unsupported(target, `Assigning ${rhs.str ? 'a string to' : 'something that is not a string to the string'} '${target.text}'`);
+      const value = op ? this.arith(op, this.varTyped(v, this.range(target)), rhs, range) : rhs;
       if (value.t !== decl.type) this.unsupported(target, `Assigning a ${typeName(value.t)} to '${target.text}', a ${typeName(decl.type)},`);
       if (decl.kind === 'param' && decl.type === 'arr') this.unsupported(target, `Reassigning the array parameter '${target.text}'`, 'Copy it into a local: `const w2 = w.slice()`.');
       if (this.constLocals.has(v)) this.unsupported(target, `Assigning to the \`const\` '${target.text}' (a TypeError in JavaScript)`, 'Declare it with `let`.');
@@ -322,15 +361,179 @@ export abstract class StatementLowerer extends CallLowerer {
       out.push({ k: 'store', array: v, index, value: value.e, range });
       return;
     }
+    if (ts.isPropertyAccessExpression(target)) {
+      // `v.x = …`, `s.pos.x += …` on a local record: a store into its array of fields.
+      const path: string[] = [];
+      let base: ts.Expression = target;
+      while (ts.isPropertyAccessExpression(base)) { path.unshift(base.name.text); base = base.expression; }
+      const v = ts.isIdentifier(base) ? this.lookup(base.text) : undefined;
+      const rec = v === undefined ? undefined : this.recOf.get(v);
+      if (v === undefined || !rec || this.vars[v].depth !== 1) this.unsupported(target, 'This assignment target', 'Assign to a local variable, an element `a[i]` of a local array, or a field `v.x` of a local record.');
+      const k = rec.fields.findIndex((f) => f.path === path.join('.'));
+      if (k < 0) this.unsupported(target, `'${path.join('.')}', which is not a number field of '${this.vars[v].name}',`, `Its fields: ${rec.fields.map((f) => f.path).join(', ')}.`);
+      if (this.vars[v].kind === 'param') this.unsupported(target, `Writing into the parameter record '${this.vars[v].name}'`, `Copy it first: \`const ${this.vars[v].name}2 = { ...${this.vars[v].name} };\`.`);
+      const r = this.range(target);
+      const index: Expr = { k: 'const', value: k, range: r };
+      const elem = this.fieldOf(this.varTyped(v, this.range(base)), k, r);
+      const value = op ? this.arith(op, elem, rhs, range) : rhs;
+      if (value.t !== elem.t || !value.str !== !elem.str || value.t === 'arr') this.unsupported(target, `Storing ${value.t === 'arr' ? 'an array or record' : 'a value of another type'} into the field '${path.join('.')}'`);
+      this.vars[v].reassigned = true;
+      out.push({ k: 'store', array: v, index, value: value.e, range });
+      return;
+    }
     this.unsupported(target, 'This assignment target', 'Assign to a local variable or an element `a[i]` of a local array.');
+  }
+
+  /**
+   * `switch (mode) { case 'call': …; break; case 'put': case 'short': …; return …; default: … }` as
+   * an if/else chain over `===` (the value read once). Each case ends in `break`, `return` or (the
+   * last) nothing; one falling through into the next, or a `break` elsewhere in it, is a GL002.
+   */
+  protected switchStatement(s: ts.SwitchStatement, out: Stmt[]) {
+    const range = this.range(s);
+    const value = this.expr(s.expression);
+    if (value.t === 'arr') this.unsupported(s.expression, `A \`switch\` on ${describeTyped(value)}`, 'Switch on a number or a string.');
+    const tmp = this.hidden('sw', value.t, 0, this.range(s.expression));
+    if (value.str) this.strVars.add(tmp);
+    out.push({ k: 'let', v: tmp, init: value.e, range: this.range(s.expression) });
+    const subject: Typed = { ...value, e: { k: 'var', id: tmp, range: this.range(s.expression) } };
+    const clauses = s.caseBlock.clauses;
+    // Groups of labels sharing one body: `case 'a': case 'b': …`.
+    const groups: { tests: ts.Expression[]; isDefault: boolean; body: ts.Statement[]; clause: ts.CaseOrDefaultClause }[] = [];
+    let pending: ts.Expression[] = [];
+    let pendingDefault = false;
+    clauses.forEach((c, i) => {
+      if (ts.isDefaultClause(c)) pendingDefault = true;
+      else pending.push(c.expression);
+      if (c.statements.length === 0 && i < clauses.length - 1) return;
+      groups.push({ tests: pending, isDefault: pendingDefault, body: [...c.statements], clause: c });
+      pending = [];
+      pendingDefault = false;
+    });
+    const defaultIndex = groups.findIndex((g) => g.isDefault);
+    if (defaultIndex >= 0 && defaultIndex !== groups.length - 1) this.unsupported(clauses.find(ts.isDefaultClause)!, 'A `default` that is not the last case', 'Put `default` last.');
+    const bodies = groups.map((g, i) => {
+      const stmts = g.body.length === 1 && ts.isBlock(g.body[0]) ? [...g.body[0].statements] : g.body;
+      const last = stmts[stmts.length - 1];
+      const endsInBreak = last !== undefined && ts.isBreakStatement(last) && !last.label;
+      const kept = endsInBreak ? stmts.slice(0, -1) : stmts;
+      const inner = kept.map((st) => switchBreak(st)).find((b) => b !== undefined);
+      if (inner) this.unsupported(inner, 'A `break` out of a `switch` before the end of its case', 'End the case with `break` (or `return`), or use if/else.');
+      const ends = endsInBreak || (last !== undefined && (ts.isReturnStatement(last) || ts.isThrowStatement(last)));
+      if (!ends && i < groups.length - 1) this.unsupported(g.clause, 'A `case` that falls through into the next', 'End it with `break` or `return`.');
+      return kept;
+    });
+    // From the last group back: `if (match) body else <the rest>`.
+    let rest: Stmt[] = [];
+    for (let i = groups.length - 1; i >= 0; i--) {
+      const g = groups[i];
+      const body = this.block(bodies[i]);
+      if (g.isDefault) { rest = body; continue; }
+      let test: Expr | null = null;
+      for (const t of g.tests) {
+        const label = this.expr(t);
+        if (!!label.str !== !!subject.str || label.t !== subject.t) this.unsupported(t, 'A `case` whose value is not of the type of the `switch`');
+        const eq: Expr = { k: 'compare', op: '===', a: subject.e, b: label.e, range: this.range(t) };
+        test = test ? { k: 'logical', op: '||', a: test, b: eq, range: this.range(t) } : eq;
+      }
+      rest = [{ k: 'if', test: test!, then: body, else: rest, range }];
+    }
+    out.push(...rest);
+  }
+
+  /** The function's declared return type, when it is one Gradlens reads. */
+  protected declaredReturn() {
+    return this.declaredShape(this.sf.node.type);
+  }
+
+  /** `return { x: dfdx, w: dfdw }` where every key is a parameter: a gradient keyed by parameter (not a record). */
+  protected keyedByParameters(o: ts.ObjectLiteralExpression): boolean {
+    const params = new Set(this.sf.node.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')));
+    return o.properties.length > 0 && o.properties.every((p) => p.name !== undefined && params.has(p.name.getText(this.sfile)));
+  }
+
+  /** `const { x, y } = p`, `const { pos: q, m } = body`: one local per field of a record. */
+  protected objectDestructuring(d: ts.VariableDeclaration, pattern: ts.ObjectBindingPattern, list: ts.VariableDeclarationList, out: Stmt[]) {
+    if (!d.initializer) this.unsupported(d, 'A destructuring without a value');
+    const init = this.expr(d.initializer);
+    if (!init.rec || init.d !== 1) this.unsupported(d.initializer, `Destructuring ${describeTyped(init)} into fields`, 'Destructure a record: `const { x, y } = p`.');
+    const range = this.range(d);
+    const tmp = this.hidden('t', 'arr', 1, range);
+    this.recOf.set(tmp, init.rec);
+    out.push({ k: 'let', v: tmp, init: init.e, range });
+    const whole = this.varTyped(tmp, range);
+    for (const el of pattern.elements) {
+      const key = el.propertyName ? propertyName(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+      if (key === undefined || !ts.isIdentifier(el.name) || el.dotDotDotToken || el.initializer) this.unsupported(el, 'This destructuring pattern', 'Write `const { x, y } = p` or `const { x: px } = p`.');
+      const r = this.range(el);
+      const field = this.selectField(whole, key, el, r);
+      const v = this.declare(el.name.text, field.t, field.d, 'local', this.range(el.name));
+      this.note(v, field);
+      if (isConst(list)) this.constLocals.add(v);
+      out.push({ k: 'let', v, init: field.e, range: r });
+    }
+  }
+
+  /** For each `var` declaration's name, its first use outside its block (or before it); computed once per function. */
+  private varUses: Map<ts.Identifier, ts.Node | undefined> | null = null;
+
+  /**
+   * The first use of the name a `var` declares outside the block (or `for`) that declares it, or
+   * before the declaration, or another declaration of it: where `var` and `let` would differ.
+   */
+  protected varEscapes(name: ts.Identifier, _list: ts.VariableDeclarationList): ts.Node | undefined {
+    if (!this.varUses) {
+      const decls: { name: ts.Identifier; list: ts.VariableDeclarationList; scope: ts.Node }[] = [];
+      const uses: ts.Identifier[] = [];
+      const visit = (n: ts.Node, scope: ts.Node): void => {
+        if (ts.isPropertyAccessExpression(n)) { visit(n.expression, scope); return; }
+        if (ts.isPropertyAssignment(n)) { if (ts.isComputedPropertyName(n.name)) visit(n.name, scope); visit(n.initializer, scope); return; }
+        if (ts.isVariableDeclarationList(n) && (n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) === 0) {
+          for (const d of n.declarations) if (ts.isIdentifier(d.name)) decls.push({ name: d.name, list: n, scope });
+        }
+        if (ts.isIdentifier(n)) uses.push(n);
+        const inner = ts.isBlock(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) ? n : scope;
+        ts.forEachChild(n, (c) => visit(c, inner));
+      };
+      const body = this.sf.node.body;
+      if (body) visit(body, body);
+      this.varUses = new Map();
+      const byName = new Map<string, ts.Identifier[]>();
+      for (const u of uses) {
+        const list = byName.get(u.text);
+        if (list) list.push(u); else byName.set(u.text, [u]);
+      }
+      const declOf = new Map(decls.map((d) => [d.name, d]));
+      for (const d of decls) {
+        const escape = (byName.get(d.name.text) ?? []).find((u) => u !== d.name &&
+          (u.pos < d.scope.pos || u.end > d.scope.end || u.pos < d.name.end || (declOf.has(u) && declOf.get(u)!.list !== d.list)));
+        this.varUses.set(d.name, escape);
+      }
+    }
+    return this.varUses.get(name);
   }
 
   protected checkWritable(v: number, n: ts.Node) {
     const decl = this.vars[v];
+    if (this.recOf.has(v) && decl.depth === 1) this.unsupported(n, `Indexing the record '${decl.name}'`, 'Write a field: `v.x = …`.');
     if (decl.type !== 'arr') this.unsupported(n, `'${decl.name}' is not an array; this write`);
     if (decl.kind === 'param') this.unsupported(n, `Writing into the parameter array '${decl.name}'`, `Copy it first: \`const ${decl.name}2 = ${decl.name}.slice();\`.`);
     if (decl.depth !== 1) this.unsupported(n, 'Writing into an array of arrays', 'Write into one-dimensional local arrays.');
   }
+}
+
+/** A `break` of the enclosing `switch` inside `s` (not one of a loop or a `switch` nested in it). */
+function switchBreak(s: ts.Node): ts.Node | undefined {
+  if (ts.isBreakStatement(s) && !s.label) return s;
+  if (ts.isIterationStatement(s, false) || ts.isSwitchStatement(s) || ts.isFunctionLike(s)) return undefined;
+  let found: ts.Node | undefined;
+  ts.forEachChild(s, (c) => { found ??= switchBreak(c); });
+  return found;
+}
+
+function unwrap(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return e;
 }
 
 function isConst(list: ts.ForInitializer): boolean {

@@ -1,46 +1,318 @@
 // What a function's type annotations say: the IR type of a parameter or return type annotation
 // (`paramType`, the one place a new parameter shape is recognised), and a helper's return type
 // guessed from its body when it declares none.
+//
+// Records (`interface Vec2 { x: number; y: number }`, type aliases, inline `{ x: number }`, nested
+// ones) are resolved syntactically among the file's top-level declarations and flattened: a record
+// value is an array of its leaves sorted by path (`RecordLayout`), so `{ y, x }` and `Vec2` agree
+// and the IR and every mode stay as they are. Booleans, strings, string unions, enums and records
+// holding them (options objects) are parameters held constant, given in `@at`.
 
 import ts from 'typescript';
+import type { RecordField, RecordLayout } from '../ir';
+import { rememberString } from '../format';
+
+export interface ShapeType {
+  type: 'num' | 'arr';
+  depth: number;
+  tupleLength?: number;
+  /** The innermost arrays are records of this layout. */
+  record?: RecordLayout;
+  /** Held constant: a boolean (an IR boolean), a string or enum (a number: `stringId`), an options record. */
+  constant?: 'bool' | 'str' | 'enum' | 'options';
+}
+
+const NUM: ShapeType = { type: 'num', depth: 0 };
+/** How deep type references are followed (a recursive type is not a record of numbers). */
+const MAX_TYPE_DEPTH = 16;
+/** The most fields a record type may have (types nesting records of many fields grow exponentially). */
+const MAX_RECORD_FIELDS = 1024;
 
 /** The IR type of a TypeScript parameter/return type annotation, or undefined if unsupported. */
-export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile): { type: 'num' | 'arr'; depth: number; tupleLength?: number } | undefined {
-  if (!t) return { type: 'num', depth: 0 };
-  if (t.kind === ts.SyntaxKind.NumberKeyword) return { type: 'num', depth: 0 };
-  if (ts.isParenthesizedTypeNode(t)) return paramType(t.type, sf);
-  if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return paramType(t.type, sf);
-  if (ts.isArrayTypeNode(t)) {
-    const inner = paramType(t.elementType, sf);
-    return inner ? { type: 'arr', depth: inner.depth + 1 } : undefined;
+export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile, depth = 0): ShapeType | undefined {
+  if (!t) return NUM;
+  if (depth > MAX_TYPE_DEPTH) return undefined;
+  const inner = (x: ts.TypeNode) => paramType(x, sf, depth + 1);
+  if (t.kind === ts.SyntaxKind.NumberKeyword) return NUM;
+  if (t.kind === ts.SyntaxKind.BooleanKeyword) return { type: 'num', depth: 0, constant: 'bool' };
+  if (t.kind === ts.SyntaxKind.StringKeyword) return { type: 'num', depth: 0, constant: 'str' };
+  if (ts.isLiteralTypeNode(t)) {
+    if (ts.isStringLiteral(t.literal)) return { type: 'num', depth: 0, constant: 'str' };
+    if (ts.isNumericLiteral(t.literal)) return NUM;
+    if (t.literal.kind === ts.SyntaxKind.TrueKeyword || t.literal.kind === ts.SyntaxKind.FalseKeyword) return { type: 'num', depth: 0, constant: 'bool' };
   }
+  // `'call' | 'put'`, `number | undefined` is not a number.
+  if (ts.isUnionTypeNode(t)) {
+    const parts = t.types.map(inner);
+    if (parts.every((p) => p?.constant === 'str')) return { type: 'num', depth: 0, constant: 'str' };
+    if (parts.every((p) => p?.constant === 'bool')) return { type: 'num', depth: 0, constant: 'bool' };
+    return undefined;
+  }
+  if (ts.isParenthesizedTypeNode(t)) return inner(t.type);
+  if (ts.isTypeOperatorNode(t) && t.operator === ts.SyntaxKind.ReadonlyKeyword) return inner(t.type);
+  if (ts.isArrayTypeNode(t)) return arrayOf(inner(t.elementType));
   if (ts.isTupleTypeNode(t)) {
-    const els = t.elements.map((el) => paramType(ts.isNamedTupleMember(el) ? el.type : el, sf));
-    if (els.some((x) => !x)) return undefined;
-    const depth = Math.max(0, ...els.map((x) => x!.depth)) + 1;
-    return { type: 'arr', depth, tupleLength: t.elements.length };
+    const els = t.elements.map((el) => inner(ts.isNamedTupleMember(el) ? el.type : el));
+    if (els.some((x) => !x || x.record || x.constant)) return undefined;
+    const d = Math.max(0, ...els.map((x) => x!.depth)) + 1;
+    return { type: 'arr', depth: d, tupleLength: t.elements.length };
   }
+  if (ts.isTypeLiteralNode(t)) return recordOf(t.members, null, sf, depth);
   if (ts.isTypeReferenceNode(t)) {
     const name = t.typeName.getText(sf);
     if (name === 'Float64Array' || name === 'Float32Array') return { type: 'arr', depth: 1 };
-    if ((name === 'Array' || name === 'ReadonlyArray') && t.typeArguments?.length === 1) {
-      const inner = paramType(t.typeArguments[0], sf);
-      return inner ? { type: 'arr', depth: inner.depth + 1 } : undefined;
+    if ((name === 'Array' || name === 'ReadonlyArray') && t.typeArguments?.length === 1) return arrayOf(inner(t.typeArguments[0]));
+    if ((name === 'Readonly') && t.typeArguments?.length === 1) return inner(t.typeArguments[0]);
+    if (!t.typeArguments) return namedType(name, sf, depth);
+  }
+  return undefined;
+}
+
+function arrayOf(el: ShapeType | undefined): ShapeType | undefined {
+  if (!el || (el.constant && el.constant !== 'options')) return undefined;
+  return { type: 'arr', depth: el.type === 'num' ? 1 : el.depth + 1, record: el.record, constant: el.constant };
+}
+
+/** Resolved named types, per parse (a type resolves the same wherever it is used; failures are not kept). */
+const NAMED = new WeakMap<ts.SourceFile, Map<string, ShapeType>>();
+
+/** A top-level interface, type alias or enum of the file, by name. */
+function namedType(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
+  let known = NAMED.get(sf);
+  if (!known) NAMED.set(sf, known = new Map());
+  const hit = known.get(name);
+  if (hit) return hit;
+  const found = findNamedType(name, sf, depth);
+  if (found) known.set(name, found);
+  return found;
+}
+
+function findNamedType(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
+  for (const s of sf.statements) {
+    if (ts.isInterfaceDeclaration(s) && s.name.text === name && !s.typeParameters) {
+      // `interface Body extends Vec2 { m: number }`: the members of the bases come first.
+      const members: ts.TypeElement[] = [];
+      for (const h of s.heritageClauses ?? []) {
+        for (const base of h.types) {
+          if (!ts.isIdentifier(base.expression) || base.typeArguments) return undefined;
+          const b = findDeclaration(base.expression.text, sf);
+          if (!b || !ts.isInterfaceDeclaration(b)) return undefined;
+          members.push(...b.members);
+        }
+      }
+      members.push(...s.members);
+      return recordOf(members, name, sf, depth);
+    }
+    if (ts.isTypeAliasDeclaration(s) && s.name.text === name && !s.typeParameters) {
+      const r = paramType(s.type, sf, depth + 1);
+      return r?.record && r.depth === 1 && r.type === 'arr' ? { ...r, record: { ...r.record, name } } : r;
+    }
+    if (ts.isEnumDeclaration(s) && s.name.text === name) {
+      return enumValues(s) ? { type: 'num', depth: 0, constant: 'enum' } : { type: 'num', depth: 0, constant: 'str' };
+    }
+  }
+  return typedef(name, sf, depth);
+}
+
+/**
+ * A JSDoc `@typedef` of the file (JavaScript's record types): `@typedef {{ x: number, y: number }} Vec2`,
+ * or `@typedef {Object} Vec2` with a `@property {number} x` per field.
+ */
+function typedef(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
+  for (const node of [...sf.statements, sf.endOfFileToken]) {
+    for (const doc of (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) {
+      for (const tag of doc.tags ?? []) {
+        if (!ts.isJSDocTypedefTag(tag) || !tag.name || !ts.isIdentifier(tag.name) || tag.name.text !== name || !tag.typeExpression) continue;
+        const t = tag.typeExpression;
+        if (ts.isJSDocTypeExpression(t)) {
+          const r = paramType(t.type, sf, depth + 1);
+          return r?.record && r.depth === 1 ? { ...r, record: { ...r.record, name } } : r;
+        }
+        const fields: RecordField[] = [];
+        for (const prop of t.jsDocPropertyTags ?? []) {
+          if (!ts.isIdentifier(prop.name) || !prop.typeExpression) return undefined;
+          const ft = paramType(prop.typeExpression.type, sf, depth + 1);
+          if (!ft) return undefined;
+          if (ft.type === 'num' && !ft.record) fields.push({ path: prop.name.text, kind: ft.constant === 'bool' ? 'bool' : ft.constant ? 'str' : 'num' });
+          else if (ft.record && ft.depth === 1) fields.push(...ft.record.fields.map((f) => ({ path: `${prop.name.getText(sf)}.${f.path}`, kind: f.kind })));
+          else return undefined;
+        }
+        return fields.length > 0 ? recordShape(fields, name) : undefined;
+      }
     }
   }
   return undefined;
+}
+
+function findDeclaration(name: string, sf: ts.SourceFile): ts.Statement | undefined {
+  return sf.statements.find((s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name);
+}
+
+/** A record type from its members: every member a number, boolean, string or record (no arrays, no methods). */
+function recordOf(members: readonly ts.TypeElement[], name: string | null, sf: ts.SourceFile, depth: number): ShapeType | undefined {
+  const fields: RecordField[] = [];
+  const seen = new Set<string>();
+  for (const m of members) {
+    if (!ts.isPropertySignature(m) || !m.type) return undefined;
+    const key = propertyName(m.name);
+    if (key === undefined) return undefined;
+    if (seen.has(key)) continue; // an interface redeclaring a base's member
+    seen.add(key);
+    const ft = paramType(m.type, sf, depth + 1);
+    if (!ft) return undefined;
+    if (ft.type === 'num' && !ft.record) fields.push({ path: key, kind: ft.constant === 'bool' ? 'bool' : ft.constant ? 'str' : 'num' });
+    else if (ft.record && ft.depth === 1) fields.push(...ft.record.fields.map((f) => ({ path: `${key}.${f.path}`, kind: f.kind })));
+    else return undefined; // arrays inside records: not flattened
+    if (fields.length > MAX_RECORD_FIELDS) return undefined;
+  }
+  if (fields.length === 0) return undefined;
+  return recordShape(fields, name);
+}
+
+/** The shape of a record of these leaves (sorted by path: the one layout of the type). */
+export function recordShape(fields: RecordField[], name: string | null): ShapeType {
+  const sorted = [...fields].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const constant = sorted.some((f) => f.kind !== 'num') ? 'options' as const : undefined;
+  return { type: 'arr', depth: 1, tupleLength: sorted.length, record: { fields: sorted, name }, constant };
+}
+
+export function propertyName(n: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) return n.text;
+  return undefined;
+}
+
+/** The values of a numeric enum's members, or undefined when one is not a number literal (or a string enum). */
+export function enumValues(e: ts.EnumDeclaration): Map<string, number> | undefined {
+  const out = new Map<string, number>();
+  let next = 0;
+  for (const m of e.members) {
+    const key = propertyName(m.name);
+    if (key === undefined) return undefined;
+    if (m.initializer) {
+      let init = m.initializer;
+      let sign = 1;
+      if (ts.isPrefixUnaryExpression(init) && init.operator === ts.SyntaxKind.MinusToken) { sign = -1; init = init.operand; }
+      if (!ts.isNumericLiteral(init)) return undefined;
+      next = sign * Number(init.text);
+    }
+    out.set(key, next);
+    next++;
+  }
+  return out;
+}
+
+/** Two layouts hold the same fields (then their arrays agree element by element). */
+export function sameLayout(a: RecordLayout, b: RecordLayout): boolean {
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.path === b.fields[i].path);
+}
+
+/**
+ * A string's value in the IR: strings are held constant and only compared, so each is a number,
+ * a 50-bit hash plus one half (never an integer; two strings of one program colliding is not a
+ * practical concern). The messages show it as the string (engine/format.ts `rememberString`).
+ */
+export function stringId(s: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 16777619) >>> 0;
+    h2 = Math.imul(h2 ^ c, 2246822519) >>> 0;
+  }
+  const id = ((h1 >>> 2) * 0x100000 + (h2 >>> 12)) + 0.5;
+  rememberString(id, s);
+  return id;
+}
+
+/**
+ * The JSDoc `@param {T} name` types of a declaration (JavaScript's parameter types), read from the
+ * JSDoc the parser attaches to `decl` (the tree has no parent pointers, so not `ts.getJSDocType`).
+ */
+export function jsDocParamTypes(decl: ts.Node): Map<string, ts.TypeNode> {
+  const out = new Map<string, ts.TypeNode>();
+  const docs = (decl as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const last = docs[docs.length - 1];
+  for (const tag of last?.tags ?? []) {
+    if (!ts.isJSDocParameterTag(tag) || !tag.typeExpression || !ts.isIdentifier(tag.name)) continue;
+    let t: ts.TypeNode = tag.typeExpression.type;
+    if (ts.isJSDocOptionalType(t)) t = t.type;
+    out.set(tag.name.text, t);
+  }
+  return out;
+}
+
+/** A parameter's type: its annotation, else its JSDoc `@param {T}` type (JavaScript). */
+export function declaredParamType(p: ts.ParameterDeclaration, docTypes: ReadonlyMap<string, ts.TypeNode>): ts.TypeNode | undefined {
+  if (p.type) return p.type;
+  if (!ts.isIdentifier(p.name)) return undefined;
+  const t = docTypes.get(p.name.text);
+  return t && t.kind !== ts.SyntaxKind.JSDocAllType && t.kind !== ts.SyntaxKind.JSDocUnknownType ? t : undefined;
 }
 
 /** A helper's return type when it declares none: an array if some `return` gives an array literal. */
 export function guessReturnType(node: ts.FunctionLikeDeclaration): 'num' | 'arr' {
   let found: 'num' | 'arr' = 'num';
   const visit = (n: ts.Node) => {
-    if (ts.isReturnStatement(n) && n.expression && ts.isArrayLiteralExpression(n.expression)) found = 'arr';
+    if (ts.isReturnStatement(n) && n.expression && (ts.isArrayLiteralExpression(n.expression) || ts.isObjectLiteralExpression(n.expression))) found = 'arr';
     if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
   };
   if (node.body) {
     if (ts.isBlock(node.body)) ts.forEachChild(node.body, visit);
     else if (ts.isArrayLiteralExpression(node.body)) found = 'arr';
+    else if (ts.isParenthesizedExpression(node.body) && ts.isObjectLiteralExpression(node.body.expression)) found = 'arr';
   }
   return found;
+}
+
+/** Whether a function returns an object literal whose keys are all its parameters' names (a gradient keyed by parameter). */
+export function returnsKeyedByParameters(node: ts.FunctionLikeDeclaration): boolean {
+  const params = new Set(node.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')));
+  let keyed = false;
+  const visit = (n: ts.Node) => {
+    if (keyed) return;
+    let e: ts.Expression | undefined = ts.isReturnStatement(n) ? n.expression : undefined;
+    while (e && (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e))) e = e.expression;
+    if (e && ts.isObjectLiteralExpression(e) && e.properties.length > 0 && e.properties.every((p) => p.name !== undefined && ts.isIdentifier(p.name) && params.has(p.name.text))) keyed = true;
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (node.body) ts.forEachChild(node.body, visit);
+  return keyed;
+}
+
+/** The record a helper without a declared return type returns, read from its first returned object literal (numbers only). */
+export function guessReturnRecord(node: ts.FunctionLikeDeclaration): RecordLayout | undefined {
+  let lit: ts.ObjectLiteralExpression | undefined;
+  const visit = (n: ts.Node) => {
+    if (lit) return;
+    if (ts.isReturnStatement(n) && n.expression) {
+      let e = n.expression;
+      while (ts.isParenthesizedExpression(e)) e = e.expression;
+      if (ts.isObjectLiteralExpression(e)) lit = e;
+    }
+    if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  if (node.body) {
+    if (ts.isBlock(node.body)) ts.forEachChild(node.body, visit);
+    else {
+      let e: ts.Expression = node.body;
+      while (ts.isParenthesizedExpression(e)) e = e.expression;
+      if (ts.isObjectLiteralExpression(e)) lit = e;
+    }
+  }
+  if (!lit) return undefined;
+  const fields: RecordField[] = [];
+  const walk = (o: ts.ObjectLiteralExpression, prefix: string): boolean => {
+    for (const p of o.properties) {
+      const key = p.name && propertyName(p.name);
+      if (key === undefined) return false;
+      let v: ts.Expression | undefined = ts.isPropertyAssignment(p) ? p.initializer : undefined;
+      while (v && ts.isParenthesizedExpression(v)) v = v.expression;
+      if (v && ts.isObjectLiteralExpression(v)) { if (!walk(v, `${prefix}${key}.`)) return false; continue; }
+      if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) return false;
+      fields.push({ path: prefix + key, kind: 'num' });
+    }
+    return true;
+  };
+  if (!walk(lit, '') || fields.length === 0) return undefined;
+  return recordShape(fields, null).record;
 }

@@ -15,6 +15,7 @@ import type { Program } from '../program';
 import { chargeGeneratedChars } from './charge';
 import { flat, SymbolicGradient, symbolicGradient } from './differentiate';
 import { toCode, toUnicodeWithin } from './print';
+import { indentUnit } from '../codegen/code';
 
 /** Gradient operations allowed per operation of the function (plus a little slack for tiny ones). */
 const OPS_RATIO = 6;
@@ -68,7 +69,18 @@ function generateClosedForm(program: Program, fnName: string, name: string): { c
   const paramNames = new Set(g.fn.params.map((p) => p.name));
   const prefix = ['t', 'tmp', 'u', 'aux'].find((c) => ![...paramNames, name].some((n) => new RegExp(`^${c}\\d+$`).test(n))) ?? '_t';
   const roots = g.partials.flatMap((p) => flat(p.value));
-  const listing = inPhase('symbolic printing', () => toCode(g.graph, roots, (i) => `${prefix}${i}`));
+  // A shared subexpression the function names with a `const` keeps that name (`const c =
+  // Math.exp(a)` stays `c`, not `t1`): the reader recognises it; each name once, never a parameter's.
+  const localNames = new Set<string>();
+  const tempName = (i: number, id: number): string => {
+    const local = g.locals.get(id);
+    if (local && !localNames.has(local) && !paramNames.has(local) && local !== name && !new RegExp(`^${prefix}\\d+$`).test(local)) {
+      localNames.add(local);
+      return local;
+    }
+    return `${prefix}${i}`;
+  };
+  const listing = inPhase('symbolic printing', () => toCode(g.graph, roots, tempName));
 
   // Reassemble the roots into the gradient's shape.
   let k = 0;
@@ -93,7 +105,7 @@ function generateClosedForm(program: Program, fnName: string, name: string): { c
     ' */',
     `${exported ? 'export ' : ''}function ${name}(${g.fn.params.map((p) => `${p.name}: ${p.typeText}`).join(', ')}): ${returnType} {`,
   ];
-  for (const t of listing.temporaries) lines.push(`  const ${t.name} = ${t.expr};`);
+  for (const t of listing.temporaries) lines.push(`${indentUnit()}const ${t.name} = ${t.expr};`);
   lines.push(...formatReturn(value));
   lines.push('}');
   const code = lines.join('\n') + '\n';
@@ -109,18 +121,19 @@ function inline(v: Shape): string {
 
 /** `return …;`, on one line when it fits, else one array element per line. */
 function formatReturn(value: Shape): string[] {
-  const oneLine = `  return ${inline(value)};`;
+  const unit = indentUnit();
+  const oneLine = `${unit}return ${inline(value)};`;
   if (oneLine.length <= LINE_WIDTH || typeof value === 'string') return [oneLine];
-  const out: string[] = ['  return ['];
+  const out: string[] = [`${unit}return [`];
   const emit = (v: Shape, indent: string, last: string) => {
     const flatText = `${indent}${inline(v)}${last}`;
     if (typeof v === 'string' || flatText.length <= LINE_WIDTH) { out.push(flatText); return; }
     out.push(`${indent}[`);
-    for (const x of v) emit(x, indent + '  ', ',');
+    for (const x of v) emit(x, indent + unit, ',');
     out.push(`${indent}]${last}`);
   };
-  for (const x of value) emit(x, '    ', ',');
-  out.push('  ];');
+  for (const x of value) emit(x, unit + unit, ',');
+  out.push(`${unit}];`);
   return out;
 }
 

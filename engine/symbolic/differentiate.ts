@@ -85,7 +85,7 @@ function gradientOf(program: Program, fnName: string, options: SymbolicOptions):
     params.push({ name: p.name, param: p, value: Array.from({ length: n }, (_, i) => graph.variable(p.name, i)) });
   }
 
-  const wrt = options.wrt ?? fn.annotations.wrt ?? fn.params.map((p) => p.name);
+  const wrt = options.wrt ?? fn.annotations.wrt ?? fn.params.filter((p) => !p.implicit).map((p) => p.name); // captured values and fields are held constant
   for (const w of wrt) {
     if (!params.some((p) => p.name === w)) return { ok: false, reason: `'${w}' is not a parameter of '${fnName}'.` };
   }

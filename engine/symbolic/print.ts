@@ -566,9 +566,9 @@ const SPLIT_SIZE = 24;
 
 /**
  * Names the subexpressions used more than once (and the very large ones), and prints the roots in
- * terms of them. `tempName(i)` gives the name of the i-th temporary (1-based).
+ * terms of them. `tempName(i, id)` gives the name of the i-th temporary (1-based), node `id`.
  */
-export function toCode(g: ExprGraph, roots: NodeId[], tempName: (i: number) => string): CodeListing {
+export function toCode(g: ExprGraph, roots: NodeId[], tempName: (i: number, id: NodeId) => string): CodeListing {
   const nodes = g.reachable(roots);
   const uses = new Map<NodeId, number>();
   for (const r of roots) uses.set(r, (uses.get(r) ?? 0) + 1);
@@ -600,7 +600,7 @@ export function toCode(g: ExprGraph, roots: NodeId[], tempName: (i: number) => s
     checkTime('symbolic printing');
     const expr = code(new LayoutBuilder(g, refs, keys).build(id)).s;
     chargePrintedChars(expr.length);
-    const name = tempName(temporaries.length + 1);
+    const name = tempName(temporaries.length + 1, id);
     temporaries.push({ name, expr });
     refs.set(id, name);
   }

@@ -12,7 +12,8 @@ import * as ts from 'typescript';
 const ROOT = path.resolve(__dirname, '../../..');
 const EXAMPLES = path.join(ROOT, 'examples');
 
-type Value = number | number[];
+/** A parameter's value: a number, an array, a record (`{ x: 1, y: 2 }`), or a constant (a boolean, a string). */
+type Value = number | boolean | string | Value[] | { [field: string]: Value };
 type Fn = (...args: Value[]) => unknown;
 
 interface Annotated {
@@ -50,10 +51,40 @@ function annotatedFunctions(file: string): Annotated[] {
   return found;
 }
 
+/** `x = 1, w = [1, 2], p = { x: 1, y: 2 }`: the entries split at top-level commas, each value read as JSON (field names quoted). */
 function parseAt(text: string): Record<string, Value> {
   const point: Record<string, Value> = {};
-  for (const m of text.matchAll(/(\w+)\s*=\s*(\[[^\]]*\]|[^,]+)/g)) point[m[1]] = JSON.parse(m[2].trim()) as Value;
+  let depth = 0;
+  let start = 0;
+  const entries: string[] = [];
+  for (let i = 0; i <= text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    else if (i === text.length || (c === ',' && depth === 0)) { entries.push(text.slice(start, i)); start = i + 1; }
+  }
+  for (const entry of entries) {
+    const m = /^\s*(\w+)\s*=\s*([\s\S]+?)\s*$/.exec(entry);
+    if (m) point[m[1]] = JSON.parse(m[2].replace(/([{,]\s*)(\w+)\s*:/g, '$1"$2":')) as Value;
+  }
   return point;
+}
+
+/** The paths to every number in a value (array indices and record fields), and reading and writing at one. */
+function numberPaths(v: Value, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof v === 'number') return [path];
+  if (Array.isArray(v)) return v.flatMap((x, i) => numberPaths(x, [...path, i]));
+  if (v !== null && typeof v === 'object') return Object.keys(v).flatMap((k) => numberPaths(v[k], [...path, k]));
+  return [];
+}
+function at(v: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((x, k) => (x as Record<string | number, unknown>)[k], v);
+}
+function setAt(v: Value, path: (string | number)[], x: number): Value {
+  if (path.length === 0) return x;
+  const parent = at(v, path.slice(0, -1)) as Record<string | number, unknown>;
+  parent[path[path.length - 1]] = x;
+  return v;
 }
 
 /** Loads an example as a CommonJS module from a temporary directory. */
@@ -125,22 +156,21 @@ describe('cli: the examples', function () {
             return structuredClone(point[p]);
           });
           const hand = grad(...structuredClone(args));
-          const byParam = fn.wrt.length === 1 ? [hand] : (hand as Value[]);
+          // One entry per @wrt parameter: the gradient itself, a tuple, or an object keyed by parameter.
+          const byParam = fn.wrt.length === 1 ? [hand] : Array.isArray(hand) ? (hand as Value[]) : fn.wrt.map((w) => (hand as Record<string, Value>)[w]);
           fn.wrt.forEach((param, k) => {
             const i = fn.params.indexOf(param);
-            const elements = Array.isArray(args[i]) ? (args[i] as number[]).map((_, e) => e) : [null];
-            for (const e of elements) {
-              const x0 = e === null ? (args[i] as number) : (args[i] as number[])[e];
+            for (const e of numberPaths(args[i])) {
+              const x0 = at(args[i], e) as number;
               const numeric = derivative((h) => {
                 const shifted = structuredClone(args);
-                if (e === null) shifted[i] = x0 + h;
-                else (shifted[i] as number[])[e] = x0 + h;
+                shifted[i] = setAt(shifted[i], e, x0 + h);
                 return f(...shifted) as number;
               }, 1e-2 * Math.max(1, Math.abs(x0)));
-              const value = e === null ? (byParam[k] as number) : (byParam[k] as number[])[e];
+              const value = at(byParam[k], e) as number;
               const tol = 1e-7 * Math.max(Math.abs(numeric), Math.abs(value)) + 1e-9;
               if (!(Math.abs(value - numeric) <= tol)) {
-                mismatches.push(`${fn.name}/${param}${e === null ? '' : `[${e}]`} at ${JSON.stringify(point)}: hand ${value}, fd ${numeric}`);
+                mismatches.push(`${fn.name}/${param}${e.map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('')} at ${JSON.stringify(point)}: hand ${value}, fd ${numeric}`);
               }
             }
           });

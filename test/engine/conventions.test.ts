@@ -36,7 +36,7 @@ const INVALID: [string, string][] = [
   ['w=[1,a]', "'a' in the value of 'w' is not a number"],
   ['w=[1,]', "'' in the value of 'w' is not a number"],
   ['w = [1 2]', "expected ',' or ']' in the value of 'w' at '2]'"],
-  ['w = [[1]]', "the value of 'w' is an array of arrays; write a flat array of numbers"],
+  ['w = [[1]', "unbalanced brackets: the '[' of 'w' is not closed"],
   ['1=2', "expected name=value at '1=2'"],
   ['x = 1,', "expected name=value at end"],
   ['x', "expected '=' after 'x'"],

@@ -60,6 +60,12 @@ const CHECKS: Record<string, Record<string, string[]>> = {
       'theta: partial derivative with respect to T, scaled by -1/365',
     ],
   },
+  'forms.right.ts': {
+    'activations.sigmoid.fn': ['activations.sigmoid.derivative: derivative in terms of the output'],
+    'activations.tanh.fn': ['activations.tanh.derivative: derivative in terms of the output'],
+    'Quadratic.valueAndGradient': ['Quadratic.valueAndGradient: fused value and gradient (the function itself)'],
+    price: ['delta: partial derivative with respect to S'],
+  },
   'several.right.ts': {
     rosen: ['rosenTuple: gradient', 'rosenObject: gradient', 'rosenOut: out-array gradient', 'rosenHessian: Hessian', 'rosenHvp: Hessian-vector product', 'rosenJvp: Jacobian-vector product'],
   },
@@ -77,6 +83,8 @@ const HINTS: [string, string][] = [
   ['partial.wrong.ts', 'Hint: the sign is flipped (it returns -0.01 · ∂call/∂r).'],
   ['partial.wrong.ts', 'Hint: it returns -1/365 · ∂call/∂T: a per-day convention (−1/365 ·, as theta often is). If that is intended, declare it: `@partial T theta scale -1/365`.'],
   ['several.wrong.ts', 'Hint: the sign is flipped.'],
+  ['forms.wrong.ts', 'Hint: it gives activations.sigmoid.fn′ when called with the input x = 0.3 instead'],
+  ['forms.wrong.ts', 'Hint: the sign is flipped.'],
 ];
 
 /** Functions whose wrong components "Fix hand-written gradient" repairs in place, in the convention's shape. */

@@ -13,6 +13,7 @@ import ts from 'typescript';
 import { Value, flatten } from '../../engine/evaluate';
 import { Differentiator } from '../../engine/differentiate';
 import { Point } from '../../engine/ir';
+import { validatePoint } from '../../engine/checkPoints';
 import { parseProgram } from '../../engine/program';
 import { generateDerivative } from '../../engine/codegen/generate';
 import { symbolicDerivativeValue } from '../../engine/symbolic/differentiate';
@@ -344,6 +345,82 @@ describe('random programs of the subset (property-based)', function () {
         assertClose([derivative], [Jv], 1e-10, atol, `generated JVP vs J·v\n${source}\n`, rp);
       }), { numRuns: runs, seed: SEED });
       assert.ok(generated >= runs / 2, `JVP code generated for ${generated} of ${runs} programs`);
+    });
+  });
+
+  describe('records (a program\'s number parameters packed into one record)', () => {
+    /** `packed(args: PackedArgs, w…)` calling the program with `args.x` for each number parameter `x`. */
+    function packedProgram(rp: RandomProgram): { text: string; point: Point; nums: string[] } | null {
+      const nums = rp.params.filter((p) => p.type === 'num').map((p) => p.name);
+      if (nums.length === 0) return null;
+      const arrays = rp.params.filter((p) => p.type === 'arr');
+      const args = rp.params.map((p) => (p.type === 'num' ? `args.${p.name}` : p.name));
+      const text = `${rp.text}\ninterface PackedArgs { ${nums.map((n) => `${n}: number`).join('; ')} }\n` +
+        `/** @differentiable */\nexport function packed(args: PackedArgs${arrays.map((a) => `, ${a.name}: ${a.typeText}`).join('')}): number {\n  return ${rp.fnName}(${args.join(', ')});\n}\n`;
+      const point: Point = { args: Object.fromEntries(nums.map((n) => [n, rp.point[n]])) as unknown as number[] };
+      for (const a of arrays) point[a.name] = rp.point[a.name];
+      return { text, point, nums };
+    }
+
+    it('the same value and gradient, the gradient in the record\'s shape', () => {
+      let runs = 0;
+      fc.assert(fc.property(randomProgram({ vectorValued: false }), (rp) => {
+        const packed = packedProgram(rp);
+        if (!packed) return;
+        runs++;
+        const program = parseProgram(packed.text);
+        const lowered = program.lower('packed')!;
+        assert.deepEqual(lowered.diagnostics.map((x) => x.message), [], packed.text);
+        assert.equal(validatePoint(lowered.fn, packed.point), null);
+        const wrtArrays = rp.params.filter((p) => p.type === 'arr' && rp.wrt.includes(p.name)).map((p) => p.name);
+        const original = new Differentiator(program, program.lower(rp.fnName)!.fn, [...packed.nums, ...wrtArrays], rp.point, BUDGET);
+        const record = new Differentiator(program, lowered.fn, ['args', ...wrtArrays], packed.point, BUDGET);
+        assert.deepEqual(record.value(), original.value());
+        assert.deepEqual(record.components.map((c) => c.label).slice(0, packed.nums.length), [...packed.nums].sort().map((n) => `args.${n}`));
+        const g = record.toGradient(record.reverse().jacobian[0]);
+        const want = original.toGradient(original.reverse().jacobian[0]);
+        const fields = g.args as unknown as Record<string, number>;
+        assert.deepEqual(Object.keys(fields).sort(), [...packed.nums].sort());
+        for (const n of packed.nums) assert.ok(close(fields[n], want[n] as number, 1e-14, 1e-300), `∂/∂args.${n}: ${fields[n]} vs ${want[n]}\n${packed.text}`);
+        for (const a of wrtArrays) assert.deepEqual(g[a], want[a]);
+      }), { numRuns: 80, seed: SEED });
+      assert.ok(runs >= 40, `${runs} programs with number parameters`);
+    });
+
+    it('the generated gradient takes the record and returns the gradient in its shape, type-correct and equal to AD', () => {
+      const samples = fc.sample(randomProgram({ vectorValued: false }), { numRuns: 12, seed: SEED }).map((rp) => ({ rp, packed: packedProgram(rp) }));
+      let checked = 0;
+      for (const { rp, packed } of samples) {
+        if (!packed) continue;
+        const r = generateDerivative(packed.text, 'packed', 'reverse', { name: 'packedGrad' });
+        if (!r.generated) continue; // what the generator does not support is covered by its own tests
+        const source = `${packed.text}\n${r.generated.code}`;
+        const errors = typeCheck(new Map([['/random/packed.ts', source]]));
+        assert.deepEqual(errors, [], source);
+        const program = parseProgram(packed.text);
+        const fn = program.lower('packed')!.fn;
+        validatePoint(fn, packed.point);
+        const d = new Differentiator(program, fn, fn.annotations.wrt ?? fn.params.filter((p) => p.record || p.depth <= 1).map((p) => p.name), packed.point, BUDGET);
+        const want = d.toGradient(d.reverse().jacobian[0]);
+        const args = [packed.point.args, ...rp.params.filter((p) => p.type === 'arr').map((p) => (p.typeText === 'Float64Array' ? new Float64Array(rp.point[p.name] as number[]) : rp.point[p.name]))];
+        const recordArgs = Object.fromEntries(packed.nums.map((n) => [n, rp.point[n]]));
+        args[0] = recordArgs as never;
+        const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS } }).outputText;
+        const exports: Record<string, unknown> = {};
+        vm.runInNewContext(js, { exports, module: { exports } }, { timeout: 2000 });
+        const got = (exports.packedGrad as (...a: unknown[]) => unknown)(...args);
+        const wantList = d.wrtParams.map((p) => want[p.name]);
+        const gotList = d.wrtParams.length === 1 ? [got] : (got as unknown[]);
+        gotList.forEach((x, k) => {
+          const a = flatNumbers(typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof Float64Array) ? Object.keys(x).sort().map((key) => (x as Record<string, unknown>)[key]) : x);
+          const w = wantList[k] as unknown;
+          const b = flatNumbers(typeof w === 'object' && w !== null && !Array.isArray(w) ? Object.keys(w).sort().map((key) => (w as Record<string, unknown>)[key]) : w);
+          assert.equal(a.length, b.length);
+          a.forEach((v, i) => assert.ok(close(v, b[i], 1e-12, 1e-12), `generated ${v} vs AD ${b[i]}\n${source}`));
+        });
+        checked++;
+      }
+      assert.ok(checked >= 4, `generated record gradients checked for ${checked} programs`);
     });
   });
 

@@ -1,5 +1,6 @@
-// Real code as it is written. Never silent: a `@differentiable` on any declaration form the engine
-// does not analyse gets a GL005 on its tag naming the form and what to do, and counts as a function
+// Real code as it is written. The declaration forms of real code are analysed under qualified
+// names (engine/declarationForms.ts; forms.test.ts checks each). Never silent: a `@differentiable`
+// on any declaration form the engine still does not analyse gets a GL005 on its tag naming the form and what to do, and counts as a function
 // not analysed (FileAnalysis.skipped: the CLI lists and counts it, the status bar counts it).
 // Module constants computed at load, `Number.*` constants and the `isFinite`/`isNaN` predicates
 // evaluate exactly as JavaScript does.
@@ -32,7 +33,8 @@ interface FormCase {
   skipped: string;
 }
 
-const FORMS: FormCase[] = [
+/** Forms analysed since issue 13 (engine/declarationForms.ts), under their qualified names. */
+const ANALYSED: { name: string; src: string; analysed: string }[] = [
   {
     name: 'a method of an object literal (the activation table of the issue)',
     src: [
@@ -44,42 +46,61 @@ const FORMS: FormCase[] = [
       '  },',
       '};',
     ].join('\n'),
-    form: /a method of an object literal/, advice: /top-level function `function logisticFn\(…\)/, skipped: 'activations.logistic.fn',
+    analysed: 'activations.logistic.fn',
+  },
+  { name: 'a function-valued property of an object literal', src: `export const activations = {\n  ${TAG}\n  relu: (x: number): number => Math.max(0, x),\n};`, analysed: 'activations.relu' },
+  { name: 'a class method', src: `class Model {\n  ${TAG}\n  loss(w: number): number { return w * w; }\n}`, analysed: 'Model.loss' },
+  { name: 'a function nested in another function', src: `function outer(a: number): number {\n  ${TAG}\n  function inner(x: number): number { return x * x; }\n  return inner(a);\n}`, analysed: 'outer.inner' },
+  { name: 'an arrow function nested in another function', src: `const outer = (a: number): number => {\n  ${TAG}\n  const inner = (x: number) => x * x;\n  return inner(a);\n};`, analysed: 'outer.inner' },
+  { name: 'module.exports = { … }', src: `module.exports = {\n  ${TAG}\n  square: (x: number) => x * x,\n};`, analysed: 'exports.square' },
+  { name: 'exports.f = function …', src: `${TAG}\nexports.square = function (x: number) { return x * x; };`, analysed: 'exports.square' },
+  { name: 'Foo.prototype.f = function …', src: `declare const Foo: any;\n${TAG}\nFoo.prototype.energy = function (x: number) { return x * x; };`, analysed: 'Foo.energy' },
+  { name: 'module.exports = function …', src: `${TAG}\nmodule.exports = function (x: number) { return x * x; };`, analysed: 'module.exports' },
+];
+
+describe('engine: declaration forms that are analysed', () => {
+  for (const c of ANALYSED) {
+    it(c.name, () => {
+      const a = analyzeFile(c.src);
+      assert.deepEqual(a.diagnostics.filter((d) => d.code === 'GL005'), []);
+      assert.deepEqual(a.skipped, []);
+      assert.deepEqual(a.functions.map((f) => f.name), [c.analysed]);
+      assert.ok(a.functions[0].gradient !== null, 'a gradient');
+      assert.equal(fileStatus('file:///x.ts', a).skipped, 0);
+    });
+  }
+});
+
+const FORMS: FormCase[] = [
+  {
+    name: 'a shorthand property of an object literal',
+    src: `function relu(x: number): number { return Math.max(0, x); }\nexport const table = {\n  ${TAG}\n  relu,\n};`,
+    form: /a shorthand property \('relu'\) of an object literal/, advice: /declaration of 'relu'/, skipped: 'table.relu',
   },
   {
-    name: 'a function-valued property of an object literal',
-    src: `export const activations = {\n  ${TAG}\n  relu: (x: number): number => Math.max(0, x),\n};`,
-    form: /a function-valued property of an object literal/, advice: /`function relu\(…\)/, skipped: 'activations.relu',
+    name: 'an accessor of an object literal',
+    src: `export const table = {\n  ${TAG}\n  get half(): number { return 0.5; },\n};`,
+    form: /an accessor of an object literal/, advice: /`function half\(…\)/, skipped: 'table.half',
   },
   {
-    name: 'a class method',
-    src: `class Model {\n  ${TAG}\n  loss(w: number): number { return w * w; }\n}`,
-    form: /a class method \(of class 'Model'\)/, advice: /`function loss\(…\)[\s\S]*`this`/, skipped: 'Model.loss',
+    name: 'a class constructor',
+    src: `class Model {\n  ${TAG}\n  constructor(w: number) {}\n}`,
+    form: /a class constructor \(of class 'Model'\)/, advice: /`this`/, skipped: 'Model.constructor',
   },
   {
-    name: 'a function nested in another function',
-    src: `function outer(a: number): number {\n  ${TAG}\n  function inner(x: number): number { return x * x; }\n  return inner(a);\n}`,
-    form: /a function nested in 'outer'/, advice: /Move 'inner' to the top level/, skipped: 'outer.inner',
+    name: 'a callback passed to a call',
+    src: `function outer(xs: number[]): number[] {\n  return xs.map(\n    ${TAG}\n    (x) => x * x);\n}`,
+    form: /a callback \(a function passed to a call\) in 'outer'/, advice: /`const f = \(…\) => …`/, skipped: 'outer.(callback)',
   },
   {
-    name: 'an arrow function nested in another function',
-    src: `const outer = (a: number): number => {\n  ${TAG}\n  const inner = (x: number) => x * x;\n  return inner(a);\n};`,
-    form: /a function nested in 'outer'/, advice: /Move 'inner' to the top level/, skipped: 'outer.inner',
+    name: 'a callback with its tag on the same line',
+    src: `function outer(xs: number[]): number[] {\n  return xs.map(${TAG} (x) => x * x);\n}`,
+    form: /a callback \(a function passed to a call\) in 'outer'/, advice: /pass `f` to the call/, skipped: 'outer.(callback)',
   },
   {
-    name: 'module.exports = { … }',
-    src: `${TAG}\nmodule.exports = { square: (x: number) => x * x };`,
-    form: /a CommonJS export \(`module\.exports = …`\)/, advice: /`function square\(…\) \{…\}` at the top level[\s\S]*`module\.exports = \{ square \}`/, skipped: 'module.exports',
-  },
-  {
-    name: 'exports.f = function …',
-    src: `${TAG}\nexports.square = function (x: number) { return x * x; };`,
-    form: /a CommonJS export \(`exports\.square = …`\)/, advice: /`exports\.square = square`/, skipped: 'exports.square',
-  },
-  {
-    name: 'Foo.prototype.f = function …',
-    src: `declare const Foo: any;\n${TAG}\nFoo.prototype.energy = function (x: number) { return x * x; };`,
-    form: /a prototype method \(`Foo\.prototype\.energy = …`\)/, advice: /`function energy\(…\)/, skipped: 'Foo.prototype.energy',
+    name: 'a method of an object literal inside a function',
+    src: `function factory() {\n  return {\n    ${TAG}\n    f(x: number): number { return x; },\n  };\n}`,
+    form: /a method of an object literal/, advice: /top-level function/, skipped: 'f',
   },
   {
     name: 'a variable whose value is not a function literal',
@@ -120,11 +141,11 @@ describe('engine: a @differentiable is never silent', () => {
   }
 
   it('the analysed functions get no such diagnostic, beside an unanalysed one', () => {
-    const src = `${TAG}\nfunction f(x: number): number { return x * x; }\n/** @differentiable @at x = 1 */\nconst g = (x: number): number => x;\nclass C {\n  ${TAG}\n  m(x: number): number { return f(x); }\n}`;
+    const src = `${TAG}\nfunction f(x: number): number { return x * x; }\n/** @differentiable @at x = 1 */\nconst g = (x: number): number => x;\nclass C {\n  ${TAG}\n  constructor(x: number) {}\n  ${TAG}\n  m(x: number): number { return f(x); }\n}`;
     const a = analyzeFile(src);
-    assert.deepEqual(a.functions.map((f) => f.name), ['f', 'g']);
+    assert.deepEqual(a.functions.map((f) => f.name), ['f', 'g', 'C.m']);
     assert.deepEqual(a.diagnostics.filter((d) => d.code === 'GL005').map((d) => src.slice(0, d.range.start).split('\n').length), [6]);
-    assert.deepEqual(a.skipped.map((s) => s.name), ['C.m']);
+    assert.deepEqual(a.skipped.map((s) => s.name), ['C.constructor']);
   });
 
   it('says nothing new while the text does not parse (the parser reports it)', () => {
@@ -133,7 +154,7 @@ describe('engine: a @differentiable is never silent', () => {
   });
 
   it('finds the tags in one linear walk (a 20,000-member object literal)', () => {
-    const members = Array.from({ length: 20_000 }, (_, i) => `  ${i % 100 === 0 ? TAG : '/** doc */'}\n  m${i}(x: number): number { return x * ${i}; },`);
+    const members = Array.from({ length: 20_000 }, (_, i) => `  ${i % 100 === 0 ? TAG : '/** doc */'}\n  get m${i}(): number { return ${i}; },`);
     const src = `export const table = {\n${members.join('\n')}\n};\n`;
     const t0 = performance.now();
     const a = analyzeFile(src);
@@ -144,13 +165,13 @@ describe('engine: a @differentiable is never silent', () => {
   it('the CLI lists each one as not analysed and counts them in its summary', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-never-silent-'));
     try {
-      fs.writeFileSync(path.join(tmp, 'activations.ts'), FORMS[0].src + '\n' + FORMS[2].src + '\n');
+      fs.writeFileSync(path.join(tmp, 'activations.ts'), FORMS[1].src + '\n' + FORMS[2].src + '\n');
       const result = runCheck(['activations.ts'], { cwd: tmp, options: {} });
       assert.equal(result.summary.notAnalysed, 2);
       assert.equal(result.failed, false);
       const text = renderCheck(result, palette(false));
-      assert.match(text, /activations\.logistic\.fn \(3:9\)\s+not analysed: @differentiable on a method of an object literal/);
-      assert.match(text, /Model\.loss \(9:7\)\s+not analysed: @differentiable on a class method/);
+      assert.match(text, /table\.half \(2:7\)\s+not analysed: @differentiable on an accessor of an object literal/);
+      assert.match(text, /Model\.constructor \(6:7\)\s+not analysed: @differentiable on a class constructor/);
       assert.match(text, /0 @differentiable functions \(2 more not analysed\)/);
       assert.match(text, /GL005 ×2/);
     } finally {
@@ -189,7 +210,7 @@ describe('engine: module constants computed at load', () => {
   }
 
   it('leaves alone what is not a pure numeric expression', () => {
-    const program = parseProgram('declare function g(): number;\nconst P = g();\nconst Q = Math.random();\nconst R = Math.sin(1, 2);\nconst S = Math.hypot(1, 2, 3);\nconst T = Number.parseFloat("1");\nconst U = "1" + 2;\nlet V = 3;\n');
+    const program = parseProgram('declare function g(): number;\nconst P = g();\nconst Q = Math.random();\nconst R = Math.sin(1, 2);\nconst S = Math.hypot(1, 2, 3);\nconst T = Number.parseFloat("1");\nconst U = "1" + 2;\nlet V = 3;\nV = 4;\n');
     for (const k of ['P', 'Q', 'R', 'S', 'T', 'U', 'V']) assert.equal(program.constants.get(k), undefined, k);
   });
 

@@ -62,8 +62,10 @@ describe('server: code actions', function () {
     // The live check now pairs them and agrees.
     const ds = await client.diagnostics(u);
     assert.deepEqual(ds.filter((d) => d.code === 'GL001' || d.code === 'GL006' || d.code === 'GL005'), []);
+    // Inserting again replaces the function Gradlens generated (issue 16), no rosenbrockGrad2.
     const again = await apply(u, TITLES.reverse, positionOf(text, 'rosenbrock('));
-    assert.ok(locateFunction(again, 'rosenbrockGrad2'), 'a free name is chosen');
+    assert.equal(locateFunction(again, 'rosenbrockGrad2'), null, 'the generated function is replaced, not stacked');
+    assert.equal((again.match(/function rosenbrockGrad\b/g) ?? []).length, 1, again);
     assert.equal((again.match(/@gradient/g) ?? []).length, 1, 'the existing @gradient tag is kept');
     compiled(again);
   });

@@ -56,11 +56,17 @@ export interface StartOptions {
   pullDiagnostics?: boolean;
   /** Answer to workspace/configuration for section `gradlens`. */
   settings?: Record<string, unknown>;
+  /** Answer to workspace/configuration for section `editor` (tabSize, insertSpaces…). */
+  editor?: Record<string, unknown>;
   /** Declare code action resolve support (default true). */
   resolveSupport?: boolean;
   /** Declare snippet support in completion items (default true). */
   snippets?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Workspace folders (file URIs) given in initialize, with window.workDoneProgress and watched-file support. */
+  workspaceFolders?: string[];
+  /** Declare that workspace edits may create files (resourceOperations: ['create']). */
+  createFiles?: boolean;
 }
 
 export class LspTestClient {
@@ -71,12 +77,19 @@ export class LspTestClient {
   readonly statuses: FileStatus[] = [];
   readonly docs = new Map<string, TextDocument>();
   configurationRequests = 0;
+  /** Every item asked for with workspace/configuration, in order. */
+  readonly configurationItems: { scopeUri?: string; section?: string }[] = [];
   /** What the server declared in its initialize result. */
   capabilities: ServerCapabilities = {};
   /** workspace/inlayHint/refresh requests received. */
   inlayHintRefreshes = 0;
   /** window/showMessage texts. */
   readonly messages: string[] = [];
+  /** $/progress values received (work-done progress: begin, report, end), and the tokens created. */
+  readonly progress: { token: string | number; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
+  readonly progressTokens: (string | number)[] = [];
+  /** Registrations received (client/registerCapability), by method. */
+  readonly registrations: { method: string; registerOptions?: unknown }[] = [];
   private listeners: (() => void)[] = [];
 
   private constructor(readonly proc: ChildProcessWithoutNullStreams, private readonly options: StartOptions) {
@@ -92,14 +105,17 @@ export class LspTestClient {
     this.connection.onNotification(StatusNotification, (s) => { this.statuses.push(s); this.notify(); });
     this.connection.onRequest(ConfigurationRequest.type, (p) => {
       this.configurationRequests++;
-      return p.items.map((i) => (i.section === 'gradlens' ? this.options.settings ?? {} : null));
+      this.configurationItems.push(...p.items);
+      return p.items.map((i) => (i.section === 'gradlens' ? this.options.settings ?? {} : i.section === 'editor' ? this.options.editor ?? null : null));
     });
-    this.connection.onRequest(RegistrationRequest.type, () => undefined);
+    this.connection.onRequest(RegistrationRequest.type, (p) => { this.registrations.push(...p.registrations); return undefined; });
+    this.connection.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => { this.progressTokens.push(p.token); return null; });
+    this.connection.onNotification('$/progress', (p: LspTestClient['progress'][number]) => { this.progress.push(p); this.notify(); });
     this.connection.onRequest('workspace/diagnostic/refresh', () => undefined);
     this.connection.onRequest('workspace/codeLens/refresh', () => undefined);
     this.connection.onRequest('workspace/inlayHint/refresh', () => { this.inlayHintRefreshes++; this.notify(); });
     this.connection.onNotification('window/logMessage', () => undefined);
-    this.connection.onNotification('window/showMessage', (p: { message: string }) => { this.messages.push(p.message); });
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => { this.messages.push(p.message); this.notify(); });
     this.connection.listen();
   }
 
@@ -111,11 +127,14 @@ export class LspTestClient {
       workspace: {
         configuration: true,
         didChangeConfiguration: { dynamicRegistration: true },
-        workspaceEdit: { documentChanges: true },
+        workspaceEdit: { documentChanges: true, resourceOperations: options.createFiles ? ['create'] : undefined },
         codeLens: { refreshSupport: true },
         inlayHint: { refreshSupport: true },
         diagnostics: options.pullDiagnostics ? { refreshSupport: true } : undefined,
+        didChangeWatchedFiles: options.workspaceFolders ? { dynamicRegistration: true } : undefined,
+        workspaceFolders: !!options.workspaceFolders,
       },
+      window: options.workspaceFolders ? { workDoneProgress: true } : undefined,
       textDocument: {
         synchronization: { dynamicRegistration: false },
         hover: { contentFormat: ['markdown', 'plaintext'] },
@@ -136,7 +155,7 @@ export class LspTestClient {
       processId: process.pid,
       rootUri: null,
       capabilities,
-      workspaceFolders: null,
+      workspaceFolders: options.workspaceFolders?.map((uri, i) => ({ uri, name: `folder${i}` })) ?? null,
     });
     if (!init.capabilities.hoverProvider) throw new Error('server did not declare hover');
     client.capabilities = init.capabilities;

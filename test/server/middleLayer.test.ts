@@ -286,8 +286,8 @@ export function productGrad(x: number, y: number): number {
  * @at x = 2
  */
 export function scaled(x: number): number {
-  const o = { k: 3 };
-  return o.k * x * x;
+  const o = { k: [3] };
+  return o.k[0] * x * x;
 }
 
 /**
@@ -500,12 +500,12 @@ describe('middle layer: diagnostics', () => {
  * @at x = 2
  */
 export function scaled(x: number): number {
-  const o = { k: 3 };
-  return o.k * x * x;
+  const o = { k: [3] };
+  return o.k[0] * x * x;
 }
 `, `
-5:12-5:20 warning GL002 "{ k: 3 }": An object literal is outside Gradlens's differentiable subset. Return a tuple \`[a, b]\` instead of an object.
-6:9-6:12 warning GL002 "o.k": The property access '.k' is outside Gradlens's differentiable subset. Objects are outside the subset; pass numbers and arrays.
+5:14-5:20 warning GL002 "k: [3]": A record field holding an array is outside Gradlens's differentiable subset. Records hold numbers, booleans, strings and other records; pass arrays as parameters of their own.
+6:9-6:12 warning GL002 "o.k": The property access 'o.k' is outside Gradlens's differentiable subset. Properties are read from records (\`p.x\` of \`p: Vec2\`); pass numbers, arrays and records.
 `);
   });
 
@@ -616,5 +616,67 @@ export function f(x: number, y: number): number {
     const edited = TextDocument.applyEdits(a.doc, fix.edit.changes[URI]);
     assert.match(edited, / \* @at x = 1, y = 2\n/);
     assert.equal(analyzeFile(edited).functions[0].value, 2);
+  });
+});
+
+describe('middle layer: a helper\'s @derivative rule, on the helper', () => {
+  const RULE = (body: string) => `/** @derivative dsq */
+function s$0q(x: number): number { return x * x; }
+function dsq(x: number): number { return ${body}; }
+/**
+ * @differentiable
+ * @at x = 2
+ */
+function f(x: number): number { return sq(x) + x; }
+`;
+
+  it('its code lens: ✓ when the rule matches AD, ✗ naming the wrong partial and going to it', () => {
+    checkLens(RULE('2 * x'), `
+7:9  ∇ differentiable · no hand-written gradient  → (text)()
+7:9  Show graph  → gradlens.showGraph(uri, "f")
+1:9  ✓ rule dsq matches AD at 3 points  → (text)()
+`);
+    checkLens(RULE('3 * x'), `
+7:9  ∇ differentiable · no hand-written gradient  → (text)()
+7:9  Show graph  → gradlens.showGraph(uri, "f")
+1:9  ✗ rule dsq wrong: ∂sq/∂x  → gradlens.revealRange(uri, {"start":{"line":2,"character":41},"end":{"line":2,"character":46}})
+`);
+  });
+
+  it('its hover: the rule\'s check, then the helper\'s value and AD gradient', () => {
+    checkHover(RULE('3 * x'), `
+1:9-1:11
+**sq**(x) · helper differentiated through its \`@derivative\` rule \`dsq\`
+
+Derivative rule: ✗ \`dsq\` (\`@derivative\` rule) is wrong: its ∂sq/∂x is -1.9674, AD says -1.3116 (finite differences -1.3116) at x = -0.6558.
+
+AD through the body at x = -0.6558:
+- sq = 0.430074
+- ∂sq/∂x = -1.3116
+`);
+    checkHover(RULE('2 * x').replace('function s$0q', 'function sq').replace('function dsq', 'function d$0sq'), `
+2:9-2:12
+**dsq** · derivative rule of \`sq\` (\`@derivative\`), returns number
+
+✓ \`dsq\` (\`@derivative\` rule) agrees with AD at 3 points (largest relative error 0).
+
+At x = -0.6558:
+
+| component | hand-written | AD | finite diff. | rel. error | |
+|---|---|---|---|---|---|
+| x | -1.3116 | -1.3116 | -1.3116 | 0 | ✓ |
+
+At x = -0.1386:
+
+| component | hand-written | AD | finite diff. | rel. error | |
+|---|---|---|---|---|---|
+| x | -0.2772 | -0.2772 | NaN | 0 | ✓ |
+
+At x = 0.8549:
+
+| component | hand-written | AD | finite diff. | rel. error | |
+|---|---|---|---|---|---|
+| x | 1.7098 | 1.7098 | NaN | 0 | ✓ |
+`);
   });
 });

@@ -219,7 +219,7 @@ export function huge(x: number): number {
       const trust = manifest.capabilities?.untrustedWorkspaces;
       assert.equal(trust?.supported, 'limited');
       assert.ok(typeof trust.description === 'string' && trust.description.length > 40);
-      assert.deepEqual([...trust.restrictedConfigurations].sort(), ['gradlens.randomPoints', 'gradlens.stepBudget', 'gradlens.timeBudgetMs']);
+      assert.deepEqual([...trust.restrictedConfigurations].sort(), ['gradlens.randomPoints', 'gradlens.stepBudget', 'gradlens.timeBudgetMs', 'gradlens.workspaceCheck']);
       const props = manifest.contributes.configuration.properties;
       for (const k of trust.restrictedConfigurations) assert.ok(props[k], `${k} is restricted but not contributed`);
       const virtual = manifest.capabilities.virtualWorkspaces;

@@ -9,7 +9,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { pathToFileURL } from 'node:url';
+import type { CreateFile, TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { detectTestSetup, readProjectFacts, renderTestFile, type TestSetup } from '../../server/testFile';
+import { LspTestClient } from './lspClient';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const MOCHA = path.join(ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
@@ -167,5 +170,69 @@ describe('server: the gradient-check test for the project\'s runner', function (
     const dir = make({ 'package.json': '{}', 'src/rosenbrock.ts': SOURCE_TS, 'test/rosenbrock.gradient.test.ts': '// mine\n' });
     const r = renderTestFile(setupFor(dir, 'src/rosenbrock.ts'), INPUT(path.join(dir, 'src/rosenbrock.ts')), fs.existsSync)!;
     assert.equal(path.basename(r.file), 'rosenbrock.gradient2.test.ts');
+  });
+});
+
+describe('server: "Insert gradient-check test" creates the test file over the protocol', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = project({
+      'package.json': JSON.stringify({ devDependencies: { mocha: '^10' } }),
+      'src/rosenbrock.ts': `/**\n * @differentiable\n * @at x = 1.5, y = -0.25\n */\n${SOURCE_TS}`,
+      'src/local.ts': `/**\n * @differentiable\n * @at x = 1.5, y = -0.25\n */\nfunction rosenbrock(x: number, y: number): number {\n  return (1 - x) ** 2 + 100 * (y - x * x) ** 2;\n}\nexport const used = rosenbrock;\n`,
+      'test/.keep': '',
+    });
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function testAction(client: LspTestClient, file: string) {
+    const uri = pathToFileURL(path.join(dir, file)).href;
+    await client.open(uri, fs.readFileSync(path.join(dir, file), 'utf8'));
+    await client.diagnostics(uri);
+    const actions = await client.codeActions(uri, { start: { line: 4, character: 17 }, end: { line: 4, character: 17 } });
+    const action = actions.find((a) => a.title === 'Insert gradient-check test');
+    assert.ok(action, JSON.stringify(actions.map((a) => a.title)));
+    return { uri, resolved: await client.resolve(action) };
+  }
+
+  it('a client that creates files gets a new test file of the project\'s runner, in its test folder', async () => {
+    const client = await LspTestClient.start({ createFiles: true });
+    try {
+      const { uri, resolved } = await testAction(client, 'src/rosenbrock.ts');
+      const changes = resolved.edit?.documentChanges ?? [];
+      const create = changes.find((c): c is CreateFile => 'kind' in c && c.kind === 'create');
+      assert.ok(create, JSON.stringify(resolved.edit));
+      assert.equal(create.uri, pathToFileURL(path.join(dir, 'test', 'rosenbrock.gradient.test.ts')).href);
+      const write = changes.find((c): c is TextDocumentEdit => 'textDocument' in c && c.textDocument.uri === create.uri);
+      assert.ok(write);
+      const text = write.edits.map((e) => ('newText' in e ? e.newText : '')).join('');
+      assert.match(text, /import assert from 'node:assert\/strict';/);
+      assert.match(text, /import \{ rosenbrock, rosenbrockGrad \} from '\.\.\/src\/rosenbrock';/);
+      assert.match(text, /describe\('rosenbrock', \(\) => \{/);
+      // the source is edited too: a versioned edit of the document (its hand-written gradient is used as it is)
+      assert.ok(changes.findIndex((c) => c === create) > changes.findIndex((c) => 'textDocument' in c && c.textDocument.uri === uri) || !changes.some((c) => 'textDocument' in c && c.textDocument.uri === uri));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('without file creation, or for a function the test cannot import, the test goes into the document', async () => {
+    const plain = await LspTestClient.start();
+    try {
+      const { uri, resolved } = await testAction(plain, 'src/rosenbrock.ts');
+      const changes = resolved.edit?.documentChanges ?? [];
+      assert.ok(changes.every((c) => 'textDocument' in c && c.textDocument.uri === uri), JSON.stringify(resolved.edit));
+    } finally {
+      await plain.stop();
+    }
+    const creating = await LspTestClient.start({ createFiles: true });
+    try {
+      const { uri, resolved } = await testAction(creating, 'src/local.ts');
+      const changes = resolved.edit?.documentChanges ?? [];
+      assert.ok(changes.length > 0 && changes.every((c) => 'textDocument' in c && c.textDocument.uri === uri), JSON.stringify(resolved.edit));
+    } finally {
+      await creating.stop();
+    }
   });
 });

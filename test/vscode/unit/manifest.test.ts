@@ -23,7 +23,7 @@ describe('extension manifest', () => {
 
   it('contributes every setting with a description, a type and a default', () => {
     const props = manifest.contributes.configuration.properties;
-    const keys = ['rtol', 'atol', 'randomPoints', 'seed', 'stepBudget', 'timeBudgetMs', 'codeLens.enabled', 'inlayHints.enabled', 'debounceMs'].map((k) => `gradlens.${k}`);
+    const keys = ['rtol', 'atol', 'randomPoints', 'seed', 'stepBudget', 'timeBudgetMs', 'codeLens.enabled', 'inlayHints.enabled', 'debounceMs', 'workspaceCheck'].map((k) => `gradlens.${k}`);
     assert.deepEqual(Object.keys(props).sort(), keys.sort());
     for (const k of keys) {
       const p = props[k];
@@ -34,6 +34,16 @@ describe('extension manifest', () => {
     assert.equal(props['gradlens.rtol'].default, 1e-6);
     assert.equal(props['gradlens.inlayHints.enabled'].type, 'boolean');
     assert.equal(props['gradlens.inlayHints.enabled'].default, true);
+    // The workspace check is off unless asked for, and a workspace cannot turn it on while untrusted.
+    assert.deepEqual(props['gradlens.workspaceCheck'].enum, ['off', 'background']);
+    assert.equal(props['gradlens.workspaceCheck'].default, 'off');
+    assert.ok(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('gradlens.workspaceCheck'));
+  });
+
+  it('contributes "Gradlens: Check Workspace", the command the server executes (workspace/executeCommand)', () => {
+    const check = manifest.contributes.commands.find((c: { command: string }) => c.command === 'gradlens.checkWorkspace');
+    assert.ok(check, 'gradlens.checkWorkspace is not contributed');
+    assert.equal(`${check.category}: ${check.title}`, 'Gradlens: Check Workspace');
   });
 
   it('contributes a Getting Started walkthrough whose pages ship in the package', () => {

@@ -1,0 +1,46 @@
+// Which open documents may import a file, found on their text alone (no TypeScript, no IO: this
+// runs on the LSP thread, server/server.ts), so that a change to an imported open document analyses
+// its importers again.
+
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export function fileOfUri(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try { return fileURLToPath(uri); } catch { return undefined; }
+}
+
+/** Import specifiers written in a text (`from '…'`, `require('…')`, `import('…')`), for finding importers cheaply. */
+const SPECIFIER = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+)(['"])([^'"\n]{1,300})\1/gm;
+
+/**
+ * The open documents that may import `changedUri` (a specifier, relative or an alias, whose last
+ * name is the file's): the server analyses them again when it changes. Over-approximate by design: an importer's cached functions cost nothing to re-check,
+ * and only those whose imported texts changed are analysed again (engine/analyzeFile.ts keys).
+ */
+export function importersOf(changedUri: string, open: { uri: string; text: string }[]): string[] {
+  const changed = fileOfUri(changedUri);
+  if (!changed) return [];
+  const stem = withoutExtension(path.basename(changed));
+  // `./lib` names lib/index.ts.
+  const names = new Set([stem, ...(stem === 'index' ? [path.basename(path.dirname(changed))] : [])]);
+  const out: string[] = [];
+  for (const doc of open) {
+    if (doc.uri === changedUri) continue;
+    const from = fileOfUri(doc.uri);
+    if (!from) continue;
+    SPECIFIER.lastIndex = 0;
+    for (let m = SPECIFIER.exec(doc.text); m; m = SPECIFIER.exec(doc.text)) {
+      const spec = m[2];
+      // A relative path, or an alias (`@num/ops`, tsconfig `paths`), whose last name is the file's.
+      if (!names.has(withoutExtension(path.basename(spec)))) continue;
+      out.push(doc.uri);
+      break;
+    }
+  }
+  return out;
+}
+
+function withoutExtension(name: string): string {
+  return name.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+}
