@@ -270,7 +270,7 @@ export class Interpreter<T> {
     if (!lowered) throw new EvalError('GL002', `'${e.fn}' is not a function of this file.`, e.range);
     const helper = lowered.fn;
     if (!helper.ok) {
-      throw new EvalError('GL002', `'${e.fn}' uses constructs outside the differentiable subset (see its warnings); mark it @nondifferentiable or give it a @derivative rule.`, e.range);
+      throw new EvalError('GL002', `'${e.fn}' uses constructs outside the differentiable subset (see its warnings), so its value cannot be computed: rewrite it inside the subset, or pass its value in as a parameter (held constant); @nondifferentiable and @derivative change how a helper is differentiated, not whether it can be evaluated.`, e.range);
     }
     if (this.depth >= MAX_CALL_DEPTH) {
       throw new EvalError('GL007', `Calls nested deeper than ${MAX_CALL_DEPTH} (recursion is supported only to that depth).`, e.range);

@@ -105,8 +105,8 @@ export const TAGS: readonly TagInfo[] = [
   {
     tag: 'nondifferentiable',
     detail: 'Gradlens: this helper\'s derivative is zero',
-    documentation: 'On a helper: its derivative is zero (an index, a bucket, a count); its body need not be in the ' +
-      'differentiable subset.\n\n' + example('/** @nondifferentiable */\nfunction bucket(x: number): number {\n  return Math.floor(x / 10);\n}'),
+    documentation: 'On a helper: its derivative is zero (an index, a bucket, a count), so its kinks (`Math.floor`, ' +
+      'comparisons) are not differentiated; Gradlens still evaluates its body.\n\n' + example('/** @nondifferentiable */\nfunction bucket(x: number): number {\n  return Math.floor(x / 10);\n}'),
     repeatable: false,
   },
 ];
