@@ -3,7 +3,7 @@
 // the language-server, engine-only and extension figures, and prints a markdown report, also
 // written to bench/results.md and bench/results.json.
 //
-// Options: --only=method,method (or languageServer, engineAnalysis, live, hostile, extension)  --objectives=id,id
+// Options: --only=method,method (or languageServer, engineAnalysis, live, scale, hostile, extension)  --objectives=id,id
 // --skip-install. A partial run prints its report but does not overwrite results.json / results.md.
 
 import { spawnSync, spawn } from 'node:child_process';
@@ -111,6 +111,7 @@ for (const [key, script, timeout] of [
   ['languageServer', 'language-server.mjs', 120_000],
   ['engineAnalysis', 'engine-analysis.mjs', 60_000],
   ['live', 'live.mjs', 300_000],
+  ['scale', 'scale.mjs', 900_000],
   ['hostile', 'hostile.mjs', 600_000],
   ['extension', 'extension.mjs', 150_000],
 ]) {
