@@ -10,7 +10,7 @@ import { freeName, locateFunction, locateFunctions, topLevelNames, type LocatedF
 import { identifierBase } from '../engine/codegen/names';
 import { DEFAULT_CODE_STYLE, withCodeStyle, type CodeStyle } from '../engine/codegen/code';
 import { resolveCodeStyle, type StyleSources } from './codeStyle';
-import { conventionFixEdits, conventionOf, inConventionCode, previousGenerated, blankedOut } from './conventionCode';
+import { conventionFixEdits, conventionOf, fixedSizesOf, inConventionCode, partialsCode, partialsPlan, previousGenerated, blankedOut } from './conventionCode';
 import type { OffsetEdit } from './toLsp';
 import * as fs from 'node:fs';
 import { detectTestSetup, readProjectFacts, renderTestFile } from './testFile';
@@ -24,6 +24,7 @@ export type EditAction = (
 ) & { style?: StyleSources };
 
 const SUFFIX: Record<CodegenMode, string> = { reverse: 'Grad', closed: 'Grad', jvp: 'Jvp', hessian: 'Hessian' };
+const CONVENTION_WORDS = { out: 'out-array', output: 'output', vjp: 'vector-Jacobian product' } as const;
 
 export function computeEdits(a: EditAction, text: string, fa: FunctionAnalysis | null, log: (m: string) => void): OffsetEdit[] | null {
   const style = resolveCodeStyle(a.style, text);
@@ -43,7 +44,8 @@ export function computeEdits(a: EditAction, text: string, fa: FunctionAnalysis |
  * an assignment. Those are paired with the function by their names (no tag), and read what the
  * function reads from `this` or its factory where they are. Generated code that needs helpers of
  * its own (pullbacks) goes after the top-level statement as functions taking the implicit inputs
- * (`this.k` as `thisK`) as parameters, named by `@gradient`.
+ * (`this.k` as `thisK`) as parameters, named by `@gradient`. Beside a function with `@partial`
+ * tags it writes the missing partials (conventionCode.ts partialsCode).
  */
 export function insertEdits(text: string, fnName: string, mode: CodegenMode, fa: FunctionAnalysis | null, log: (m: string) => void, style: CodeStyle = DEFAULT_CODE_STYLE): OffsetEdit[] | null {
   const fn = locateFunction(text, fnName);
@@ -56,24 +58,29 @@ export function insertEdits(text: string, fnName: string, mode: CodegenMode, fa:
   const member = fn.form === 'top' ? null : memberNameFor(text, fn, mode);
   const base = `${identifierBase(fnName)}${SUFFIX[mode]}`;
   // Inserting again replaces what Gradlens generated before under the names this insert uses (not the user's own).
-  const previous = member ? [] : previousGenerated(text, convention === 'out' ? [base, `${base}Into`] : [base]);
+  const conventionBase = convention === 'vjp' ? `${identifierBase(fnName)}Backward` : `${base}Into`;
+  const previous = member ? [] : previousGenerated(text, convention === 'out' || convention === 'vjp' ? [base, conventionBase] : [base]);
   const blanked = blankedOut(text, previous);
   const name = freeName(base, topLevelNames(blanked));
   // (A member without a JSDoc of its own takes its tags from its table's: a block of its own would end that.)
   const inherits = fn.form !== 'top' && fn.jsDoc === null;
   const tagged = gradient && !fa?.check && !inherits && !hasJsDocTag(text, fn, 'gradient');
+  // One function per partial (`@partial p d`): the missing ones, beside the plain gradient they read.
+  const partials = gradient && !convention && !member ? partialsPlan(blanked, fn) : null;
   // Generated from the text with the tag's line(s) in place, so its `// adjoint of line N` comments
   // count the lines of the document as it will be (any tag adds as many lines; a member gets none).
-  const tagLines = tagged && !member ? addJsDocTag(blanked, fn, '@gradient x') : null;
+  const tagLines = partials ? partials.tags : tagged && !member ? addJsDocTag(blanked, fn, '@gradient x') : null;
   const genText = tagLines ? blanked.slice(0, tagLines.start) + tagLines.newText + blanked.slice(tagLines.end) : blanked;
   const { generated, diagnostics } = generateDerivative(genText, fnName, mode, { name, style });
   if (!generated) {
     log(`Gradlens: no ${mode} code for ${fnName}: ${diagnostics.map((d) => d.message).join('; ')}`);
     return null;
   }
-  const shaped = convention ? inConventionCode(blanked, fn, generated, convention, freeName(`${base}Into`, topLevelNames(blanked)), style) : null;
-  if (convention && !shaped) log(`Gradlens: ${generated.name} is written as a plain gradient: the ${convention === 'out' ? 'out-array' : 'output'} convention of this file does not fit ${fnName}'s parameters.`);
-  const code = shaped?.code ?? generated.code;
+  const shaped = convention ? inConventionCode(genText, fn, generated, convention, freeName(conventionBase, topLevelNames(blanked)), style, log, fixedSizesOf(fa)) : null;
+  if (convention && !shaped) log(`Gradlens: ${generated.name} is written as a plain gradient: the ${CONVENTION_WORDS[convention]} convention of this file does not fit ${fnName}'s parameters.`);
+  const partialCode = partials ? partialsCode(fn, partials, generated, style) : null;
+  if (partials && !partialCode) log(`Gradlens: no partials of ${fnName} are written: its gradient is not one number per @wrt parameter; the plain gradient is inserted.`);
+  const code = partialCode ?? shaped?.code ?? generated.code;
   const gradName = shaped?.name ?? generated.name;
   const tag = shaped?.tag ?? `@gradient ${gradName}`;
   if (member) {
@@ -81,7 +88,8 @@ export function insertEdits(text: string, fnName: string, mode: CodegenMode, fa:
     if (beside) return [beside];
   }
   const edits: OffsetEdit[] = [];
-  if (tagged) edits.push(addJsDocTag(text, fn, tag));
+  if (partials && partialCode) edits.push(partials.tags);
+  else if (tagged) edits.push(addJsDocTag(text, fn, tag));
   if (previous.length > 0) {
     edits.push({ start: previous[0].start, end: previous[0].end, newText: code.trim() });
     for (const r of previous.slice(1)) edits.push({ start: text.slice(0, r.start).trimEnd().length, end: r.end, newText: '' });
@@ -272,15 +280,16 @@ export function fixEdits(text: string, fnName: string, fa: FunctionAnalysis | nu
   const wrong = fa?.checks && fa.checks.length > 0 ? fa.checks.some((c) => c.status === 'wrong') : fa?.check?.status === 'wrong';
   const parts = wrong ? componentFixes(text, fnName) : null;
   if (parts) return parts;
-  const check = fa?.check;
+  // The first wrong derivative (of several partials, the one to fix; fixing again fixes the next).
+  const check = fa?.check && fa.check.status !== 'ok' ? fa.check : fa?.checks?.find((c) => c.status !== 'ok' && !isPlainCheck(c)) ?? fa?.check;
   // A hand-written derivative in another convention is regenerated whole in that convention
-  // where Gradlens can write it (out array, fused: conventionCode.ts); the others (flag,
-  // vector-Jacobian product, scaled partial, Hessian…) are fixed component by component only.
+  // where Gradlens can write it (out array, fused, vector-Jacobian product, scaled partial:
+  // conventionCode.ts; a flag's derivative branch); the others (Hessian…) are fixed component by component only.
   if (check && !isPlainCheck(check)) {
     // (conventionFixEdits regenerates only top-level functions without implicit inputs: a closed form fits them.)
-    const whole = check.status !== 'ok' ? conventionFixEdits(text, fnName, check, fa?.closedFormAvailable ? 'closed' : 'reverse', style, log) : null;
+    const whole = check.status !== 'ok' ? conventionFixEdits(text, fnName, check, fa?.closedFormAvailable ? 'closed' : 'reverse', style, log, fixedSizesOf(fa)) : null;
     if (whole) return whole;
-    log(`Gradlens: no component of ${check.name} (${check.description ?? 'hand-written derivative'}) could be fixed in place, and Gradlens does not regenerate this convention whole; it is left as written.`);
+    log(`Gradlens: no component of ${check.name} (${check.description ?? 'hand-written derivative'}) could be fixed in place, nor regenerated whole in its convention; it is left as written.`);
     return null;
   }
   const fns = functionsOf(text);

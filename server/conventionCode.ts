@@ -1,18 +1,20 @@
 // Generated derivatives written the way the file writes its own (issue 14): an out-array gradient
-// beside out-array ones, a derivative of the output in a table of those, and a wrong hand-written
-// out-array or fused gradient regenerated whole in its convention. Each is built from the plain
+// beside out-array ones, a derivative of the output in a table of those, a vector-Jacobian product
+// beside VJPs, the missing partials of a function with `@partial` tags; and a wrong hand-written
+// out-array, fused, VJP or scaled partial regenerated whole in its convention. Each is built from the plain
 // generated gradient as structure: the plain function as the generators print it, and a small
 // function of the convention around it (printed with the file's CodeStyle), or the generated
 // function's own parts (its parameters, its body) placed under a signature of the convention.
 // Also: which code Gradlens generated before (its JSDoc says so), to be replaced, not stacked.
 
+import ts from 'typescript';
 import { generateDerivative } from '../engine';
 import type { CodegenMode, GradientCheck } from '../engine/api';
-import { generationConvention, gradientSpecOf, type GeneratedConvention } from '../engine/check/conventions';
+import { generationConvention, gradientSpecOf, partialSpecOf, partialsOf, type GeneratedConvention, type HandSpec } from '../engine/check/conventions';
 import { printLines, withCodeStyle, type CodeStyle, type Line } from '../engine/codegen/code';
 import { identifierBase } from '../engine/codegen/names';
 import { parseProgram } from '../engine/program';
-import { insertAfter } from './edits';
+import { addJsDocTag, insertAfter } from './edits';
 import { freeName, locateFunctions, topLevelNames, type LocatedFunction } from './sourceLocate';
 import type { OffsetEdit } from './toLsp';
 
@@ -127,18 +129,139 @@ export interface ConventionCode {
   tag: string;
 }
 
+const typed = (p: { name: string; typeText: string | null }) => (p.typeText ? `${p.name}: ${p.typeText}` : p.name);
+
+/**
+ * The body of a vector-Jacobian product of a function returning a number, over its plain gradient
+ * `plain(args)` in the gradient's shape: `gOut * g`, each element scaled, or each entry of a tuple
+ * of numbers. Null for a gradient mixing arrays and numbers.
+ */
+function vjpLines(plain: string, args: string[], gOut: string, parts: ('num' | 'arr')[], taken: Set<string>): Line[] | null {
+  const g = fresh('g', taken);
+  const lines: Line[] = [`const ${g} = ${plain}(${args.join(', ')});`];
+  if (parts.length === 1 && parts[0] === 'num') {
+    lines.push(`return ${gOut} * ${g};`);
+  } else if (parts.length === 1) {
+    const r = fresh('result', taken);
+    const i = fresh('i', taken);
+    lines.push(`const ${r} = new Array(${g}.length).fill(0);`, { head: `for (let ${i} = 0; ${i} < ${g}.length; ${i}++)`, body: [`${r}[${i}] = ${gOut} * ${g}[${i}];`] }, `return ${r};`);
+  } else if (parts.every((p) => p === 'num')) {
+    lines.push(`return [${parts.map((_, k) => `${gOut} * ${g}[${k}]`).join(', ')}];`);
+  } else {
+    return null;
+  }
+  return lines;
+}
+
+/** `s · e` for a scaled partial's factor as written (`0.01`, `-1/365`), `e` for 1. */
+function scaledBy(scaleText: string, e: string): string {
+  if (scaleText === '1') return e;
+  if (scaleText === '-1') return `-${e}`;
+  return `${/^-?[\d.]+(e-?\d+)?(\/[\d.]+)?$/i.test(scaleText) ? scaleText : `(${scaleText})`} * ${e}`;
+}
+
+/** The body of a partial `s · ∂f/∂p` over the plain gradient: its component `k` of the `@wrt` order. */
+function partialLines(plain: string, args: string[], parts: ('num' | 'arr')[], k: number, scaleText: string, taken: Set<string>): Line[] | null {
+  if (!parts.every((p) => p === 'num') || k < 0 || k >= parts.length) return null;
+  const g = fresh('g', taken);
+  return [`const ${g} = ${plain}(${args.join(', ')});`, `return ${scaledBy(scaleText, parts.length === 1 ? g : `${g}[${k}]`)};`];
+}
+
+/** `@wrt`'s parameters of `fnName` (all of them without the tag), and whether it returns an array. */
+function wrtOf(text: string, fnName: string): string[] | null {
+  try {
+    const sf = parseProgram(text).functions.get(fnName);
+    return sf ? sf.annotations.wrt ? [...sf.annotations.wrt] : sf.node.parameters.map((p) => p.name.getText()) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The vector-Jacobian product of a vector-valued `fn` as the gradient of `Σ gOut[r] · fn(x)[r]`
+ * with respect to `fn`'s `@wrt`: a function of that sum (never inserted) is added to the text and
+ * differentiated by reverse mode under `name`, so the result takes `fn`'s parameters (named
+ * `inputs`) and `gOut` and returns gOut · J in the gradient's shape. Its JSDoc is `doc`; the
+ * generated helpers (pullbacks of `fn`) follow it. Null when `fn` cannot be called at the top
+ * level, or the gradient mixes arrays and numbers.
+ */
+function weightedVjp(text: string, fn: LocatedFunction, inputs: string[], gOut: string, name: string, doc: string[], exported: boolean, style: CodeStyle, log: (m: string) => void, sizes?: FixedSizes): { code: string; body: string; helpers: string } | null {
+  const wrt = wrtOf(text, fn.name);
+  if (!wrt || fn.callee === null || fn.implicit.length > 0 || inputs.length !== fn.params.length) return null;
+  const taken = new Set([...topLevelNames(text), ...inputs, gOut, name]);
+  const helper = fresh(`${identifierBase(fn.name)}Weighted`, taken);
+  const value = fresh('value', taken);
+  const sum = fresh('sum', taken);
+  const r = fresh('r', taken);
+  const ts = fn.params.some((p) => p.typeText);
+  const wrtInputs = wrt.map((w) => inputs[fn.params.findIndex((p) => p.name === w)]).filter((w) => w !== undefined);
+  const tuple = (n: number) => `[${new Array(n).fill('number').join(', ')}]`;
+  // At the lengths of the check point (tuples), the sum has a closed form: no pullback to call,
+  // which the checker could not evaluate. Else by reverse mode, at any length.
+  const helperCode = (fixed: boolean) => withCodeStyle(style, () => printLines([
+    '/**', ' * @differentiable', ` * @wrt ${wrtInputs.join(', ')}`, ' */',
+    { head: `function ${helper}(${[...fn.params.map((p, i) => typed({ name: inputs[i], typeText: fixed && sizes?.lengths[p.name] !== undefined ? tuple(sizes.lengths[p.name]) : p.typeText })), !ts ? gOut : fixed && sizes ? `${gOut}: ${tuple(sizes.outputs)}` : `${gOut}: number[]`].join(', ')})${ts ? ': number' : ''}`, body: [
+      `const ${value} = ${fn.callee}(${inputs.join(', ')});`,
+      `let ${sum} = 0;`,
+      { head: `for (let ${r} = 0; ${r} < ${value}.length; ${r}++)`, body: [`${sum} += ${gOut}[${r}] * ${value}[${r}];`] },
+      `return ${sum};`,
+    ] },
+  ]));
+  let result = sizes && ts ? generateDerivative(`${text}\n${helperCode(true)}\n`, helper, 'closed', { name, style }) : null;
+  if (!result?.generated) result = generateDerivative(`${text}\n${helperCode(false)}\n`, helper, 'reverse', { name, style });
+  const generated = result.generated;
+  if (!generated) {
+    log(`Gradlens: no vector-Jacobian product of ${fn.name}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    return null;
+  }
+  const main = locateFunctions(generated.code).find((g) => g.name === generated.name && g.form === 'top');
+  if (!main || !main.body || gradientParts(main.returnTypeText) === null && main.returnTypeText !== null) return null;
+  // The signature the file's VJPs have: the function's own parameter types, and `gOut` an array.
+  const params = [...fn.params.map((p, i) => typed({ name: inputs[i], typeText: p.typeText })), ts ? `${gOut}: number[]` : gOut];
+  const head = `${exported ? 'export ' : ''}function ${name}(${params.join(', ')})${main.returnTypeText ? `: ${main.returnTypeText}` : ''}`;
+  const body = generated.code.slice(main.body.start, main.body.end);
+  const own = `${withCodeStyle(style, () => printLines(doc))}\n${head} ${body}`;
+  const helpers = generated.code.slice(main.statementEnd).trim();
+  return { code: helpers ? `${own}\n\n${helpers}\n` : `${own}\n`, body, helpers };
+}
+
+/** A vector-valued function's output count and its array parameters' lengths at its first check point. */
+export interface FixedSizes {
+  outputs: number;
+  lengths: Record<string, number>;
+}
+
+/** FixedSizes from an analysis (null for a function returning a number). */
+export function fixedSizesOf(fa: { value: number | number[] | null; points: Record<string, unknown>[] } | null): FixedSizes | undefined {
+  if (!fa || !Array.isArray(fa.value) || fa.points.length === 0) return undefined;
+  const lengths: Record<string, number> = {};
+  for (const [k, v] of Object.entries(fa.points[0])) if (Array.isArray(v) && v.every((e) => typeof e === 'number')) lengths[k] = v.length;
+  return { outputs: fa.value.length, lengths };
+}
+
+/** The JSDoc of a generated vector-Jacobian product. */
+function vjpDoc(fn: LocatedFunction, gOut: string, vector: boolean): string[] {
+  return [
+    '/**',
+    ` * Vector-Jacobian product of \`${fn.shortName}\`: ${gOut} · ${fn.shortName}′ in the gradient's shape, ${vector ? `\`${gOut}\` holding one entry per output` : `\`${gOut}\` the upstream derivative`}`,
+    ` * (this file's \`@gradient … vjp\` convention). ${GENERATED_MARK}.`,
+    ' */',
+  ];
+}
+
 /**
  * The generated plain gradient of `fn` rewritten as structure into `convention`: for `out`, the
  * plain gradient and `<name>Into(params, out)` copying it into `out`; for `output`, the gradient
- * under a signature taking the output `y` after the inputs (computed from the inputs). Null when
- * the convention does not fit the function (a closure or method for `out`, a non-scalar gradient
- * for `output`, a gradient mixing arrays and numbers).
+ * under a signature taking the output `y` after the inputs (computed from the inputs); for `vjp`,
+ * `<name>Backward(params, gOut)` scaling the plain gradient by `gOut` (for a vector-valued
+ * function, the gradient of gOut · f: weightedVjp). Null when the convention does not fit the
+ * function (a closure or method for `out` and `vjp`, a non-scalar gradient for `output`, a
+ * gradient mixing arrays and numbers).
  */
-export function inConventionCode(text: string, fn: LocatedFunction, generated: { name: string; code: string }, convention: GeneratedConvention, intoName: string, style: CodeStyle): ConventionCode | null {
+export function inConventionCode(text: string, fn: LocatedFunction, generated: { name: string; code: string }, convention: GeneratedConvention, conventionName: string, style: CodeStyle, log: (m: string) => void = () => {}, sizes?: FixedSizes): ConventionCode | null {
   const gens = locateFunctions(generated.code);
   const main = gens.find((g) => g.name === generated.name && g.form === 'top');
   if (!main || !main.body) return null;
-  const typed = (p: { name: string; typeText: string | null }) => (p.typeText ? `${p.name}: ${p.typeText}` : p.name);
   const exported = main.exported ? 'export ' : '';
   const taken = new Set([...topLevelNames(text), ...main.params.map((p) => p.name)]);
   if (convention === 'output') {
@@ -159,47 +282,139 @@ export function inConventionCode(text: string, fn: LocatedFunction, generated: {
     const code = `${doc.join('\n')}\n${head} ${generated.code.slice(main.body.start, main.body.end)}${rest}`;
     return { code, name: generated.name, tag: `@gradient ${generated.name} output` };
   }
-  // out: a function of the convention beside the plain gradient (top-level functions only: a
+  // out, vjp: a function of the convention beside the plain gradient (top-level functions only: a
   // closure's or a method's implicit inputs are not parameters code at the top level can pass).
   if (fn.implicit.length > 0 || fn.form !== 'top') return null;
+  const args = main.params.map((p) => p.name);
+  if (convention === 'vjp') {
+    const gOut = fresh('gOut', taken);
+    if (main.returnTypeText?.replace(/\s+/g, '') === 'number[][]') {
+      // Vector-valued: its plain gradient is a Jacobian; the VJP is generated as a gradient of its own.
+      const vjp = weightedVjp(text, fn, args, gOut, conventionName, vjpDoc(fn, gOut, true), main.exported, style, log, sizes);
+      return vjp ? { code: vjp.code, name: conventionName, tag: `@gradient ${conventionName} vjp` } : null;
+    }
+    const parts = gradientParts(main.returnTypeText);
+    const body = parts ? vjpLines(generated.name, args, gOut, parts, taken) : null;
+    if (!body) return null;
+    const wrapper = withCodeStyle(style, () => printLines([
+      ...vjpDoc(fn, gOut, false),
+      { head: `${exported}function ${conventionName}(${[...main.params.map(typed), main.params.some((p) => p.typeText) ? `${gOut}: number` : gOut].join(', ')})${main.returnTypeText ? `: ${main.returnTypeText}` : ''}`, body },
+    ]));
+    return { code: `${generated.code.trim()}\n\n${wrapper}\n`, name: conventionName, tag: `@gradient ${conventionName} vjp` };
+  }
   const parts = gradientParts(main.returnTypeText);
   const out = fresh('out', taken);
-  const copy = parts ? copyInto(generated.name, main.params.map((p) => p.name), () => ({ prologue: [], target: out }), parts, taken) : null;
+  const copy = parts ? copyInto(generated.name, args, () => ({ prologue: [], target: out }), parts, taken) : null;
   if (!copy) return null;
   const wrapper = withCodeStyle(style, () => printLines([
     '/**',
     ` * The gradient of \`${fn.shortName}\` written into \`${out}\` (this file's out-array convention), which it returns.`,
     ` * ${GENERATED_MARK}.`,
     ' */',
-    { head: `${exported}function ${intoName}(${[...main.params.map(typed), `${out}: number[]`].join(', ')}): number[]`, body: [...copy, `return ${out};`] },
+    { head: `${exported}function ${conventionName}(${[...main.params.map(typed), `${out}: number[]`].join(', ')}): number[]`, body: [...copy, `return ${out};`] },
   ]));
-  return { code: `${generated.code.trim()}\n\n${wrapper}\n`, name: intoName, tag: `@gradient ${intoName} out` };
+  return { code: `${generated.code.trim()}\n\n${wrapper}\n`, name: conventionName, tag: `@gradient ${conventionName} out` };
+}
+
+/** The name of a generated partial of `fnName` with respect to `param`: `callDSigma`. */
+export function partialName(fnName: string, param: string): string {
+  return `${identifierBase(fnName)}D${param[0].toUpperCase()}${param.slice(1)}`;
+}
+
+/** Several tags added to `fn`'s JSDoc in one edit (each added as addJsDocTag adds one). */
+function addJsDocTags(text: string, fn: LocatedFunction, tags: string[]): OffsetEdit {
+  const from = fn.jsDoc?.start ?? fn.statementStart;
+  let t = text;
+  let f = fn;
+  for (const tag of tags) {
+    const e = addJsDocTag(t, f, tag);
+    t = t.slice(0, e.start) + e.newText + t.slice(e.end);
+    f = locateFunctions(t).find((l) => l.name === fn.name) ?? f;
+  }
+  return { start: from, end: fn.statementStart, newText: t.slice(from, f.statementStart) };
+}
+
+/** The partials "Insert gradient function" writes beside a function with `@partial` tags (partialsCode). */
+export interface PartialsPlan {
+  /** `@wrt` order, and the parameters without a partial, with the names their partials take. */
+  wrt: string[];
+  missing: { param: string; name: string }[];
+  /** The tags they get, in one edit of the function's JSDoc. */
+  tags: OffsetEdit;
 }
 
 /**
- * "Fix hand-written gradient" for a wrong out-array or fused gradient that cannot be fixed
- * component by component: its body becomes a copy of the regenerated plain gradient into its
- * array (and, fused, the function's value returned), its signature, types and JSDoc kept; the
- * plain gradient goes after it (replacing the one Gradlens generated before). Null when the
- * convention or the function's shape is not one this handles (then nothing is changed).
+ * For a function whose derivatives are one function per parameter (`@partial p d [scale s]`):
+ * each `@wrt` parameter without a partial, named `<fn>D<Param>`, and the `@partial p <fn>D<Param>`
+ * tags. Null when the function has no `@partial` tag or every parameter has its partial.
  */
-export function conventionFixEdits(text: string, fnName: string, check: GradientCheck, mode: CodegenMode, style: CodeStyle, log: (m: string) => void): OffsetEdit[] | null {
-  if ((check.convention !== 'out' && check.convention !== 'fused') || check.self || (check.kind !== undefined && check.kind !== 'gradient')) return null;
-  let spec;
+export function partialsPlan(text: string, fn: LocatedFunction): PartialsPlan | null {
+  let partials;
+  try {
+    const program = parseProgram(text);
+    const sf = program.functions.get(fn.name);
+    partials = sf ? partialsOf(program, sf) : null;
+  } catch {
+    return null;
+  }
+  if (!partials || fn.form !== 'top' || fn.implicit.length > 0) return null;
+  const taken = new Set(topLevelNames(text));
+  const missing = partials.wrt.filter((p) => !partials.covered.has(p)).map((param) => ({ param, name: fresh(partialName(fn.name, param), taken) }));
+  if (missing.length === 0) return null;
+  return { wrt: partials.wrt, missing, tags: addJsDocTags(text, fn, missing.map((m) => `@partial ${m.param} ${m.name}`)) };
+}
+
+/**
+ * The plain gradient and, for each missing partial, `<fn>D<Param>(params)` returning its
+ * component. Null when the gradient is not numbers, one per `@wrt` parameter.
+ */
+export function partialsCode(fn: LocatedFunction, plan: PartialsPlan, generated: { name: string; code: string }, style: CodeStyle): string | null {
+  const main = locateFunctions(generated.code).find((g) => g.name === generated.name && g.form === 'top');
+  const parts = gradientParts(main?.returnTypeText ?? null);
+  if (!main || !parts || parts.length !== plan.wrt.length) return null;
+  const fns: Line[] = [];
+  for (const { param, name } of plan.missing) {
+    const body = partialLines(generated.name, main.params.map((q) => q.name), parts, plan.wrt.indexOf(param), '1', new Set(main.params.map((q) => q.name)));
+    if (!body) return null;
+    if (fns.length > 0) fns.push('');
+    fns.push('/**', ` * ∂${fn.shortName}/∂${param}, one function per partial as the other derivatives of \`${fn.shortName}\` (\`@partial ${param} ${name}\`).`, ` * ${GENERATED_MARK}.`, ' */',
+      { head: `${main.exported ? 'export ' : ''}function ${name}(${main.params.map(typed).join(', ')})${main.returnTypeText ? ': number' : ''}`, body });
+  }
+  return `${generated.code.trim()}\n\n${withCodeStyle(style, () => printLines(fns))}\n`;
+}
+
+/**
+ * "Fix hand-written gradient" for a wrong out-array, fused or vector-Jacobian-product gradient,
+ * or a scaled partial, that cannot be fixed component by component: its body becomes the
+ * regenerated plain gradient in its convention (copied into its array and, fused, the function's
+ * value returned; scaled by `gOut`; the factor times the parameter's component), its signature,
+ * types and JSDoc kept; the plain gradient goes after it (replacing the one Gradlens generated
+ * before). Null when the convention or the function's shape is not one this handles (then nothing
+ * is changed, and `log` says why).
+ */
+export function conventionFixEdits(text: string, fnName: string, check: GradientCheck, mode: CodegenMode, style: CodeStyle, log: (m: string) => void, sizes?: FixedSizes): OffsetEdit[] | null {
+  if (check.convention === 'flag' && (check.kind === undefined || check.kind === 'gradient')) return flagFixEdits(text, fnName, check, mode, style, log);
+  const partial = check.kind === 'partial';
+  const whole = check.convention === 'out' || check.convention === 'fused' || check.convention === 'vjp';
+  if (check.self || !(partial || (whole && (check.kind === undefined || check.kind === 'gradient')))) return null;
+  let spec: HandSpec | null;
   try {
     const program = parseProgram(text);
     const sf = program.functions.get(fnName);
-    spec = sf ? gradientSpecOf(program, sf, check.name) : null;
+    spec = !sf ? null : partial ? partialSpecOf(program, sf, check.name, check.param) : gradientSpecOf(program, sf, check.name);
   } catch {
     return null;
   }
   const fns = locateFunctions(text);
   const fn = fns.find((f) => f.name === fnName);
   const hand = fns.find((f) => f.name === check.name);
-  if (!spec || spec.extra === undefined || !fn || !hand || !hand.body || hand.form !== 'top' || fn.implicit.length > 0 || fn.callee === null) return null;
-  const out = hand.params[spec.extra]?.name;
-  const inputs = hand.params.filter((_, i) => i !== spec.extra).map((p) => p.name);
-  if (!out || inputs.length !== fn.params.length) return null;
+  if (!spec || (!partial && spec.extra === undefined) || !fn || !hand || !hand.body || hand.form !== 'top' || fn.implicit.length > 0 || fn.callee === null) return null;
+  const extra = partial ? undefined : hand.params[spec.extra!]?.name;
+  const inputs = hand.params.filter((_, i) => partial || i !== spec!.extra).map((p) => p.name);
+  if ((!partial && !extra) || inputs.length !== fn.params.length) {
+    log(`Gradlens: ${check.name} does not take ${fnName}'s parameters${partial ? '' : ' and one more'}; it is left as written.`);
+    return null;
+  }
   const plainBase = `${identifierBase(fnName)}Grad`;
   const previous = previousGenerated(text, [plainBase]).filter((s) => s.end <= hand.statementStart || s.start >= hand.statementEnd);
   const genText = blankedOut(text, previous);
@@ -212,33 +427,143 @@ export function conventionFixEdits(text: string, fnName: string, check: Gradient
     return null;
   }
   const main = locateFunctions(generated.code).find((g) => g.name === generated.name);
-  const parts = gradientParts(main?.returnTypeText ?? null);
-  if (!parts) return null;
   const taken = new Set([...hand.params.map((p) => p.name), ...topLevelNames(text)]);
-  // An optional array (`out?: number[]`) is made when it is not passed, as such functions do
-  // (`out ?? new Array(n).fill(0)`, an alias of `out` the checker follows).
-  const optional = new RegExp(`\\b${out}\\s*\\?`).test(text.slice(hand.nameEnd, hand.body.start));
-  let target = out;
-  const into = (g: string) => {
-    if (!optional) return { prologue: [], target };
-    target = fresh('result', taken);
-    const size = parts.length === 1 && parts[0] === 'arr' ? `${g}.length` : String(parts.length);
-    return { prologue: [`const ${target} = ${out} ?? new Array(${size}).fill(0);`], target };
-  };
-  const body = copyInto(generated.name, inputs, into, parts, taken);
-  if (!body) return null;
-  const returns = hand.returnTypeText !== null ? !/^(void|undefined)$/.test(hand.returnTypeText.trim()) : /\breturn\b/.test(text.slice(hand.body.start, hand.body.end));
-  if (check.convention === 'fused') body.push(`return ${fn.callee}(${inputs.join(', ')});`);
-  else if (returns) body.push(`return ${target};`);
-  const newBody = `{\n${withCodeStyle(style, () => printLines(body, 1))}\n}`;
+  let body: Line[] | null;
+  if (check.convention === 'vjp' && main?.returnTypeText?.replace(/\s+/g, '') === 'number[][]') {
+    // Vector-valued: the body of gOut · J generated as a gradient (weightedVjp), its helpers after.
+    const vjp = weightedVjp(genText, fn, inputs, extra!, freeName(`${identifierBase(check.name)}Vjp`, taken), [], false, style, log, sizes);
+    return vjp ? placed(text, hand, vjp.body, vjp.helpers, []) : null;
+  }
+  const parts = gradientParts(main?.returnTypeText ?? null);
+  if (!parts) {
+    log(`Gradlens: ${check.name} is not regenerated: ${fnName}'s gradient is not numbers and arrays of numbers.`);
+    return null;
+  }
+  if (partial) {
+    const wrt = wrtOf(text, fnName) ?? [];
+    body = partialLines(generated.name, inputs, parts, wrt.indexOf(spec.param ?? ''), spec.scaleText ?? '1', taken);
+  } else if (check.convention === 'vjp') {
+    body = vjpLines(generated.name, inputs, extra!, parts, taken);
+  } else {
+    // An optional array (`out?: number[]`) is made when it is not passed, as such functions do
+    // (`out ?? new Array(n).fill(0)`, an alias of `out` the checker follows).
+    const optional = new RegExp(`\\b${extra}\\s*\\?`).test(text.slice(hand.nameEnd, hand.body.start));
+    let target = extra!;
+    const into = (g: string) => {
+      if (!optional) return { prologue: [], target };
+      target = fresh('result', taken);
+      const size = parts.length === 1 && parts[0] === 'arr' ? `${g}.length` : String(parts.length);
+      return { prologue: [`const ${target} = ${extra} ?? new Array(${size}).fill(0);`], target };
+    };
+    body = copyInto(generated.name, inputs, into, parts, taken);
+    const returns = hand.returnTypeText !== null ? !/^(void|undefined)$/.test(hand.returnTypeText.trim()) : /\breturn\b/.test(text.slice(hand.body.start, hand.body.end));
+    if (body && check.convention === 'fused') body.push(`return ${fn.callee}(${inputs.join(', ')});`);
+    else if (body && returns) body.push(`return ${target};`);
+  }
+  if (!body) {
+    log(`Gradlens: ${check.name} is not regenerated: ${fnName}'s gradient mixes arrays and numbers.`);
+    return null;
+  }
+  return placed(text, hand, `{\n${withCodeStyle(style, () => printLines(body!, 1))}\n}`, generated.code, previous);
+}
+
+/** The hand-written function's new body, and `after` (the code it calls) after it or where Gradlens generated it before. */
+function placed(text: string, hand: LocatedFunction, newBody: string, after: string, previous: Span[]): OffsetEdit[] {
   const edits: OffsetEdit[] = [];
   if (previous.length > 0) {
-    edits.push({ start: hand.body.start, end: hand.body.end, newText: newBody });
-    edits.push({ start: previous[0].start, end: previous[0].end, newText: generated.code.trim() });
+    edits.push({ start: hand.body!.start, end: hand.body!.end, newText: newBody });
+    edits.push({ start: previous[0].start, end: previous[0].end, newText: after.trim() });
     for (const r of previous.slice(1)) edits.push({ start: text.slice(0, r.start).trimEnd().length, end: r.end, newText: '' });
     return edits;
   }
+  if (after.trim() === '') return [{ start: hand.body!.start, end: hand.body!.end, newText: newBody }];
   // One edit from the body to where the plain gradient goes after it (two touching edits are not for every client).
-  const after = insertAfter(text, hand, generated.code);
-  return [{ start: hand.body.start, end: after.end, newText: newBody + text.slice(hand.body.end, after.start) + after.newText }];
+  const at = insertAfter(text, hand, after);
+  return [{ start: hand.body!.start, end: at.end, newText: newBody + text.slice(hand.body!.end, at.start) + at.newText }];
+}
+
+/**
+ * The expression a flag-fused function returns with its flag on, when its body says so plainly: a
+ * statement `if (flag) return e;` (or `if (flag) { return e; }`), or `return flag ? e : …;`, and
+ * only one of them. Null otherwise (a flag tested deeper, negated, or in several places).
+ */
+function derivativeBranch(text: string, body: Span, flag: string): Span | null {
+  const sfile = ts.createSourceFile('hand.ts', text, ts.ScriptTarget.Latest, true);
+  let block: ts.Block | null = null;
+  const find = (n: ts.Node): void => {
+    if (block) return;
+    if (ts.isBlock(n) && n.getStart(sfile) === body.start && n.end === body.end) block = n;
+    else if (n.pos <= body.start && body.end <= n.end) n.forEachChild(find);
+  };
+  find(sfile);
+  if (!block) return null;
+  const isFlag = (e: ts.Expression): boolean => {
+    while (ts.isParenthesizedExpression(e)) e = e.expression;
+    return ts.isIdentifier(e) && e.text === flag;
+  };
+  const returned = (st: ts.Statement): ts.Expression | null => {
+    if (ts.isReturnStatement(st)) return st.expression ?? null;
+    if (ts.isBlock(st) && st.statements.length === 1) return returned(st.statements[0]);
+    return null;
+  };
+  const found: ts.Expression[] = [];
+  for (const st of (block as ts.Block).statements) {
+    if (ts.isIfStatement(st) && isFlag(st.expression)) {
+      const e = returned(st.thenStatement);
+      if (!e) return null;
+      found.push(e);
+    } else if (ts.isReturnStatement(st) && st.expression) {
+      let e = st.expression;
+      while (ts.isParenthesizedExpression(e)) e = e.expression;
+      if (ts.isConditionalExpression(e) && isFlag(e.condition)) found.push(e.whenTrue);
+    }
+  }
+  return found.length === 1 ? { start: found[0].getStart(sfile), end: found[0].end } : null;
+}
+
+/**
+ * "Fix hand-written gradient" for a wrong flag-fused function (`act(x, derivative)`) that cannot
+ * be fixed component by component: the expression of its derivative branch becomes a call of the
+ * regenerated plain gradient (placed after it), the rest of the function as written. Only for a
+ * plain `if (derivative) return …;` or `derivative ? … : …`; otherwise `log` says why.
+ */
+function flagFixEdits(text: string, fnName: string, check: GradientCheck, mode: CodegenMode, style: CodeStyle, log: (m: string) => void): OffsetEdit[] | null {
+  let spec: HandSpec | null;
+  try {
+    const program = parseProgram(text);
+    const sf = program.functions.get(fnName);
+    spec = sf ? gradientSpecOf(program, sf, check.name) : null;
+  } catch {
+    return null;
+  }
+  const fns = locateFunctions(text);
+  const fn = fns.find((f) => f.name === fnName);
+  const hand = fns.find((f) => f.name === check.name);
+  if (!spec || spec.extra === undefined || !fn || !hand || !hand.body || hand.form !== 'top' || fn.implicit.length > 0 || fn.callee === null) return null;
+  const flag = hand.params[spec.extra]?.name;
+  const branch = flag ? derivativeBranch(text, hand.body, flag) : null;
+  if (!flag || !branch) {
+    log(`Gradlens: ${check.name}'s derivative is not a plain \`if (${flag ?? 'derivative'}) return …;\` or \`${flag ?? 'derivative'} ? … : …\`, so Gradlens cannot tell which part to regenerate; it is left as written.`);
+    return null;
+  }
+  const inputs = hand.params.filter((_, i) => i !== spec!.extra).map((p) => p.name);
+  if (!spec.self && inputs.length !== fn.params.length) return null;
+  const plainBase = `${identifierBase(fnName)}Grad`;
+  const previous = previousGenerated(text, [plainBase]).filter((s) => s.end <= hand.statementStart || s.start >= hand.statementEnd);
+  const genText = blankedOut(text, previous);
+  const plainName = freeName(plainBase, topLevelNames(genText));
+  let result = generateDerivative(genText, fnName, mode, { name: plainName, style });
+  if (!result.generated && mode === 'closed') result = generateDerivative(genText, fnName, 'reverse', { name: plainName, style });
+  const generated = result.generated;
+  if (!generated) {
+    log(`Gradlens: cannot regenerate ${check.name}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    return null;
+  }
+  const main = locateFunctions(generated.code).find((g) => g.name === generated.name);
+  if (!main) return null;
+  // On the function itself, its gradient takes the flag too: called with it off (the value's branch).
+  const args = spec.self ? main.params.map((p, i) => (i === spec!.extra ? 'false' : hand.params[i]?.name ?? p.name)) : inputs;
+  const call = `${generated.name}(${args.join(', ')})`;
+  const bodyText = text.slice(hand.body.start, branch.start) + call + text.slice(branch.end, hand.body.end);
+  return placed(text, hand, bodyText, generated.code, previous);
 }

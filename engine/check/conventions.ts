@@ -318,19 +318,27 @@ export function gradientSpecOf(program: Program, sf: SourceFunction, handName: s
   return handSpecs(program, sf, selfConvention(program, sf)).find((s) => s.kind === 'gradient' && s.name === handName) ?? null;
 }
 
+/** The `@partial param handName` of `sf` as the checker sees it (its factor). */
+export function partialSpecOf(program: Program, sf: SourceFunction, handName: string, param: string | undefined): HandSpec | null {
+  return handSpecs(program, sf, selfConvention(program, sf)).find((s) => s.kind === 'partial' && s.name === handName && (param === undefined || s.param === param)) ?? null;
+}
+
 /** Conventions Gradlens writes a new derivative in, besides the plain one. */
-export type GeneratedConvention = 'out' | 'output';
+export type GeneratedConvention = 'out' | 'output' | 'vjp';
+const GENERATED: readonly GeneratedConvention[] = ['out', 'output', 'vjp'];
+const generated = (c: GradientConvention | null): GeneratedConvention | null => (GENERATED as readonly (GradientConvention | null)[]).includes(c) ? c as GeneratedConvention : null;
 
 /**
  * The convention a new gradient of `sf` is written in, so that it looks like the file's other
  * derivatives: the one `sf`'s own (or its table's) `@gradient` tag declares; else the one most of
  * the file's other hand-written gradients follow (a table of derivatives of the output, out-array
- * gradients), when that is an out array or the output; else null (plain). Bounded by the file's
- * functions, each asked once.
+ * gradients, vector-Jacobian products), when that is an out array, the output or a VJP; else null
+ * (plain: a flag-fused file gets plain derivatives, its flag being no shape a new function needs).
+ * Bounded by the file's functions, each asked once.
  */
 export function generationConvention(program: Program, sf: SourceFunction): GeneratedConvention | null {
   const own = handTagsOf(sf.annotations).find((t) => t.kind === 'gradient');
-  if (own) return own.convention === 'out' || own.convention === 'output' ? own.convention : null;
+  if (own) return generated(own.convention);
   const counts = new Map<GradientConvention, number>();
   let total = 0;
   for (const other of program.functions.values()) {
@@ -341,6 +349,20 @@ export function generationConvention(program: Program, sf: SourceFunction): Gene
       total++;
     }
   }
-  for (const c of ['out', 'output'] as const) if ((counts.get(c) ?? 0) * 2 > total) return c;
+  for (const c of GENERATED) if ((counts.get(c) ?? 0) * 2 > total) return c;
   return null;
+}
+
+/**
+ * A function whose derivatives are written one per parameter (`@partial p d [scale s]`, option
+ * Greeks): the parameters it is differentiated with respect to (`@wrt`, else all), and those that
+ * already have a partial. Null when it has no `@partial` tag (or a `@gradient`: then that is its derivative).
+ */
+export function partialsOf(program: Program, sf: SourceFunction): { wrt: string[]; covered: Set<string> } | null {
+  const tags = handTagsOf(sf.annotations);
+  if (tags.some((t) => t.kind === 'gradient')) return null;
+  const partials = tags.filter((t) => t.kind === 'partial');
+  if (partials.length === 0) return null;
+  const wrt = sf.annotations.wrt ?? paramInfos(sf, program).map((p) => p.name);
+  return { wrt: [...wrt], covered: new Set(partials.map((t) => t.param ?? '')) };
 }

@@ -120,7 +120,12 @@ export abstract class CallLowerer extends ExpressionLowerer {
       if (a.t === 'arr' && args[0] && ts.isIdentifier(args[0])) return this.copy(args[0], range);
     }
     if (ts.isIdentifier(callee) && callee.text === 'Array' && args.length === 1) {
-      this.unsupported(e, '`new Array(n)` without `.fill(v)`', 'Write `new Array(n).fill(0)`.');
+      // `new Array(n)`: n holes, each reading as `undefined`, which arithmetic and comparisons treat
+      // as NaN does (as `Array.from({ length: n })` below); code that writes before it reads, like
+      // Gradlens's own generated gradients, means what JavaScript means
+      const a = this.expr(args[0]);
+      if (a.t === 'num') return { e: { k: 'arrayFill', length: a.e, fill: { k: 'const', value: NaN, range }, range }, t: 'arr', d: 1 };
+      this.unsupported(e, '`new Array(…)` of a non-number', 'Write `new Array(n)` with a length, or an array literal.');
     }
     this.unsupported(e, `\`new ${callee.getText(this.sfile)}(…)\``, 'Arrays: `new Array(n).fill(v)`, `new Float64Array(n)`, literals, `Array.from({ length: n }, (_, i) => …)`.');
   }
