@@ -31,6 +31,8 @@ import { graphToSvg } from './graphSvg';
 import { LineIndex } from './lineIndex';
 import { diagnosticToJson, formatDiagnostic } from './diagnostics';
 import { version } from '../package.json';
+import { withModuleContext, type ModuleContext } from '../engine/modules';
+import { createFsModuleHost } from '../server/moduleHost';
 
 /** Where the CLI writes and what it knows of its environment; tests and main() fill it in. */
 export interface CliIo {
@@ -309,6 +311,8 @@ interface Target {
   text: string;
   functionName: string;
   index: LineIndex;
+  /** The file and a host reading what it imports from disk, as `check` does (cli/check.ts). */
+  modules: ModuleContext;
 }
 
 function readTarget(args: ParsedArgs, io: CliIo, command: Command): Target {
@@ -323,7 +327,8 @@ function readTarget(args: ParsedArgs, io: CliIo, command: Command): Target {
   } catch (e) {
     throw new InputError(`cannot read '${file}': ${describeFsError(e)}`);
   }
-  return { file: absolute, display: displayPath(absolute, io.cwd), text, functionName, index: new LineIndex(text) };
+  const modules = { file: absolute, host: createFsModuleHost() };
+  return { file: absolute, display: displayPath(absolute, io.cwd), text, functionName, index: new LineIndex(text), modules };
 }
 
 function pointOption(args: ParsedArgs): Point | undefined {
@@ -339,7 +344,7 @@ function writeDiagnostics(target: Target, diagnostics: EngineDiagnostic[], io: C
 function noResultMessage(target: Target, what: string): string {
   let names: string[] = [];
   try {
-    names = analyzeFile(target.text).functions.map((f) => f.name);
+    names = analyzeFile(target.text, undefined, undefined, target.modules).functions.map((f) => f.name);
   } catch {
     // The hint is optional; the message stands without it.
   }
@@ -357,7 +362,7 @@ function runGrad(args: ParsedArgs, io: CliIo, out: Palette, err: Palette): numbe
   const point = pointOption(args);
   const digits = numberOption(args, 'digits', { integer: true, positive: true }) ?? 10;
   if (digits > 17) throw new UsageError(`option '--digits' expects at most 17, got ${digits}`);
-  const result = gradientAt(target.text, target.functionName, point, engineOptions(args));
+  const result = withModuleContext(target.modules, () => gradientAt(target.text, target.functionName, point, engineOptions(args)));
   const computed = result.value !== null && (result.gradient !== null || result.jacobian !== null);
 
   if (flag(args, 'json')) {
@@ -405,7 +410,7 @@ function runCodegen(args: ParsedArgs, io: CliIo, err: Palette): number {
   if (name !== undefined && !/^[A-Za-z_$][\w$]*$/.test(name)) {
     throw new UsageError(`option '--name' expects an identifier, got '${name}'`);
   }
-  const result = generateDerivative(target.text, target.functionName, mode, name !== undefined ? { name } : undefined);
+  const result = generateDerivative(target.text, target.functionName, mode, name !== undefined ? { name } : undefined, target.modules);
   const output = stringOption(args, 'output');
   if (flag(args, 'json')) {
     const json = {
@@ -443,7 +448,8 @@ async function runGraph(args: ParsedArgs, io: CliIo, err: Palette): Promise<numb
   const point = pointOption(args);
   const format = stringOption(args, 'format') ?? 'dot';
   const output = stringOption(args, 'output');
-  const result = computationGraph(target.text, target.functionName, point, engineOptions(args));
+  const options = engineOptions(args);
+  const result = withModuleContext(target.modules, () => computationGraph(target.text, target.functionName, point, options));
   writeDiagnostics(target, result.diagnostics, io, err);
   if (!result.graph) {
     io.stderr.write(`${err.red('gradlens: error:')} ${noResultMessage(target, 'compute the graph of')}\n`);

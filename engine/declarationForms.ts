@@ -8,6 +8,7 @@
 //   Foo.prototype.f = function …, Foo.f = function …     Foo.f                   (assigned)
 //   class Model { loss(w) {…}; static f(x) {…}; get k() }  Model.loss, Model.f, Model.k (method)
 //   function makeLoss(data) { return function loss(w) {…} }  makeLoss.loss        (nested)
+//   const makeLoss = (data) => (w) => …                  makeLoss.returned       (nested)
 //
 // A `@differentiable` on a table (`/** @differentiable */ export const activations = {…}`)
 // applies to each function member without a JSDoc of its own that is not a sibling's derivative.
@@ -146,6 +147,11 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       add(node, `${outer.name}.${short}`, nameNode, decl, {
         form: 'nested', shortName: short, statement: outer.statement, exported: false, enclosing: outer.name, context: outer.node,
       });
+    const returned = (e: ts.Expression, decl: ts.Node) => {
+      const f = unwrapInitializer(e) as ts.ArrowFunction | ts.FunctionExpression;
+      const own = ts.isFunctionExpression(f) && f.name ? f.name : undefined;
+      nested(f, own ? own.text : 'returned', own ?? (ts.isArrowFunction(f) ? f.equalsGreaterThanToken : f.parameters[0] ?? f.body), decl);
+    };
     // Children pushed last first, so that functions are found in source order.
     const stack: ts.Node[] = [];
     const pushChildren = (n: ts.Node): void => {
@@ -153,7 +159,17 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       n.forEachChild((c) => { children.push(c); });
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
     };
-    pushChildren(outer.node.body!);
+    const body = outer.node.body!;
+    // A curried factory, `const makeLoss = (data) => (w) => …`: the arrow's body is the function
+    // it returns, named as a returned one (`makeLoss.returned`, or its own name).
+    if (!ts.isBlock(body) && isFunctionValue(body as ts.Expression)) {
+      // Its JSDoc sits before the arrow, inside parentheses around it or before them.
+      const inner = unwrapInitializer(body as ts.Expression);
+      const docBefore = (n: ts.Node) => (ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []).some((c) => text.startsWith('/**', c.pos));
+      returned(body as ts.Expression, docBefore(body) || !docBefore(inner) ? body : inner);
+      return;
+    }
+    pushChildren(body);
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (ts.isFunctionDeclaration(n)) {
@@ -174,9 +190,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
         continue;
       }
       if (ts.isReturnStatement(n) && n.expression && isFunctionValue(n.expression)) {
-        const f = unwrapInitializer(n.expression) as ts.ArrowFunction | ts.FunctionExpression;
-        const own = ts.isFunctionExpression(f) && f.name ? f.name : undefined;
-        nested(f, own ? own.text : 'returned', own ?? (ts.isArrowFunction(f) ? f.equalsGreaterThanToken : f.parameters[0] ?? f.body), n);
+        returned(n.expression, n);
         continue;
       }
       if (ts.isFunctionLike(n) || ts.isClassLike(n)) continue;

@@ -4,7 +4,10 @@
 // the name this file calls it by (`f`, `M.f`, `util.f`), and for the helpers it calls in its own
 // file, a name no source can write (`$util.sq`), which generated code cannot call (a CodegenError).
 // Its ranges are those of the import in the importer (where its problems are shown), so every
-// mode, check and generator uses it exactly as a helper of the file.
+// mode, check and generator uses it exactly as a helper of the file. Imported types
+// (`import type { Vec2 }`, `V.Vec2`, JSDoc `import('./vec').Vec2`) are found here too (`typeTarget`)
+// and resolved by lower/types.ts in the file that declares them; imported constants fold into the
+// file's module constants (`importedConstant`).
 
 import ts from 'typescript';
 import type { EngineDiagnostic } from './api';
@@ -12,6 +15,7 @@ import type { IrFunction, Range } from './ir';
 import { forEachExpr } from './irWalk';
 import { exportTable, importBindings, packageName, type ExportTable, type ImportBinding, type ImportedRef, type ModuleContext, type ModuleGraph } from './modules';
 import { mapRangesInPlace } from './ranges';
+import { declaresTypedef } from './lower/types';
 import type { Lowered, SourceFunction } from './sourceFunction';
 
 /** What the imports read of a program (engine/program.ts `Program`). */
@@ -53,6 +57,10 @@ const lowering = new WeakMap<object, Set<string>>();
 export class FileImports {
   private bindingsMemo: Map<string, ImportBinding> | undefined;
   private exportsMemo: ExportTable | undefined;
+  private typeBindingsMemo: Map<string, ImportBinding> | undefined;
+  private typeExportsMemo: ExportTable | undefined;
+  /** The bindings the file's module constants were folded from (`const T = 2 * K`), by constant: part of the cache key. */
+  readonly constantSources = new Map<string, Set<string>>();
   /** Functions of other files by their name in this one. */
   private readonly foreign = new Map<string, Foreign>();
   /** The name in this file of each function of another (file and qualified name). */
@@ -72,6 +80,73 @@ export class FileImports {
 
   exports(): ExportTable {
     return this.exportsMemo ??= exportTable(this.program.sourceFile);
+  }
+
+  /** The bindings with type-only imports (`import type { Vec2 }`) too. */
+  typeBindings(): Map<string, ImportBinding> {
+    return this.typeBindingsMemo ??= importBindings(this.program.sourceFile, true);
+  }
+
+  private typeExports(): ExportTable {
+    return this.typeExportsMemo ??= exportTable(this.program.sourceFile, true);
+  }
+
+  /**
+   * Where a type name this file imports (`Vec2`, `V.Vec2`) is declared: the program of the file
+   * that declares it and its name there, following re-exports; undefined when it is not imported
+   * or cannot be read (then it is an unknown type, as without a host). Declaration files are read
+   * for their types; packages are not.
+   */
+  typeTarget(chain: readonly string[], specifier?: string): { program: LinkedProgram; local: string } | undefined {
+    // `import('./vec').Vec2` (JSDoc): the module named in place.
+    if (specifier !== undefined) return chain.length === 1 ? this.typeExport(specifier, chain[0], new Set()) : undefined;
+    const b = this.typeBindings().get(chain[0]);
+    if (!b) return undefined;
+    const props = chain.slice(1);
+    if (b.kind === 'namespace' ? props.length !== 1 : props.length !== 0) return undefined;
+    const exported = b.kind === 'namespace' ? props[0] : b.kind === 'default' ? 'default' : b.imported!;
+    return this.typeExport(b.specifier, exported, new Set());
+  }
+
+  private typeExport(specifier: string, name: string, seen: Set<string>): { program: LinkedProgram; local: string } | undefined {
+    const r = this.link.graph.resolve(specifier, this.file);
+    if (!r || r.kind === 'package') return undefined;
+    const loaded = this.link.graph.load(r.file, this.link.depth + 1);
+    if ('problem' in loaded) return undefined;
+    return loaded.program.imports?.typeExportOf(name, seen);
+  }
+
+  private typeExportOf(name: string, seen: Set<string>): { program: LinkedProgram; local: string } | undefined {
+    const key = `${this.file}\u0000${name}`;
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    const entry = this.typeExports().names.get(name);
+    if (entry && 'from' in entry) return this.typeExport(entry.from, entry.imported, seen);
+    if (entry) {
+      const b = this.typeBindings().get(entry.local);
+      if (!b) return { program: this.program, local: entry.local };
+      return b.kind === 'namespace' ? undefined : this.typeExport(b.specifier, b.kind === 'default' ? 'default' : b.imported!, seen);
+    }
+    if (name === 'default') return undefined;
+    for (const star of this.typeExports().stars) {
+      const t = this.typeExport(star, name, seen);
+      if (t) return t;
+    }
+    return declaresTypedef(name, this.program.sourceFile) ? { program: this.program, local: name } : undefined;
+  }
+
+  /**
+   * The value of an imported numeric constant (`K`, `M.K`) for folding this file's module
+   * constants; only constants are looked at (no function is lowered), undefined otherwise.
+   */
+  importedConstant(ref: ts.Expression): number | undefined {
+    const chain = dotted(ref);
+    const b = chain && this.bindings().get(chain[0]);
+    if (!chain || !b) return undefined;
+    const props = chain.slice(1);
+    if (b.kind === 'namespace' ? props.length !== 1 : props.length !== 0) return undefined;
+    const target = this.moduleExport(b.specifier, b.kind === 'namespace' ? props[0] : b.kind === 'default' ? 'default' : b.imported!, new Set());
+    return 'why' in target ? undefined : target.program.constants.get(target.local);
   }
 
   /** Runs the lowering of this file's `name`, marked as in progress (recursion across files is found, not followed). */
@@ -261,14 +336,20 @@ export class FileImports {
         if ('problem' in loaded) { out.set(r.file, ''); continue; }
         out.set(r.file, loaded.program.text);
         const next = loaded.program.imports;
-        if (next) visit(next, [...next.bindings().values(), ...next.reexports()]);
+        if (next) visit(next, [...next.typeBindings().values(), ...next.reexports()]);
       }
     };
-    const bindings = this.bindings();
-    if (bindings.size === 0) return '';
+    // Type-only imports too: a record type read from another file (`import type { Vec2 }`).
+    const bindings = this.typeBindings();
+    if (bindings.size === 0 && !texts.some((t) => t.includes('import('))) return '';
     const names = new Set<string>();
     for (const t of texts) for (const m of t.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(m[0]);
+    for (const [constant, sources] of this.constantSources) if (names.has(constant)) for (const n of sources) names.add(n);
     const used = [...bindings.values()].filter((b) => names.has(b.local));
+    // JSDoc's `{import('./vec').Vec2}` names a module without binding it.
+    for (const t of texts) {
+      for (const m of t.matchAll(/import\(\s*(['"])([^'"\n]+)\1\s*\)/g)) used.push({ local: '', kind: 'namespace', specifier: m[2], range: { start: 0, end: 0 } });
+    }
     if (used.length === 0) return '';
     visit(this, used);
     // Where the imports are: ranges in an imported function are those of its import.
@@ -276,9 +357,9 @@ export class FileImports {
     return [...out].map(([file, text]) => `${file}\u0001${text}`).sort().join('\u0002');
   }
 
-  /** `export … from` specifiers, as bindings (for the cache key's walk). */
+  /** `export … from` specifiers (types' too), as bindings (for the cache key's walk). */
   private reexports(): ImportBinding[] {
-    const t = this.exports();
+    const t = this.typeExports();
     const specs = [...t.stars, ...[...t.names.values()].flatMap((e) => ('from' in e ? [e.from] : []))];
     return specs.map((specifier) => ({ local: '', kind: 'namespace' as const, specifier, range: { start: 0, end: 0 } }));
   }

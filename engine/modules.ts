@@ -68,13 +68,13 @@ export interface ImportBinding {
   range: Range;
 }
 
-/** The import bindings of a file's top level, by local name. */
-export function importBindings(sf: ts.SourceFile): Map<string, ImportBinding> {
+/** The import bindings of a file's top level, by local name; with `types`, type-only imports (`import type`) too. */
+export function importBindings(sf: ts.SourceFile, types = false): Map<string, ImportBinding> {
   const out = new Map<string, ImportBinding>();
   const range = (n: ts.Node): Range => ({ start: n.getStart(sf), end: n.end });
   const add = (b: ImportBinding) => { if (!out.has(b.local)) out.set(b.local, b); };
   for (const stmt of sf.statements) {
-    if (ts.isImportDeclaration(stmt) && ts.isStringLiteral(stmt.moduleSpecifier) && stmt.importClause && !stmt.importClause.isTypeOnly) {
+    if (ts.isImportDeclaration(stmt) && ts.isStringLiteral(stmt.moduleSpecifier) && stmt.importClause && (types || !stmt.importClause.isTypeOnly)) {
       const specifier = stmt.moduleSpecifier.text;
       const c = stmt.importClause;
       if (c.name) add({ local: c.name.text, kind: 'default', specifier, range: range(c.name) });
@@ -82,7 +82,7 @@ export function importBindings(sf: ts.SourceFile): Map<string, ImportBinding> {
       if (nb && ts.isNamespaceImport(nb)) add({ local: nb.name.text, kind: 'namespace', specifier, range: range(nb.name) });
       if (nb && ts.isNamedImports(nb)) {
         for (const e of nb.elements) {
-          if (e.isTypeOnly) continue;
+          if (e.isTypeOnly && !types) continue;
           const imported = (e.propertyName ?? e.name).text;
           add({ local: e.name.text, kind: imported === 'default' ? 'default' : 'named', imported, specifier, range: range(e.name) });
         }
@@ -130,9 +130,10 @@ export interface ExportTable {
  * `export { f } from './a'`, `export * from './a'`, `export default f`, and CommonJS
  * `module.exports = { f, g: h }`, `exports.f = f`, `module.exports = f` (the default). Functions
  * written in the export itself (`exports.f = function …`) are functions of the file under
- * `exports.f` (engine/declarationForms.ts): program.ts looks those up first.
+ * `exports.f` (engine/declarationForms.ts): program.ts looks those up first. With `types`, the exported interfaces,
+ * type aliases and enums and the type-only exports (`export type { V } from './v'`) too.
  */
-export function exportTable(sf: ts.SourceFile): ExportTable {
+export function exportTable(sf: ts.SourceFile, types = false): ExportTable {
   const names = new Map<string, ExportEntry>();
   const stars: string[] = [];
   const set = (name: string, e: ExportEntry) => { if (!names.has(name)) names.set(name, e); };
@@ -143,13 +144,15 @@ export function exportTable(sf: ts.SourceFile): ExportTable {
       set(isDefault(stmt) ? 'default' : stmt.name.text, { local: stmt.name.text });
     } else if (ts.isVariableStatement(stmt) && exported(stmt)) {
       for (const d of stmt.declarationList.declarations) if (ts.isIdentifier(d.name)) set(d.name.text, { local: d.name.text });
-    } else if (ts.isExportDeclaration(stmt) && !stmt.isTypeOnly) {
+    } else if (types && (ts.isInterfaceDeclaration(stmt) || ts.isTypeAliasDeclaration(stmt) || ts.isEnumDeclaration(stmt)) && exported(stmt)) {
+      set(isDefault(stmt) ? 'default' : stmt.name.text, { local: stmt.name.text });
+    } else if (ts.isExportDeclaration(stmt) && (types || !stmt.isTypeOnly)) {
       const from = stmt.moduleSpecifier && ts.isStringLiteral(stmt.moduleSpecifier) ? stmt.moduleSpecifier.text : undefined;
       const clause = stmt.exportClause;
       if (!clause) { if (from !== undefined) stars.push(from); continue; }
       if (!ts.isNamedExports(clause)) continue;
       for (const e of clause.elements) {
-        if (e.isTypeOnly) continue;
+        if (e.isTypeOnly && !types) continue;
         const inner = (e.propertyName ?? e.name).text;
         set(e.name.text, from !== undefined ? { from, imported: inner } : { local: inner });
       }
@@ -190,7 +193,11 @@ export class ModuleGraph<P> {
   private readonly modules = new Map<string, { program: P | null; depth: number }>();
   private reads = 0;
 
-  constructor(readonly host: ModuleHost, private readonly parse: (text: string, file: string, depth: number) => P) {}
+  /**
+   * `parse` makes a file's program, handing it to `known` (the graph then holds it) before it
+   * reads other files: its constants may import from a file that imports it back.
+   */
+  constructor(readonly host: ModuleHost, private readonly parse: (text: string, file: string, depth: number, known: (program: P) => void) => P) {}
 
   /** The file the analysis started from (its program is the importer's own). */
   register(file: string, program: P): void {
@@ -222,7 +229,7 @@ export class ModuleGraph<P> {
       this.modules.set(file, { program: null, depth });
       return { problem: text === null ? `'${file}' could not be read` : `'${file}' is larger than ${MAX_MODULE_CHARS / 1e6} MB` };
     }
-    const program = this.parse(text, file, depth);
+    const program = this.parse(text, file, depth, (p) => this.modules.set(file, { program: p, depth }));
     this.modules.set(file, { program, depth });
     // Reading grows with the workspace: within the function's time budget (a GL007 past it).
     meter().checkTime('lowering');

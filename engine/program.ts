@@ -14,6 +14,7 @@ import { arithOp } from './lower/operators';
 import { parseAnnotations } from './annotations';
 import { FileImports, type ModuleLink } from './imports';
 import { ambientModuleContext, ModuleGraph, type ImportedRef, type ModuleContext } from './modules';
+import { setImportedTypes } from './lower/types';
 
 export type { FunctionNode, Lowered, SourceFunction } from './sourceFunction';
 export { unwrapInitializer } from './declarationForms';
@@ -34,6 +35,14 @@ export class Program implements ProgramView {
 
   constructor(readonly text: string, readonly sourceFile: ts.SourceFile, link?: ModuleLink) {
     this.imports = link ? new FileImports(this, link) : undefined;
+    const imports = this.imports;
+    // Parameter types imported from other files resolve in the files that declare them.
+    if (imports) {
+      setImportedTypes(sourceFile, (chain, specifier) => {
+        const t = imports.typeTarget(chain, specifier);
+        return t && { sourceFile: t.program.sourceFile, name: t.local };
+      });
+    }
   }
 
   /** Lowers `name` (once); undefined when the file has no such function (nor imports one under that name). */
@@ -103,20 +112,37 @@ export function parseSource(text: string, previous?: ParseState): ts.SourceFile 
  */
 export function parseProgram(text: string, previous?: ParseState, context: ModuleContext | undefined = ambientModuleContext()): Program {
   if (!context) return parseLinked(text, previous, undefined);
-  const graph: ModuleGraph<Program> = new ModuleGraph<Program>(context.host, (t, file, depth) => parseLinked(t, undefined, { graph, file, depth }));
-  const program = parseLinked(text, previous, { graph, file: context.file, depth: 0 });
-  graph.register(context.file, program);
-  return program;
+  const graph: ModuleGraph<Program> = new ModuleGraph<Program>(context.host, (t, file, depth, known) => parseLinked(t, undefined, { graph, file, depth }, known));
+  return parseLinked(text, previous, { graph, file: context.file, depth: 0 }, (p) => graph.register(context.file, p));
 }
 
-function parseLinked(text: string, previous: ParseState | undefined, link: ModuleLink | undefined): Program {
+/** A program: its functions, then (once `known` has put it in the graph, as imports may cycle) its constants. */
+function parseLinked(text: string, previous: ParseState | undefined, link: ModuleLink | undefined, known?: (program: Program) => void): Program {
   const sourceFile = parseSource(text, previous);
   const program = new Program(text, sourceFile, link);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
 
   for (const [name, f] of discoverFunctions(text, sourceFile, parseErrors)) program.functions.set(name, f);
+  known?.(program);
+  foldConstants(program);
+  return program;
+}
+
+/**
+ * The file's module constants (`const SQRT2PI = Math.sqrt(2 * Math.PI)`, `const T = 2 * K` with
+ * `K` imported), in source order.
+ */
+function foldConstants(program: Program): void {
+  const { text, sourceFile, imports } = program;
   let assigned: Map<string, number> | undefined;
+  let sources: Set<string> | undefined;
+  // An imported numeric constant (`K`, `M.K`), noting the binding for the cache key.
+  const imported = imports && ((e: ts.Expression) => {
+    const v = imports.importedConstant(e);
+    if (v !== undefined) sources!.add(rootName(e));
+    return v;
+  });
   for (const stmt of sourceFile.statements) {
     if (!ts.isVariableStatement(stmt)) continue;
     // `var SQRT2PI = …` (JavaScript before `const`) is a constant too when nothing assigns it (issue 13).
@@ -126,11 +152,18 @@ function parseLinked(text: string, previous: ParseState | undefined, link: Modul
     for (const d of stmt.declarationList.declarations) {
       if (!ts.isIdentifier(d.name) || !d.initializer) continue;
       if (!isConst && ((assigned ??= assignmentCounts(text)).get(d.name.text) ?? 0) > 1) continue;
-      const v = constantValue(unwrapInitializer(d.initializer), program.constants);
-      if (v !== undefined) program.constants.set(d.name.text, v);
+      sources = new Set();
+      const v = constantValue(unwrapInitializer(d.initializer), program.constants, imported);
+      if (v === undefined) continue;
+      program.constants.set(d.name.text, v);
+      if (sources.size > 0) imports!.constantSources.set(d.name.text, sources);
     }
   }
-  return program;
+}
+
+function rootName(e: ts.Expression): string {
+  while (ts.isPropertyAccessExpression(e)) e = e.expression;
+  return ts.isIdentifier(e) ? e.text : '';
 }
 
 /**
@@ -153,28 +186,28 @@ function assignmentCounts(text: string): Map<string, number> {
  * operators and the Math functions (`Math.sqrt(2 * Math.PI)`), computed with the op table's own
  * values (as JavaScript computes them), never `eval`.
  */
-export function constantValue(e: ts.Expression, known: ReadonlyMap<string, number>): number | undefined {
+export function constantValue(e: ts.Expression, known: ReadonlyMap<string, number>, imported?: (ref: ts.Expression) => number | undefined): number | undefined {
   if (ts.isNumericLiteral(e)) return Number(e.text);
-  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) return constantValue(e.expression, known);
+  if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e)) return constantValue(e.expression, known, imported);
   if (ts.isIdentifier(e)) {
-    const v = known.get(e.text);
+    const v = known.get(e.text) ?? imported?.(e);
     if (v !== undefined) return v;
     return e.text === 'Infinity' ? Infinity : e.text === 'NaN' ? NaN : undefined;
   }
   if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
     if (e.expression.text === 'Math') return mathConstant(e.name.text)?.value;
     if (e.expression.text === 'Number') return numberConstant(e.name.text)?.value;
-    return undefined;
+    return imported?.(e);
   }
   if (ts.isPrefixUnaryExpression(e) && (e.operator === ts.SyntaxKind.MinusToken || e.operator === ts.SyntaxKind.PlusToken)) {
-    const v = constantValue(e.operand, known);
+    const v = constantValue(e.operand, known, imported);
     return v === undefined ? undefined : e.operator === ts.SyntaxKind.MinusToken ? OPS.neg.number(v, NaN) : v;
   }
   if (ts.isBinaryExpression(e)) {
     const op = arithOp(e.operatorToken.kind);
     if (!op) return undefined;
-    const a = constantValue(e.left, known);
-    const b = a === undefined ? undefined : constantValue(e.right, known);
+    const a = constantValue(e.left, known, imported);
+    const b = a === undefined ? undefined : constantValue(e.right, known, imported);
     return a === undefined || b === undefined ? undefined : OPS[op].number(a, b);
   }
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) &&
@@ -183,7 +216,7 @@ export function constantValue(e: ts.Expression, known: ReadonlyMap<string, numbe
     const args: number[] = [];
     for (const a of e.arguments) {
       if (ts.isSpreadElement(a)) return undefined;
-      const v = constantValue(a, known);
+      const v = constantValue(a, known, imported);
       if (v === undefined) return undefined;
       args.push(v);
     }
@@ -242,6 +275,11 @@ export interface FunctionLocation {
   isStatic: boolean;
   /** A function returned by its factory (`return function loss(w) {…}`): code goes before the `return`. */
   returned: boolean;
+  /**
+   * The body of a curried factory's arrow (`const makeLoss = (data) => (w) => …`): no statement
+   * holds it, so code placed beside it needs the factory's body made a block first.
+   */
+  curried: boolean;
   /** Its implicit inputs (captured values, `this` fields), the IR function's last parameters, in order. */
   implicit: string[];
   /** How code at the top level of the file calls it (`activations.logistic.fn`, `module.exports.f`), or null (a method, a closure). */
@@ -278,6 +316,7 @@ export function locationOf(f: SourceFunction, program: Program): FunctionLocatio
     memberOf,
     isStatic: !!f.isStatic,
     returned: ts.isReturnStatement(f.decl),
+    curried: f.form === 'nested' && !ts.isReturnStatement(f.decl) && !ts.isStatement(f.decl) && !ts.isVariableDeclaration(f.decl),
     implicit: program.contextInputs(f).inputs.map((i) => i.name),
     callee: printedCallee(f),
   };

@@ -55,7 +55,8 @@ export function insertEdits(text: string, fnName: string, mode: CodegenMode, fa:
   const gradient = mode === 'reverse' || mode === 'closed';
   // Written like the file's other derivatives (out arrays, derivatives of the output): conventionCode.ts.
   const convention = gradient ? conventionOf(text, fnName) : null;
-  const member = fn.form === 'top' ? null : memberNameFor(text, fn, mode);
+  // (A curried factory's arrow has no statement to put a member beside: a function after the top-level statement.)
+  const member = fn.form === 'top' || fn.curried ? null : memberNameFor(text, fn, mode);
   const base = `${identifierBase(fnName)}${SUFFIX[mode]}`;
   // Inserting again replaces what Gradlens generated before under the names this insert uses (not the user's own).
   const conventionBase = convention === 'vjp' ? `${identifierBase(fnName)}Backward` : `${base}Into`;

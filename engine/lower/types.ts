@@ -58,6 +58,10 @@ export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile, depth =
     return { type: 'arr', depth: d, tupleLength: t.elements.length };
   }
   if (ts.isTypeLiteralNode(t)) return recordOf(t.members, null, sf, depth);
+  // JSDoc's `{import('./vec').Vec2}`: the type `Vec2` of that module.
+  if (ts.isImportTypeNode(t) && !t.isTypeOf && !t.typeArguments && t.qualifier && ts.isLiteralTypeNode(t.argument) && ts.isStringLiteral(t.argument.literal)) {
+    return importedType(t.qualifier.getText(sf), sf, depth, t.argument.literal.text);
+  }
   if (ts.isTypeReferenceNode(t)) {
     const name = t.typeName.getText(sf);
     if (name === 'Float64Array' || name === 'Float32Array') return { type: 'arr', depth: 1 };
@@ -76,15 +80,39 @@ function arrayOf(el: ShapeType | undefined): ShapeType | undefined {
 /** Resolved named types, per parse (a type resolves the same wherever it is used; failures are not kept). */
 const NAMED = new WeakMap<ts.SourceFile, Map<string, ShapeType>>();
 
+/**
+ * Where a type name the file imports (`Vec2` of `import type { Vec2 } from './vec'`, `V.Vec2` of
+ * `import * as V`) is declared: the other file's parse and its name there. Set by engine/program.ts
+ * for a program read with a module host (engine/imports.ts `typeTarget`); without one an imported
+ * type is unknown, as any other unknown type.
+ */
+export type ImportedTypeResolver = (chain: string[], specifier?: string) => { sourceFile: ts.SourceFile; name: string } | undefined;
+const IMPORTED_TYPES = new WeakMap<ts.SourceFile, ImportedTypeResolver>();
+
+/** Resolves `sf`'s imported type names through `resolver` from now on (forgetting what was resolved without it, or against older files). */
+export function setImportedTypes(sf: ts.SourceFile, resolver: ImportedTypeResolver): void {
+  IMPORTED_TYPES.set(sf, resolver);
+  NAMED.delete(sf);
+}
+
 /** A top-level interface, type alias or enum of the file, by name. */
 function namedType(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
   let known = NAMED.get(sf);
   if (!known) NAMED.set(sf, known = new Map());
   const hit = known.get(name);
   if (hit) return hit;
-  const found = findNamedType(name, sf, depth);
+  const found = findNamedType(name, sf, depth) ?? importedType(name, sf, depth);
   if (found) known.set(name, found);
   return found;
+}
+
+/** A type the file imports (or names in `import('…')`), resolved in the file that declares it (syntactically there, as here). */
+function importedType(name: string, sf: ts.SourceFile, depth: number, specifier?: string): ShapeType | undefined {
+  const resolver = IMPORTED_TYPES.get(sf);
+  if (!resolver) return undefined;
+  let target: ReturnType<ImportedTypeResolver>;
+  try { target = resolver(name.split('.'), specifier); } catch { return undefined; }
+  return target ? namedType(target.name, target.sourceFile, depth + 1) : undefined;
 }
 
 function findNamedType(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
@@ -142,6 +170,16 @@ function typedef(name: string, sf: ts.SourceFile, depth: number): ShapeType | un
     }
   }
   return undefined;
+}
+
+/** Whether the file declares a JSDoc `@typedef` of this name (a JavaScript module exports each of its typedefs). */
+export function declaresTypedef(name: string, sf: ts.SourceFile): boolean {
+  for (const node of [...sf.statements, sf.endOfFileToken]) {
+    for (const doc of (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) {
+      if (doc.tags?.some((tag) => ts.isJSDocTypedefTag(tag) && !!tag.name && ts.isIdentifier(tag.name) && tag.name.text === name)) return true;
+    }
+  }
+  return false;
 }
 
 function findDeclaration(name: string, sf: ts.SourceFile): ts.Statement | undefined {

@@ -89,3 +89,55 @@ describe('gradlens check over files that import each other (issue 13 item 6)', (
     assert.deepEqual(fileOf('ops.ts').diagnostics, []);
   });
 });
+
+// `grad`, `codegen` and `graph` read the imports of their file as `check` does (issue 13 item 6).
+const QUERY_FILES: Record<string, string> = {
+  'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+  'src/vec.ts': 'export interface Vec2 { x: number; y: number }\nexport function sq(x: number): number { return x * x; }\nexport const K = 3;\n',
+  'src/physics.ts': `import { sq, K, type Vec2 } from './vec';
+const HALF_K = K / 2;
+/**
+ * @differentiable
+ * @at p = { x: 1, y: 2 }
+ */
+export function energy(p: Vec2): number { return HALF_K * (sq(p.x) + sq(p.y)); }
+`,
+};
+
+describe('gradlens grad, codegen and graph over a file with imports (issue 13 item 6)', () => {
+  let dir: string;
+  let file: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-imports-q-'));
+    for (const [name, text] of Object.entries(QUERY_FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    file = path.join(dir, 'src', 'physics.ts');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, cwd: dir });
+
+  it('grad: the imported helper, record type and constant are read', () => {
+    const r = cli('grad', file, 'energy', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { value: number; gradient: unknown; diagnostics: unknown[] };
+    assert.equal(out.value, 7.5);
+    assert.deepEqual(out.gradient, { p: { x: 3, y: 6 } });
+    assert.deepEqual(out.diagnostics, []);
+  });
+
+  it('codegen: a gradient calling the helper as the file imports it', () => {
+    const r = cli('codegen', file, 'energy');
+    assert.equal(r.status, 0, r.stderr);
+    // The record-shaped gradient over the imported type, the helper's pullback, the folded constant.
+    assert.match(r.stdout, /export function energyGrad\(p: Vec2\): Vec2/);
+    assert.match(r.stdout, /sqPullback\(p\[0\], 1\.5\)/);
+  });
+
+  it('graph: the computation reads the helper', () => {
+    const r = cli('graph', file, 'energy', '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /sq\(p\.x\)/);
+  });
+});

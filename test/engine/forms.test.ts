@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile } from '../../engine/analyzeFile';
-import { parseProgram } from '../../engine/program';
+import { locateFunction, parseProgram } from '../../engine/program';
 
 interface FormFixture {
   name: string;
@@ -233,6 +233,41 @@ export const activations = {
     right: ['1 - Math.tanh(x) ** 2'],
     wrong: [{ kind: 'sign', at: 0, text: 'Math.tanh(x) ** 2 - 1' }, { kind: 'factor', at: 0, text: '2 * (1 - Math.tanh(x) ** 2)' }],
   },
+  {
+    name: 'a curried arrow factory: the inner arrow tagged, `data` captured; its derivative another curried factory',
+    src: `export const makeLoss = (data: number[]) =>
+  /**
+   * @differentiable
+   * @at w = 0.3, data = [1, 2, 3]
+   * @gradient makeLossGrad.returned
+   */
+  (w: number): number => (w * data[0] - 1) ** 2 + (w * data[1] - 1) ** 2 + (w * data[2] - 1) ** 2;
+
+export const makeLossGrad = (data: number[]) => (w: number): number => {
+  return 2 * ((w * data[0] - 1) * data[0] + (w * data[1] - 1) * data[1] + $0);
+};`,
+    fn: 'makeLoss.returned', hand: 'makeLossGrad.returned',
+    right: ['(w * data[2] - 1) * data[2]'],
+    wrong: [{ kind: 'index', at: 0, text: '(w * data[2] - 1) * data[1]' }, { kind: 'sign', at: 0, text: '(1 - w * data[2]) * data[2]' }],
+    lands: 'return 2 * ((w',
+  },
+  {
+    name: 'a curried factory returning a named function expression, reading a captured constant',
+    src: `export const makeSpring = (k: number) => {
+  const rest = 1;
+  return (m: number) =>
+    /**
+     * @differentiable
+     * @at x = 1.5, k = 2, m = 3
+     * @gradient dEnergy
+     */
+    function energy(x: number): number { return 0.5 * k * (x - rest) ** 2 / m; };
+};
+export function dEnergy(x: number, m: number, k: number): number { return $0; }`,
+    fn: 'makeSpring.returned.energy', hand: 'dEnergy',
+    right: ['k * (x - 1) / m'],
+    wrong: [{ kind: 'factor', at: 0, text: '0.5 * k * (x - 1) / m' }, { kind: 'sign', at: 0, text: 'k * (1 - x) / m' }],
+  },
 ];
 
 function fill(src: string, parts: string[]): string {
@@ -373,11 +408,28 @@ describe('engine: qualified names and resolution', () => {
       'class M { g(x: number) { return x; } static h(x: number) { return x; } get k() { return 1; } l = (x: number) => x; }',
       'function outer(y: number) { function inner(x: number) { return x; } const arrow = (x: number) => x; return function made(x: number) { return x + y; }; }',
       'export default function (x: number) { return x; }',
+      'const curried = (a: number) => (b: number) => (x: number) => a * b * x;',
+      'const wrapped = (a: number) => ((x: number) => a * x);',
+      'const named = (a: number) => function scaled(x: number) { return a * x; };',
     ].join('\n'));
     assert.deepEqual([...program.functions.keys()].sort(), [
-      'Foo.f', 'M.g', 'M.h', 'M.k', 'M.l', 'default', 'exports.c', 'exports.d', 'exports.e',
-      'outer', 'outer.arrow', 'outer.inner', 'outer.made', 't.a.fn', 't.b',
+      'Foo.f', 'M.g', 'M.h', 'M.k', 'M.l', 'curried', 'curried.returned', 'curried.returned.returned', 'default', 'exports.c', 'exports.d', 'exports.e',
+      'named', 'named.scaled', 'outer', 'outer.arrow', 'outer.inner', 'outer.made', 't.a.fn', 't.b', 'wrapped', 'wrapped.returned',
     ]);
+  });
+
+  it('a curried factory\'s inner arrow captures the outer parameters, its JSDoc read inside parentheses too', () => {
+    const text = 'export const makeLoss = (data: number[], c: number) => (\n  /**\n   * @differentiable\n   * @at w = 2, data = [1, 2], c = 0.5\n   */\n  (w: number): number => c * (w * data[0] + w * data[1])\n);\n';
+    const a = analyzeFile(text);
+    const f = a.functions.find((x) => x.name === 'makeLoss.returned');
+    assert.ok(f, JSON.stringify(a.diagnostics.map((d) => d.message)));
+    assert.equal(f.value, 3);
+    assert.equal((f.gradient as Record<string, number>).w, 1.5);
+    const program = parseProgram(text);
+    assert.deepEqual(program.contextInputs(program.functions.get('makeLoss.returned')!).inputs.map((i) => i.name).sort(), ['c', 'data']);
+    // Located as curried (no statement to place code beside), unlike a factory's `return function …`.
+    assert.equal(locateFunction(text, 'makeLoss.returned')?.curried, true);
+    assert.equal(locateFunction(FIXTURES[9].src, 'makeLoss.loss')?.curried, false);
   });
 
   it('a call of an instance method through its class (a TypeError in JavaScript) is not resolved', () => {

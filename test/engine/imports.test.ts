@@ -302,3 +302,130 @@ function typeErrors(files: Record<string, string>): string[] {
   const program = ts.createProgram([MAIN], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
+
+const VEC = `export interface Vec2 { x: number; y: number }
+export type Point = { readonly x: number; readonly y: number };
+`;
+const ENERGY = (imports: string, type = 'Vec2', grad = '') => `${imports}
+/**
+ * @differentiable
+ * @at p = { x: 1, y: 2 }${grad ? '\n * @gradient energyGrad' : ''}
+ */
+export function energy(p: ${type}): number { return 0.5 * (p.x * p.x + 3 * p.y * p.y); }
+${grad}`;
+
+describe('imports: parameter types declared in other modules (issue 13 item 6)', () => {
+  const cases: { name: string; files: Record<string, string> }[] = [
+    { name: 'an interface, `import type`', files: { [MAIN]: ENERGY(`import type { Vec2 } from './vec';`), '/ws/src/vec.ts': VEC } },
+    { name: 'a type alias, a value import', files: { [MAIN]: ENERGY(`import { Point } from './vec';`, 'Point'), '/ws/src/vec.ts': VEC } },
+    { name: 'an alias under another name (`import { type Point as P }`)', files: { [MAIN]: ENERGY(`import { type Point as P } from './vec';`, 'P'), '/ws/src/vec.ts': VEC } },
+    { name: 're-exported (`export type { Vec2 } from`)', files: { [MAIN]: ENERGY(`import type { Vec2 } from './types';`), '/ws/src/types.ts': `export type { Vec2 } from './vec';\n`, '/ws/src/vec.ts': VEC } },
+    { name: 're-exported (`export *`, through an import and `export { }`)', files: { [MAIN]: ENERGY(`import type { Vec2 } from './geometry';`), '/ws/src/geometry.ts': `export * from './shapes';\n`, '/ws/src/shapes.ts': `import type { Vec2 } from './vec';\nexport { Vec2 };\n`, '/ws/src/vec.ts': VEC } },
+    { name: 'a namespace import (`V.Vec2`)', files: { [MAIN]: ENERGY(`import * as V from './vec';`, 'V.Vec2'), '/ws/src/vec.ts': VEC } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const a = analyze(c.files);
+      const fn = a.functions.find((f) => f.name === 'energy');
+      assert.ok(fn, JSON.stringify(a.diagnostics));
+      assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning'), []);
+      assert.equal(fn.value, 6.5);
+      assert.deepEqual(fn.gradient, { p: { x: 1, y: 6 } });
+    });
+  }
+
+  it('a record of the other file holding a record it imports itself', () => {
+    const files = {
+      [MAIN]: `import type { Body } from './body';\n/**\n * @differentiable\n * @at b = { p: { x: 1, y: 2 }, m: 3 }\n */\nexport function kinetic(b: Body): number { return 0.5 * b.m * (b.p.x * b.p.x + b.p.y * b.p.y); }\n`,
+      '/ws/src/body.ts': `import type { Vec2 } from './vec';\nexport interface Body { p: Vec2; m: number }\n`,
+      '/ws/src/vec.ts': VEC,
+    };
+    const fn = analyze(files).functions.find((f) => f.name === 'kinetic');
+    assert.deepEqual(fn?.gradient, { b: { m: 2.5, p: { x: 3, y: 6 } } });
+  });
+
+  it('a right hand-written record gradient over an imported Vec2 checks out', () => {
+    const files = { [MAIN]: ENERGY(`import type { Vec2 } from './vec';`, 'Vec2', 'export function energyGrad(p: Vec2): Vec2 { return { y: 3 * p.y, x: p.x }; }\n'), '/ws/src/vec.ts': VEC };
+    const a = analyze(files);
+    const fn = a.functions.find((f) => f.name === 'energy');
+    assert.equal(fn?.check?.status, 'ok', JSON.stringify(a.diagnostics));
+    assert.deepEqual(fn.check!.points[0].components.map((c) => c.label), ['p.x', 'p.y']);
+  });
+
+  it('a wrong one is a GL001 naming the component p.y', () => {
+    const files = { [MAIN]: ENERGY(`import * as V from './vec';`, 'V.Vec2', 'export function energyGrad(p: V.Vec2): V.Vec2 { return { x: p.x, y: 2 * p.y }; }\n'), '/ws/src/vec.ts': VEC };
+    const a = analyze(files);
+    assert.equal(a.functions.find((f) => f.name === 'energy')?.check?.status, 'wrong');
+    assert.ok(a.diagnostics.some((d) => d.code === 'GL001' && /∂energy\/∂p\.y is wrong/.test(d.message)), JSON.stringify(a.diagnostics.map((d) => d.message)));
+  });
+
+  it('without a host (or when the module is missing), the imported type is unknown: a GL002 naming it', () => {
+    const text = ENERGY(`import type { Vec2 } from './vec';`);
+    for (const a of [analyzeFile(text, { randomPoints: 2 }), analyze({ [MAIN]: text })]) {
+      assert.ok(a.diagnostics.some((d) => d.code === 'GL002' && /type 'Vec2'/.test(d.message)), JSON.stringify(a.diagnostics.map((d) => d.message)));
+      assert.equal(a.functions.find((f) => f.name === 'energy')?.value ?? null, null);
+    }
+  });
+
+  it('the cache key holds the type\'s file: a field added there re-analyses the importer', () => {
+    const files = { [MAIN]: ENERGY(`import type { Vec2 } from './vec';`), '/ws/src/vec.ts': VEC };
+    const cache = new AnalysisCache();
+    assert.deepEqual(analyze(files, undefined, cache).functions[0].gradient, { p: { x: 1, y: 6 } });
+    const edited = { ...files, '/ws/src/vec.ts': VEC.replace('y: number }', 'y: number; z: number }') };
+    const a = analyze(edited, undefined, cache);
+    assert.equal(cache.hits, 0);
+    assert.ok(a.diagnostics.some((d) => /z/.test(d.message)), JSON.stringify(a.diagnostics.map((d) => d.message)));
+  });
+});
+
+describe('imports: module constants folded from imported constants (issue 13 item 6)', () => {
+  const F = (imports: string, init: string) => `${imports}\nconst T = ${init};\n/**\n * @differentiable\n * @at x = 2\n */\nexport function f(x: number): number { return T * x * x; }\n`;
+  for (const [name, main] of [
+    ['a named import', F(`import { K } from './util';`, '2 * K')],
+    ['a namespace import', F(`import * as U from './util';`, 'Math.sqrt(U.K * 12)')],
+    ['a re-export, renamed', F(`import { K as KK } from './index';`, 'KK + 3')],
+  ] as const) {
+    it(name, () => {
+      const files = { [MAIN]: main, '/ws/src/util.ts': UTIL, '/ws/src/index.ts': `export { K } from './util';\n` };
+      const fn = analyze(files).functions.find((f) => f.name === 'f');
+      assert.equal(fn?.value, 6 * 4);
+      assert.deepEqual(fn.gradient, { x: 6 * 4 });
+    });
+  }
+
+  it('editing the imported constant re-analyses the function that reads the folded one', () => {
+    const files = { [MAIN]: F(`import { K } from './util';`, '2 * K'), '/ws/src/util.ts': UTIL };
+    const cache = new AnalysisCache();
+    assert.equal(analyze(files, undefined, cache).functions[0].value, 24);
+    assert.equal(analyze({ ...files, '/ws/src/util.ts': UTIL.replace('K = 3', 'K = 5') }, undefined, cache).functions[0].value, 40);
+  });
+
+  it('files importing constants from each other terminate, folding what they can', () => {
+    const files = { [MAIN]: `import { B } from './b';\nexport const A = 2;\nconst T = A * B;\n/**\n * @differentiable\n * @at x = 1\n */\nexport function f(x: number): number { return T * x; }\n`, '/ws/src/b.ts': `import { A } from './main';\nexport const B = A + 1;\n` };
+    assert.equal(analyze(files).functions.find((f) => f.name === 'f')?.value, 6);
+  });
+});
+
+describe('imports: JSDoc types of JavaScript modules (issue 13 item 6)', () => {
+  const JS_MAIN = '/ws/src/main.js';
+  const VEC_JS = `/**\n * @typedef {Object} Vec2\n * @property {number} x\n * @property {number} y\n */\nexport function length2(p) { return p.x * p.x + p.y * p.y; }\n`;
+  const main = (type: string) => `/**\n * @differentiable\n * @param {${type}} p\n * @at p = { x: 1, y: 2 }\n */\nexport function energy(p) { return 0.5 * (p.x * p.x + 3 * p.y * p.y); }\n`;
+  const run = (files: Record<string, string>) => analyzeFile(files[JS_MAIN], { randomPoints: 2 }, undefined, { file: JS_MAIN, host: memoryHost(files) });
+
+  it("`{import('./vec').Vec2}`, a @typedef of the other module", () => {
+    const files = { [JS_MAIN]: main(`import('./vec').Vec2`), '/ws/src/vec.js': VEC_JS };
+    const fn = run(files).functions.find((f) => f.name === 'energy');
+    assert.deepEqual(fn?.gradient, { p: { x: 1, y: 6 } });
+  });
+
+  it('an imported @typedef name (`import { Vec2 }` of a JavaScript module)', () => {
+    const files = { [JS_MAIN]: `import { length2, Vec2 } from './vec';\n${main('Vec2')}`, '/ws/src/vec.js': VEC_JS };
+    const fn = run(files).functions.find((f) => f.name === 'energy');
+    assert.deepEqual(fn?.gradient, { p: { x: 1, y: 6 } });
+  });
+
+  it("a type the module does not declare is unknown: a GL002", () => {
+    const files = { [JS_MAIN]: main(`import('./vec').Vec3`), '/ws/src/vec.js': VEC_JS };
+    assert.ok(run(files).diagnostics.some((d) => d.code === 'GL002' && /Vec3/.test(d.message)));
+  });
+});
