@@ -2,12 +2,16 @@
 // beside the main function, the file's naming scope (names.ts), and how names are printed.
 
 import { LINE_TERMINATOR, stripUnsafe } from '../format';
-import { Expr, IrFunction, Stmt } from '../ir';
+import ts from 'typescript';
+import { Expr, IrFunction, RecordLayout, Stmt } from '../ir';
+import { stringId } from '../lower/types';
+import { chargeCodeNodes } from '../symbolic/charge';
+import type { PrintOptions } from './expr';
 import type { Program } from '../program';
 import { NameScope } from './names';
 import { printedCallee } from '../declarationForms';
 import { CodegenError } from './work';
-import type { CodeStyle } from './code';
+import { quoted, type CodeStyle } from './code';
 
 export interface GenOptions {
   /** TypeScript (types, non-null assertions) or plain JavaScript (the compile path). */
@@ -106,10 +110,110 @@ export class GenContext {
     return s;
   }
 
+  private stringTable: Map<number, string> | null = null;
+
+  /**
+   * How the readable code prints what the IR holds constant (issue 13): a string, a number in the
+   * IR (`stringId`), as its literal from the file (JavaScript compares the real strings), and a
+   * field of an options object (a record parameter held constant, passed as it is) by its name.
+   * The compile path prints the IR as it is (the hashes, compared only with ===).
+   */
+  heldPrinting(fn: IrFunction, body: Stmt[] = fn.body): PrintOptions['special'] {
+    if (this.opts.sanitize) return undefined;
+    const held = new Map<number, RecordLayout>();
+    const depth = new Map<number, number>();
+    for (const p of fn.params) if (p.constant === 'options' && p.record) { held.set(p.v, p.record); depth.set(p.v, p.depth); }
+    if (held.size > 0) heldAliases(body, held, depth);
+    return (e, sub) => {
+      if (e.k === 'const' && isStringId(e.value)) {
+        const s = this.strings().get(e.value);
+        if (s !== undefined) return stringLiteral(s);
+        // (a number a person writes is never this large with a half; a string of another module is)
+        if (e.value >= 2 ** 40) throw new CodegenError('a string that is not written in this file (compared in another module)', e.range);
+      }
+      if (e.k === 'index' && e.index.k === 'const' && held.size > 0) {
+        let root = e.array;
+        let levels = 0;
+        while (root.k === 'index') { root = root.array; levels++; }
+        const layout = root.k === 'var' ? held.get(root.id) : undefined;
+        const field = layout?.fields[e.index.value];
+        if (root.k === 'var' && field && levels === depth.get(root.id)! - 1) return `${sub(e.array, 17)}${field.path.split('.').map(member).join('')}`;
+      }
+      return undefined;
+    };
+  }
+
+  /** The string literals of the file by their IR values (stringId), read once. */
+  private strings(): Map<number, string> {
+    if (this.stringTable) return this.stringTable;
+    const table = new Map<number, string>();
+    let visited = 0;
+    const visit = (n: ts.Node): void => {
+      visited++;
+      if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) table.set(stringId(n.text), n.text);
+      ts.forEachChild(n, visit);
+    };
+    visit(this.program.sourceFile);
+    chargeCodeNodes(visited);
+    this.stringTable = table;
+    return table;
+  }
+
   /** Functions of the file referenced by sanitized names (the compile path must define them). */
   sanitizedNames(): Map<string, string> {
     return this.sanitized;
   }
+}
+
+/**
+ * Locals that hold an options object (`const { drag } = opts` reads through a hidden copy of
+ * `opts`): declared as one and only ever assigned one, so they are printed as it is too.
+ */
+export function heldAliases(body: Stmt[], held: Map<number, RecordLayout>, depth: Map<number, number>): void {
+  const writes = new Map<number, Expr[]>();
+  const walk = (ss: Stmt[]): void => {
+    for (const st of ss) {
+      if (st.k === 'let') writes.set(st.v, [...(writes.get(st.v) ?? []), st.init]);
+      else if (st.k === 'assign') writes.set(st.v, [...(writes.get(st.v) ?? []), st.value]);
+      else if (st.k === 'store' || st.k === 'push') writes.set(st.array, [...(writes.get(st.array) ?? []), st.value]);
+      else if (st.k === 'if') { walk(st.then); walk(st.else); } else if (st.k === 'loop') { walk(st.body); walk(st.update); }
+    }
+  };
+  walk(body);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const [v, values] of writes) {
+      if (held.has(v)) continue;
+      const from = values[0]?.k === 'var' ? values[0].id : -1;
+      const layout = held.get(from);
+      if (!layout || !values.every((x) => x.k === 'var' && held.get(x.id) === layout)) continue;
+      held.set(v, layout);
+      depth.set(v, depth.get(from)!);
+      changed = true;
+    }
+  }
+}
+
+/** A string's IR value (lower/types.ts `stringId`: a large integer plus one half), not a number a person writes. */
+export function isStringId(v: number): boolean {
+  return Number.isInteger(v - 0.5) && Math.abs(v) >= 2 ** 20;
+}
+
+/** `'call'` in the style's quotes, every character outside printable ASCII escaped (no user text reaches generated code raw). */
+function stringLiteral(s: string): string {
+  const q = quoted('').charAt(0);
+  const body = Array.from(s).map((c) => {
+    const code = c.codePointAt(0)!;
+    if (c === q || c === '\\') return `\\${c}`;
+    if (code >= 0x20 && code <= 0x7e) return c;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  }).join('');
+  return `${q}${body}${q}`;
+}
+
+/** `.kind`, or `['max-iter']` for a key that is not an identifier. */
+function member(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${stringLiteral(key)}]`;
 }
 
 /** 1-based line of `offset`, counting line breaks as editors do (LF, CRLF and a lone CR). */

@@ -10,12 +10,13 @@ import { wrtOf } from '../wrt';
 import { CodegenMode, DEFAULT_OPTIONS, EngineDiagnostic, GeneratedCode } from '../api';
 import { budgeted, BudgetExceeded, inPhase } from '../budget';
 import { catalogueSeverity } from '../diagnosticCodes';
-import { IrFunction, Range } from '../ir';
+import { Expr, IrFunction, IrParam, Range, RecordLayout } from '../ir';
+import { forEachExpr } from '../irWalk';
 import { parseProgram, Program } from '../program';
 import type { ModuleContext } from '../modules';
 import { closedFormGradient } from '../symbolic/closedForm';
 import { printLines, withCodeStyle, type CodeStyle } from './code';
-import { GenContext, GenOptions } from './context';
+import { GenContext, GenOptions, heldAliases, isStringId } from './context';
 import { NameScope } from './names';
 import { CodegenError } from './work';
 import { pullbackFor, ReverseGen, renderFunction } from './reverse';
@@ -90,19 +91,21 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
         ],
       };
     }
-    const fn = lowered.fn;
-    const wrt = wrtIndices(fn);
+    // The compile path (sanitize) runs on values in the IR's form: records as arrays, so over arrays.
+    const fn = opts.sanitize ? overArrays(lowered.fn) : lowered.fn;
+    const wrt = wrtIndices(lowered.fn);
     if (typeof wrt === 'string') return fail(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${wrt}`);
     const exported = !opts.sanitize && program.text.slice(sf.range.start, sf.range.end).startsWith('export');
     const ctx = context ?? new GenContext(program, opts);
     let code: string;
     let outName: string;
-    recordsSupported(program, fn);
+    recordsSupported(program, fn, !opts.sanitize);
     flattenRecordHelpers(ctx, fn);
+    const records = fn.params.some(flattened) || !!fn.returnRecord;
     switch (mode) {
-      case 'reverse': ({ code, name: outName } = fn.params.some((p) => p.record) ? recordReverseCode(ctx, fn, wrt, name, exported) : reverseCode(ctx, fn, wrt, name, exported)); break;
-      case 'jvp': ({ code, name: outName } = fn.params.some((p) => p.record) ? recordForwardCode(ctx, fn, wrt, name, exported, 'jvp') : generateJvp(ctx, fn, wrt, name, exported)); break;
-      case 'hessian': ({ code, name: outName } = fn.params.some((p) => p.record) ? recordForwardCode(ctx, fn, wrt, name, exported, 'hessian') : hessianFunctions(ctx, fn, wrt, name, exported)); break;
+      case 'reverse': ({ code, name: outName } = fn.returnRecord ? recordJacobianCode(ctx, fn, wrt, name, exported) : records ? recordReverseCode(ctx, fn, wrt, name, exported) : reverseCode(ctx, fn, wrt, name, exported)); break;
+      case 'jvp': ({ code, name: outName } = records ? recordForwardCode(ctx, fn, wrt, name, exported, 'jvp') : generateJvp(ctx, fn, wrt, name, exported)); break;
+      case 'hessian': ({ code, name: outName } = records ? recordForwardCode(ctx, fn, wrt, name, exported, 'hessian') : hessianFunctions(ctx, fn, wrt, name, exported)); break;
       default: throw new CodegenError(`the mode '${mode as string}'`);
     }
     return { generated: { name: outName, code }, diagnostics: [] };
@@ -139,7 +142,8 @@ export function wrtIndices(fn: IrFunction): number[] | string {
   for (const n of w) {
     const i = fn.params.findIndex((p) => p.name === n);
     if (i < 0) return `@wrt names '${n}', which is not one of its parameters.`;
-    if (!out.includes(i)) out.push(i);
+    // (held constant, as the analysis holds it: differentiate.ts)
+    if (!out.includes(i) && !fn.params[i].constant) out.push(i);
   }
   return out;
 }
@@ -171,13 +175,20 @@ function reverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: strin
 // A record is an array of its fields in the IR (lower/types.ts). A gradient with respect to record
 // parameters is generated over those arrays (`fGradFlat`), behind a function with the user's
 // signature that takes the records apart and gives the gradient the parameters' own shapes.
+// Parameters held constant (strings, booleans, enums, options objects) are passed as they are:
+// the printers write a string as its literal and a field of an options object by its name
+// (GenContext.heldPrinting), so the generated code compares the real strings.
+
+/** A record parameter passed to the code over arrays as the array of its fields (an options object is passed as it is). */
+function flattened(p: IrParam): boolean {
+  return !!p.record && p.constant !== 'options';
+}
 
 /** What the generators do not do yet with records and constants: a CodegenError naming it. */
-function recordsSupported(program: Program, fn: IrFunction): void {
-  const constant = fn.params.find((p) => p.constant === 'str' || p.constant === 'options');
-  if (constant) throw new CodegenError(`a parameter held constant that is a string or an options object ('${constant.name}')`);
-  if (fn.returnRecord) throw new CodegenError('a function returning a record (its Jacobian keyed by field)');
+function recordsSupported(program: Program, fn: IrFunction, readable: boolean): void {
+  if (fn.returnRecord && fn.returnRecord.fields.some((f) => f.kind !== 'num')) throw new CodegenError('a function returning a record with fields that are not numbers');
   if (pushesRows(fn, fn.body)) throw new CodegenError('a `push` onto an array of records');
+  if (readable) heldObjectsPassedAsTheyAre(program, fn);
   const seen = new Set<string>([fn.name]);
   const visit = (names: string[]): void => {
     for (const n of names) {
@@ -185,12 +196,43 @@ function recordsSupported(program: Program, fn: IrFunction): void {
       seen.add(n);
       const h = program.lower(n)?.fn;
       if (!h) continue;
-      if (h.params.some((p) => p.constant === 'str' || p.constant === 'options')) throw new CodegenError(`a call to '${n}', which takes strings or options objects`);
       if (pushesRows(h, h.body)) throw new CodegenError(`a call to '${n}', which pushes onto an array of records`);
       visit(h.calls);
     }
   };
   visit(fn.calls);
+}
+
+/**
+ * The readable code passes options objects as they are (GenContext.heldPrinting): one built in the
+ * function (`{ kind: 'call', strike: K }`, an array in the IR) would print as an array of mixed
+ * types, so it is refused, in the function and in the helpers it calls.
+ */
+function heldObjectsPassedAsTheyAre(program: Program, fn: IrFunction): void {
+  const seen = new Set<string>();
+  const check = (f: IrFunction): void => {
+    if (seen.has(f.name)) return;
+    seen.add(f.name);
+    const held = new Map<number, RecordLayout>();
+    const depth = new Map<number, number>();
+    for (const p of f.params) if (p.constant === 'options' && p.record) { held.set(p.v, p.record); depth.set(p.v, p.depth); }
+    heldAliases(f.body, held, depth);
+    const isBool = (x: Expr) => x.k === 'bool' || x.k === 'compare' || x.k === 'logical' || x.k === 'not';
+    forEachExpr(f.body, (e) => {
+      if (e.k === 'arrayLit' && e.elements.some((x) => (x.k === 'const' && isStringId(x.value)) || isBool(x))) {
+        throw new CodegenError('a record with string or boolean fields built in the function (pass the options object as it is)', e.range);
+      }
+      if (e.k !== 'call') return;
+      const callee = program.lower(e.fn)?.fn;
+      if (!callee) return;
+      callee.params.forEach((p, i) => {
+        const a = e.args[i];
+        if (p.constant === 'options' && a && !(a.k === 'var' && held.has(a.id))) throw new CodegenError(`an options object built in the function and passed to '${e.fn}' (pass the options object as it is)`, a.range);
+      });
+      check(callee);
+    });
+  };
+  check(fn);
 }
 
 /** A `push` of a row (a record, an array) onto an array: not differentiated by the generators yet. */
@@ -212,17 +254,23 @@ function flattenRecordHelpers(ctx: GenContext, fn: IrFunction): void {
       const h = ctx.program.lower(n)?.fn;
       if (!h) continue;
       visit(h.calls);
-      if (!h.params.some((p) => p.record) && !h.returnRecord) continue;
+      if (!h.params.some(flattened) && !h.returnRecord) continue;
       const flatName = ctx.freshFunctionName(`${n}Flat`);
       ctx.names.claim(flatName);
       const flat: IrFunction = { ...flatFunction(h), returnTypeText: h.returnRecord ? 'number[]' : h.returnTypeText, returnRecord: undefined };
       ctx.synthetic.set(n, flat);
       ctx.renamed.set(n, flatName);
-      const doc = [`\`${n}\` over the fields of its records as arrays (${h.params.filter((p) => p.record).map((p) => `${p.name} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ') || 'its result'}). Generated by Gradlens.`];
+      const doc = [`\`${n}\` over the fields of its records as arrays (${h.params.filter(flattened).map((p) => `${p.name} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ') || 'its result'}). Generated by Gradlens.`];
       ctx.extra.push(printIrFunction(ctx, flat, doc, false));
     }
   };
   visit(fn.calls);
+}
+
+/** The function over the IR's arrays: records as the arrays of their fields, a record result as an array. */
+function overArrays(fn: IrFunction): IrFunction {
+  if (!fn.returnRecord && !fn.params.some(flattened)) return fn;
+  return { ...flatFunction(fn), returnRecord: undefined, returnTypeText: fn.returnRecord ? 'number[]' : fn.returnTypeText };
 }
 
 /** `[p.x, p.y]`: a record's fields in the IR's order, read from the expression `v`. */
@@ -249,13 +297,13 @@ function recordOf(fields: { path: string }[], g: string): string {
 
 /** The same function over arrays: record parameters typed as the arrays of their fields. */
 function flatFunction(fn: IrFunction): IrFunction {
-  return { ...fn, params: fn.params.map((p) => (p.record ? { ...p, typeText: p.depth > 1 ? 'number[][]' : 'number[]', record: undefined } : p)) };
+  return { ...fn, params: fn.params.map((p) => (flattened(p) ? { ...p, typeText: p.depth > 1 ? 'number[][]' : 'number[]', record: undefined } : p)) };
 }
 
 /** The arguments that pass record parameters (or their tangents) to the function over arrays. */
 function flatArgs(fn: IrFunction, names: string[], item: string, params = fn.params): string[] {
   return params.map((p, i) => {
-    if (!p.record) return names[i];
+    if (!p.record || !flattened(p)) return names[i];
     return p.depth === 1 ? flatRecord(p.record.fields, names[i]) : `${names[i]}.map((${item}) => ${flatRecord(p.record.fields, item)})`;
   });
 }
@@ -287,11 +335,12 @@ function recordForwardCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   const item = scope.fresh('q');
   const args = [...flatArgs(fn, pn, item), ...flatArgs(fn, tn, item, active.map((i) => fn.params[i]))];
   const params = [...fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`), ...active.map((i, k) => `${tn[k]}${t(`: ${fn.params[i].typeText}`)}`)];
-  const returnType = mode === 'jvp' ? `ReturnType<typeof ${ctx.fnName(flatName)}>` : 'number[][]';
+  const out = fn.returnRecord;
+  const returnType = mode === 'jvp' ? (out ? `[${fn.returnTypeText ?? recordType(out.fields)}, ${fn.returnTypeText ?? recordType(out.fields)}]` : `ReturnType<typeof ${ctx.fnName(flatName)}>`) : 'number[][]';
   const doc = ctx.opts.sanitize ? [] : mode === 'jvp' ? [
     '/**',
     ` * Forward-mode derivative of \`${fn.name}\` along the tangents ${tn.join(', ')} of ${wrtList(fn, wrt)} (a tangent of a`,
-    ' * record is a record): returns [value, derivative]. Generated by Gradlens.',
+    ` * record is a record): returns [value, derivative]${out ? ', each a record of the result\'s fields' : ''}. Generated by Gradlens.`,
     ' */',
   ] : [
     '/**',
@@ -299,7 +348,13 @@ function recordForwardCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
     ' * Generated by Gradlens.',
     ' */',
   ];
-  const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params.join(', ')})${t(`: ${returnType}`)}`, body: [`return ${ctx.fnName(flatName)}(${args.join(', ')});`] as never }]);
+  let body = [`return ${ctx.fnName(flatName)}(${args.join(', ')});`];
+  if (out) {
+    const value = scope.fresh('value');
+    const tangent = scope.fresh('tangent');
+    body = [`const [${value}, ${tangent}] = ${ctx.fnName(flatName)}(${args.join(', ')});`, `return [${recordOf(out.fields, value)}, ${recordOf(out.fields, tangent)}];`];
+  }
+  const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params.join(', ')})${t(`: ${returnType}`)}`, body: body as never }]);
   return { code: `${main}\n\n${flat.code}`, name: outName };
 }
 
@@ -311,9 +366,9 @@ function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   const flatName = ctx.freshFunctionName(`${outName}Flat`);
   ctx.names.claim(flatName);
   // The same function over arrays: record parameters typed as the arrays of their fields.
-  const flatFn: IrFunction = { ...fn, params: fn.params.map((p) => (p.record ? { ...p, typeText: p.depth > 1 ? 'number[][]' : 'number[]', record: undefined } : p)) };
+  const flatFn = flatFunction(fn);
   const flatDoc = [
-    `Gradient of \`${fn.name}\` over the fields of its records as arrays (${fn.params.filter((p) => p.record).map((p) => `${p.name}${'[i]'.repeat(p.depth - 1)} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ')}),`,
+    `Gradient of \`${fn.name}\` over the fields of its records as arrays (${fn.params.filter(flattened).map((p) => `${p.name}${'[i]'.repeat(p.depth - 1)} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ')}),`,
     `by reverse-mode differentiation. Called by \`${outName}\`. Generated by Gradlens.`,
   ];
   const flat = renderFunction(new ReverseGen(ctx, { fn: flatFn, wrt, mode: 'gradient', name: flatName, exported: false, doc: flatDoc }).generate());
@@ -322,10 +377,7 @@ function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
   const item = scope.fresh('q');
   const row = scope.fresh('g');
-  const args = fn.params.map((p, i) => {
-    if (!p.record) return pn[i];
-    return p.depth === 1 ? flatRecord(p.record.fields, pn[i]) : `${pn[i]}.map((${item}) => ${flatRecord(p.record.fields, item)})`;
-  });
+  const args = flatArgs(fn, pn, item);
   const adj = wrt.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
   const shapedAdj = wrt.map((i, k) => {
     const p = fn.params[i];
@@ -356,6 +408,88 @@ function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
   const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params})${t(`: ${returnType}`)}`, body: body as never }]);
   return { code: [main, flat, ...ctx.extra].join('\n\n') + '\n', name: outName };
+}
+
+/** `{ x: number; y: { a: number } }`: the type of a record of numbers with these fields (nested fields nested), or of `row` per field. */
+function recordType(fields: { path: string }[], row = 'number'): string {
+  type Tree = Map<string, Tree | null>;
+  const root: Tree = new Map();
+  for (const f of fields) {
+    const parts = f.path.split('.');
+    let t = root;
+    for (const part of parts.slice(0, -1)) {
+      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
+      t = t.get(part) as Tree;
+    }
+    t.set(parts[parts.length - 1], null);
+  }
+  const show = (t: Tree): string => `{ ${[...t].map(([key, v]) => `${key}: ${v ? show(v) : row}`).join('; ')} }`;
+  return show(root);
+}
+
+/**
+ * The Jacobian of a function returning a record, keyed by the result's fields: the entry of field
+ * `x` is the gradient of `f(…).x` in the shape `fGrad` gives a gradient (the parameter's own
+ * shape; a tuple for several @wrt parameters). Its entries in field order (the IR's, sorted by
+ * path) are the rows of FunctionAnalysis.jacobian. One pullback per field, over arrays.
+ */
+function recordJacobianCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
+  const ts = ctx.opts.ts;
+  const t = (x: string) => (ts ? x : '');
+  const out = fn.returnRecord!;
+  const outName = name ?? ctx.freshFunctionName(`${fn.name}Grad`);
+  ctx.names.claim(outName);
+  for (const i of wrt) if (fn.params[i].depth > 1 && !fn.params[i].record) throw new CodegenError('a Jacobian with respect to an array of arrays');
+  const pb = pullbackFor(ctx, overArrays(fn), fn.params.map((_, i) => wrt.includes(i)));
+  const scope = ctx.names.child();
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
+  const item = scope.fresh('q');
+  const rowFn = scope.fresh('row');
+  const r = scope.fresh('r');
+  const seed = scope.fresh('seed');
+  const adj = wrt.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
+  const shaped = wrt.map((i, k) => {
+    const p = fn.params[i];
+    if (!p.record) return adj[k];
+    return p.depth === 1 ? recordOf(p.record.fields, adj[k]) : `${adj[k]}.map((${item}) => (${recordOf(p.record.fields, item)}))`;
+  });
+  const types = wrt.map((i) => {
+    const p = fn.params[i];
+    return p.record ? p.typeText.replace(/^\s*readonly\s+/, '') : p.type === 'num' ? 'number' : 'number[]';
+  });
+  const rowType = types.length === 1 ? types[0] : `[${types.join(', ')}]`;
+  const args = flatArgs(fn, pn, item);
+  // the pullback takes the adjoint arrays of the array parameters after dOut, returns the numbers' adjoints
+  const lines: string[] = [];
+  lines.push(`const ${seed} = new Array${t('<number>')}(${out.fields.length}).fill(0);`);
+  lines.push(`${seed}[${r}] = 1;`);
+  for (const i of pb.arrays) {
+    const p = fn.params[i];
+    const k = wrt.indexOf(i);
+    const width = p.record ? String(p.record.fields.length) : `${pn[i]}.length`;
+    lines.push(p.depth === 1
+      ? `const ${adj[k]} = new Array${t('<number>')}(${width}).fill(0);`
+      : `const ${adj[k]} = ${pn[i]}.map(() => new Array${t('<number>')}(${p.record!.fields.length}).fill(0));`);
+  }
+  const call = `${ctx.fnName(pb.name)}(${[...args, seed, ...pb.arrays.map((i) => adj[wrt.indexOf(i)])].join(', ')})`;
+  const scalars = pb.scalars.map((i) => adj[wrt.indexOf(i)]);
+  if (scalars.length === 0) lines.push(`${call};`);
+  else if (scalars.length === 1) lines.push(`const ${scalars[0]} = ${call};`);
+  else lines.push(`const [${scalars.join(', ')}] = ${call};`);
+  lines.push(`return ${shaped.length === 1 ? shaped[0] : `[${shaped.join(', ')}]`};`);
+  const keyed = recordOf(out.fields, '').replace(/\[(\d+)\]/g, (_, k: string) => `${rowFn}(${k})`);
+  const body = [{ head: `function ${rowFn}(${r}${t(': number')})${t(`: ${rowType}`)}`, body: lines } as never, `return ${keyed};`];
+  const returnType = recordType(out.fields, rowType);
+  const doc = ctx.opts.sanitize ? [] : [
+    '/**',
+    ` * Jacobian of \`${fn.name}\`, keyed by the fields of its result: the entry of each field is the gradient of`,
+    ` * that field with respect to ${wrtList(fn, wrt)}, each in the parameter's own shape (one pullback per field).`,
+    ' * Generated by Gradlens.',
+    ' */',
+  ];
+  const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
+  const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params})${t(`: ${returnType}`)}`, body }]);
+  return { code: [main, ...ctx.extra].join('\n\n') + '\n', name: outName };
 }
 
 function gradientShapeText(fn: IrFunction, wrt: number[]): string {

@@ -240,7 +240,7 @@ export function printIrFunction(ctx: GenContext, fn: IrFunction, doc: string[], 
   const names = scopedNames(w, layout, ctx.names.child(), ctx.opts.sanitize);
   const ts = ctx.opts.ts;
   const ins = ctx.opts.instrument;
-  const special = ins ? checkedPrinting(ins, fn) : undefined;
+  const special = ins ? checkedPrinting(ins, fn) : ctx.heldPrinting(fn);
   const g = {
     names, w, ctx, checked: !!ins, noCompound: !!ins?.complex,
     p: (e: Expr) => printExpr(e, { name: (id) => names[id], fnName: (n) => ctx.fnName(n), ts, special }),
@@ -321,7 +321,7 @@ export function generateJvp(ctx: GenContext, fn: IrFunction, wrt: number[], name
  */
 export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
   if (fn.returnType !== 'num') throw new CodegenError('a Hessian of a vector-valued function');
-  for (const i of wrt) if (fn.params[i].depth > 1) throw new CodegenError('a Hessian with respect to an array of arrays');
+  for (const i of wrt) if (fn.params[i].depth > 2) throw new CodegenError('a Hessian with respect to an array of arrays of arrays');
   const outName = name ?? ctx.freshFunctionName(`${fn.name}Hessian`);
   ctx.names.claim(outName);
   const hvpName = ctx.freshFunctionName(`${fn.name}Hvp`);
@@ -343,8 +343,14 @@ export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[],
   const hess = fresh('hessian');
   const j = fresh('j');
   const body: Line[] = [];
-  const sizeParts = wrt.map((i) => (fn.params[i].type === 'num' ? '1' : `${pn[i]}.length`));
-  body.push(`const ${n} = ${sizeParts.join(' + ')};`);
+  // an array of rows (number[][], an array of records over arrays) counts its elements, row by row
+  const sizes = wrt.map((i) => (fn.params[i].type === 'num' ? '1' : fn.params[i].depth === 1 ? `${pn[i]}.length` : fresh(`size${cap(pn[i])}`)));
+  const rowVar = fresh('row');
+  const sumVar = fresh('s');
+  wrt.forEach((i, k) => {
+    if (fn.params[i].depth === 2) body.push(`const ${sizes[k]} = ${pn[i]}.reduce((${sumVar}, ${rowVar}) => ${sumVar} + ${rowVar}.length, 0);`);
+  });
+  body.push(`const ${n} = ${sizes.join(' + ')};`);
   body.push(`const ${hess}${t(': number[][]')} = [];`);
   const loop: Line[] = [];
   const dirs: string[] = [];
@@ -356,6 +362,13 @@ export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[],
     if (fn.params[i].type === 'num') {
       loop.push(`const ${d} = ${j} === ${offset} ? 1 : 0;`);
       offset = offset === '0' ? '1' : `${offset} + 1`;
+    } else if (fn.params[i].depth === 2) {
+      const size = sizes[wrt.indexOf(i)];
+      const rest = fresh('rest');
+      loop.push(`const ${d} = ${pn[i]}.map((${rowVar}) => new Array${t('<number>')}(${rowVar}.length).fill(0));`);
+      loop.push(`let ${rest} = ${offset === '0' ? j : `${j} - (${offset})`};`);
+      loop.push({ head: `for (const ${rowVar} of ${d})`, body: [`if (${rest} >= 0 && ${rest} < ${rowVar}.length) ${rowVar}[${rest}] = 1;`, `${rest} -= ${rowVar}.length;`] });
+      offset = offset === '0' ? size : `${offset} + ${size}`;
     } else {
       loop.push(`const ${d} = ${zerosLike(fn.params[i].typeText, `${pn[i]}.length`, ts)};`);
       const rel = offset === '0' ? j : `${j} - (${offset})`;
@@ -365,7 +378,7 @@ export function hessianFunctions(ctx: GenContext, fn: IrFunction, wrt: number[],
   }
   const call = `${ctx.fnName(hvpName)}(${[...pn, ...dirs].join(', ')})`;
   loop.push(results.length === 1 ? `const ${results[0]} = ${call};` : `const [${results.join(', ')}] = ${call};`);
-  loop.push(`${hess}.push([${wrt.map((i, k) => (fn.params[i].type === 'num' ? results[k] : `...${results[k]}`)).join(', ')}]);`);
+  loop.push(`${hess}.push([${wrt.map((i, k) => (fn.params[i].type === 'num' ? results[k] : fn.params[i].depth === 2 ? `...${results[k]}.flat()` : `...${results[k]}`)).join(', ')}]);`);
   body.push({ head: `for (let ${j} = 0; ${j} < ${n}; ${j}++)`, body: loop });
   body.push(`return ${hess};`);
   const hdoc = ctx.opts.sanitize ? [] : [

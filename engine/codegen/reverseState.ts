@@ -101,7 +101,7 @@ export class ReverseState implements AdjPrinter {
       }
     });
     this.layout = new Layout(w, (v) => this.aliasRoot(v));
-    this.po = { name: (id) => this.nameOf(id), fnName: (n) => ctx.fnName(n), ts: ctx.opts.ts };
+    this.po = { name: (id) => this.nameOf(id), fnName: (n) => ctx.fnName(n), ts: ctx.opts.ts, special: ctx.heldPrinting(w.fn, w.body) };
     this.scope = ctx.names.child();
     scopedNames(this.w, this.layout, this.scope, ctx.opts.sanitize).forEach((n, i) => { this.names[i] = n; });
     this.dOutId = this.synthetic(spec.mode === 'pullback' ? 'dOut' : 'seed');
