@@ -43,6 +43,8 @@ async function serverAt(lines) {
   const server = spawn(process.execPath, [join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+  // a reply the server asked for may still be on its way when it exits: not this bench's failure
+  server.stdin.on('error', () => undefined);
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(server.stdout), new rpc.StreamMessageWriter(server.stdin));
   connection.onRequest(() => null);
   const waiters = [];
@@ -130,6 +132,17 @@ function cliOver(count) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// A write to a server that has exited (see above): EPIPE or a destroyed stream, not this bench's failure.
+const GONE = new Set(['ERR_STREAM_DESTROYED', 'EPIPE']);
+process.on('uncaughtException', (e) => {
+  if (GONE.has(e?.code)) return;
+  throw e;
+});
+process.on('unhandledRejection', (e) => {
+  if (GONE.has(e?.code)) return;
+  throw e;
+});
 
 for (const lines of SIZES) {
   result.sizes.push(await serverAt(lines));
