@@ -140,6 +140,32 @@ const PHASE_DOING: Record<BudgetPhase, string> = {
 };
 
 /** GL007 for a budget that ran out, saying what was kept. */
+/** One interpreted evaluation of at most this many steps tells a cheap function from an expensive one. */
+const PROBE_STEPS = 4_000;
+/** Interpreted work (steps × components × points) above which compiling (a few ms a function) pays. */
+const COMPILE_WORK = 50_000;
+
+/**
+ * Whether the analysis should run compiled code (engine/compiled/live.ts): generating and compiling
+ * a function's code costs a few milliseconds, more than interpreting a small function everywhere
+ * the analysis needs it, so one short interpreted run at the first point measures its cost first.
+ */
+function worthCompiling(program: Program, fn: IrFunction, wrt: string[], points: Point[]): boolean {
+  if (points.length === 0) return false;
+  const m = meter();
+  const before = m.operations;
+  let components = 1;
+  try {
+    const d = new Differentiator(program, fn, wrt, points[0], PROBE_STEPS);
+    components = Math.max(1, d.components.length);
+    d.value();
+  } catch (e) {
+    // over the probe's steps: an expensive function; any other problem is the evaluation's to report
+    return e instanceof EvalError && e.code === 'GL007';
+  }
+  return (m.operations - before) * components * points.length >= COMPILE_WORK;
+}
+
 export function budgetDiagnostic(analysis: FunctionAnalysis, name: string, range: Range, e: BudgetExceeded): EngineDiagnostic {
   const kept = analysis.gradient || analysis.jacobian ? ' The value and gradient shown were computed before it stopped.' : '';
   return {
@@ -220,7 +246,11 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
     let p = written;
     if (self && selfName) {
       const given = written[self.param];
-      p = given === undefined ? complete(written) : { ...Object.fromEntries(Object.entries(written).filter(([k]) => k !== self.param)), [selfName]: given };
+      // A flag-fused function's own value (and its AD) is the flag-off branch, whatever the point says.
+      if (self.convention === 'flag' && given !== undefined && (given as unknown) !== false && given !== 0) {
+        gl005(ann.atRanges[i], `@at: '${self.param}' is the derivative flag of '${sf.name}'; the check sets it (false for the value, true for the derivative), so the value given is not used; leave it out.`);
+      }
+      p = given === undefined || self.convention === 'flag' ? complete(written) : { ...Object.fromEntries(Object.entries(written).filter(([k]) => k !== self.param)), [selfName]: given };
     }
     const err = validatePoint(fn, p);
     const size = Object.values(p).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
@@ -269,7 +299,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   // Value and derivative at every point: non-finite values (GL003), kinks (GL004), budget (GL007).
   // The tapes are dropped once their Jacobians are read: only the results are kept per point.
   // Compiled code where it is trusted, the interpreter (the reference) otherwise (engine/compiled/live.ts).
-  const live = new LiveCode(program, fn, analysis.wrt, options.stepBudget);
+  const live = worthCompiling(program, fn, analysis.wrt, points) ? new LiveCode(program, fn, analysis.wrt, options.stepBudget) : null;
   const reverse: { value: unknown; jacobian: number[][]; kinks: KinkEvent[]; compiled?: boolean }[] = [];
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
@@ -327,7 +357,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
   }
 
   // One interpreted forward sweep per component: only where that stays cheap (as for n > 32, none otherwise).
-  const sweeps = (reverse[0]?.jacobian[0]?.length ?? 0) * Math.max(live.lastSteps, 1);
+  const sweeps = (reverse[0]?.jacobian[0]?.length ?? 0) * Math.max(live?.lastSteps ?? 0, 1);
   if (!reverse[0]?.compiled || sweeps <= LOCALS_WORK) {
     analysis.locals = inPhase('local partials', () => localPartials(program, fn, analysis.wrt, points[0], options.stepBudget));
   }
