@@ -8,8 +8,9 @@
 //   function fprime(x: number[], out$gl: number[]) { let out = out$gl; out[0] = …; return out; }
 //
 // (the local `out` is the caller's array, so the writes land where the check reads them), and a
-// flag `derivative?: boolean` becomes a number (0 or 1). Ranges found in the shadow are mapped back
-// to the user's text (`toOriginal`). Nothing runs but the interpreter, as everywhere else.
+// flag `derivative?: boolean` (or a JavaScript `derivative`, typed by JSDoc or not) becomes a
+// number (0 or 1). Ranges found in the shadow are mapped back to the user's text (`toOriginal`).
+// Nothing runs but the interpreter, as everywhere else.
 
 import ts from 'typescript';
 import type { Range } from '../ir';
@@ -107,6 +108,15 @@ export function shadowEdits(sf: SourceFunction, program: Program, needs: ShadowN
   const flag = needs.flag !== undefined ? params[needs.flag] : undefined;
   if (flag?.type && flag.type.kind !== ts.SyntaxKind.NumberKeyword) {
     edits.push({ start: flag.type.getStart(sfile), end: flag.type.end, text: 'number' });
+  } else if (flag && !flag.type) {
+    // JavaScript (a JSDoc `@param {boolean}`, a `= false` default, or nothing): the annotation
+    // wins over the JSDoc type and the default, so the flag is a number 0 or 1 as in TypeScript.
+    const at = (flag.questionToken ?? flag.name).end;
+    edits.push({ start: at, end: at, text: ': number' });
+  }
+  const flagDefault = flag?.initializer;
+  if (flagDefault && (flagDefault.kind === ts.SyntaxKind.FalseKeyword || flagDefault.kind === ts.SyntaxKind.TrueKeyword)) {
+    edits.push({ start: flagDefault.getStart(sfile), end: flagDefault.end, text: flagDefault.kind === ts.SyntaxKind.TrueKeyword ? '1' : '0' });
   }
   const written = needs.written !== undefined ? params[needs.written] : undefined;
   if (written && ts.isIdentifier(written.name) && node.body && ts.isBlock(node.body)) {
