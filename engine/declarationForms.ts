@@ -22,7 +22,7 @@ import { emptyAnnotations, parseAnnotations } from './annotations';
 import { handTagsOf } from './check/tags';
 import type { Annotations, Range } from './ir';
 import { paramType } from './lower/types';
-import type { ContextInputs, DeclarationForm, FunctionNode, ImplicitInput, SourceFunction } from './sourceFunction';
+import type { ContextInputs, DeclarationForm, DerivedCapture, FunctionNode, ImplicitInput, SourceFunction } from './sourceFunction';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
 export function readJsDoc(text: string, decl: ts.Node, name: string): { annotations: Annotations; diagnostics: EngineDiagnostic[] } {
@@ -530,10 +530,21 @@ export function contextInputsOf(
   const constants = new Map<string, number>();
   const unsupported = new Map<string, string>();
   const seen = new Set<string>();
+  const derived = new Map<string, DerivedCapture>();
+  // The captured variables in scope (set below for a nested function).
+  let resolve: (name: string) => FieldInfo | undefined = () => undefined;
   const consider = (name: string, kind: ImplicitInput['kind'], info: FieldInfo): void => {
     if (seen.has(name)) return;
     seen.add(name);
     const value = info.init ? constantValue(info.init) : undefined;
+    // `const n = D.length`: computed from the inputs it reads, never drawn or given on its own.
+    if (kind === 'captured' && info.isConst && info.init && value === undefined && !info.typeNode && !named.has(name)) {
+      const reads = derivationReads(info.init, resolve);
+      if (reads && reads.every((r) => { consider(r, 'captured', resolve(r)!); return !unsupported.has(r); })) {
+        derived.set(name, { init: info.init, reads });
+        return;
+      }
+    }
     const declared = info.typeNode ? paramType(info.typeNode, sourceFile) : undefined;
     if (info.typeNode && (!declared || declared.constant || declared.record)) {
       unsupported.set(name, `its type is '${info.typeNode.getText(sourceFile)}'`);
@@ -566,6 +577,7 @@ export function contextInputsOf(
     // The variables of the enclosing function and of the functions around it (innermost first).
     const scopes: Map<string, FieldInfo>[] = [];
     for (let e = functions.get(members[0].enclosing); e; e = e.enclosing ? functions.get(e.enclosing) : undefined) scopes.push(declarationsOf(e.node));
+    resolve = (x) => scopes.find((s) => s.has(x))?.get(x);
     for (const f of members) {
       const r = readsOf(f.node);
       for (const x of r.names) {
@@ -582,6 +594,33 @@ export function contextInputsOf(
       for (const inp of inputs) if (inp.defaultValue !== undefined && !Object.hasOwn(p, inp.name)) p[inp.name] = inp.defaultValue;
     }
   }
-  const environment = JSON.stringify([inputs, [...constants], [...unsupported]]);
-  return { inputs, constants, unsupported, environment };
+  const environment = JSON.stringify([inputs, [...constants], [...unsupported], [...derived].map(([n, d]) => [n, d.init.getText(sourceFile)])]);
+  return { inputs, constants, unsupported, derived, environment };
 }
+
+/**
+ * The captured variables a `const`'s initialiser reads, when it computes a value from them alone
+ * (`D.length`, `2 * n`, `Math.sqrt(D.length)`); undefined when it calls a function of the scope,
+ * holds a function or reads `this` or anything else.
+ */
+function derivationReads(init: ts.Expression, resolve: (name: string) => FieldInfo | undefined): string[] | undefined {
+  const reads = new Set<string>();
+  let ok = true;
+  const visit = (n: ts.Node, parent: ts.Node | undefined): void => {
+    if (!ok) return;
+    if (ts.isFunctionLike(n) || ts.isClassLike(n) || n.kind === ts.SyntaxKind.ThisKeyword) { ok = false; return; }
+    if (ts.isIdentifier(n)) {
+      const isName = parent !== undefined && ((ts.isPropertyAccessExpression(parent) && parent.name === n) || (ts.isPropertyAssignment(parent) && parent.name === n));
+      if (isName) return;
+      const info = resolve(n.text);
+      if (info && !info.isFunction) reads.add(n.text);
+      else if (info || !GLOBALS.has(n.text)) ok = false;
+      return;
+    }
+    n.forEachChild((c) => visit(c, n));
+  };
+  visit(init, undefined);
+  return ok && reads.size > 0 ? [...reads] : undefined;
+}
+
+const GLOBALS = new Set(['Math', 'Number', 'Infinity', 'NaN']);

@@ -172,7 +172,8 @@ export class Interpreter<T> {
     const i = this.A.primal(x);
     if (!Array.isArray(arr)) throw new EvalError('GL003', 'Indexing something that is not an array.', range);
     const limit = forWrite ? arr.length : arr.length - 1;
-    if (!Number.isInteger(i) || i < 0 || i > limit) {
+    if (!Number.isInteger(i)) throw new EvalError('GL003', `Index ${i} is not an integer index (the array has length ${arr.length}).`, range);
+    if (i < 0 || i > limit) {
       throw new EvalError('GL003', `Index ${i} is out of bounds for an array of length ${arr.length}.`, range);
     }
     return i;

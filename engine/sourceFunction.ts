@@ -84,12 +84,23 @@ export interface ImplicitInput {
   defaultValue?: number;
 }
 
+/** A captured `const` and the captured names its initialiser reads. */
+export interface DerivedCapture {
+  init: ts.Expression;
+  reads: string[];
+}
+
 /** The implicit inputs of a context, and the defaulted ones held at their literal value (not inputs). */
 export interface ContextInputs {
   inputs: ImplicitInput[];
   constants: ReadonlyMap<string, number>;
   /** Reads the engine cannot give a value (`this.f` of a non-numeric field): name → why. */
   unsupported: ReadonlyMap<string, string>;
+  /**
+   * Captured `const`s computed from other inputs (`const n = D.length` of `makeStress(D)`): not
+   * inputs of their own (a point could not give them consistently); a read lowers `init` (lower/calls.ts).
+   */
+  derived?: ReadonlyMap<string, DerivedCapture>;
   /** A text that changes when anything the inputs depend on changes (the cache key). */
   environment: string;
 }

@@ -41,6 +41,13 @@ export abstract class CallLowerer extends ExpressionLowerer {
       const inputs = this.program.contextInputs(this.sf);
       const c = inputs.constants.get(e.text);
       if (c !== undefined) return { e: { k: 'const', value: c, range: this.range(e) }, t: 'num', d: 0 };
+      const derived = inputs.derived?.get(e.text);
+      if (derived) {
+        // `n` of `const n = D.length`: computed from the inputs it reads, as the factory computes it.
+        const hidden = derived.reads.find((r) => this.lookup(r) !== undefined && this.lookup(r) !== this.implicitVars.get(r));
+        if (hidden) this.unsupported(e, `The captured '${e.text}' (computed from '${hidden}', which a variable of this function of the same name hides)`, `Rename the variable '${hidden}' of this function.`);
+        return this.expr(derived.init);
+      }
       const why = inputs.unsupported.get(e.text);
       if (why) this.unsupported(e, `The captured variable '${e.text}' (${why})`, 'A function reads numbers and arrays of numbers from the function around it; pass other values as parameters.');
     }

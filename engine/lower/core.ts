@@ -93,7 +93,11 @@ export abstract class LowererCore {
   protected implicitParams(): IrParam[] {
     const range = this.range(this.sf.nameNode);
     return this.program.contextInputs(this.sf).inputs.map((inp) => {
+      // A declared parameter of the same name (an input another function of the context reads,
+      // or one a captured `const` is computed from) keeps its name here.
+      const own = this.scopes[this.scopes.length - 1].get(inp.name);
       const v = this.declare(inp.name, inp.type, inp.depth, 'param', range);
+      if (own !== undefined) this.scopes[this.scopes.length - 1].set(inp.name, own);
       this.implicitVars.set(inp.name, v);
       return {
         name: inp.name, v, type: inp.type, depth: inp.depth, typeText: inp.typeText, range, implicit: inp.kind,
