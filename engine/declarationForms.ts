@@ -25,6 +25,9 @@ import { paramType } from './lower/types';
 import type { ContextInputs, DeclarationForm, DerivedCapture, FunctionNode, ImplicitInput, SourceFunction } from './sourceFunction';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
+/** A JSDoc tag of Gradlens's annotation language (engine/annotations.ts). */
+const GRADLENS_TAG = /@(?:differentiable|nondifferentiable|derivative|wrt|at|gradient|partial|hessian|jvp)\b/;
+
 export function readJsDoc(text: string, decl: ts.Node, name: string): { annotations: Annotations; diagnostics: EngineDiagnostic[] } {
   const comments = ts.getLeadingCommentRanges(text, decl.getFullStart()) ?? [];
   for (let i = comments.length - 1; i >= 0; i--) {
@@ -297,13 +300,15 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
     }
   }
 
-  // A table's `@differentiable` applies to its function members without a JSDoc of their own
-  // that are not a sibling's derivative (`derivative` beside `fn`).
+  // A table's `@differentiable` applies to its function members without Gradlens tags of their own
+  // (no JSDoc, or one with only `@param`, `@returns`, prose) that are not a sibling's derivative
+  // (`derivative` beside `fn`).
   const derivatives = tables.length > 0 ? structuralDerivatives(functions) : new Set<string>();
+  const ownTags = (m: SourceFunction) => !!m.annotations.docRange && GRADLENS_TAG.test(text.slice(m.annotations.docRange.start, m.annotations.docRange.end));
   for (const { members, doc } of tables) {
     let first = true;
     for (const m of members) {
-      if (m.annotations.docRange || functions.get(m.name) !== m || derivatives.has(m.name)) continue;
+      if (ownTags(m) || functions.get(m.name) !== m || derivatives.has(m.name)) continue;
       m.annotations = structuredClone(doc.annotations);
       m.annotationDiagnostics = first ? doc.diagnostics : [];
       m.inheritedDoc = true;
