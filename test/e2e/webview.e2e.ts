@@ -453,15 +453,19 @@ describe('graph webview bundle in Chromium', function () {
       const input = wp.locator('.quick-input-widget input.input');
       await input.waitFor({ timeout: 20_000 });
       const target = join(w!.workspace, 'fixtures', 'exported-graph.svg');
-      await input.fill(target);
-      // code-server's simple file dialog refreshes its list as the path is typed: Enter while it
-      // does may be taken by the list, so Enter again while the dialog stays open
-      await wp.waitForFunction((t) => (document.querySelector('.quick-input-widget input.input') as HTMLInputElement | null)?.value === t, target, { timeout: 10_000 });
-      await wp.keyboard.press('Enter');
-      const deadline = Date.now() + 30_000;
+      // code-server's simple file dialog refreshes its list as the path is typed, and an Enter (or
+      // the typed path) can be taken by the list while it does: let it settle, accept with the
+      // dialog's own button (its label is the save label), and start again while it stays open
+      const deadline = Date.now() + 60_000;
       while (!existsSync(target) && Date.now() < deadline) {
-        await wp.waitForTimeout(500);
-        if (!existsSync(target) && await input.isVisible().catch(() => false)) await wp.keyboard.press('Enter');
+        if (await input.isVisible().catch(() => false)) {
+          if ((await input.inputValue().catch(() => '')) !== target) await input.fill(target).catch(() => undefined);
+          await wp.waitForTimeout(1000);
+          const accept = wp.locator('.quick-input-widget .monaco-button', { hasText: 'Export' }).first();
+          if (await accept.isVisible().catch(() => false)) await accept.click().catch(() => undefined);
+          else await wp.keyboard.press('Enter');
+        }
+        await wp.waitForTimeout(1000);
       }
       assert.ok(existsSync(target), 'the SVG was not written');
       const svgText = readFileSync(target, 'utf8');
