@@ -4,7 +4,7 @@
 // test-results/screenshots/.
 
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { applyCodeAction, extensionLogs, goTo, openFile, positionOf, runCommand, screenshot, startWorkbench, stopWorkbench, type Workbench } from './harness';
@@ -79,6 +79,24 @@ describe('Gradlens editor features in the VS Code workbench (code-server)', func
     await screenshot(page, 'editor-04-fixed-typo');
     assert.ok(!rows.some((r) => r.includes('GL005') && r.includes('kk')), `the GL005 on kk is still listed:\n${rows.join('\n')}`);
     await page.keyboard.press('Control+Shift+M');
+  });
+
+  it('"Insert gradient-check test" creates a test file beside the function, importing it and its gradient', async function () {
+    // calculus.ts: rosenbrock and rosenbrockGrad are exported; no package.json, so node:test beside the file
+    await openFile(page, 'fixtures/calculus.ts');
+    const at = positionOf(w!.workspace, 'fixtures/calculus.ts', 'export function rosenbrock(', 'export function '.length + 1);
+    await goTo(page, at.line, at.column);
+    await applyCodeAction(page, 'Insert gradient-check test');
+    const created = join(w!.workspace, 'fixtures', 'calculus.gradient.test.ts');
+    // created on disk by the workspace edit (VS Code saves what a refactoring writes into files that were not open)
+    await page.locator('.explorer-item', { hasText: 'calculus.gradient.test.ts' }).first().waitFor({ timeout: 30_000 });
+    const end = Date.now() + 30_000;
+    while (!(existsSync(created) && readFileSync(created, 'utf8').includes('describe(')) && Date.now() < end) await page.waitForTimeout(250);
+    await screenshot(page, 'editor-06-test-file');
+    const text = readFileSync(created, 'utf8');
+    assert.match(text, /import \{ describe, it \} from 'node:test';/);
+    assert.match(text, /import \{ rosenbrock, rosenbrockGrad \} from '\.\/calculus';/);
+    assert.match(text, /rosenbrockGradientCheck\(\) < 1e-5/);
   });
 
   it('opens the Getting Started walkthrough with its steps', async function () {
