@@ -206,24 +206,23 @@ function checkStatus(check: GradientCheck, failing: boolean, warnings: boolean):
   const points = plural(check.points.length, 'point');
   const code = codeOfCheckStatus(check.status);
   const tag = code ? ` (${code})` : '';
-  const extra = '';
   switch (check.status) {
     case 'wrong': {
       const labels = [...new Set(check.points.flatMap((p) => p.components.filter((c) => c.verdict === 'wrong').map((c) => c.label)))];
-      return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''}${tag}${extra}` };
+      return { status: 'fail', text: `${head} is wrong${labels.length ? ` in ${labels.join(', ')}` : ''}${tag}` };
     }
     case 'shape':
-      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it ${/^(writes|returns)/.test(check.shape) ? '' : 'returns '}${check.shape}` : ''}${tag}${extra}` };
+      return { status: 'fail', text: `${head} has the wrong shape${check.shape ? `: it ${/^(writes|returns)/.test(check.shape) ? '' : 'returns '}${check.shape}` : ''}${tag}` };
     case 'ok':
-      return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}${extra}` };
+      return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees with AD at ${points}` };
     case 'kink':
-      return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point${tag}${extra}` };
+      return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point${tag}` };
     case 'unverified':
-      return { status: failing ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified${tag}${extra}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified${tag}` };
     case 'nonfinite':
-      return { status: failing ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point${tag}${extra}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point${tag}` };
     case 'error':
-      return { status: failing ? 'fail' : 'warn', text: `${head} could not be checked${extra}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head} could not be checked` };
   }
 }
 

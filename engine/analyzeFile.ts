@@ -10,7 +10,7 @@ import { mapRangesInPlace } from './ranges';
 import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
-import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags } from './program';
+import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags, nextToken } from './program';
 import type { ModuleContext } from './modules';
 
 interface CacheEntry {
@@ -292,19 +292,10 @@ function midEditFunctions(program: Program): Set<SourceFunction> {
   for (const sf of program.functions.values()) {
     if (sf.hasSyntaxError) { out.add(sf); continue; }
     if (after.length === 0) continue;
-    const next = skipTrivia(program.text, sf.range.end);
+    const next = nextToken(program.text, sf.range.end);
     if (after.some((p) => p > sf.range.end && p <= next)) out.add(sf);
   }
   return out;
-}
-
-const TRIVIA = /(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$))*/y;
-
-/** The offset of the first token at or after `pos` (blanks and comments, an unclosed one too, skipped). */
-function skipTrivia(text: string, pos: number): number {
-  TRIVIA.lastIndex = pos;
-  TRIVIA.exec(text);
-  return Math.max(pos, TRIVIA.lastIndex);
 }
 
 function nameRangeOf(sf: SourceFunction, program: Program): Range {

@@ -291,6 +291,11 @@ export function compilePrimalModule(program: Program, name: string, kinkWrt: str
     }
   }
   const instrument: CompileInstrumentation = { kinkProbes: (n) => probes.get(n) ?? null, entry: name, entryReturns: [] };
+  return primalModule(program, name, instrument);
+}
+
+/** The primal of `name` (and the functions it calls) printed with `instrument`, compiled and bound. */
+function primalModule(program: Program, name: string, instrument: CompileInstrumentation): CompiledModule | null {
   try {
     const ctx = new GenContext(program, { ...COMPILE_OPTIONS, instrument });
     const entry = ctx.fnName(name);
@@ -326,18 +331,7 @@ export function compileComplexModule(program: Program, name: string, wrt: string
     if (!analytic) return null;
   }
   const instrument: CompileInstrumentation = { kinkProbes: () => null, entry: null, entryReturns: [], complex: true };
-  try {
-    const ctx = new GenContext(program, { ...COMPILE_OPTIONS, instrument });
-    const entry = ctx.fnName(name);
-    const parts = definePrimals(program, ctx, new Set());
-    if (!parts) return null;
-    const m = new CompiledModule();
-    m.source = parts.join('\n\n');
-    return m.bind(() => link(parts, entry, PRELUDE)) ? m : null;
-  } catch (e) {
-    if (e instanceof BudgetExceeded) return spentOrNull(e);
-    return null;
-  }
+  return primalModule(program, name, instrument);
 }
 
 /** The generated reverse-mode gradient (or JVP) of `name`, compiled with budget ticks. Null when it cannot be. */

@@ -21,7 +21,7 @@ import type { EngineDiagnostic } from './api';
 import { emptyAnnotations, parseAnnotations } from './annotations';
 import { handTagsOf } from './check/tags';
 import type { Annotations, Range } from './ir';
-import { paramType } from './lower/types';
+import { paramType, propertyName } from './lower/types';
 import type { ContextInputs, DeclarationForm, DerivedCapture, FunctionNode, ImplicitInput, SourceFunction } from './sourceFunction';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
@@ -49,9 +49,7 @@ const isFunctionValue = (e: ts.Expression | undefined): e is ts.ArrowFunction | 
   !!e && (ts.isArrowFunction(unwrapInitializer(e)) || ts.isFunctionExpression(unwrapInitializer(e)));
 
 /** A property's name as written (`fn`, `'fn'`, `0`), or undefined for a computed or private one. */
-function propName(n: ts.PropertyName | undefined): string | undefined {
-  return n && (ts.isIdentifier(n) || ts.isStringLiteral(n) || ts.isNumericLiteral(n)) ? n.text : undefined;
-}
+const propName = (n: ts.PropertyName | undefined): string | undefined => (n ? propertyName(n) : undefined);
 
 /** `a.b.c`, `this.f`, `module.exports.f` as dotted text (`module.exports` read as `exports`), or undefined. */
 export function dottedName(e: ts.Expression): string | undefined {

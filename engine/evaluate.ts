@@ -321,6 +321,11 @@ export class Interpreter<T> {
   }
 }
 
+/** A deep copy of a value (its arrays, and the arrays in them). */
+export function copyValue<T>(v: Value<T>): Value<T> {
+  return Array.isArray(v) ? v.map(copyValue) : v;
+}
+
 export function flatten<T>(v: Value<T>): Value<T>[] {
   if (!Array.isArray(v)) return [v];
   const out: Value<T>[] = [];

@@ -17,7 +17,7 @@ import { traceStores } from './check/traceStores';
 import type { LiveCode } from './compiled/live';
 import { SHADOW_SUFFIX } from './check/shadow';
 import { Differentiator } from './differentiate';
-import { EvalError, Interpreter, Value, flatten } from './evaluate';
+import { EvalError, Interpreter, Value, copyValue as copy, flatten } from './evaluate';
 import { Expr, IrFunction, IrParam, Point, Range, Stmt } from './ir';
 import { richardsonDerivative } from './numerical';
 import type { Program } from './program';
@@ -537,23 +537,13 @@ class Call {
       if (xp.type !== 'arr' || xp.depth !== 1) throw new ShapeError(`expected ${this.expectedSignature()}; found '${this.handNames[s.extra!]}' of type ${xp.typeText}, which cannot hold the gradient`);
       const out = new Array<number>(flatWrt).fill(0);
       args[s.extra!] = out;
-      // Compiled: the values (the ranges, where a component disagrees, come from the reference run).
-      const compiled = reference ? null : this.live?.hand(this.hand, args);
-      let ret: Value<number>;
-      let retStmt: (Stmt & { k: 'return' }) | undefined;
-      let ranges: (Range | null)[];
-      if (compiled) {
-        ret = compiled.value;
-        retStmt = compiled.ret;
-        ranges = new Array<Range | null>(flatWrt).fill(null);
-      } else {
-        // Run with every store into the array recorded: which statement wrote each element.
-        const traced = traceStores(this.hand, s.extra!);
-        const interp = new Interpreter(numberAlgebra, this.program, this.budget, { onAssign: traced.onAssign });
-        ret = interp.run(traced.fn, args);
-        retStmt = interp.lastReturn;
-        ranges = Array.from({ length: flatWrt }, (_, k) => traced.writers.get(k) ?? null);
-      }
+      // Interpreted, with every store into the array recorded (which statement wrote each element):
+      // compiled code runs on copies of its arguments, so it could not fill `out`.
+      const traced = traceStores(this.hand, s.extra!);
+      const interp = new Interpreter(numberAlgebra, this.program, this.budget, { onAssign: traced.onAssign });
+      const ret: Value<number> = interp.run(traced.fn, args);
+      const retStmt: (Stmt & { k: 'return' }) | undefined = interp.lastReturn;
+      const ranges: (Range | null)[] = Array.from({ length: flatWrt }, (_, k) => traced.writers.get(k) ?? null);
       if (out.length !== flatWrt) throw new ShapeError(`expected ${plural(flatWrt, 'number')} written into '${this.extraName}'; found ${out.length} after the call`);
       if (out.some((x) => typeof x !== 'number')) throw new ShapeError(`expected numbers written into '${this.extraName}'; found an array in it`);
       const values = [...out];
@@ -562,7 +552,7 @@ class Call {
         values.push(ret);
         ranges.push(retStmt?.value.range ?? this.hand.nameRange);
       }
-      return { rangesUnknown: !!compiled, values, ranges, shape: s.convention === 'out' ? `writes the gradient into ${this.extraName}` : `returns the value, writes the gradient into ${this.extraName}` };
+      return { rangesUnknown: false, values, ranges, shape: s.convention === 'out' ? `writes the gradient into ${this.extraName}` : `returns the value, writes the gradient into ${this.extraName}` };
     }
 
     if (s.kind === 'gradient' && s.convention === 'flag') {
@@ -859,7 +849,7 @@ class Call {
 /** The gradient at a point given by its flat `@wrt` components (finite differences of a gradient). */
 function gradientAt(d: Differentiator, x: number[]): number[] {
   const point: Point = {};
-  for (const [k, v] of Object.entries(d.point)) point[k] = Array.isArray(v) ? v.slice() : v;
+  for (const [k, v] of Object.entries(d.point)) point[k] = copy(v) as Point[string]; // deep: rows of a matrix, fields of a record
   d.components.forEach((c, i) => {
     if (c.path.length === 0) { point[c.param] = x[i]; return; }
     let arr = point[c.param] as unknown as Value<number>[];
@@ -870,9 +860,6 @@ function gradientAt(d: Differentiator, x: number[]): number[] {
   return e.reverse().jacobian[0];
 }
 
-function copy(v: Value<number>): Value<number> {
-  return Array.isArray(v) ? v.map(copy) : v;
-}
 
 function describeValue(v: Value<number> | undefined): string {
   if (v === undefined) return 'nothing';

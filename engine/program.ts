@@ -449,8 +449,8 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
 
 const TRIVIA = /(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$))*/y;
 
-/** The offset of the first token at or after `pos` (blanks and comments skipped). */
-function nextToken(text: string, pos: number): number {
+/** The offset of the first token at or after `pos` (blanks and comments, an unclosed one too, skipped). */
+export function nextToken(text: string, pos: number): number {
   TRIVIA.lastIndex = pos;
   TRIVIA.exec(text);
   return Math.max(pos, TRIVIA.lastIndex);

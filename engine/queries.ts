@@ -1,6 +1,7 @@
 // One-function queries: the gradient at a point, the computation graph with forward values and
 // adjoints, and the comparison of every differentiation method. Source text in, plain data out.
 
+import { boundUserText } from './format';
 import { AnalysisOptions, ComputationGraph, DEFAULT_OPTIONS, EngineDiagnostic, GradientResult, GraphEdge, GraphNode, MethodComponent, MethodsComparison, Point } from './api';
 import { checkProgram, wrtOf } from './analyzeFunction';
 import { checkGradient } from './gradientCheck';
@@ -110,9 +111,9 @@ const MAX_GRAPH_NODES = 5000;
 /** Longest statement or call text a graph carries (the views shorten further). */
 const MAX_GRAPH_TEXT = 80;
 
+/** Source text for the graph view: one line, bounded and sanitised (engine/format.ts). */
 function shortText(text: string, max: number): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > max ? one.slice(0, max - 1) + '…' : one;
+  return boundUserText(text.replace(/\s+/g, ' ').trim(), max);
 }
 
 /** The statements that compute values (not the control flow around them), in source order. */

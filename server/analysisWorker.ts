@@ -2,6 +2,7 @@
 // the engine tasks) off the LSP thread. Loaded only in the worker thread (main.ts requires it
 // lazily), so the LSP thread never initialises the engine or the TypeScript compiler.
 
+import { pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { analyzeFile, AnalysisCache, BudgetExceeded, DEFAULT_OPTIONS, FileAnalysisJob, Meter, withMeter } from '../engine';
 import { runEngineTask } from './engineTasks';
@@ -24,9 +25,8 @@ function modulesFor(uri: string, text: string, background: boolean | undefined) 
 
 /** A task (code action, graph) reads imports as the analysis of its document does: the open document with its text. */
 function taskModules(task: EngineTask) {
-  const text = task.kind === 'edits' || task.kind === 'testFile' ? task.text : task.task.text;
-  for (const [file, open] of openTexts) if (open === text) return { file, host: createFsModuleHost({ openText: (f) => openTexts.get(f) }) };
-  return undefined;
+  const uri = task.kind === 'edits' ? task.uri : task.kind === 'testFile' ? pathToFileURL(task.sourcePath).href : task.task.params.uri;
+  return uri ? moduleContextFor(uri, createFsModuleHost({ openText: (f) => openTexts.get(f) })) : undefined;
 }
 // ---- end imports ----
 

@@ -3,6 +3,7 @@
 import type { CodeLens, Range } from 'vscode-languageserver';
 import type { FunctionAnalysis } from '../engine/api';
 import { diagnosticInfo } from '../engine/diagnosticCodes';
+import { plural } from '../engine/format';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisSnapshot } from './documentAnalysis';
 import type { OffsetMapping } from './offsetMapping';
@@ -56,7 +57,7 @@ export function ruleTitle(fa: FunctionAnalysis): string {
   if (!c) return `∇ rule: not checked`;
   const n = c.points.length;
   switch (c.status) {
-    case 'ok': return `✓ rule ${c.name} matches AD at ${n} point${n === 1 ? '' : 's'}`;
+    case 'ok': return `✓ rule ${c.name} matches AD at ${plural(n, 'point')}`;
     case 'wrong': {
       const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => `∂${fa.name}/∂${k.label}`)));
       return `✗ rule ${c.name} wrong: ${[...wrong].slice(0, 3).join(', ')}${wrong.size > 3 ? ', …' : ''}`;
@@ -73,9 +74,9 @@ export function statusTitle(fa: FunctionAnalysis): string {
   const c = fa.check;
   // The catalogue says which codes are problems of a function (errors, unsupported constructs, budgets, faults).
   const errors = fa.diagnostics.filter((d) => diagnosticInfo(d.code)?.lensProblem ?? d.severity === 'error').length;
-  if (!c) return errors > 0 ? `∇ ${errors} problem${errors === 1 ? '' : 's'}` : '∇ differentiable · no hand-written gradient';
+  if (!c) return errors > 0 ? `∇ ${plural(errors, 'problem')}` : '∇ differentiable · no hand-written gradient';
   switch (c.status) {
-    case 'ok': return `✓ ${c.name} checked at ${c.points.length} point${c.points.length === 1 ? '' : 's'}`;
+    case 'ok': return `✓ ${c.name} checked at ${plural(c.points.length, 'point')}`;
     case 'wrong': {
       const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => k.label)));
       return `✗ ${c.name}: ${[...wrong].slice(0, 4).join(', ')}${wrong.size > 4 ? ', …' : ''} wrong`;

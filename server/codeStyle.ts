@@ -9,9 +9,9 @@
 // The pure part (parsing, detection, precedence) runs wherever the edit is computed (the analysis
 // worker); the reading of files and settings (CodeStyleReader) runs on the LSP thread.
 
+import { fileOfUri } from './importers';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import type { CodeStyle } from '../engine/codegen/code';
 import { DEFAULT_CODE_STYLE } from '../engine/codegen/code';
@@ -344,13 +344,8 @@ export class CodeStyleReader {
 
 /** What the .editorconfig files of the document's folders say, nearest first, up to a `root = true`. */
 export async function editorConfigStyle(uri: string): Promise<StyleSources['editorConfig']> {
-  let file: string;
-  try {
-    if (!uri.startsWith('file:')) return undefined;
-    file = fileURLToPath(uri);
-  } catch {
-    return undefined;
-  }
+  const file = fileOfUri(uri);
+  if (!file) return undefined;
   const configs: { dir: string; config: EditorConfigFile }[] = [];
   let dir = path.dirname(file);
   for (let i = 0; i < MAX_FOLDERS; i++) {

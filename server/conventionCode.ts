@@ -415,17 +415,9 @@ export function conventionFixEdits(text: string, fnName: string, check: Gradient
     log(`Gradlens: ${check.name} does not take ${fnName}'s parameters${partial ? '' : ' and one more'}; it is left as written.`);
     return null;
   }
-  const plainBase = `${identifierBase(fnName)}Grad`;
-  const previous = previousGenerated(text, [plainBase]).filter((s) => s.end <= hand.statementStart || s.start >= hand.statementEnd);
-  const genText = blankedOut(text, previous);
-  const plainName = freeName(plainBase, topLevelNames(genText));
-  let result = generateDerivative(genText, fnName, mode, { name: plainName, style });
-  if (!result.generated && mode === 'closed') result = generateDerivative(genText, fnName, 'reverse', { name: plainName, style });
-  const generated = result.generated;
-  if (!generated) {
-    log(`Gradlens: cannot regenerate ${check.name}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
-    return null;
-  }
+  const plain = regeneratePlain(text, fnName, hand, mode, style, check.name, log);
+  if (!plain) return null;
+  const { previous, generated, genText } = plain;
   const main = locateFunctions(generated.code).find((g) => g.name === generated.name);
   const taken = new Set([...hand.params.map((p) => p.name), ...topLevelNames(text)]);
   let body: Line[] | null;
@@ -548,6 +540,23 @@ function flagFixEdits(text: string, fnName: string, check: GradientCheck, mode: 
   }
   const inputs = hand.params.filter((_, i) => i !== spec!.extra).map((p) => p.name);
   if (!spec.self && inputs.length !== fn.params.length) return null;
+  const plain = regeneratePlain(text, fnName, hand, mode, style, check.name, log);
+  if (!plain) return null;
+  const { previous, generated } = plain;
+  const main = locateFunctions(generated.code).find((g) => g.name === generated.name);
+  if (!main) return null;
+  // On the function itself, its gradient takes the flag too: called with it off (the value's branch).
+  const args = spec.self ? main.params.map((p, i) => (i === spec!.extra ? 'false' : hand.params[i]?.name ?? p.name)) : inputs;
+  const call = `${generated.name}(${args.join(', ')})`;
+  const bodyText = text.slice(hand.body.start, branch.start) + call + text.slice(branch.end, hand.body.end);
+  return placed(text, hand, bodyText, generated.code, previous);
+}
+
+/**
+ * The plain gradient a regenerated convention reads: generated under `<fn>Grad` (replacing one
+ * Gradlens generated before, outside the hand-written function), in closed form where it can be.
+ */
+function regeneratePlain(text: string, fnName: string, hand: LocatedFunction, mode: CodegenMode, style: CodeStyle, handName: string, log: (m: string) => void) {
   const plainBase = `${identifierBase(fnName)}Grad`;
   const previous = previousGenerated(text, [plainBase]).filter((s) => s.end <= hand.statementStart || s.start >= hand.statementEnd);
   const genText = blankedOut(text, previous);
@@ -556,14 +565,8 @@ function flagFixEdits(text: string, fnName: string, check: GradientCheck, mode: 
   if (!result.generated && mode === 'closed') result = generateDerivative(genText, fnName, 'reverse', { name: plainName, style });
   const generated = result.generated;
   if (!generated) {
-    log(`Gradlens: cannot regenerate ${check.name}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+    log(`Gradlens: cannot regenerate ${handName}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
     return null;
   }
-  const main = locateFunctions(generated.code).find((g) => g.name === generated.name);
-  if (!main) return null;
-  // On the function itself, its gradient takes the flag too: called with it off (the value's branch).
-  const args = spec.self ? main.params.map((p, i) => (i === spec!.extra ? 'false' : hand.params[i]?.name ?? p.name)) : inputs;
-  const call = `${generated.name}(${args.join(', ')})`;
-  const bodyText = text.slice(hand.body.start, branch.start) + call + text.slice(branch.end, hand.body.end);
-  return placed(text, hand, bodyText, generated.code, previous);
+  return { previous, generated, genText };
 }

@@ -10,7 +10,8 @@ import type { GraphResult, MethodsResult } from './protocol';
 import type { OffsetEdit } from './toLsp';
 
 export type EngineTask =
-  | { kind: 'edits'; action: EditAction; text: string; fa: FunctionAnalysis | null }
+  /** `uri`: the document the edit is for (its imports are read as its analysis reads them). */
+  | { kind: 'edits'; action: EditAction; text: string; fa: FunctionAnalysis | null; uri?: string }
   /** "Insert gradient-check test" as a test file of the project's runner, beside the edits of the source. */
   | { kind: 'testFile'; action: EditAction & { action: 'test' }; text: string; fa: FunctionAnalysis | null; sourcePath: string }
   | { kind: 'graph'; task: GraphTask }

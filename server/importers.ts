@@ -18,7 +18,7 @@ const SPECIFIER = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+
  * name is the file's): the server analyses them again when it changes. Over-approximate by design: an importer's cached functions cost nothing to re-check,
  * and only those whose imported texts changed are analysed again (engine/analyzeFile.ts keys).
  */
-export function importersOf(changedUri: string, open: { uri: string; text: string }[]): string[] {
+export function importersOf(changedUri: string, open: { uri: string; text: string; version?: number }[]): string[] {
   const changed = fileOfUri(changedUri);
   if (!changed) return [];
   const stem = withoutExtension(path.basename(changed));
@@ -29,16 +29,29 @@ export function importersOf(changedUri: string, open: { uri: string; text: strin
     if (doc.uri === changedUri) continue;
     const from = fileOfUri(doc.uri);
     if (!from) continue;
-    SPECIFIER.lastIndex = 0;
-    for (let m = SPECIFIER.exec(doc.text); m; m = SPECIFIER.exec(doc.text)) {
-      const spec = m[2];
-      // A relative path, or an alias (`@num/ops`, tsconfig `paths`), whose last name is the file's.
-      if (!names.has(withoutExtension(path.basename(spec)))) continue;
-      out.push(doc.uri);
-      break;
+    // A relative path, or an alias (`@num/ops`, tsconfig `paths`), whose last name is the file's.
+    for (const name of importedNames(doc)) {
+      if (names.has(name)) { out.push(doc.uri); break; }
     }
   }
   return out;
+}
+
+/** Per open document and version, the last names of what it imports: each text is scanned once, not on every keystroke elsewhere. */
+const scanned = new Map<string, { version: number; names: Set<string> }>();
+const MAX_SCANNED = 1000;
+
+function importedNames(doc: { uri: string; text: string; version?: number }): Set<string> {
+  const hit = doc.version === undefined ? undefined : scanned.get(doc.uri);
+  if (hit && hit.version === doc.version) return hit.names;
+  const names = new Set<string>();
+  SPECIFIER.lastIndex = 0;
+  for (let m = SPECIFIER.exec(doc.text); m; m = SPECIFIER.exec(doc.text)) names.add(withoutExtension(path.basename(m[2])));
+  if (doc.version !== undefined) {
+    if (scanned.size >= MAX_SCANNED) scanned.clear();
+    scanned.set(doc.uri, { version: doc.version, names });
+  }
+  return names;
 }
 
 function withoutExtension(name: string): string {

@@ -70,7 +70,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
   // ---- imports (issue 13 item 6) ----
   /** Analyses again the open documents that may import `uri` (server/importers.ts), after `uri` changed; also for watched-file changes. */
   function analyseImporters(uri: string): void {
-    for (const other of importersOf(uri, documents.all().map((d) => ({ uri: d.uri, text: d.getText() })))) analysis.schedule(other);
+    for (const other of importersOf(uri, documents.all().map((d) => ({ uri: d.uri, text: d.getText(), version: d.version })))) analysis.schedule(other);
   }
   // ---- end imports ----
 
@@ -224,7 +224,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     latest: (uri) => analysis.latest(uri),
     get versionedEdits() { return versionedEdits; },
     // (issue 16: generated code in the document's indentation and quotes: codeStyle.ts)
-    computeEdits: async (action, text, fa, uri) => runner.run({ kind: 'edits', action: { ...action, style: await codeStyle.sourcesFor(uri) }, text, fa }),
+    computeEdits: async (action, text, fa, uri) => runner.run({ kind: 'edits', action: { ...action, style: await codeStyle.sourcesFor(uri) }, text, fa, uri }),
     computeTestFile: async (action, text, fa, uri) => {
       const sourcePath = createFiles ? fileOfUri(uri) : null;
       if (!sourcePath) return null;

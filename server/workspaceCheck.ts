@@ -8,9 +8,11 @@
 // analysis publishes its diagnostics: the workspace check clears its own when a file opens (and
 // when it is deleted) and checks the file again when it closes.
 
+import { fileOfUri } from './importers';
+import { plural } from '../engine/format';
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { FileChangeType, MessageType, ShowMessageNotification, type Connection, type FileEvent, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisRunner } from './analysisRunner';
@@ -101,12 +103,8 @@ export async function listSourceFiles(roots: readonly string[], limits: Workspac
 }
 
 export function toPath(uri: string): string | null {
-  if (!uri.startsWith('file:')) return null;
-  try {
-    return path.resolve(fileURLToPath(uri));
-  } catch {
-    return null;
-  }
+  const file = fileOfUri(uri);
+  return file ? path.resolve(file) : null;
 }
 
 export interface WorkspaceCheckHost {
@@ -353,7 +351,7 @@ export class WorkspaceCheck {
 }
 
 export function describeSummary(s: WorkspaceCheckSummary): string {
-  const files = `${s.analysed} file${s.analysed === 1 ? '' : 's'} with annotated functions`;
+  const files = `${plural(s.analysed, 'file')} with annotated functions`;
   const problems = s.withProblems === 0 ? 'no problems' : `problems in ${s.withProblems} (see the Problems panel)`;
   const cut = s.cancelled ? ' (cancelled)' : s.truncated ? ' (stopped at the scan limits)' : '';
   return `Gradlens checked ${files} of ${s.files} source files: ${problems}${cut}.`;

@@ -6,17 +6,7 @@
 // down to single components, which get today's per-component witness. The cost is a few function
 // evaluations per block instead of four per component.
 
-/** Deterministic directions: a seeded generator (mulberry32), so a check gives the same verdicts every time. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../checkPoints';
 
 export interface BlockTest {
   /** n: the number of flat components. */
@@ -42,7 +32,8 @@ const SINGLE = 2;
 export function localiseWrong(t: BlockTest, suspects: number[], seed: number): { wrong: Set<number>; undecided: number[] } {
   const wrong = new Set<number>();
   const undecided: number[] = [];
-  const rand = seeded(seed);
+  // deterministic directions (the check points' generator): the same verdicts every time
+  const rand = seededRandom(seed);
   const test = (block: number[]): void => {
     if (block.length <= SINGLE) { undecided.push(...block); return; }
     let sides = true;

@@ -147,9 +147,10 @@ export class GenContext {
   private strings(): Map<number, string> {
     if (this.stringTable) return this.stringTable;
     const table = new Map<number, string>();
+    // charged as it walks (a big file is stopped by the budget, not walked whole first)
     let visited = 0;
     const visit = (n: ts.Node): void => {
-      visited++;
+      if (++visited === 1024) { chargeCodeNodes(visited); visited = 0; }
       if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) table.set(stringId(n.text), n.text);
       ts.forEachChild(n, visit);
     };

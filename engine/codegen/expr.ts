@@ -407,3 +407,13 @@ function pr(e: Expr, o: PrintOptions, min: number): string {
     case 'arrayFrom': return `Array.from({ length: ${pr(e.length, o, 2)} }, (_, ${o.name(e.indexVar)}) => ${pr(e.body, o, 2)})`;
   }
 }
+
+/** The variable an array reference (`a`, `a[i]`, `a[i][j]`) reads, or null for another expression. */
+export function arrayRoot(e: Expr): number | null {
+  return e.k === 'var' ? e.id : e.k === 'index' ? arrayRoot(e.array) : null;
+}
+
+/** Whether `e` is a variable or an element of one (`a`, `a[i]`, `a[i][j]`). */
+export function isArrayRefExpr(e: Expr): boolean {
+  return arrayRoot(e) !== null;
+}

@@ -6,14 +6,11 @@
 import type { ScalarOp } from '../algebra';
 import { Expr, IrVar, Stmt, ValueType } from '../ir';
 import { Activity } from './activity';
-import { forEachVar, isExpensive, isLeaf, partialExprs, ref } from './expr';
+import { forEachVar, isArrayRefExpr, isExpensive, isLeaf, partialExprs, ref } from './expr';
 import { CodegenError, newVar, Work } from './work';
 
 // ---- 2. array-valued subexpressions get variables -------------------------------------------------
 
-function isArrayRef(e: Expr): boolean {
-  return e.k === 'var' || (e.k === 'index' && isArrayRef(e.array));
-}
 
 export function extractArrays(w: Work, typeOf: (e: Expr) => { t: ValueType; d: number }): void {
   const rewrite = (stmts: Stmt[]): Stmt[] => {
@@ -23,7 +20,7 @@ export function extractArrays(w: Work, typeOf: (e: Expr) => { t: ValueType; d: n
       const fix = (e: Expr, top: boolean): Expr => {
         const go = (x: Expr, atTop: boolean, conditional: boolean): Expr => {
           const ty = x.k === 'var' || x.k === 'const' || x.k === 'bool' ? null : typeOf(x);
-          if (!atTop && ty && ty.t === 'arr' && !isArrayRef(x)) {
+          if (!atTop && ty && ty.t === 'arr' && !isArrayRefExpr(x)) {
             if (conditional) throw new CodegenError('an array built inside a conditional expression', x.range);
             const inner = goChildren(x, conditional);
             const v = newVar(w, '$a', 'arr', ty.d);

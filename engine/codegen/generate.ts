@@ -6,6 +6,7 @@
 // budget of the current meter that runs out (expression nodes, characters of generated code,
 // time: code whose expressions swell) as a GL007 naming it, with `exhausted` set.
 
+import { someStmt } from './stmtWalk';
 import { wrtOf } from '../wrt';
 import { CodegenMode, DEFAULT_OPTIONS, EngineDiagnostic, GeneratedCode } from '../api';
 import { budgeted, BudgetExceeded, inPhase } from '../budget';
@@ -237,8 +238,7 @@ function heldObjectsPassedAsTheyAre(program: Program, fn: IrFunction): void {
 
 /** A `push` of a row (a record, an array) onto an array: not differentiated by the generators yet. */
 function pushesRows(fn: IrFunction, stmts: IrFunction['body']): boolean {
-  return stmts.some((st) => (st.k === 'push' && fn.vars[st.array].depth > 1) ||
-    (st.k === 'if' && (pushesRows(fn, st.then) || pushesRows(fn, st.else))) || (st.k === 'loop' && (pushesRows(fn, st.body) || pushesRows(fn, st.update))));
+  return someStmt(stmts, (st) => st.k === 'push' && fn.vars[st.array].depth > 1);
 }
 
 /**

@@ -9,7 +9,7 @@ import { Activity } from './activity';
 import { Adj, AdjPrinter, forEachAdjExpr, StackSlot } from './adjoint';
 import { Line } from './code';
 import { GenContext, lineOf, PullbackInfo, sourceSnippet } from './context';
-import { printExpr, PrintOptions } from './expr';
+import { arrayRoot, printExpr, PrintOptions } from './expr';
 import { Layout } from './layout';
 import { adjointBase, NameScope, scopedNames } from './names';
 import { prepareReverse } from './prepare';
@@ -44,9 +44,6 @@ export type Fwd = Line | { k: 'push'; slot: StackSlot; value: string } | { k: 's
 /** Where a loop's trip count is kept: a variable, or per trip of the enclosing loops, on a stack. */
 export type TripSlot = { kind: 'const' | 'hoisted'; name: string } | { kind: 'stack'; local: string; stack: StackSlot };
 
-function arrayRoot(e: Expr): number | null {
-  return e.k === 'var' ? e.id : e.k === 'index' ? arrayRoot(e.array) : null;
-}
 
 export class ReverseState implements AdjPrinter {
   readonly w: Work;

@@ -15,18 +15,12 @@
 
 import { Expr, Stmt } from '../ir';
 import { Adj, AdjOf, AdjValue, forEachAdj, Slot, StackSlot } from './adjoint';
-import { mentions, ref, sameExpr, substitute, varsOf } from './expr';
+import { arrayRoot, isArrayRefExpr, mentions, ref, sameExpr, substitute, varsOf } from './expr';
 import { hasCall, hasExpensive, hasJumpIn, isInt, isNonNegative, upperBound } from './loopBounds';
 import { Fwd, ReverseState, StmtState } from './reverseState';
 import { CodegenError, IfStmt, LoopStmt } from './work';
 
-export function isArrayRefExpr(e: Expr): boolean {
-  return e.k === 'var' || (e.k === 'index' && isArrayRefExpr(e.array));
-}
-
-function arrayRoot(e: Expr): number | null {
-  return e.k === 'var' ? e.id : e.k === 'index' ? arrayRoot(e.array) : null;
-}
+export { isArrayRefExpr } from './expr';
 
 function indexDepth(e: Expr): number {
   return e.k === 'index' ? 1 + indexDepth(e.array) : 0;

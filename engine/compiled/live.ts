@@ -7,7 +7,7 @@
 
 import { wrtIndices } from '../codegen/generate';
 import { CompiledModule, CompiledRun, compileComplexModule, compileDerivativeModule, compilePrimalModule, returnsInOrder } from '../compileIr';
-import type { Value } from '../evaluate';
+import { copyValue as copy, type Value } from '../evaluate';
 import { IrFunction, Stmt } from '../ir';
 import type { Program } from '../program';
 
@@ -129,7 +129,4 @@ function withoutPositions(key: string, value: unknown): unknown {
   return value;
 }
 
-function copy(v: Value<number>): Value<number> {
-  return Array.isArray(v) ? v.map(copy) : v;
-}
 
