@@ -279,6 +279,8 @@ export interface MethodComponent {
   complexStep: number | null;
   /** The function's hand-written gradient (`@gradient`, `@partial` or paired by name), where it has one. */
   handWritten: number | null;
+  /** The gradient check's own verdict on this component of the hand-written gradient (GL001's), so the view and the hover never disagree. */
+  handWrong: boolean;
 }
 
 export interface MethodsComparison {

@@ -272,6 +272,7 @@ function compareMethodsNow(text: string, fnName: string, point?: Point, options?
       central: richardsonDerivative(f, x, k),
       complexStep: Number.isFinite(complex[k]) ? complex[k] : null,
       handWritten: hand?.values.get(c.label) ?? null,
+      handWrong: hand?.wrong.has(c.label) ?? false,
     }));
     // The V of truncation against round-off error, for the first component.
     const errorCurve: MethodsComparison['errorCurve'] = [];
@@ -299,7 +300,7 @@ function compareMethodsNow(text: string, fnName: string, point?: Point, options?
  * by the gradient check itself, in the program it checks in, so conventions mean the same as in the
  * hover. Null when there is none, or it cannot be evaluated there (the check reports why).
  */
-function handWrittenAt(r: Resolved): { name: string; values: Map<string, number> } | null {
+function handWrittenAt(r: Resolved): { name: string; values: Map<string, number>; wrong: Set<string> } | null {
   const sf = r.program.functions.get(r.fn.name);
   if (!sf) return null;
   const { shadow, specs } = checkProgram(r.program, sf);
@@ -309,6 +310,7 @@ function handWrittenAt(r: Resolved): { name: string; values: Map<string, number>
   const fn = shadow.program.lower(r.fn.name)?.fn;
   if (!fn?.ok) return null;
   const values = new Map<string, number>();
+  const wrong = new Set<string>();
   for (const spec of chosen) {
     const hand = shadow.program.lower(spec.name)?.fn;
     if (!hand?.ok) continue;
@@ -317,9 +319,12 @@ function handWrittenAt(r: Resolved): { name: string; values: Map<string, number>
       options: { rtol: r.options.rtol, atol: r.options.atol, budget: r.options.stepBudget },
     });
     const scale = spec.kind === 'partial' ? spec.scale ?? 1 : 1;
-    for (const c of check.points[0]?.components ?? []) values.set(c.label, c.hand / scale);
+    for (const c of check.points[0]?.components ?? []) {
+      values.set(c.label, c.hand / scale);
+      if (c.verdict === 'wrong') wrong.add(c.label);
+    }
   }
-  return values.size > 0 ? { name: chosen.map((s) => s.name).join(', '), values } : null;
+  return values.size > 0 ? { name: chosen.map((s) => s.name).join(', '), values, wrong } : null;
 }
 
 /**

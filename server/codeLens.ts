@@ -53,39 +53,34 @@ export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: O
 
 /** The lens of a helper's `@derivative` rule: "✓ rule dsq matches AD at 3 points". */
 export function ruleTitle(fa: FunctionAnalysis): string {
-  const c = fa.check;
-  if (!c) return `∇ rule: not checked`;
-  const n = c.points.length;
-  switch (c.status) {
-    case 'ok': return `✓ rule ${c.name} matches AD at ${plural(n, 'point')}`;
-    case 'wrong': {
-      const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => `∂${fa.name}/∂${k.label}`)));
-      return `✗ rule ${c.name} wrong: ${[...wrong].slice(0, 3).join(', ')}${wrong.size > 3 ? ', …' : ''}`;
-    }
-    case 'shape': return `✗ rule ${c.name}: wrong shape`;
-    case 'unverified': return `? rule ${c.name}: could not be verified`;
-    case 'nonfinite': return `✗ rule ${c.name}: non-finite value`;
-    case 'kink': return `~ rule ${c.name}: check point on a kink`;
-    case 'error': return `✗ rule ${c.name}: could not be evaluated`;
-  }
+  return fa.check ? checkTitle(fa, true) : `∇ rule: not checked`;
 }
 
 export function statusTitle(fa: FunctionAnalysis): string {
-  const c = fa.check;
   // The catalogue says which codes are problems of a function (errors, unsupported constructs, budgets, faults).
   const errors = fa.diagnostics.filter((d) => diagnosticInfo(d.code)?.lensProblem ?? d.severity === 'error').length;
-  if (!c) return errors > 0 ? `∇ ${plural(errors, 'problem')}` : '∇ differentiable · no hand-written gradient';
+  if (!fa.check) return errors > 0 ? `∇ ${plural(errors, 'problem')}` : '∇ differentiable · no hand-written gradient';
+  return checkTitle(fa, false);
+}
+
+/** A check's verdict in a lens title, on the function (`rosenbrockGrad`) or on a helper's rule (`rule dsq`). */
+function checkTitle(fa: FunctionAnalysis, rule: boolean): string {
+  const c = fa.check!;
+  const subject = rule ? `rule ${c.name}` : c.name;
+  const n = plural(c.points.length, 'point');
   switch (c.status) {
-    case 'ok': return `✓ ${c.name} checked at ${plural(c.points.length, 'point')}`;
+    case 'ok': return rule ? `✓ ${subject} matches AD at ${n}` : `✓ ${subject} checked at ${n}`;
     case 'wrong': {
-      const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => k.label)));
-      return `✗ ${c.name}: ${[...wrong].slice(0, 4).join(', ')}${wrong.size > 4 ? ', …' : ''} wrong`;
+      const wrong = new Set(c.points.flatMap((p) => p.components.filter((k) => k.verdict === 'wrong').map((k) => (rule ? `∂${fa.name}/∂${k.label}` : k.label))));
+      const max = rule ? 3 : 4;
+      const list = `${[...wrong].slice(0, max).join(', ')}${wrong.size > max ? ', …' : ''}`;
+      return rule ? `✗ ${subject} wrong: ${list}` : `✗ ${subject}: ${list} wrong`;
     }
-    case 'shape': return `✗ ${c.name}: wrong shape`;
-    case 'unverified': return `? ${c.name}: could not be verified`;
-    case 'nonfinite': return `✗ ${c.name}: non-finite value`;
-    case 'kink': return `~ ${c.name}: check point on a kink`;
-    case 'error': return `✗ ${c.name}: could not be evaluated`;
+    case 'shape': return `✗ ${subject}: wrong shape`;
+    case 'unverified': return `? ${subject}: could not be verified`;
+    case 'nonfinite': return `✗ ${subject}: non-finite value`;
+    case 'kink': return `~ ${subject}: check point on a kink`;
+    case 'error': return `✗ ${subject}: could not be evaluated`;
   }
 }
 

@@ -596,8 +596,8 @@ function renderMethods(functionName: string | null, comparison: MethodsCompariso
     }
     if (hand) {
       const v = c.handWritten;
-      // Wrong by the gradient check's default tolerance: it disagrees with AD (the hover says more).
-      const wrong = v !== null && Math.abs(v - c.reverse) > 1e-8 * (1 + Math.abs(c.reverse)) + 1e-6 * Math.max(Math.abs(v), Math.abs(c.reverse));
+      // Wrong as the gradient check decided it (its tolerance and witness; the hover says more).
+      const wrong = c.handWrong;
       const td = el('td', { class: `hand-written${wrong ? ' wrong' : ''}` });
       td.append(document.createTextNode(v === null ? 'n/a' : formatNumber(v)));
       if (v !== null) td.append(el('span', { class: 'delta' }, ` ${diff(v, c.reverse)}`));

@@ -233,8 +233,8 @@ describe('graph webview bundle in Chromium', function () {
         functionName: 'f',
         point: { x: 2, y: 3 },
         components: [
-          { label: 'x', forward: 2.5838531634528574, reverse: 2.5838531634528574, closed: 2.5838531634528574, central: 2.583853163470, complexStep: 2.5838531634528574, handWritten: 2.5838531634528574 },
-          { label: 'y', forward: 2, reverse: 2, closed: null, central: 2.0000000000012, complexStep: null, handWritten: 1 },
+          { label: 'x', forward: 2.5838531634528574, reverse: 2.5838531634528574, closed: 2.5838531634528574, central: 2.583853163470, complexStep: 2.5838531634528574, handWritten: 2.5838531634528574, handWrong: false },
+          { label: 'y', forward: 2, reverse: 2, closed: null, central: 2.0000000000012, complexStep: null, handWritten: 1, handWrong: true },
         ],
         handWrittenName: 'fGrad',
         errorCurve: [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12].map((h) => ({

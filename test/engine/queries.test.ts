@@ -89,6 +89,7 @@ describe('engine: methods comparison, hand-written column', () => {
     assert.equal(byLabel['x']!.reverse, 1501);
     assert.equal(byLabel['y']!.handWritten, -250, 'the slip in the y component shows');
     assert.equal(byLabel['y']!.reverse, -500);
+    assert.deepEqual([byLabel['x']!.handWrong, byLabel['y']!.handWrong], [false, true], 'the check\'s own verdict marks y alone');
   });
 
   it('reads @partial functions, divided by their scale', () => {
