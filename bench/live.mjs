@@ -10,8 +10,10 @@
 // 2. Wrong gradients: a chain function of n = 10 … 10,000 components whose hand-written gradient
 //    misses a term on every second component; the time until `analyzeFile` returns the GL001.
 //
-// Each analysis is of a function the process has not seen (a fresh name: no cache of any kind
-// helps), after one warm-up analysis of another file; medians of 3.
+// Each analysis is of a function the process has not seen (a fresh name: no cache of Gradlens
+// helps), after one warm-up analysis of another file; medians of 3. (The code compiled for the
+// loss is the same text for every name, so V8 may reuse what it compiled for an earlier analysis,
+// until its next full garbage collection.)
 // Usage: node bench/live.mjs <out.json> [engine module, default bench/.build/engine.cjs]
 
 import { writeFileSync } from 'node:fs';

@@ -1,10 +1,12 @@
 // How the live features scale with the input (issue "Live checks at the speed of compiled code",
 // item 6), measured like an editor sees them, over JSON-RPC against `node dist/server.js --stdio`:
-// - open → diagnostics, and re-analysis after an edit inside one function (in the middle of the
-//   file, and in the first function, which moves every range after it), at 1k … 50k lines, with
-//   the server's memory at each size (a new server per size);
+// - open → diagnostics, and re-analysis after an edit inside one function (a literal replaced by
+//   one of the same length, in the middle of the file and in the first function; and typing in the
+//   first function, a digit added and taken away, which moves every range after it), at 1k … 50k
+//   lines, with the server's memory at each size (a new server per size);
 // - the CLI's files per second over 10 … 500 files of 200 lines, on every core (`--jobs`) and on one.
-// Usage: node bench/scale.mjs <out.json> [--quick]
+// Usage: node bench/scale.mjs <out.json> [--quick] [--sizes 20000,50000] [--edits-only]
+//   --sizes: the file sizes (lines) to measure; --edits-only: the server rows only, no CLI rows.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +22,9 @@ import { median } from './lib/timing.mjs';
 const require = createRequire(import.meta.url);
 const outPath = process.argv[2];
 const quick = process.argv.includes('--quick');
-const SIZES = quick ? [1000, 5000] : [1000, 5000, 20000, 50000];
-const FILE_COUNTS = quick ? [10, 50] : [10, 100, 500];
+const flag = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
+const SIZES = flag('--sizes')?.split(',').map(Number) ?? (quick ? [1000, 5000] : [1000, 5000, 20000, 50000]);
+const FILE_COUNTS = process.argv.includes('--edits-only') ? [] : quick ? [10, 50] : [10, 100, 500];
 const EDITS = quick ? 5 : 9;
 const TIMEOUT_MS = 180_000;
 const result = { sizes: [], cli: [], cores: cpus().length };
@@ -40,9 +43,13 @@ function memoryOf(pid) {
 /** The server's RSS plus its children's (the analysis worker is a thread, so this is one process). */
 async function serverAt(lines) {
   const rpc = require('vscode-jsonrpc/node');
-  const server = spawn(process.execPath, [join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // GRADLENS_BENCH_NODE_ARGS: options for the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`, to profile it).
+  const nodeArgs = process.env.GRADLENS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const server = spawn(process.execPath, [...nodeArgs, join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
+  // GRADLENS_BENCH_STDERR=1: the server's log on this process's stderr (timings traced there).
+  if (process.env.GRADLENS_BENCH_STDERR) server.stderr.pipe(process.stderr);
   // a reply the server asked for may still be on its way when it exits: not this bench's failure
   server.stdin.on('error', () => undefined);
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(server.stdout), new rpc.StreamMessageWriter(server.stdin));
@@ -61,6 +68,12 @@ async function serverAt(lines) {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       waiters.push({ uri, version, resolve: (p) => (clearTimeout(timer), resolve(p)) });
     });
+  // The server sends its status once an analysis is complete (diagnostics may stream in before).
+  const statusWaiters = [];
+  connection.onNotification('gradlens/status', (p) => {
+    for (const w of [...statusWaiters]) if (w.uri === p.uri) { statusWaiters.splice(statusWaiters.indexOf(w), 1); w.resolve(p); }
+  });
+  const completeOf = (uri) => new Promise((resolve) => statusWaiters.push({ uri, resolve }));
   connection.listen();
   const row = { lines };
   try {
@@ -76,10 +89,14 @@ async function serverAt(lines) {
     const uri = pathToFileURL(join(ROOT_DIR, 'bench', '.build', `scale-${lines}.ts`)).href;
     let start = performance.now();
     let wait = diagnosticsOf(uri, 1);
+    const complete = completeOf(uri);
     connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'typescript', version: 1, text } });
     const opened = await wait;
     row.openMs = performance.now() - start;
     row.diagnostics = opened.diagnostics.length;
+    // Edits are timed once the whole file is analysed (the first diagnostics may be a partial result).
+    await complete;
+    row.openCompleteMs = performance.now() - start;
     let version = 1;
     const editAt = async (target) => {
       const times = [];
@@ -97,14 +114,32 @@ async function serverAt(lines) {
       }
       return { medianMs: median(times), maxMs: Math.max(...times) };
     };
+    // Typing: a digit added after the literal, then taken away, so that every range after it moves.
+    const typeAt = async (target) => {
+      const times = [];
+      const at = { line: target.edit.line, character: target.edit.character + target.edit.literal.length };
+      for (let e = 0; e < EDITS; e++) {
+        version++;
+        start = performance.now();
+        wait = diagnosticsOf(uri, version);
+        const change = e % 2 === 0 ? { range: { start: at, end: at }, text: '1' } : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
+        connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+        await wait;
+        times.push(performance.now() - start);
+      }
+      return { medianMs: median(times), maxMs: Math.max(...times) };
+    };
     row.editMiddle = await editAt(functions[Math.floor(functions.length / 2)]);
     row.editFirst = await editAt(functions[0]);
+    row.typingFirst = await typeAt(functions[0]);
     row.memory = memoryOf(server.pid);
     await connection.sendRequest('shutdown');
     connection.sendNotification('exit');
   } catch (e) {
     row.error = `${e.message}${stderr ? ' — ' + stderr.trim().split('\n').slice(-2).join(' | ') : ''}`;
   } finally {
+    // A moment to exit on its own (a profile is written at exit), then stopped.
+    if (server.exitCode === null) await Promise.race([new Promise((r) => server.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
     if (server.exitCode === null) server.kill();
     connection.dispose();
   }

@@ -105,7 +105,8 @@ export function checkFile(file: string, shown: string, options: Partial<Analysis
   try {
     // Helpers imported from other files of the workspace are read from disk (server/moduleHost.ts), as TypeScript resolves them.
     const modules = { file: path.resolve(file), host: createFsModuleHost() };
-    return { file: shown, index, analysis: analyzeFile(text, options, undefined, modules) };
+    // (what only the editor shows, the closed forms and the locals' partials, is left out)
+    return { file: shown, index, analysis: analyzeFile(text, { ...options, checkOnly: true }, undefined, modules) };
   } catch (e) {
     // The engine promises not to throw on user input; if it does, the other files still get checked.
     const message = e instanceof Error ? e.message : String(e);

@@ -33,67 +33,121 @@ export function parseShard(text: string): Shard | string {
   return { index, count };
 }
 
-/** Below this many files a worker's start (loading the engine, ~0.3 s) costs more than it saves. */
-const PARALLEL_FROM_FILES = 8;
+/**
+ * Files a worker must have to pay for itself: its start (loading the engine and TypeScript,
+ * ~0.3 s of a core) and its first, slower files (V8 compiling the engine again in that thread)
+ * cost about as much as 40 files of 200 lines.
+ */
+const FILES_PER_WORKER = 48;
+/** Files a worker holds at once: the next is there when it finishes one, and few are left waiting at the end. */
+const PREFETCH = 2;
 
-/** Worker threads for a run: one per core, no more than files, 1 for a few files. */
+/** Threads for a run (this one and the workers): one per core at most, a worker per FILES_PER_WORKER files. */
 export function defaultJobs(files: number): number {
-  if (files < PARALLEL_FROM_FILES) return 1;
-  return Math.max(1, Math.min(files, cpus().length));
+  return Math.max(1, Math.min(cpus().length, 1 + Math.floor(files / FILES_PER_WORKER)));
 }
 
 interface Job { id: number; file: string; shown: string; options: Partial<AnalysisOptions> }
-interface Done { id: number; report: Omit<FileReport, 'index'>; text: string }
+type FromWorker = { ready: true } | { id: number; report: Omit<FileReport, 'index'>; text: string };
 
-export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?: number; shard?: Shard }): Promise<CheckResult> {
+/**
+ * Checks the files on `jobs` threads: this one and `jobs - 1` workers. The main thread starts on
+ * the files at once, while the workers load the engine (a third of a second each, on the other
+ * cores); each worker then takes files as it finishes them, PREFETCH at a time, and one that is
+ * still loading when the main thread has taken the last file is stopped unused. Reports keep the
+ * files' order, whichever thread analysed them.
+ */
+export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?: number; shard?: Shard; /** tests: the workers take every file */ workersOnly?: boolean }): Promise<CheckResult> {
   const { files: all, errors } = expandInputs(inputs, run.cwd);
   if (errors.length > 0) return finishCheck(errors, []);
   const files = shardOf(all, run.shard);
   const jobs = Math.min(run.jobs ?? defaultJobs(files.length), files.length);
   const shownOf = (f: string) => displayPath(f, run.cwd);
-  if (jobs <= 1) {
-    const reports = files.map((f, i) => {
-      run.progress?.(i, files.length, shownOf(f));
-      return checkFile(f, shownOf(f), run.options);
-    });
-    run.progress?.(files.length, files.length, '');
-    return finishCheck([], reports);
-  }
   const reports: FileReport[] = new Array(files.length);
   let next = 0;
   let done = 0;
+  // "[k/n] file": the k-th file is starting (several may be under way at once).
+  const take = (): number => {
+    if (next >= files.length) return -1;
+    run.progress?.(next, files.length, shownOf(files[next]));
+    return next++;
+  };
+  if (jobs <= 1) {
+    for (let id = take(); id >= 0; id = take()) reports[id] = checkFile(files[id], shownOf(files[id]), run.options);
+    run.progress?.(files.length, files.length, '');
+    return finishCheck([], reports);
+  }
   await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
-    const give = (w: Worker): void => {
-      if (next >= files.length) { void w.terminate(); return; }
-      const id = next++;
-      // "[k/n] file": the k-th file is starting (several are under way at once).
-      run.progress?.(id, files.length, shownOf(files[id]));
-      w.postMessage({ id, file: files[id], shown: shownOf(files[id]), options: run.options } satisfies Job);
+    const started: Worker[] = [];
+    /** The workers that have loaded, and how many files each holds. */
+    const held = new Map<Worker, number>();
+    let over = false;
+    const stop = (w: Worker) => { held.delete(w); void w.terminate(); };
+    const end = (e?: unknown) => {
+      if (over) return;
+      over = true;
+      for (const w of started) void w.terminate();
+      if (e === undefined) resolve(); else reject(e);
     };
-    for (let k = 0; k < jobs; k++) {
+    const finished = () => {
+      if (++done < files.length) return;
+      run.progress?.(done, files.length, '');
+      end();
+    };
+    const feed = (w: Worker) => {
+      while (held.get(w)! < PREFETCH) {
+        const id = take();
+        if (id < 0) break;
+        held.set(w, held.get(w)! + 1);
+        w.postMessage({ id, file: files[id], shown: shownOf(files[id]), options: run.options } satisfies Job);
+      }
+      if (held.get(w) === 0) stop(w);
+    };
+    for (let k = 1; k < jobs; k++) {
       const w = new Worker(__filename, { workerData: { role: ROLE } });
-      workers.push(w);
-      w.on('message', (m: Done) => {
+      started.push(w);
+      w.on('message', (m: FromWorker) => {
+        if (over) return;
+        if ('ready' in m) {
+          held.set(w, 0);
+          feed(w);
+          return;
+        }
         reports[m.id] = { ...m.report, index: new LineIndex(m.text) };
-        done++;
-        if (done === files.length) { run.progress?.(done, files.length, ''); resolve(); }
-        give(w);
+        held.set(w, held.get(w)! - 1);
+        feed(w);
+        finished();
       });
-      w.on('error', (e) => { for (const x of workers) void x.terminate(); reject(e); });
-      give(w);
+      w.on('error', (e) => end(e));
+      // (a worker that leaves with files still to check, without an error: say so rather than wait)
+      w.on('exit', (code) => { if (!over && (held.get(w) ?? 0) > 0) end(new Error(`a worker thread stopped (exit code ${code}) before its files were checked`)); });
     }
+    // The main thread's share: one file per turn of the event loop, so the workers' messages are
+    // served between files. With none left, a worker still loading is stopped: it is not needed.
+    const mine = () => {
+      if (over || run.workersOnly) return;
+      const id = take();
+      if (id < 0) {
+        for (const w of started) if (!held.has(w)) void w.terminate();
+        return;
+      }
+      reports[id] = checkFile(files[id], shownOf(files[id]), run.options);
+      finished();
+      setImmediate(mine);
+    };
+    setImmediate(mine);
   });
   return finishCheck([], reports);
 }
 
-/** The worker's side: analyse each file it is given and send the report back. */
+/** The worker's side: say it is ready once the engine is loaded, then analyse each file it is given and send the report back. */
 function serve(): void {
   parentPort!.on('message', (job: Job) => {
     const report = checkFile(job.file, job.shown, job.options);
     const { index, ...rest } = report;
-    parentPort!.postMessage({ id: job.id, report: rest, text: index.text } satisfies Done);
+    parentPort!.postMessage({ id: job.id, report: rest, text: index.text } satisfies FromWorker);
   });
+  parentPort!.postMessage({ ready: true } satisfies FromWorker);
 }
 
 if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) serve();

@@ -1,38 +1,75 @@
-// Analyses every annotated function of a file. Incremental: a function's analysis is cached under
-// its own text, the texts of the helpers it calls and of its hand-written gradient, and the
-// options, and the texts of the modules its imported names come from; an edit elsewhere in the
-// file only moves it, so cached ranges are shifted, not recomputed.
+// Analyses every annotated function of a file. Incremental: a function's analysis is cached with
+// what it depends on (its own text, the texts of the helpers it calls and of its hand-written
+// gradient, the options, the texts of the modules its imported names come from); an edit elsewhere
+// in the file only moves it: the cached analysis is kept as it was made, with how far it moved
+// (`PlacedAnalysis`), and its ranges are moved only where they are read. The work per edit is
+// that of the statements the edit touches: discovery is memoised per statement
+// (engine/declarationForms.ts), and what a function involves is kept while the functions it
+// involves keep their versions.
 
 import ts from 'typescript';
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
 import { clampBudgets, Meter, withMeter } from './budget';
-import { mapRangesInPlace } from './ranges';
+import { placed, shiftedRanges, type PlacedAnalysis, type RangeShift } from './ranges';
+export { placed, type PlacedAnalysis } from './ranges';
 import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
 import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags, nextToken } from './program';
+import { handTagsOf } from './check/tags';
 import type { ModuleContext } from './modules';
+
+/**
+ * What a function's analysis depends on: the options, each function it involves (its name, text
+ * and the inputs its context gives it), the module constants they read, and the texts of the
+ * modules its imported names come from.
+ * Compared field by field (a text kept from the last parse is the same string: compared at once).
+ */
+interface Dependencies {
+  options: string;
+  functions: { name: string; text: string; environment: string }[];
+  /** The values of the file's module constants the functions' texts name (lowering inlines them). */
+  constants: string;
+  imported: string;
+}
 
 interface CacheEntry {
   analysis: FunctionAnalysis;
   /** Start (full start, JSDoc included) and end of every function the analysis covers, when it was made. */
   spans: Map<string, { start: number; end: number }>;
+  dependencies: Dependencies;
+}
+
+/** The functions a function involves, valid while every one keeps its version and resolved tags and no name of the file changes. */
+interface InvolvedMemo {
+  names: string[];
+  versions: number[];
+  tags: string[];
+  /** The function's hand-written derivatives (engine/analyzeFunction.ts `handFunctionNames`). */
+  hands: string[];
+  /** Its dependencies, when they depend on nothing else (no context inputs, no imports): kept with the rest. */
+  dependencies?: Dependencies;
 }
 
 export class AnalysisCache {
+  /** Per function (its qualified name), its last analysis. */
   private entries = new Map<string, CacheEntry>();
   /** The last parse, for incremental re-parsing. */
   parse: ParseState | undefined;
+  /** The names (and forms) of the file's functions at the last analysis, and per function what it involved then (cleared when they change). */
+  signature = '';
+  readonly involved = new Map<string, InvolvedMemo>();
   hits = 0;
   misses = 0;
 
-  get(key: string): CacheEntry | undefined { return this.entries.get(key); }
+  get(name: string): CacheEntry | undefined { return this.entries.get(name); }
 
-  set(key: string, entry: CacheEntry): void { this.entries.set(key, entry); }
+  set(name: string, entry: CacheEntry): void { this.entries.set(name, entry); }
 
   /** Drops entries not used by the last analysis (keeps memory bounded as the file changes). */
-  retain(keys: Set<string>): void {
-    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
+  retain(names: Set<string>): void {
+    for (const k of this.entries.keys()) if (!names.has(k)) this.entries.delete(k);
+    for (const k of this.involved.keys()) if (!names.has(k)) this.involved.delete(k);
   }
 
   get size(): number { return this.entries.size; }
@@ -73,10 +110,15 @@ export class FileAnalysisJob {
   private readonly queue: SourceFunction[] = [];
   /** Functions whose first slice was not enough: analysed again, with the whole budget. */
   private readonly deferred = new Map<string, number>();
-  private readonly results = new Map<string, FunctionAnalysis>();
+  private readonly results = new Map<string, PlacedAnalysis>();
+  /** Functions whose cached analysis was found when the job was made (their steps cost microseconds). */
+  private readonly hitNames = new Set<string>();
   private readonly fileDiagnostics: EngineDiagnostic[] = [];
   private readonly skipped: FileAnalysis['skipped'] = [];
-  private readonly usedKeys = new Set<string>();
+  private readonly usedNames = new Set<string>();
+  private readonly optionsKey: string;
+  /** The file's function names and forms (what callee and tag resolution reads): involved sets stay valid while it does. */
+  private readonly signature: string = '';
   private readonly order: string[] = [];
   private readonly fileDeadline: number;
   private readonly fileBudgetMs: number;
@@ -98,7 +140,13 @@ export class FileAnalysisJob {
       this.fileDiagnostics.push(internalError({ start: 0, end: 0 }, '(file)', e));
     }
     this.program = program;
+    this.optionsKey = JSON.stringify(this.options);
     if (!program) return;
+    this.signature = signatureOf(program);
+    if (cache && cache.signature !== this.signature) {
+      cache.involved.clear();
+      cache.signature = this.signature;
+    }
     const hits: SourceFunction[] = [];
     const misses: SourceFunction[] = [];
     const midEdit = midEditFunctions(program);
@@ -115,7 +163,10 @@ export class FileAnalysisJob {
         this.skipped.push({ name: sf.name, nameRange: nameRangeOf(sf, program), reason });
         continue;
       }
-      (cache && this.keyOf(sf) !== null && cache.get(this.keyOf(sf)!) ? hits : misses).push(sf);
+      if (cache && this.cached(sf)) {
+        hits.push(sf);
+        this.hitNames.add(sf.name);
+      } else misses.push(sf);
     }
     this.queue.push(...hits, ...misses);
     // Never silent: a @differentiable on a form the engine does not analyse gets a GL005 on its
@@ -133,19 +184,69 @@ export class FileAnalysisJob {
     }
   }
 
-  private readonly keys = new Map<string, { key: string; involved: SourceFunction[] } | null>();
+  private readonly keys = new Map<string, { dependencies: Dependencies; involved: SourceFunction[] } | null>();
 
-  /** The function's cache key and the functions it involves (computed once per job). */
-  private keyed(sf: SourceFunction): { key: string; involved: SourceFunction[] } | null {
+  /** What the function's analysis depends on and the functions it involves (computed once per job). */
+  private keyed(sf: SourceFunction): { dependencies: Dependencies; involved: SourceFunction[] } | null {
     if (!this.keys.has(sf.name)) {
-      let k: { key: string; involved: SourceFunction[] } | null = null;
+      let k: { dependencies: Dependencies; involved: SourceFunction[] } | null = null;
       try {
-        const involved = involvedFunctions(this.program!, sf);
-        k = { key: cacheKey(this.program!, this.options, involved), involved };
+        const { involved, memo } = this.involvement(sf);
+        // Kept only while nothing but the involved functions' versions can change them.
+        const keep = this.importsNothing() && involved.every((f) => !f.context && !f.inheritedDoc);
+        let dependencies = keep ? memo?.dependencies : undefined;
+        if (dependencies?.options !== this.optionsKey) {
+          dependencies = dependenciesOf(this.program!, this.optionsKey, involved);
+          if (memo && keep && dependencies.imported === '') memo.dependencies = dependencies;
+        }
+        k = { dependencies, involved };
       } catch { k = null; }
       this.keys.set(sf.name, k);
     }
     return this.keys.get(sf.name)!;
+  }
+
+  private noImports: boolean | undefined;
+
+  /** The file imports nothing (so no function's dependencies include another module's text). */
+  private importsNothing(): boolean {
+    return this.noImports ??= !this.program!.imports || this.program!.imports.typeBindings().size === 0;
+  }
+
+  private readonly involvements = new Map<string, { involved: SourceFunction[]; hands: string[]; memo?: InvolvedMemo }>();
+
+  /** The functions `sf` involves (and its hand-written derivatives): those of the last analysis while they are unchanged, else found again. */
+  private involvement(sf: SourceFunction): { involved: SourceFunction[]; hands: string[]; memo?: InvolvedMemo } {
+    const known = this.involvements.get(sf.name);
+    if (known) return known;
+    const program = this.program!;
+    const memo = this.cache?.involved.get(sf.name);
+    let found: { involved: SourceFunction[]; hands: string[]; memo?: InvolvedMemo } | undefined;
+    if (memo && memo.names[0] === sf.name) {
+      const fns: SourceFunction[] = [];
+      for (let i = 0; i < memo.names.length; i++) {
+        const f = program.functions.get(memo.names[i]);
+        if (!f || f.version !== memo.versions[i] || tagsOf(f) !== memo.tags[i]) break;
+        fns.push(f);
+      }
+      if (fns.length === memo.names.length) found = { involved: fns, hands: memo.hands, memo };
+    }
+    if (!found) {
+      const hands = handFunctionNames(program, sf);
+      const involved = involvedFunctions(program, sf, hands);
+      const fresh: InvolvedMemo = { names: involved.map((f) => f.name), versions: involved.map((f) => f.version), tags: involved.map(tagsOf), hands };
+      this.cache?.involved.set(sf.name, fresh);
+      found = { involved, hands, ...(this.cache ? { memo: fresh } : {}) };
+    }
+    this.involvements.set(sf.name, found);
+    return found;
+  }
+
+  /** The cached analysis of `sf`, if what it depends on is unchanged. */
+  private cached(sf: SourceFunction): CacheEntry | undefined {
+    const k = this.keyed(sf);
+    const entry = k ? this.cache?.get(sf.name) : undefined;
+    return entry && sameDependencies(entry.dependencies, k!.dependencies) ? entry : undefined;
   }
 
   /**
@@ -161,10 +262,6 @@ export class FileAnalysisJob {
       ? 'its hand-written gradient'
       : broken.name === sf.annotations.derivative ? 'its @derivative' : 'a function it involves';
     return `${role}, '${broken.name}', has a syntax error`;
-  }
-
-  private keyOf(sf: SourceFunction): string | null {
-    return this.keyed(sf)?.key ?? null;
   }
 
   /** Analyses the next function; false when there is none left. */
@@ -191,13 +288,24 @@ export class FileAnalysisJob {
     return this.queue[0]?.name ?? null;
   }
 
+  /** Whether the next `step()` takes a cached analysis (microseconds, not a function's budget). */
+  nextIsCached(): boolean {
+    const next = this.queue[0];
+    return !!next && this.hitNames.has(next.name) && !this.deferred.has(next.name);
+  }
+
   /** Names of the functions not analysed yet. */
   pending(): string[] {
     return this.queue.map((f) => f.name);
   }
 
   /** The function's analysis, or null when it was put back for a second, longer attempt. */
-  private analyzeOne(program: Program, sf: SourceFunction): FunctionAnalysis | null {
+  private analyzeOne(program: Program, sf: SourceFunction): PlacedAnalysis | null {
+    const a = this.analysisOf(program, sf);
+    return a && ('shifts' in a ? a : { analysis: a, shifts: NO_SHIFTS });
+  }
+
+  private analysisOf(program: Program, sf: SourceFunction): FunctionAnalysis | PlacedAnalysis | null {
     const stoppedReason = this.stopped.get(sf.name);
     if (stoppedReason !== undefined) {
       const a = emptyAnalysis(sf, program);
@@ -214,15 +322,16 @@ export class FileAnalysisJob {
     }
     const cache = this.cache;
     try {
-      const involved = this.keyed(sf)?.involved ?? involvedFunctions(program, sf);
-      const key = this.keyOf(sf) ?? cacheKey(program, this.options, involved);
-      this.usedKeys.add(key);
-      const hit = cache?.get(key);
+      const keyed = this.keyed(sf);
+      const involved = keyed?.involved ?? involvedFunctions(program, sf);
+      const dependencies = keyed?.dependencies ?? dependenciesOf(program, this.optionsKey, involved);
+      this.usedNames.add(sf.name);
+      const hit = this.cached(sf);
       if (hit) {
+        // The entry stays as it was made: how far it moved is reckoned from there each time, and
+        // its ranges are moved only where they are read (`placed`).
         cache!.hits++;
-        const analysis = rebase(hit, involved);
-        if (analysis !== hit.analysis) cache!.set(key, { analysis, spans: spansOf(involved) });
-        return analysis;
+        return { analysis: hit.analysis, shifts: shiftsOf(hit, involved) };
       }
       const firstTry = !this.deferred.has(sf.name) && this.options.timeBudgetMs > FIRST_SLICE_MS;
       const m = new Meter({ timeMs: firstTry ? FIRST_SLICE_MS : this.options.timeBudgetMs });
@@ -239,7 +348,7 @@ export class FileAnalysisJob {
       }
       if (cache) cache.misses++;
       // A result cut short by time depends on the machine's load: analysed again next time.
-      if (!m.failure) cache?.set(key, { analysis, spans: spansOf(involved) });
+      if (!m.failure) cache?.set(sf.name, { analysis, spans: spansOf(involved), dependencies });
       return analysis;
     } catch (e) {
       // A fault of ours in one function never takes the rest of the file with it.
@@ -252,7 +361,7 @@ export class FileAnalysisJob {
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    this.cache?.retain(this.usedKeys);
+    this.cache?.retain(this.usedNames);
   }
 
   /** The analysis so far (all of it once `step()` has returned false). */
@@ -260,18 +369,60 @@ export class FileAnalysisJob {
     const functions: FunctionAnalysis[] = [];
     const ruleHelpers: FunctionAnalysis[] = [];
     const diagnostics: EngineDiagnostic[] = [...this.fileDiagnostics];
-    const program = this.program;
-    for (const name of this.order) {
-      const a = this.results.get(name);
-      if (!a) continue;
-      // A helper analysed for its @derivative rule: shown on the helper, not as an annotated function.
-      (program?.functions.get(name)?.annotations.differentiable ? functions : ruleHelpers).push(a);
+    this.inOrder((p, isRuleHelper) => {
+      const a = placed(p);
+      (isRuleHelper ? ruleHelpers : functions).push(a);
       diagnostics.push(...a.diagnostics);
-    }
-    let cands: FileAnalysis['candidates'] = [];
-    try { if (program) cands = candidates(program); } catch { cands = []; }
-    return { functions, diagnostics: dedupe(diagnostics), candidates: cands, skipped: [...this.skipped], ...(ruleHelpers.length > 0 ? { ruleHelpers } : {}) };
+    });
+    return { functions, diagnostics: dedupe(diagnostics), candidates: this.candidates(), skipped: [...this.skipped], ...(ruleHelpers.length > 0 ? { ruleHelpers } : {}) };
   }
+
+  /**
+   * The analysis so far as `result()` gives it, each function's analysis as it was made with how
+   * far it has moved since: O(diagnostics) and O(1) per function however many moved (the worker
+   * sends it so, server/workerProtocol.ts). The diagnostics are where they now are.
+   */
+  resultParts(): FileAnalysisParts {
+    const functions: PlacedAnalysis[] = [];
+    const ruleHelpers: PlacedAnalysis[] = [];
+    const diagnostics: EngineDiagnostic[] = [...this.fileDiagnostics];
+    const origins = new Map<EngineDiagnostic, [string, number]>();
+    this.inOrder((p, isRuleHelper) => {
+      (isRuleHelper ? ruleHelpers : functions).push(p);
+      p.analysis.diagnostics.forEach((d, i) => {
+        const moved = p.shifts.length > 0 ? shiftedRanges(d, p.shifts) : d;
+        if (!origins.has(moved)) origins.set(moved, [p.analysis.name, i]);
+        diagnostics.push(moved);
+      });
+    });
+    return { functions, ruleHelpers, diagnostics: dedupe(diagnostics), origins, candidates: this.candidates(), skipped: [...this.skipped] };
+  }
+
+  /** Each result in the file's order, and whether it is a helper analysed for its @derivative rule (shown on the helper, not as an annotated function). */
+  private inOrder(visit: (p: PlacedAnalysis, isRuleHelper: boolean) => void): void {
+    for (const name of this.order) {
+      const p = this.results.get(name);
+      if (p) visit(p, !this.program?.functions.get(name)?.annotations.differentiable);
+    }
+  }
+
+  private candidates(): FileAnalysis['candidates'] {
+    try { return this.program ? candidates(this.program, (f) => this.involvement(f).hands) : []; } catch { return []; }
+  }
+}
+
+const NO_SHIFTS: readonly RangeShift[] = [];
+
+/** A file's analysis with each function's as made and moved (FileAnalysisJob.resultParts). */
+export interface FileAnalysisParts {
+  functions: PlacedAnalysis[];
+  ruleHelpers: PlacedAnalysis[];
+  /** Every diagnostic, where it now is (those of moved functions moved one by one). */
+  diagnostics: EngineDiagnostic[];
+  /** Per diagnostic of a function, that function's name and the diagnostic's index in its analysis's diagnostics. */
+  origins: Map<EngineDiagnostic, [string, number]>;
+  candidates: FileAnalysis['candidates'];
+  skipped: FileAnalysis['skipped'];
 }
 
 /** The reason of a function skipped for a syntax error of its own (the server matches "syntax error"). */
@@ -391,7 +542,7 @@ export function blankDeepNesting(text: string, max: number): { text: string; reg
  * syntax tree: no function is lowered to compute a cache key), its hand-written gradient, and
  * theirs, transitively.
  */
-function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction[] {
+function involvedFunctions(program: Program, sf: SourceFunction, hands = handFunctionNames(program, sf)): SourceFunction[] {
   const out = new Map<string, SourceFunction>();
   const visit = (f: SourceFunction) => {
     if (out.has(f.name)) return;
@@ -405,7 +556,7 @@ function involvedFunctions(program: Program, sf: SourceFunction): SourceFunction
   visit(sf);
   // Every hand-written derivative is checked (several @gradient, @partial, @hessian, @jvp): an edit
   // to any of them must miss the cache.
-  for (const name of handFunctionNames(program, sf)) {
+  for (const name of hands) {
     const h = program.functions.get(name);
     if (h) visit(h);
   }
@@ -441,32 +592,73 @@ function calleesOf(program: Program, f: SourceFunction): SourceFunction[] {
   return [...found];
 }
 
-function cacheKey(program: Program, opts: AnalysisOptions, involved: SourceFunction[]): string {
+function dependenciesOf(program: Program, options: string, involved: SourceFunction[]): Dependencies {
   // Names matter too: renaming the hand-written gradient changes the pairing.
   // And what a method or closure reads from its class, object or factory (its context's inputs),
   // and the texts of the modules its imported names come from (engine/imports.ts).
   const imported = program.imports?.involvedTexts(involved.map((f) => f.text)) ?? '';
-  return JSON.stringify(opts) + '\u0000' + involved.map((f) => `${f.name}\u0001${f.text}\u0001${program.contextInputs(f).environment}`).sort().join('\u0000') + '\u0003' + imported;
+  const functions = involved.map((f) => ({ name: f.name, text: f.text, environment: program.contextInputs(f).environment }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const read = new Set<string>();
+  if (program.constants.size > 0) {
+    for (const f of involved) for (const n of namesIn(f)) if (program.constants.has(n)) read.add(n);
+  }
+  const constants = [...read].sort().map((n) => `${n}=${Object.is(program.constants.get(n), -0) ? '-0' : String(program.constants.get(n))}`).join(',');
+  return { options, functions, constants, imported };
+}
+
+/** Per function node, the names its text holds (JSDoc included): read once per version of the function. */
+const namesOfNode = new WeakMap<ts.Node, Set<string>>();
+
+function namesIn(f: SourceFunction): Set<string> {
+  const known = f.inheritedDoc ? undefined : namesOfNode.get(f.node);
+  if (known) return known;
+  const names = new Set(f.text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  if (!f.inheritedDoc) namesOfNode.set(f.node, names);
+  return names;
+}
+
+function sameDependencies(a: Dependencies, b: Dependencies): boolean {
+  if (a === b) return true;
+  if (a.options !== b.options || a.imported !== b.imported || a.constants !== b.constants || a.functions.length !== b.functions.length) return false;
+  for (let i = 0; i < a.functions.length; i++) {
+    const x = a.functions[i];
+    const y = b.functions[i];
+    if (x.name !== y.name || x.text !== y.text || x.environment !== y.environment) return false;
+  }
+  return true;
+}
+
+/**
+ * What callee and tag resolution read of the file's functions, their names and forms, and the
+ * module constants (which dependencies kept with an involved set read).
+ */
+function signatureOf(program: Program): string {
+  let s = '';
+  for (const f of program.functions.values()) s += `${f.name}\u0001${f.form}\u0001${f.isStatic ? 1 : 0}\u0000`;
+  for (const [n, v] of program.constants) s += `${n}=${Object.is(v, -0) ? '-0' : String(v)}\u0002`;
+  return s;
+}
+
+/** The names a function's tags resolved to (tag resolution depends on other statements: engine/declarationForms.ts). */
+function tagsOf(f: SourceFunction): string {
+  const a = f.annotations;
+  const hands = handTagsOf(a);
+  return hands.length === 0 ? `${a.gradient}\u0001${a.derivative}` : `${a.gradient}\u0001${a.derivative}\u0001${hands.map((t) => t.name).join('\u0001')}`;
 }
 
 function spansOf(involved: SourceFunction[]): Map<string, { start: number; end: number }> {
   return new Map(involved.map((f) => [f.name, { start: f.textStart, end: f.range.end }]));
 }
 
-/** The cached analysis with every range moved to where its function now starts. */
-function rebase(entry: CacheEntry, involved: SourceFunction[]): FunctionAnalysis {
-  const shifts: { start: number; end: number; delta: number }[] = [];
+/** How the ranges of a cached analysis move to where the functions it covers now are. */
+function shiftsOf(entry: CacheEntry, involved: SourceFunction[]): readonly RangeShift[] {
+  let shifts: RangeShift[] | undefined;
   for (const f of involved) {
     const old = entry.spans.get(f.name);
-    if (old && old.start !== f.textStart) shifts.push({ start: old.start, end: old.end, delta: f.textStart - old.start });
+    if (old && old.start !== f.textStart) (shifts ??= []).push({ start: old.start, end: old.end, delta: f.textStart - old.start });
   }
-  if (shifts.length === 0) return entry.analysis;
-  const moved = structuredClone(entry.analysis);
-  mapRangesInPlace(moved, (r) => {
-    const sh = shifts.find((x) => r.start >= x.start && r.start <= x.end);
-    return sh ? { start: r.start + sh.delta, end: r.end + sh.delta } : r;
-  });
-  return moved;
+  return shifts ?? NO_SHIFTS;
 }
 
 function emptyAnalysis(sf: SourceFunction, program: Program): FunctionAnalysis {
@@ -497,12 +689,12 @@ function internalError(range: { start: number; end: number }, name: string, e: u
 }
 
 /** Numeric functions without `@differentiable`, for the "Add @differentiable" action. */
-function candidates(program: Program): FileAnalysis['candidates'] {
+function candidates(program: Program, handNames: (f: SourceFunction) => string[]): FileAnalysis['candidates'] {
   const referenced = new Set<string>();
   for (const f of program.functions.values()) {
     if (f.annotations.gradient) referenced.add(f.annotations.gradient);
     if (f.annotations.derivative) referenced.add(f.annotations.derivative);
-    if (f.annotations.differentiable) for (const name of handFunctionNames(program, f)) referenced.add(name);
+    if (f.annotations.differentiable) for (const name of handNames(f)) referenced.add(name);
   }
   const out: FileAnalysis['candidates'] = [];
   const sfile = program.sourceFile;

@@ -15,7 +15,7 @@ import { Dual } from './forwardMode';
 import { closestName, formatPoint } from './format';
 import { checkGradient } from './gradientCheck';
 import { LiveCode } from './compiled/live';
-import { IrFunction, Point, Range } from './ir';
+import { IrFunction, Point, Range, Stmt } from './ir';
 import type { KinkEvent } from './api';
 import { forEachExpr } from './irWalk';
 import type { Program, SourceFunction } from './program';
@@ -144,6 +144,21 @@ const PHASE_DOING: Record<BudgetPhase, string> = {
 const PROBE_STEPS = 4_000;
 /** Interpreted work (steps × components × points) above which compiling (a few ms a function) pays. */
 const COMPILE_WORK = 50_000;
+/** Numbers in a check point above which a function with a loop is compiled without the probe. */
+const COMPILE_POINT_NUMBERS = 2_000;
+
+function numbersIn(point: Point): number {
+  let n = 0;
+  const count = (v: unknown): void => {
+    if (Array.isArray(v)) { if (v.length > 0 && !Array.isArray(v[0])) n += v.length; else v.forEach(count); } else n++;
+  };
+  for (const v of Object.values(point)) count(v);
+  return n;
+}
+
+function hasLoop(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.k === 'loop' || (s.k === 'if' && (hasLoop(s.then) || hasLoop(s.else))));
+}
 
 /**
  * Whether the analysis should run compiled code (engine/compiled/live.ts): generating and compiling
@@ -152,6 +167,8 @@ const COMPILE_WORK = 50_000;
  */
 function worthCompiling(program: Program, fn: IrFunction, wrt: string[], points: Point[]): boolean {
   if (points.length === 0) return false;
+  // A loop over a point of many numbers: expensive, no probe needed (it would copy them all once more).
+  if (numbersIn(points[0]) >= COMPILE_POINT_NUMBERS && hasLoop(fn.body)) return true;
   const m = meter();
   const before = m.operations;
   let components = 1;
@@ -356,6 +373,8 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
       ?? checks.find((c) => c.status !== 'ok' && c.status !== 'kink') ?? checks[0];
   }
 
+  // (the CLI's check shows neither the locals' partials nor the closed form)
+  if (options.checkOnly) return;
   // One interpreted forward sweep per component: only where that stays cheap (as for n > 32, none otherwise).
   const sweeps = (reverse[0]?.jacobian[0]?.length ?? 0) * Math.max(live?.lastSteps ?? 0, 1);
   if (!reverse[0]?.compiled || sweeps <= LOCALS_WORK) {

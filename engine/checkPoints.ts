@@ -229,8 +229,9 @@ function irValue(p: IrParam, v: unknown): { value: unknown } | string {
   if (p.type === 'num' && p.depth === 0 && typeof v === 'boolean') return { value: v ? 1 : 0 };
   if (p.type === 'num') return typeof v === 'number' ? { value: v } : `'${p.name}' is a number, but the value given is ${kind(v)}`;
   const rec = p.record;
-  const at = (path: string) => (path ? `'${p.name}${path}'` : `'${p.name}'`);
-  const walk = (x: unknown, depth: number, path: string): { value: unknown } | string => {
+  // (a path is built only for a message: an @at point may hold many thousand numbers)
+  const at = (path: () => string) => `'${p.name}${path()}'`;
+  const walk = (x: unknown, depth: number, path: () => string): { value: unknown } | string => {
     if (depth === 1 && rec) {
       if (Array.isArray(x)) {
         // Already in the IR's form (a point checked before, or a random one).
@@ -267,15 +268,21 @@ function irValue(p: IrParam, v: unknown): { value: unknown } | string {
       return `${at(path)} is ${what}; write it as ${depth > 1 ? (rec ? `[${recordExample(rec)}, …]` : '[[1, 2], [3, 4]]') : '[1, 2, 3]'}`;
     }
     if (depth === 1 && p.tupleLength !== undefined && x.length !== p.tupleLength) return `'${p.name}' is a tuple of ${plural(p.tupleLength, 'number')}, but ${x.length} ${x.length === 1 ? 'is' : 'are'} given`;
+    if (depth === 1 && !rec) {
+      // numbers only: the array as it is (a copy), without a step per element
+      let k = 0;
+      while (k < x.length && typeof x[k] === 'number') k++;
+      if (k === x.length) return { value: x.slice() };
+    }
     const out: unknown[] = [];
     for (let i = 0; i < x.length; i++) {
-      const y = walk(x[i], depth - 1, `${path}[${i}]`);
+      const y = walk(x[i], depth - 1, () => `${path()}[${i}]`);
       if (typeof y === 'string') return y;
       out.push(y.value);
     }
     return { value: out };
   };
-  return walk(v, p.depth, '');
+  return walk(v, p.depth, () => '');
 }
 
 /** `{ x: 1, y: 2 }` for a layout (nested fields nested). */

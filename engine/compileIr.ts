@@ -5,8 +5,9 @@
 // wrote is evaluated.
 //
 // The live analysis runs modules compiled with the printers' instrumentation (GenOptions
-// `instrument`, engine/codegen/context.ts): a step counter ticked at every loop iteration and call,
-// charged to the ambient meter at checkpoints (so a `while (true)` stops within the budgets, with
+// `instrument`, engine/codegen/context.ts): a step counter ticked at every loop iteration and call
+// (a short innermost counted loop's iterations at once, before it: hoistCountedTicks), charged to
+// the ambient meter at checkpoints (so a `while (true)` stops within the budgets, with
 // BudgetExceeded), and, in the functions printed from the IR as they are, what the interpreter
 // checks (an index out of bounds, an array size, the call depth, a missing return). Where a
 // compiled run meets one of those, or its own step budget, it stops and returns null: the
@@ -68,7 +69,7 @@ function compileMode(program: Program, name: string, mode: 'reverse' | 'jvp', op
     const generatedNames = new Set([`$${mode}`, ...[...ctx.pullbacks.values()].map((p) => p.name), ...[...ctx.jvps.values()].map((j) => j.name)]);
     const parts = definePrimals(program, ctx, generatedNames);
     if (!parts) return null;
-    const all = opts.instrument ? [tickEveryLoop(r.generated.code), ...parts] : [r.generated.code, ...parts];
+    const all = opts.instrument ? [tickEveryLoop(r.generated.code), ...parts].map(hoistCountedTicks) : [r.generated.code, ...parts];
     const code = link(all, ctx.fnName(`$${mode}`), prelude);
     return code ? { code, source: all.join('\n\n') } : null;
   } catch (e) {
@@ -92,6 +93,62 @@ function tickEveryLoop(code: string): string {
     if (head && !/^\s*if \(\(\$n \+= /.test(lines[i + 1] ?? '')) out.push(`${head[1]}  ${budgetTick(1)}`);
   });
   return out.join('\n');
+}
+
+/**
+ * The tick of an innermost counted loop charged once, before it, for all its iterations, when they
+ * are few: `for (let i = a; i < n; i++)` (and the reverse sweep's `for (let i = a; i >= 0; i--)`)
+ * whose body has no loop and writes neither `i` nor its bound. Freshly compiled code runs in V8's
+ * interpreter until it is optimised, where the tick of an inner loop is a good part of each
+ * iteration. The count is the same (more after a `break`, which may only stop a run sooner); over
+ * HOIST_STEPS steps (or with a bound that is not a number: no iteration) the loop ticks each
+ * iteration as printed, so that the runtime still reads the clock every few thousand steps. The
+ * code is ours, printed a statement a line and indented by block: a loop ends at the first `}` at
+ * its indent.
+ */
+function hoistCountedTicks(code: string): string {
+  const lines = code.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const up = /^(\s*)for \(let (v\d+) = (0|v\d+); \2 < (v\d+(?:\.length)?); \2\+\+\) \{$/.exec(line);
+    const down = up ? null : /^(\s*)for \(let (v\d+) = (v\d+(?:\.length)?(?: - 1)?); \2 >= 0; \2--\) \{$/.exec(line);
+    const tick = /^\s*if \(\(\$n \+= (\d+)\) > \$lim\) \$over\(\);$/.exec(lines[i + 1] ?? '');
+    const head = up ?? down;
+    if (!head || !tick) { out.push(line); continue; }
+    const indent = head[1];
+    const end = lines.indexOf(`${indent}}`, i + 2);
+    const body = end < 0 ? [] : lines.slice(i + 2, end);
+    const bound = up ? up[4] : null;
+    const boundVar = bound?.replace(/\.length$/, '') ?? null;
+    const safe = end >= 0 && body.every((l) => l.startsWith(`${indent}  `) || l.trim() === '')
+      && !body.some((l) => /^\s*(for|while) \(/.test(l))
+      && !writes(body, head[2]) && !(boundVar && writes(body, boundVar))
+      // a length may change through any array that aliases it (a store at its length appends):
+      // no store, push, pop, splice or helper call in the body
+      && !(bound?.endsWith('.length') && body.some((l) => /\.(push|pop|splice|length =)|\bf\d+\(|\]\s*[-+*/%]?=(?!=)/.test(l)));
+    if (!safe) { out.push(line); continue; }
+    const trips = up ? `${up[4]} - ${up[3]}` : `${down![3]} + 1`;
+    // (one loop, not two copies of it: V8 optimises a function later the longer its bytecode)
+    const each = `$each${i}`;
+    out.push(
+      `${indent}const ${each} = !(${trips} <= ${Math.max(1, Math.floor(HOIST_STEPS / Number(tick[1])))});`,
+      `${indent}if (!${each} && ($n += ${tick[1]} * Math.max(0, Math.ceil(${trips}))) > $lim) $over();`,
+      line,
+      `${indent}  if (${each} && ($n += ${tick[1]}) > $lim) $over();`,
+    );
+    i++;
+  }
+  return out.join('\n');
+}
+
+/** Steps of an inner loop charged at once, at most (the steps between two visits to the runtime stay few). */
+const HOIST_STEPS = 1 << 16;
+
+/** Whether a line of `body` assigns `v` (`v = `, `v += `, `v++`, `--v`…). */
+function writes(body: string[], v: string): boolean {
+  const assign = new RegExp(`\\b${v}\\s*(?:[-+*/%]?=(?!=)|\\+\\+|--)|(?:\\+\\+|--)\\s*${v}\\b`);
+  return body.some((l) => assign.test(l));
 }
 
 /** Compiles the primal of every function of the file the context has named (and what they call). */
@@ -121,9 +178,15 @@ function link(parts: string[], entry: string, prelude = ''): CompiledFunction | 
 
 /** A compiled step weighs this much of an interpreted one on the meter: it takes about that share of the time. */
 export const COMPILED_STEP_COST = 1 / 32;
-/** Steps between two visits to the runtime (a fraction of a millisecond of compiled code). */
-const CHECKPOINT = 1 << 16;
+/** Steps between two visits to the runtime (a few microseconds of compiled code). */
+const CHECKPOINT = 1 << 12;
+/**
+ * Over the first WARM_STEPS steps, a visit every FIRST_CHECKPOINT: each loop's call of the runtime
+ * has run (and has type feedback) before V8 optimises the loop around it, which would otherwise
+ * deoptimise at its first checkpoint and run on unoptimised for a while.
+ */
 const FIRST_CHECKPOINT = 256;
+const WARM_STEPS = 1 << 15;
 /** The interpreter's limit on nested calls (evaluate.ts). */
 const MAX_CALL_DEPTH = 64;
 
@@ -204,7 +267,7 @@ export class CompiledModule {
         if (n > this.limit) throw STOP;
         meter().chargeOperations((n - this.charged) * COMPILED_STEP_COST);
         this.charged = n;
-        return Math.min(n + CHECKPOINT, this.limit);
+        return Math.min(n + (n < WARM_STEPS ? FIRST_CHECKPOINT : CHECKPOINT), this.limit);
       },
       kinkAt: (op, a, b) => kinkAt(op, [a, b]) !== null,
       apply: (op, a, b) => applyNumber(op, [a, b]),
@@ -232,8 +295,7 @@ export class CompiledModule {
     const entry = this.entry!;
     this.limit = stepLimit;
     this.charged = 0;
-    // (an early first visit: the call site has run before V8 optimises the loop around it, which
-    // would otherwise deoptimise at the first checkpoint for want of type feedback)
+    // (an early first visit: see FIRST_CHECKPOINT)
     this.rt.first = Math.min(FIRST_CHECKPOINT, stepLimit);
     let value: unknown;
     try {
@@ -299,8 +361,9 @@ function primalModule(program: Program, name: string, instrument: CompileInstrum
   try {
     const ctx = new GenContext(program, { ...COMPILE_OPTIONS, instrument });
     const entry = ctx.fnName(name);
-    const parts = definePrimals(program, ctx, new Set());
-    if (!parts) return null;
+    const printed = definePrimals(program, ctx, new Set());
+    if (!printed) return null;
+    const parts = printed.map(hoistCountedTicks);
     const m = new CompiledModule();
     m.source = parts.join('\n\n');
     return m.bind(() => link(parts, entry, PRELUDE)) ? m : null;

@@ -9,27 +9,41 @@
 //   class Model { loss(w) {…}; static f(x) {…}; get k() }  Model.loss, Model.f, Model.k (method)
 //   function makeLoss(data) { return function loss(w) {…} }  makeLoss.loss        (nested)
 //   const makeLoss = (data) => (w) => …                  makeLoss.returned       (nested)
+//   function Logistic(s) { return { value: function … } }  Logistic.value        (nested, a member)
+//   register('smooth', function (t) {…}) at the top level  smooth                 (callback)
+//
+// A callback is named by its own name (`function smooth(t) {…}`), else by the string its call
+// gives (`register('smooth', …)`, camel-cased: `'ease-in'` is `easeIn`), the name a registry
+// files it under; one with neither gets a GL005 saying to name it. A member of an object a
+// function returns captures that function's variables as a nested function does; its siblings
+// are its table (`derivative` beside `value`), but no binding of the function around.
+// `Foo.prototype.f = function …` reads the fields the constructor `function Foo(…)` assigns
+// (`this.k = 1.5` is a field with a default; `this.b = b || 0` one given in `@at this.b = …`).
 //
 // A `@differentiable` on a table (`/** @differentiable */ export const activations = {…}`)
 // applies to each function member without a JSDoc of its own that is not a sibling's derivative.
-// Besides: the implicit inputs of a context (captured values, `this` fields), the resolution of
-// callees and of tag names relative to a function, and the pairing of a derivative by the table's
-// structure (`derivative` beside `fn`).
+// Besides: the resolution of callees and of tag names relative to a function, and the pairing of
+// a derivative by the table's structure (`derivative` beside `fn`). The implicit inputs of a
+// context (captured values, `this` fields) are engine/implicitInputs.ts's.
 
 import ts from 'typescript';
 import type { EngineDiagnostic } from './api';
 import { emptyAnnotations, parseAnnotations } from './annotations';
-import { handTagsOf } from './check/tags';
+import { handTagsOf, type HandTag } from './check/tags';
 import type { Annotations, Range } from './ir';
-import { paramType, propertyName } from './lower/types';
-import type { ContextInputs, DeclarationForm, DerivedCapture, FunctionNode, ImplicitInput, SourceFunction } from './sourceFunction';
+import { propertyName } from './lower/types';
+import type { DeclarationForm, FunctionNode, SourceFunction } from './sourceFunction';
+import { detached } from './textDiff';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
 /** A JSDoc tag of Gradlens's annotation language (engine/annotations.ts). */
 const GRADLENS_TAG = /@(?:differentiable|nondifferentiable|derivative|wrt|at|gradient|partial|hessian|jvp)\b/;
 
 export function readJsDoc(text: string, decl: ts.Node, name: string): { annotations: Annotations; diagnostics: EngineDiagnostic[] } {
-  const comments = ts.getLeadingCommentRanges(text, decl.getFullStart()) ?? [];
+  // A function expression's JSDoc may sit on the line of the token before (`f(/** … */ (x) => …)`),
+  // as TypeScript reads it (`getJSDocCommentRanges`).
+  const sameLine = ts.isFunctionExpression(decl) || ts.isArrowFunction(decl) || ts.isParenthesizedExpression(decl);
+  const comments = [...(sameLine ? ts.getTrailingCommentRanges(text, decl.getFullStart()) ?? [] : []), ...ts.getLeadingCommentRanges(text, decl.getFullStart()) ?? []];
   for (let i = comments.length - 1; i >= 0; i--) {
     const c = comments[i];
     if (c.kind === ts.SyntaxKind.MultiLineCommentTrivia && text.startsWith('/**', c.pos)) {
@@ -45,11 +59,11 @@ export function unwrapInitializer(e: ts.Expression): ts.Expression {
   return e;
 }
 
-const isFunctionValue = (e: ts.Expression | undefined): e is ts.ArrowFunction | ts.FunctionExpression =>
+export const isFunctionValue = (e: ts.Expression | undefined): e is ts.ArrowFunction | ts.FunctionExpression =>
   !!e && (ts.isArrowFunction(unwrapInitializer(e)) || ts.isFunctionExpression(unwrapInitializer(e)));
 
 /** A property's name as written (`fn`, `'fn'`, `0`), or undefined for a computed or private one. */
-const propName = (n: ts.PropertyName | undefined): string | undefined => (n ? propertyName(n) : undefined);
+export const propName = (n: ts.PropertyName | undefined): string | undefined => (n ? propertyName(n) : undefined);
 
 /** `a.b.c`, `this.f`, `module.exports.f` as dotted text (`module.exports` read as `exports`), or undefined. */
 export function dottedName(e: ts.Expression): string | undefined {
@@ -96,10 +110,11 @@ function derivativeSiblingNames(s: string): string[] {
  * (pairing by name, `fGrad`, is engine/check/conventions.ts's).
  */
 export function structuralPair(functions: ReadonlyMap<string, SourceFunction>, sf: SourceFunction): string | null {
-  if (!sf.container || (sf.form !== 'member' && sf.form !== 'method' && sf.form !== 'assigned')) return null;
+  // (A nested function has a container when it is a member of an object its factory returns.)
+  if (!sf.container || sf.form === 'top' || sf.form === 'callback') return null;
   const sibling = (n: string): string | null => {
     const q = `${sf.container}.${n}`;
-    return q !== sf.name && functions.has(q) ? q : null;
+    return q !== sf.name && functions.get(q)?.container === sf.container ? q : null;
   };
   for (const n of derivativeSiblingNames(sf.shortName)) { const q = sibling(n); if (q) return q; }
   if (FUNCTION_NAMES.has(sf.shortName)) {
@@ -118,31 +133,183 @@ function structuralDerivatives(functions: ReadonlyMap<string, SourceFunction>): 
   return out;
 }
 
+type TableDoc = { annotations: Annotations; diagnostics: EngineDiagnostic[] };
+
+/**
+ * What one top-level statement declares, found once per statement node: TypeScript's incremental
+ * parser keeps the statements an edit does not touch (the same objects, moved), so an edit costs
+ * the discovery of the statements it touches, whatever the size of the file.
+ */
+interface StatementFunctions {
+  /** The statement's `pos` and length when found (the ranges below are those of that time). */
+  pos: number;
+  length: number;
+  /** Its functions in the order found: the main pass, then the `module.exports = …` pass. */
+  main: SourceFunction[];
+  exportsPass: SourceFunction[];
+  tables: { members: SourceFunction[]; doc: TableDoc }[];
+}
+
+const discovered = new WeakMap<ts.Statement, StatementFunctions>();
+
+/** Discoveries made (statements not found in the memo): for tests of incrementality. */
+export const discoveryStats = { statements: 0, versions: 0 };
+
 /**
  * Every function of the file in the forms above, in source order (a later one of the same name
- * replaces an earlier one). Linear: one visit of each statement, member and function body.
+ * replaces an earlier one). Linear: one visit of each statement, member and function body, and
+ * per edit only of the statements the incremental parser re-parsed (the others are memoised).
+ * Each call returns fresh SourceFunction objects with ranges moved to where their statement is
+ * now; an unmoved one shares its tags with the memo, so whatever changes them copies them first.
  */
 export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[]): Map<string, SourceFunction> {
   const functions = new Map<string, SourceFunction>();
-  const tables: { members: SourceFunction[]; doc: { annotations: Annotations; diagnostics: EngineDiagnostic[] } }[] = [];
+  const tables: { members: SourceFunction[]; doc: TableDoc }[] = [];
+  const found = sourceFile.statements.map((stmt) => {
+    let s = discovered.get(stmt);
+    if (!s || s.length !== stmt.end - stmt.pos) {
+      s = statementFunctions(text, sourceFile, stmt);
+      discovered.set(stmt, s);
+      discoveryStats.statements++;
+    }
+    // Which copy stands for which function found, for the statement's tables.
+    return { s, delta: stmt.pos - s.pos, copies: s.tables.length > 0 ? new Map<SourceFunction, SourceFunction>() : undefined };
+  });
+  const place = (list: 'main' | 'exportsPass') => {
+    for (const { s, delta, copies } of found) {
+      for (const raw of s[list]) {
+        const sf = instantiate(raw, delta, parseErrors);
+        copies?.set(raw, sf);
+        functions.delete(sf.name);
+        functions.set(sf.name, sf);
+      }
+    }
+  };
+  place('main');
+  place('exportsPass');
+  attachConstructors(functions, sourceFile);
+  for (const { s, delta, copies } of found) {
+    for (const t of s.tables) {
+      tables.push({ members: t.members.map((m) => copies!.get(m)!), doc: shiftedCopy(t.doc, delta) });
+    }
+  }
+
+  // A table's `@differentiable` applies to its function members without Gradlens tags of their own
+  // (no JSDoc, or one with only `@param`, `@returns`, prose) that are not a sibling's derivative
+  // (`derivative` beside `fn`).
+  const derivatives = tables.length > 0 ? structuralDerivatives(functions) : new Set<string>();
+  const ownTags = (m: SourceFunction) => !!m.annotations.docRange && GRADLENS_TAG.test(text.slice(m.annotations.docRange.start, m.annotations.docRange.end));
+  for (const { members, doc } of tables) {
+    let first = true;
+    for (const m of members) {
+      if (ownTags(m) || functions.get(m.name) !== m || derivatives.has(m.name)) continue;
+      m.annotations = structuredClone(doc.annotations);
+      m.annotationDiagnostics = first ? doc.diagnostics : [];
+      m.inheritedDoc = true;
+      m.text = `${text.slice(doc.annotations.docRange!.start, doc.annotations.docRange!.end)}\u0000${m.text}`;
+      first = false;
+    }
+  }
+  resolveTagNames(functions);
+  return functions;
+}
+
+/**
+ * `Foo.prototype.f = function …`: its `this` is an instance of `Foo`, whose fields the constructor
+ * assigns (`function Foo(b) { this.b = b || 0; }`, or a class `Foo`'s): its context is that
+ * constructor's body (or the class). Found per discovery, across statements (never memoised with
+ * the method's statement: the constructor's may change alone).
+ */
+function attachConstructors(functions: ReadonlyMap<string, SourceFunction>, sourceFile: ts.SourceFile): void {
+  let classes: Map<string, ts.ClassDeclaration> | undefined;
+  for (const f of functions.values()) {
+    if (f.form !== 'assigned' || f.isStatic || !f.thisObject || f.context) continue;
+    const ctor = functions.get(f.thisObject);
+    if (ctor?.form === 'top' && (ts.isFunctionDeclaration(ctor.node) || ts.isFunctionExpression(ctor.node)) && ctor.node.body) {
+      f.context = ctor.node.body;
+      continue;
+    }
+    if (!classes) {
+      classes = new Map();
+      for (const s of sourceFile.statements) if (ts.isClassDeclaration(s) && s.name) classes.set(s.name.text, s);
+    }
+    f.context = classes.get(f.thisObject);
+  }
+}
+
+/** A function found in a statement, as this parse has it: ranges moved by `delta`. */
+function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly number[]): SourceFunction {
+  const range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
+  return {
+    ...raw,
+    range,
+    textStart: raw.textStart + delta,
+    // Shared with the memo when unmoved: whatever changes a function's tags copies them first
+    // (resolveTagNames, contextInputsOf).
+    annotations: delta === 0 ? raw.annotations : shiftedCopy(raw.annotations, delta),
+    annotationDiagnostics: delta === 0 || raw.annotationDiagnostics.length === 0 ? raw.annotationDiagnostics : shiftedCopy(raw.annotationDiagnostics, delta),
+    hasSyntaxError: parseErrors.length > 0 && parseErrors.some((p) => p >= range.start && p <= range.end),
+  };
+}
+
+/**
+ * A deep copy of plain data with every range (`{ start, end }`) moved by `delta`; check points
+ * (`at`, user data, never ranges) are copied as they are.
+ */
+function shiftedCopy<T>(x: T, delta: number): T {
+  const copy = (v: unknown, isPoint: boolean): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((y) => copy(y, isPoint));
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    const isRange = !isPoint && typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2;
+    for (const k in o) {
+      const y = o[k];
+      out[k] = isRange ? (y as number) + delta : copy(y, isPoint || k === 'at');
+    }
+    return out;
+  };
+  return copy(x, false) as T;
+}
+
+/** A deep copy of plain data whose strings are their own (engine/textDiff.ts `detached`). */
+function detachedCopy<T>(x: T): T {
+  const copy = (v: unknown): unknown => {
+    if (typeof v === 'string') return detached(v);
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(copy);
+    const out: Record<string, unknown> = {};
+    for (const k in v as Record<string, unknown>) out[k] = copy((v as Record<string, unknown>)[k]);
+    return out;
+  };
+  return copy(x) as T;
+}
+
+/** The functions one top-level statement declares (see StatementFunctions). */
+function statementFunctions(text: string, sourceFile: ts.SourceFile, stmt: ts.Statement): StatementFunctions {
+  const result: StatementFunctions = { pos: stmt.pos, length: stmt.end - stmt.pos, main: [], exportsPass: [], tables: [] };
+  // What is kept (memoised) holds no slice of this version of the text: its own strings.
+  const own = <T>(x: T): T => detachedCopy(x);
+  const tables = result.tables;
+  let out = result.main;
 
   const add = (node: FunctionNode, name: string, nameNode: ts.Node, decl: ts.Node, place: Place): SourceFunction => {
     const range: Range = { start: decl.getStart(sourceFile), end: decl.end };
     const { annotations, diagnostics } = readJsDoc(text, decl, name);
     const textStart = annotations.docRange?.start ?? range.start;
     const sf: SourceFunction = {
-      name, node, decl, nameNode, annotations, annotationDiagnostics: diagnostics, ...place,
-      hasSyntaxError: parseErrors.some((p) => p >= range.start && p <= range.end),
-      range, textStart, text: text.slice(textStart, decl.end),
+      name, node, decl, nameNode, annotations: own(annotations), annotationDiagnostics: own(diagnostics), ...place,
+      hasSyntaxError: false,
+      range, textStart, text: detached(text.slice(textStart, decl.end)), version: ++discoveryStats.versions,
     };
-    functions.delete(name);
-    functions.set(name, sf);
+    out.push(sf);
     if (node.body) visitBody(sf);
     return sf;
   };
 
   // Functions declared in a function's body: declarations, `const`/`let`/`var` of a function, a
-  // function returned (a factory's). Callbacks and other function expressions are not discovered.
+  // function returned (a factory's), the function members of an object literal returned.
+  // Callbacks and other function expressions there are not discovered (GL005 says what to do).
   const visitBody = (outer: SourceFunction): void => {
     const nested = (node: FunctionNode, short: string, nameNode: ts.Node, decl: ts.Node) =>
       add(node, `${outer.name}.${short}`, nameNode, decl, {
@@ -152,6 +319,25 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       const f = unwrapInitializer(e) as ts.ArrowFunction | ts.FunctionExpression;
       const own = ts.isFunctionExpression(f) && f.name ? f.name : undefined;
       nested(f, own ? own.text : 'returned', own ?? (ts.isArrowFunction(f) ? f.equalsGreaterThanToken : f.parameters[0] ?? f.body), decl);
+    };
+    // `return { value: function (x) {…}, derivative(x) {…} }`: members `Logistic.value`, whose
+    // siblings (`container`) are the object's members, whose `this` is the object (not an arrow's).
+    const returnedObject = (obj: ts.ObjectLiteralExpression, container: string): void => {
+      for (const p of obj.properties) {
+        const short = propName(p.name);
+        if (short === undefined) continue;
+        const place: Place = {
+          form: 'nested', shortName: short, statement: outer.statement, exported: false, enclosing: outer.name, context: outer.node, container,
+        };
+        if (ts.isMethodDeclaration(p) && p.body && !p.asteriskToken) {
+          add(p, `${container}.${short}`, p.name, p, { ...place, thisObject: container });
+        } else if (ts.isPropertyAssignment(p) && isFunctionValue(p.initializer)) {
+          const f = unwrapInitializer(p.initializer) as ts.ArrowFunction | ts.FunctionExpression;
+          add(f, `${container}.${short}`, p.name, p, { ...place, ...(ts.isFunctionExpression(f) ? { thisObject: container } : {}) });
+        } else if (ts.isPropertyAssignment(p) && ts.isObjectLiteralExpression(unwrapInitializer(p.initializer))) {
+          returnedObject(unwrapInitializer(p.initializer) as ts.ObjectLiteralExpression, `${container}.${short}`);
+        }
+      }
     };
     // Children pushed last first, so that functions are found in source order.
     const stack: ts.Node[] = [];
@@ -168,6 +354,11 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       const inner = unwrapInitializer(body as ts.Expression);
       const docBefore = (n: ts.Node) => (ts.getLeadingCommentRanges(text, n.getFullStart()) ?? []).some((c) => text.startsWith('/**', c.pos));
       returned(body as ts.Expression, docBefore(body) || !docBefore(inner) ? body : inner);
+      return;
+    }
+    // `const make = (k) => ({ value: (x) => k * x })`: the object the arrow returns.
+    if (!ts.isBlock(body) && ts.isObjectLiteralExpression(unwrapInitializer(body as ts.Expression))) {
+      returnedObject(unwrapInitializer(body as ts.Expression) as ts.ObjectLiteralExpression, outer.name);
       return;
     }
     pushChildren(body);
@@ -192,6 +383,10 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       }
       if (ts.isReturnStatement(n) && n.expression && isFunctionValue(n.expression)) {
         returned(n.expression, n);
+        continue;
+      }
+      if (ts.isReturnStatement(n) && n.expression && ts.isObjectLiteralExpression(unwrapInitializer(n.expression))) {
+        returnedObject(unwrapInitializer(n.expression) as ts.ObjectLiteralExpression, outer.name);
         continue;
       }
       if (ts.isFunctionLike(n) || ts.isClassLike(n)) continue;
@@ -237,10 +432,35 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   const hasExport = (s: ts.Statement) => !!ts.getModifiers(s as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   const tableDoc = (decl: ts.Node) => {
     const d = readJsDoc(text, decl, '');
-    return d.annotations.differentiable ? d : null;
+    return d.annotations.differentiable ? own(d) : null;
   };
 
-  for (const stmt of sourceFile.statements) {
+  // Tagged callbacks of calls outside any function (only a statement holding the tag is walked).
+  const visitCallbacks = (): void => {
+    if (text.slice(stmt.pos, stmt.end).indexOf('@differentiable') < 0) return;
+    const stack: ts.Node[] = [stmt];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if ((ts.isCallExpression(n) || ts.isNewExpression(n)) && n.arguments) {
+        for (const a of n.arguments) {
+          if (!isFunctionValue(a)) continue;
+          const f = unwrapInitializer(a) as ts.ArrowFunction | ts.FunctionExpression;
+          // The JSDoc before the argument, or inside parentheses around it.
+          const decl = [a, f].find((d) => readJsDoc(text, d, '').annotations.differentiable);
+          const named = decl && callbackName(f, n);
+          if (!named) continue;
+          add(f, named.name, named.nameNode, decl!, { form: 'callback', shortName: named.name, statement: stmt, exported: false });
+        }
+      }
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) continue;
+      const children: ts.Node[] = [];
+      n.forEachChild((c) => { children.push(c); });
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+    }
+  };
+
+  {
+    visitCallbacks();
     const exported = hasExport(stmt);
     if (ts.isFunctionDeclaration(stmt) && stmt.name && stmt.body) {
       add(stmt, stmt.name.text, stmt.name, stmt, { form: 'top', shortName: stmt.name.text, statement: stmt, exported });
@@ -269,7 +489,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       const left = stmt.expression.left;
       const right = unwrapInitializer(stmt.expression.right);
       const target = dottedName(left);
-      if (!target || !target.includes('.') || target.startsWith('this.')) continue;
+      if (!target || !target.includes('.') || target.startsWith('this.')) return exportsPass();
       const parts = target.split('.');
       // `Foo.prototype.f = …` is the instance method `Foo.f`; its `this` is a `Foo`.
       const proto = parts.length === 3 && parts[1] === 'prototype';
@@ -286,36 +506,43 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       }
     }
   }
-  // `module.exports = { … }` (a table of exports) and `module.exports = function (x) {…}` (the module is the function).
-  for (const stmt of sourceFile.statements) {
-    if (!ts.isExpressionStatement(stmt) || !ts.isBinaryExpression(stmt.expression) || stmt.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+  return exportsPass();
+
+  // `module.exports = { … }` (a table of exports) and `module.exports = function (x) {…}` (the module
+  // is the function): found after every other statement's functions.
+  function exportsPass(): StatementFunctions {
+    out = result.exportsPass;
+    if (!ts.isExpressionStatement(stmt) || !ts.isBinaryExpression(stmt.expression) || stmt.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return result;
     const left = stmt.expression.left;
     const right = unwrapInitializer(stmt.expression.right);
-    if (dottedName(left) !== 'exports') continue;
+    if (dottedName(left) !== 'exports') return result;
     if (ts.isObjectLiteralExpression(right)) visitObject(right, 'exports', stmt, true, tableDoc(stmt));
     else if ((ts.isArrowFunction(right) || ts.isFunctionExpression(right)) && ts.isPropertyAccessExpression(left)) {
       add(right, 'module.exports', left.name, stmt, { form: 'assigned', shortName: 'exports', statement: stmt, exported: true });
     }
+    return result;
   }
+}
 
-  // A table's `@differentiable` applies to its function members without Gradlens tags of their own
-  // (no JSDoc, or one with only `@param`, `@returns`, prose) that are not a sibling's derivative
-  // (`derivative` beside `fn`).
-  const derivatives = tables.length > 0 ? structuralDerivatives(functions) : new Set<string>();
-  const ownTags = (m: SourceFunction) => !!m.annotations.docRange && GRADLENS_TAG.test(text.slice(m.annotations.docRange.start, m.annotations.docRange.end));
-  for (const { members, doc } of tables) {
-    let first = true;
-    for (const m of members) {
-      if (ownTags(m) || functions.get(m.name) !== m || derivatives.has(m.name)) continue;
-      m.annotations = structuredClone(doc.annotations);
-      m.annotationDiagnostics = first ? doc.diagnostics : [];
-      m.inheritedDoc = true;
-      m.text = `${text.slice(doc.annotations.docRange!.start, doc.annotations.docRange!.end)}\u0000${m.text}`;
-      first = false;
-    }
-  }
-  resolveTagNames(functions);
-  return functions;
+/**
+ * The name a callback is analysed under: its own (`function smooth(t) {…}`), else the first string
+ * its call gives (`register('smooth', …)`), camel-cased into a name (`'ease-in'` is `easeIn`);
+ * undefined with neither (a GL005 then says to name it).
+ */
+export function callbackName(f: ts.ArrowFunction | ts.FunctionExpression, call: ts.CallExpression | ts.NewExpression): { name: string; nameNode: ts.Node } | undefined {
+  const anonymous = ts.isArrowFunction(f) ? f.equalsGreaterThanToken : f.parameters[0] ?? f.body;
+  if (ts.isFunctionExpression(f) && f.name) return { name: f.name.text, nameNode: f.name };
+  const key = call.arguments?.find((a) => ts.isStringLiteralLike(a));
+  const name = key && identifierOf((key as ts.StringLiteralLike).text);
+  return name ? { name, nameNode: anonymous } : undefined;
+}
+
+/** `'ease-in out'` as a name, `easeInOut`; undefined for a string without letters or digits. */
+export function identifierOf(s: string): string | undefined {
+  const words = s.split(/[^A-Za-z0-9_$]+/).filter((w) => w.length > 0);
+  if (words.length === 0) return undefined;
+  const joined = words.map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('');
+  return /^[0-9]/.test(joined) ? `_${joined}` : joined;
 }
 
 /**
@@ -340,9 +567,14 @@ export function resolveRelative(functions: ReadonlyMap<string, SourceFunction>, 
 function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>): void {
   for (const sf of functions.values()) {
     const ann = sf.annotations;
-    if (ann.gradient) ann.gradient = resolveRelative(functions, sf, ann.gradient);
-    if (ann.derivative) ann.derivative = resolveRelative(functions, sf, ann.derivative);
-    for (const t of handTagsOf(ann)) t.name = resolveRelative(functions, sf, t.name);
+    const gradient = ann.gradient && resolveRelative(functions, sf, ann.gradient);
+    const derivative = ann.derivative && resolveRelative(functions, sf, ann.derivative);
+    const hands = handTagsOf(ann).map((t) => resolveRelative(functions, sf, t.name));
+    if (gradient === ann.gradient && derivative === ann.derivative && hands.every((h, i) => h === handTagsOf(ann)[i].name)) continue;
+    // A copy: the tags as parsed are shared with the memo of the statement (see discoverFunctions).
+    const copy = { ...ann, gradient, derivative } as Annotations & { hands?: HandTag[] };
+    if (hands.length > 0) copy.hands = handTagsOf(ann).map((t, i) => ({ ...t, name: hands[i] }));
+    sf.annotations = copy;
   }
 }
 
@@ -351,7 +583,8 @@ export function resolveCallee(functions: ReadonlyMap<string, SourceFunction>, ca
   if (ts.isIdentifier(callee)) {
     for (let s: SourceFunction | undefined = caller; s; s = s.enclosing ? functions.get(s.enclosing) : undefined) {
       const f = functions.get(`${s.name}.${callee.text}`);
-      if (f && f.form === 'nested') return f;
+      // (A member of an object the function returns is no variable of it.)
+      if (f && f.form === 'nested' && f.container === undefined) return f;
     }
     const top = functions.get(callee.text);
     return top && top.form === 'top' ? top : undefined;
@@ -362,6 +595,8 @@ export function resolveCallee(functions: ReadonlyMap<string, SourceFunction>, ca
     const f = caller.thisObject ? functions.get(`${caller.thisObject}.${dotted.slice(5)}`) : undefined;
     // A static method's `this` is the class: it calls static methods; an instance method, instance ones.
     if (!f || ((f.form === 'method' || f.form === 'assigned') && !!f.isStatic !== !!caller.isStatic)) return undefined;
+    // In a member of a returned object, `this` is that object: its members, not the function's locals.
+    if (f.form === 'nested' && f.container !== caller.thisObject) return undefined;
     return f;
   }
   const f = functions.get(dotted);
@@ -382,248 +617,6 @@ export function printedCallee(sf: SourceFunction): string | null {
     case 'assigned': return sf.name === 'module.exports' || sf.isStatic ? (sf.name.startsWith('exports.') ? `module.${sf.name}` : sf.name) : null;
     case 'method': return sf.isStatic && !ts.isGetAccessorDeclaration(sf.node) ? sf.name : null;
     case 'nested': return null;
+    case 'callback': return null;
   }
 }
-
-// ---- Implicit inputs: captured values and `this` fields --------------------------------------
-
-/** Whether two functions share their implicit inputs: one class (both static or both not), object or enclosing function. */
-export function sameContext(a: SourceFunction, b: SourceFunction): boolean {
-  return a.context !== undefined && a.context === b.context && !!a.isStatic === !!b.isStatic;
-}
-
-/** What a function body reads: identifiers, and `this.x` reads that are not calls. */
-function readsOf(node: FunctionNode | ts.FunctionExpression | ts.FunctionDeclaration): { names: Set<string>; thisFields: string[]; declared: Set<string> } {
-  const names = new Set<string>();
-  const declared = new Set<string>();
-  const fields: string[] = [];
-  const bind = (n: ts.BindingName): void => {
-    if (ts.isIdentifier(n)) { declared.add(n.text); return; }
-    for (const e of n.elements) if (!ts.isOmittedExpression(e)) bind(e.name);
-  };
-  for (const p of node.parameters) bind(p.name);
-  // Each node with its parent (the tree is parsed without parent pointers).
-  const stack: [ts.Node, ts.Node][] = node.body ? [[node.body, node]] : [];
-  while (stack.length > 0) {
-    const [n, parent] = stack.pop()!;
-    if (ts.isPropertyAccessExpression(n)) {
-      if (n.expression.kind === ts.SyntaxKind.ThisKeyword && ts.isIdentifier(n.name)) {
-        const called = ts.isCallExpression(parent) && parent.expression === n;
-        if (!called) fields.push(n.name.text);
-      } else {
-        stack.push([n.expression, n]);
-      }
-      continue;
-    }
-    if (ts.isIdentifier(n)) {
-      const p = parent;
-      const isDeclName = (ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isBindingElement(p)) && p.name === n;
-      const isKey = ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p)) && p.name === n) ||
-        (ts.isBindingElement(p) && p.propertyName === n);
-      if (isDeclName) declared.add(n.text);
-      else if (!isKey) names.add(n.text);
-      continue;
-    }
-    if (ts.isShorthandPropertyAssignment(n)) names.add(n.name.text);
-    // A non-arrow function inside has its own `this`; its identifiers still read the scope.
-    if (ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n)) {
-      if (n.name) declared.add(n.name.text);
-      const inner = readsOf(n);
-      for (const x of inner.names) names.add(x);
-      for (const x of inner.declared) declared.add(x);
-      continue;
-    }
-    n.forEachChild((c) => { stack.push([c, n]); });
-  }
-  return { names, thisFields: fields, declared };
-}
-
-interface FieldInfo { typeNode?: ts.TypeNode; init?: ts.Expression; isConst: boolean; isFunction: boolean }
-
-/** Variables declared in a function (its parameters and its locals, not those of functions inside). */
-function declarationsOf(fn: FunctionNode): Map<string, FieldInfo> {
-  const out = new Map<string, FieldInfo>();
-  for (const p of fn.parameters) if (ts.isIdentifier(p.name)) out.set(p.name.text, { typeNode: p.type, init: p.initializer, isConst: false, isFunction: false });
-  const stack: ts.Node[] = fn.body ? [fn.body] : [];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    if (ts.isVariableDeclarationList(n)) {
-      const isConst = (n.flags & ts.NodeFlags.Const) !== 0;
-      for (const d of n.declarations) {
-        if (ts.isIdentifier(d.name)) out.set(d.name.text, { typeNode: d.type, init: d.initializer, isConst, isFunction: isFunctionValue(d.initializer) });
-      }
-    }
-    if (ts.isFunctionDeclaration(n) && n.name) out.set(n.name.text, { isConst: true, isFunction: true });
-    if (ts.isFunctionLike(n) || ts.isClassLike(n)) continue;
-    n.forEachChild((c) => { stack.push(c); });
-  }
-  return out;
-}
-
-/** The fields of a class or object literal as written: type, initialiser (or the constructor's `this.k = …`). */
-function fieldsOf(context: ts.Node): Map<string, FieldInfo> {
-  const out = new Map<string, FieldInfo>();
-  if (ts.isObjectLiteralExpression(context)) {
-    for (const p of context.properties) {
-      const n = propName(p.name);
-      if (n === undefined) continue;
-      if (ts.isPropertyAssignment(p)) out.set(n, { init: p.initializer, isConst: true, isFunction: isFunctionValue(p.initializer) || ts.isObjectLiteralExpression(unwrapInitializer(p.initializer)) });
-      else out.set(n, { isConst: true, isFunction: true });
-    }
-    return out;
-  }
-  if (!ts.isClassLike(context)) return out;
-  for (const m of context.members) {
-    const n = propName(m.name as ts.PropertyName | undefined);
-    if (ts.isPropertyDeclaration(m) && n !== undefined) {
-      out.set(n, { typeNode: m.type, init: m.initializer, isConst: !!m.modifiers?.some((x) => x.kind === ts.SyntaxKind.ReadonlyKeyword), isFunction: isFunctionValue(m.initializer) });
-    } else if ((ts.isMethodDeclaration(m) || ts.isGetAccessorDeclaration(m) || ts.isSetAccessorDeclaration(m)) && n !== undefined) {
-      out.set(n, { isConst: true, isFunction: true });
-    } else if (ts.isConstructorDeclaration(m) && m.body) {
-      const params = new Map(m.parameters.filter((p) => ts.isIdentifier(p.name)).map((p) => [(p.name as ts.Identifier).text, p]));
-      // `constructor(private readonly k: number)`: a parameter property.
-      for (const [pn, p] of params) if (ts.getModifiers(p)?.some((x) => x.kind === ts.SyntaxKind.PublicKeyword || x.kind === ts.SyntaxKind.PrivateKeyword || x.kind === ts.SyntaxKind.ProtectedKeyword || x.kind === ts.SyntaxKind.ReadonlyKeyword)) out.set(pn, { typeNode: p.type, init: p.initializer, isConst: false, isFunction: false });
-      for (const s of m.body.statements) {
-        if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression) || s.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-        const l = s.expression.left;
-        if (!ts.isPropertyAccessExpression(l) || l.expression.kind !== ts.SyntaxKind.ThisKeyword || !ts.isIdentifier(l.name)) continue;
-        const r = s.expression.right;
-        const prior = out.get(l.name.text);
-        const fromParam = ts.isIdentifier(r) ? params.get(r.text) : undefined;
-        out.set(l.name.text, { typeNode: prior?.typeNode ?? fromParam?.type, init: fromParam ? undefined : r, isConst: false, isFunction: isFunctionValue(r) });
-      }
-    }
-  }
-  return out;
-}
-
-/** The shape of an initialiser written as a literal (`[1, 2]`, `[[1, 0], [0, 1]]`, a number). */
-function literalShape(e: ts.Expression | undefined, sf: ts.SourceFile): { type: 'num' | 'arr'; depth: number } | null {
-  if (!e) return null;
-  e = unwrapInitializer(e);
-  if (ts.isArrayLiteralExpression(e)) {
-    const first = e.elements[0];
-    const inner = first && !ts.isSpreadElement(first) ? literalShape(first, sf) : { type: 'num' as const, depth: 0 };
-    return { type: 'arr', depth: (inner?.depth ?? 0) + 1 };
-  }
-  if ((ts.isNewExpression(e) || ts.isCallExpression(e)) && /^(Array|Float64Array|Float32Array)\b/.test(e.expression.getText(sf))) return { type: 'arr', depth: 1 };
-  return null;
-}
-
-/**
- * The implicit inputs of the functions of one context (a class, an object literal, an enclosing
- * function): the union of what its functions read (so a function and its hand-written derivative
- * in one context take the same inputs, and `this.m(x)` passes its own). A field with a literal value
- * is an input whose points default to it (`IrParam.defaultValue`); a captured `const` with one is
- * held at it unless a tag of the context names it (`@at c = …`, `@wrt c`).
- */
-export function contextInputsOf(
-  functions: ReadonlyMap<string, SourceFunction>, sf: SourceFunction, sourceFile: ts.SourceFile,
-  constantValue: (e: ts.Expression) => number | undefined,
-): ContextInputs {
-  const context = sf.context!;
-  // A class's static methods (whose `this` is the class) and its instance methods are two contexts.
-  const members = [...functions.values()].filter((f) => sameContext(f, sf));
-  const named = new Set<string>();
-  for (const f of members) {
-    for (const w of f.annotations.wrt ?? []) named.add(w);
-    for (const p of f.annotations.at) for (const k of Object.keys(p)) named.add(k);
-  }
-  const inputs: ImplicitInput[] = [];
-  const constants = new Map<string, number>();
-  const unsupported = new Map<string, string>();
-  const seen = new Set<string>();
-  const derived = new Map<string, DerivedCapture>();
-  // The captured variables in scope (set below for a nested function).
-  let resolve: (name: string) => FieldInfo | undefined = () => undefined;
-  const consider = (name: string, kind: ImplicitInput['kind'], info: FieldInfo): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const value = info.init ? constantValue(info.init) : undefined;
-    // `const n = D.length`: computed from the inputs it reads, never drawn or given on its own.
-    if (kind === 'captured' && info.isConst && info.init && value === undefined && !info.typeNode && !named.has(name)) {
-      const reads = derivationReads(info.init, resolve);
-      if (reads && reads.every((r) => { consider(r, 'captured', resolve(r)!); return !unsupported.has(r); })) {
-        derived.set(name, { init: info.init, reads });
-        return;
-      }
-    }
-    const declared = info.typeNode ? paramType(info.typeNode, sourceFile) : undefined;
-    if (info.typeNode && (!declared || declared.constant || declared.record)) {
-      unsupported.set(name, `its type is '${info.typeNode.getText(sourceFile)}'`);
-      return;
-    }
-    const shape = declared ?? literalShape(info.init, sourceFile) ?? { type: 'num' as const, depth: 0 };
-    // A field's literal value (`k = 2`, `this.k = 2`) is its default: it stays an input (an instance
-    // may change it; generated code reads `this.k`). A captured `const` is held at its value unless
-    // a tag names it.
-    const defaultValue = value !== undefined && (kind === 'this' || info.isConst) ? value : undefined;
-    if (defaultValue !== undefined && kind === 'captured' && !named.has(name)) { constants.set(name, defaultValue); return; }
-    inputs.push({
-      name, kind, type: shape.type, depth: shape.depth,
-      typeText: info.typeNode ? info.typeNode.getText(sourceFile) : shape.type === 'num' ? 'number' : `number${'[]'.repeat(shape.depth)}`,
-      ...(defaultValue !== undefined ? { defaultValue } : {}),
-    });
-  };
-  if (ts.isClassLike(context) || ts.isObjectLiteralExpression(context)) {
-    const fields = fieldsOf(context);
-    for (const f of members) {
-      if (!f.thisObject) continue;
-      for (const x of readsOf(f.node).thisFields) {
-        const info = fields.get(x);
-        if (info?.isFunction) continue;
-        if (!info) { if (!seen.has(`this.${x}`)) { seen.add(`this.${x}`); unsupported.set(`this.${x}`, 'it is not a field declared in the class or object'); } continue; }
-        consider(`this.${x}`, 'this', info);
-      }
-    }
-  } else if (members[0]?.enclosing) {
-    // The variables of the enclosing function and of the functions around it (innermost first).
-    const scopes: Map<string, FieldInfo>[] = [];
-    for (let e = functions.get(members[0].enclosing); e; e = e.enclosing ? functions.get(e.enclosing) : undefined) scopes.push(declarationsOf(e.node));
-    resolve = (x) => scopes.find((s) => s.has(x))?.get(x);
-    for (const f of members) {
-      const r = readsOf(f.node);
-      for (const x of r.names) {
-        if (r.declared.has(x)) continue;
-        const info = scopes.find((s) => s.has(x))?.get(x);
-        if (!info || info.isFunction) continue;
-        consider(x, 'captured', info);
-      }
-    }
-  }
-  // A check point that does not name a defaulted input gets its literal value.
-  for (const f of members) {
-    for (const p of f.annotations.at) {
-      for (const inp of inputs) if (inp.defaultValue !== undefined && !Object.hasOwn(p, inp.name)) p[inp.name] = inp.defaultValue;
-    }
-  }
-  const environment = JSON.stringify([inputs, [...constants], [...unsupported], [...derived].map(([n, d]) => [n, d.init.getText(sourceFile)])]);
-  return { inputs, constants, unsupported, derived, environment };
-}
-
-/**
- * The captured variables a `const`'s initialiser reads, when it computes a value from them alone
- * (`D.length`, `2 * n`, `Math.sqrt(D.length)`); undefined when it calls a function of the scope,
- * holds a function or reads `this` or anything else.
- */
-function derivationReads(init: ts.Expression, resolve: (name: string) => FieldInfo | undefined): string[] | undefined {
-  const reads = new Set<string>();
-  let ok = true;
-  const visit = (n: ts.Node, parent: ts.Node | undefined): void => {
-    if (!ok) return;
-    if (ts.isFunctionLike(n) || ts.isClassLike(n) || n.kind === ts.SyntaxKind.ThisKeyword) { ok = false; return; }
-    if (ts.isIdentifier(n)) {
-      const isName = parent !== undefined && ((ts.isPropertyAccessExpression(parent) && parent.name === n) || (ts.isPropertyAssignment(parent) && parent.name === n));
-      if (isName) return;
-      const info = resolve(n.text);
-      if (info && !info.isFunction) reads.add(n.text);
-      else if (info || !GLOBALS.has(n.text)) ok = false;
-      return;
-    }
-    n.forEachChild((c) => visit(c, n));
-  };
-  visit(init, undefined);
-  return ok && reads.size > 0 ? [...reads] : undefined;
-}
-
-const GLOBALS = new Set(['Math', 'Number', 'Infinity', 'NaN']);

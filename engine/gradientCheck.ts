@@ -403,7 +403,7 @@ class Call {
   private labelsFlat: string[] = [];
 
   /** The expected values at one point, from the reverse-mode Jacobian (and more AD for second order). */
-  target(d: Differentiator, rev: { jacobian: number[][]; value: unknown }): Target {
+  target(d: Differentiator, rev: { jacobian: number[][]; value: unknown; compiled?: boolean }): Target {
     const s = this.spec;
     const J = rev.jacobian;
     this.value = rev.value as Value<number>;
@@ -458,7 +458,9 @@ class Call {
         const v = probe(this.n);
         this.probeValues = v;
         const x0 = d.flatPoint();
-        const out = flatten(d.jvp(v).derivative) as number[];
+        // the generated JVP, compiled, where the compiled value met no kink; else forward mode interpreted
+        const out = (rev.compiled ? this.live?.jvpAlong(d.point, d.components, v, this.vector ? this.m : 1) : null)
+          ?? flatten(d.jvp(v).derivative) as number[];
         t = {
           values: out,
           labels: out.map((_, r) => ({ label: this.vector ? `J·v[${r}]` : 'J·v', param: comps[0]?.param ?? '', index: this.vector ? r : null })),
@@ -470,10 +472,13 @@ class Call {
         if (s.convention === 'vjp') {
           const u = probe(this.m);
           this.probeValues = u;
+          const x0 = d.flatPoint();
+          // (the witness of component k differentiates uᵀf once, not each output apart)
+          const uf = (x: number[]): number => (flatten(d.value(x)) as number[]).reduce((acc, y, r) => acc + (u[r] ?? 0) * y, 0);
           t = {
             values: comps.map((_, k) => J.reduce((acc, row, r) => acc + u[r] * row[k], 0)),
             labels: comps.map((_, k) => label(k)),
-            witness: (k) => J.reduce((acc, _row, r) => acc + u[r] * fdJ(r, k), 0),
+            witness: (k) => (this.vector ? richardsonDerivative(uf, x0, k) : u[0] * fdJ(0, k)),
           };
         } else if (this.vector) {
           // Jacobian: rows = outputs, flattened.
@@ -857,7 +862,9 @@ function gradientAt(d: Differentiator, x: number[]): number[] {
     arr[c.path[c.path.length - 1]] = x[i];
   });
   const e = new Differentiator(d.program, d.fn, d.wrtParams.map((p) => p.name), point, d.budget);
-  return e.reverse().jacobian[0];
+  // compiled value and gradient where trusted (liveReverse), the tape otherwise
+  e.compiled = d.compiled;
+  return e.liveReverse().jacobian[0];
 }
 
 

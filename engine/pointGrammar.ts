@@ -8,8 +8,10 @@
 //   atom   := ('+' | '-')* (literal | 'Math.PI' | 'Math.E' | 'π' | 'Infinity')
 //
 // Blanks (newlines included) are allowed between tokens. Parsing is linear in the text: tokens are
-// read with sticky regular expressions at a cursor, nothing is sliced per token, and an error
-// message quotes at most a few characters of the text. Dependency-free (the webview bundles it).
+// read at a cursor (plain decimal numbers and ASCII blanks by character codes, as large `@at` data
+// is mostly those; the rest with sticky regular expressions), nothing but a number's own digits is
+// sliced, and an error message quotes at most a few characters of the text. Dependency-free (the
+// webview bundles it).
 
 import type { Point } from './ir';
 
@@ -57,6 +59,8 @@ const MAX_NESTING = 8;
 /** A number token, not followed by more of a name or a number (`Math.EPSILON`, `1x`, `1.2.3` are not numbers). */
 const NUMBER_RE = /(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![\w$.])/y;
 const BLANK_RE = /\s*/y;
+/** 10^0 … 10^22, each exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** How many characters of the text an error message quotes. */
 const QUOTE = 16;
 const QUOTE_NAME = 40;
@@ -171,6 +175,20 @@ class PointParser {
       this.ws();
       const start = this.i;
       if (this.i >= this.s.length && !this.bare) return { error: `unbalanced brackets: the '[' of ${named(name)} is not closed`, at: open };
+      const plain = this.plainNumber();
+      if (plain !== null) {
+        xs.push(plain);
+        // (the common case of large data: `, ` and the next number, or the `]`)
+        const code = this.s.charCodeAt(this.i);
+        if (code === 44 /* , */) { this.i++; continue; }
+        if (code === 93 /* ] */ && !this.bare) { this.i++; return { v: xs }; }
+        this.ws();
+        if (closed()) return { v: xs };
+        if (this.i >= this.s.length) return { error: `unbalanced brackets: the '[' of ${named(name)} is not closed`, at: open };
+        if (this.s[this.i] !== ',') return { error: `expected ',' or ']' in the value of ${named(name)} at ${this.quote(this.i)}`, at: this.i };
+        this.i++;
+        continue;
+      }
       const c = this.s[this.i];
       if (c === '[' || c === '{' || c === '"' || c === "'" || this.match(BOOLEAN_RE)) {
         const v = this.value(name);
@@ -203,6 +221,56 @@ class PointParser {
     return op === '*' ? a * b : a / b;
   }
 
+  /**
+   * An element that is a plain decimal literal (`-0.25`, `3`, `1e-3`) followed by a blank, `,`,
+   * `]` or the end, read by character codes; null (the cursor unmoved) for anything else, which
+   * the grammar's general path reads (`Math.PI / 2`, `+ 1`, a nested value, an error).
+   */
+  private plainNumber(): number | null {
+    const s = this.s;
+    const start = this.i;
+    let j = start;
+    let code = s.charCodeAt(j);
+    const negative = code === 45; /* - */
+    if (negative) code = s.charCodeAt(++j);
+    // the digits as an integer `mantissa` and the count after the point (exact while under 2^53)
+    let mantissa = 0;
+    let digitCount = 0;
+    let fractionDigits = 0;
+    const digits = j;
+    while (code >= 48 && code <= 57) { mantissa = mantissa * 10 + (code - 48); digitCount++; code = s.charCodeAt(++j); }
+    let any = j > digits;
+    if (code === 46 /* . */) {
+      code = s.charCodeAt(++j);
+      const frac = j;
+      while (code >= 48 && code <= 57) { mantissa = mantissa * 10 + (code - 48); digitCount++; code = s.charCodeAt(++j); }
+      fractionDigits = j - frac;
+      any ||= j > frac;
+    }
+    if (!any) return null;
+    let exact = digitCount <= 15 && fractionDigits <= 22;
+    if (code === 101 || code === 69 /* e E */) {
+      exact = false;
+      code = s.charCodeAt(++j);
+      if (code === 43 || code === 45) code = s.charCodeAt(++j);
+      const exp = j;
+      while (code >= 48 && code <= 57) code = s.charCodeAt(++j);
+      if (j === exp) return null;
+    }
+    // what may follow a number here (NaN: the end of the text); after blanks, no `*` or `/` (a product)
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      let k = j;
+      while (code === 32 || (code >= 9 && code <= 13)) code = s.charCodeAt(++k);
+      if (code === 42 || code === 47 || code >= 128) return null;
+    } else if (!(code === 44 || code === 93 || Number.isNaN(code))) return null;
+    this.i = j;
+    // Clinger's fast path: an integer under 10^15 divided by an exact power of ten is correctly
+    // rounded, as Number() would give it; longer literals and exponents go through Number()
+    if (!exact) return Number(s.slice(start, j));
+    const v = fractionDigits === 0 ? mantissa : mantissa / POWERS_OF_TEN[fractionDigits];
+    return negative ? -v : v;
+  }
+
   private atom(): number | null {
     this.ws();
     let sign = 1;
@@ -230,6 +298,13 @@ class PointParser {
   }
 
   private ws(): void {
+    const s = this.s;
+    let i = this.i;
+    let code = s.charCodeAt(i);
+    // ASCII blanks by their codes; anything else that may be a blank (U+00A0, U+2028…) by the expression
+    while (code === 32 || (code >= 9 && code <= 13)) code = s.charCodeAt(++i);
+    this.i = i;
+    if (!(code >= 128)) return;
     BLANK_RE.lastIndex = this.i;
     BLANK_RE.exec(this.s);
     this.i = BLANK_RE.lastIndex;

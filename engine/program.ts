@@ -4,7 +4,8 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { contextInputsOf, discoverFunctions, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverFunctions, dottedName, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
 import type { ContextInputs, DeclarationForm, Lowered, ProgramView, SourceFunction } from './sourceFunction';
@@ -15,6 +16,8 @@ import { parseAnnotations } from './annotations';
 import { FileImports, type ModuleLink } from './imports';
 import { ambientModuleContext, ModuleGraph, type ImportedRef, type ModuleContext } from './modules';
 import { setImportedTypes } from './lower/types';
+import { commonPrefix, commonSuffix } from './textDiff';
+import { spliceStatement } from './statementSplice';
 
 export type { FunctionNode, Lowered, SourceFunction } from './sourceFunction';
 export { unwrapInitializer } from './declarationForms';
@@ -87,19 +90,19 @@ export interface ParseState {
 }
 
 /**
- * Parses `text`; with the previous parse, incrementally (TypeScript's incremental parser reuses
- * the unchanged nodes around the edited span, and invalidates the previous tree).
+ * Parses `text`; with the previous parse, incrementally: the top-level statement an edit is in
+ * parsed alone and spliced in (engine/statementSplice.ts), else TypeScript's incremental parser,
+ * which reuses the unchanged nodes around the edited span. Either invalidates the previous tree.
  */
 export function parseSource(text: string, previous?: ParseState): ts.SourceFile {
   if (previous && previous.text !== text) {
     const old = previous.text;
-    let start = 0;
-    const max = Math.min(old.length, text.length);
-    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
-    let endOld = old.length;
-    let endNew = text.length;
-    while (endOld > start && endNew > start && old.charCodeAt(endOld - 1) === text.charCodeAt(endNew - 1)) { endOld--; endNew--; }
-    return ts.updateSourceFile(previous.sourceFile, text, { span: { start, length: endOld - start }, newLength: endNew - start });
+    const start = commonPrefix(old, text);
+    const suffix = commonSuffix(old, text, start);
+    const endOld = old.length - suffix;
+    const endNew = text.length - suffix;
+    return spliceStatement(previous.sourceFile, text, start, endOld, endNew) ??
+      ts.updateSourceFile(previous.sourceFile, text, { span: { start, length: endOld - start }, newLength: endNew - start });
   }
   if (previous) return previous.sourceFile;
   // Parent pointers, as the incremental parser sets them (JSDoc types of JavaScript parameters need them).
@@ -291,7 +294,8 @@ export function locationOf(f: SourceFunction, program: Program): FunctionLocatio
   const node = f.node;
   const top = f.form === 'top';
   const declNode = top ? f.statement : f.decl;
-  const memberOf = ts.isObjectLiteralExpression(f.context ?? f.node) && (f.form === 'member') && !ts.isExpressionStatement(f.decl) ? 'object'
+  // (A nested function with a container is a member of an object literal its factory returns.)
+  const memberOf = (ts.isObjectLiteralExpression(f.context ?? f.node) && (f.form === 'member') && !ts.isExpressionStatement(f.decl)) || (f.form === 'nested' && f.container !== undefined) ? 'object'
     : f.form === 'method' ? 'class' : null;
   return {
     name: f.name,
@@ -316,7 +320,7 @@ export function locationOf(f: SourceFunction, program: Program): FunctionLocatio
     memberOf,
     isStatic: !!f.isStatic,
     returned: ts.isReturnStatement(f.decl),
-    curried: f.form === 'nested' && !ts.isReturnStatement(f.decl) && !ts.isStatement(f.decl) && !ts.isVariableDeclaration(f.decl),
+    curried: f.form === 'nested' && f.container === undefined && !ts.isReturnStatement(f.decl) && !ts.isStatement(f.decl) && !ts.isVariableDeclaration(f.decl),
     implicit: program.contextInputs(f).inputs.map((i) => i.name),
     callee: printedCallee(f),
   };
@@ -456,7 +460,7 @@ export function nextToken(text: string, pos: number): number {
   return Math.max(pos, TRIVIA.lastIndex);
 }
 
-const TOP_LEVEL_ADVICE = 'Gradlens analyses `function f(…) {…}` and `const f = (…) => …` at the top level or nested in another, methods and function-valued properties of top-level objects and classes, and CommonJS exports.';
+const TOP_LEVEL_ADVICE = 'Gradlens analyses `function f(…) {…}` and `const f = (…) => …` at the top level or nested in another, methods and function-valued properties of top-level objects and classes and of objects a function returns, prototype methods, CommonJS exports, and named callbacks at the top level.';
 
 function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>, program: Program, commentPos: number): Omit<UnanalysedTag, 'tagRange'> {
   const sf = program.sourceFile;
@@ -547,6 +551,23 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
     return { name: left, form: `a function assigned to a property (\`${left} = …\`)`, advice: `Declare \`function ${suggested}(…) {…}\` at the top level, annotate it, and assign it (\`${left} = ${suggested}\`). ${TOP_LEVEL_ADVICE}` };
   }
   const outer = enclosing(host);
+  const call = parents.get(host);
+  let inClass = false;
+  for (let p = call; p && !inClass; p = parents.get(p)) inClass = ts.isClassLike(p);
+  if (!outer && !inClass && (ts.isArrowFunction(host) || ts.isFunctionExpression(host)) && call && (ts.isCallExpression(call) || ts.isNewExpression(call))) {
+    // A callback at the top level (declarationForms.ts `callbackName`): unnamed, or its name taken.
+    const named = callbackName(host, call);
+    const callee = dottedName(call.expression) ?? 'a call';
+    if (named && program.functions.has(named.name)) {
+      return { name: named.name, form: `a callback named '${named.name}' like another function of this file`, advice: 'A later declaration of the same name is the one analysed; rename one of them.' };
+    }
+    if (!named) {
+      return {
+        name: `${callee}(…)`, form: `a callback passed to \`${callee}(…)\` with neither a name nor a string key`,
+        advice: `Name the function (\`function f(…) {…}\`): a callback at the top level is analysed under its own name, or the string its call gives (\`register('smooth', function (t) {…})\` is 'smooth').`,
+      };
+    }
+  }
   if (outer) {
     const inner = ts.isVariableStatement(host) ? host.declarationList.declarations.map((d) => nameOf(d)).find((n) => n) : nameOf(host);
     const outerName = functionName(outer);

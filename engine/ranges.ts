@@ -4,6 +4,7 @@
 // exactly `start` and `end`; check points are user data, never ranges (a parameter may well be
 // called `start`), so `point` and a top-level `points` are left alone.
 
+import type { FunctionAnalysis } from './api';
 import type { Range } from './ir';
 
 export function mapRangesInPlace(x: unknown, map: (r: Range) => Range): void {
@@ -23,4 +24,63 @@ export function mapRangesInPlace(x: unknown, map: (r: Range) => Range): void {
     for (const [k, y] of Object.entries(o)) if (k !== 'point' && !(top && k === 'points')) visit(y, false);
   };
   visit(x, true);
+}
+
+/** Ranges whose start lies in [start, end] (of an older text) move by `delta`. */
+export interface RangeShift { start: number; end: number; delta: number }
+
+/**
+ * `x` with every range moved by the shift whose span holds its start (the others as they are),
+ * check points left alone: what mapRangesInPlace on a structuredClone gives, in one pass, copying
+ * only the objects and arrays on the way to a moved range (the rest is shared: plain data, never
+ * changed once made). For an analysis cached under an earlier text (engine/analyzeFile.ts's
+ * rebase), and the same move made again on the LSP side (server/workerProtocol.ts).
+ */
+export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[]): T {
+  const move = (v: unknown, top: boolean): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const y = move(v[i], false);
+        if (y !== v[i]) (out ??= v.slice())[i] = y;
+      }
+      return out ?? v;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2) {
+      const start = o.start;
+      const sh = shifts.find((s) => start >= s.start && start <= s.end);
+      return sh && sh.delta !== 0 ? { start: start + sh.delta, end: (o.end as number) + sh.delta } : o;
+    }
+    let out: Record<string, unknown> | undefined;
+    for (const k in o) {
+      if (k === 'point' || (top && k === 'points')) continue;
+      const y = move(o[k], false);
+      if (y !== o[k]) (out ??= { ...o })[k] = y;
+    }
+    return out ?? o;
+  };
+  return (shifts.some((s) => s.delta !== 0) ? move(x, true) : x) as T;
+}
+
+/**
+ * A function's analysis as it was made (and cached), and how its ranges have moved since (none:
+ * they are where they were): an edit above a function moves it without copying its analysis
+ * (engine/analyzeFile.ts); the ranges are moved where they are read (`placed`), on either side of
+ * the worker (server/workerProtocol.ts).
+ */
+export interface PlacedAnalysis {
+  analysis: FunctionAnalysis;
+  shifts: readonly RangeShift[];
+}
+
+/** Analyses whose ranges `placed` moved (a copy each): for tests and the bench. */
+export const placedStats = { moved: 0 };
+
+/** The analysis with its ranges where they now are. */
+export function placed(p: PlacedAnalysis): FunctionAnalysis {
+  if (p.shifts.length === 0) return p.analysis;
+  placedStats.moved++;
+  return shiftedRanges(p.analysis, p.shifts);
 }

@@ -4,7 +4,7 @@
 
 import type ts from 'typescript';
 import type { EngineDiagnostic } from './api';
-import type { Annotations, IrFunction, Range } from './ir';
+import type { Annotations, IrFunction, Range, RecordLayout } from './ir';
 import type { ImportedRef } from './modules';
 
 export type FunctionNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration | ts.GetAccessorDeclaration;
@@ -16,9 +16,12 @@ export type FunctionNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.Functi
  *   `module.exports = { f: … }` as `exports.f`);
  * - `method`: a method, getter or arrow-valued field of a class (`Model.loss`, static or not);
  * - `assigned`: a function assigned to a property (`exports.f = …`, `Foo.prototype.f = …` as `Foo.f`);
- * - `nested`: a function declared inside another one (`makeLoss.loss`).
+ * - `nested`: a function declared inside another one (`makeLoss.loss`), or a member of an object
+ *   literal it returns (`Logistic.value`, with a `container`);
+ * - `callback`: a function passed to a call at the top level of the file, named by its own name or
+ *   the call's string key (`register('smooth', function (t) {…})` is `smooth`; issue 13).
  */
-export type DeclarationForm = 'top' | 'member' | 'method' | 'assigned' | 'nested';
+export type DeclarationForm = 'top' | 'member' | 'method' | 'assigned' | 'nested' | 'callback';
 
 export interface SourceFunction {
   /** Its qualified name, unique in the file: `f`, `activations.logistic.fn`, `Model.loss`, `exports.f`, `makeLoss.loss`. */
@@ -45,7 +48,8 @@ export interface SourceFunction {
   enclosing?: string;
   /**
    * The node whose members or locals share `this` fields or captured values with it (a class, an
-   * object literal, the enclosing function): implicit inputs are decided per context.
+   * object literal, the enclosing function, the body of the constructor function `Foo` of a
+   * `Foo.prototype.f`): implicit inputs are decided per context.
    */
   context?: ts.Node;
   /** Its tags come from the JSDoc of the table it is a member of (a `@differentiable` on the object). */
@@ -61,6 +65,11 @@ export interface SourceFunction {
   textStart: number;
   /** Source text of the declaration (JSDoc included, other comments before it not), the cache key. */
   text: string;
+  /**
+   * Which discovery it comes from (engine/declarationForms.ts): functions of a statement the
+   * incremental parser reused keep theirs, so an unchanged version means an unchanged node and text.
+   */
+  version: number;
 }
 
 export interface Lowered {
@@ -80,6 +89,8 @@ export interface ImplicitInput {
   type: 'num' | 'arr';
   depth: number;
   typeText: string;
+  /** A record (`target: { x: number; y: number }` captured from the factory): its layout (issue 13). */
+  record?: RecordLayout;
   /** Its value when written as a literal (`k = 2`, `this.k = 2` in the constructor, `const c = 2`). */
   defaultValue?: number;
 }

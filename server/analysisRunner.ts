@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FileAnalysis } from '../engine/api';
 import type { EngineTask, EngineTaskResults } from './engineTasks';
-import { WORKER_ROLE, type AnalyzeJob, type AnalyzeOutcome, type FromWorker, type TaskOutcome, type ToWorker, type WorkerEntry } from './workerProtocol';
+import { decodeAnalysis, WORKER_ROLE, type AnalyzeJob, type AnalyzeOutcome, type FromWorker, type SentAnalysis, type TaskOutcome, type ToWorker, type WorkerEntry } from './workerProtocol';
 
 export { WORKER_ROLE } from './workerProtocol';
 export type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './workerProtocol';
@@ -47,6 +47,8 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
   private busy: { id: number; fn: string | null } | null = null;
   private watchdog: NodeJS.Timeout | null = null;
   private restarts = 0;
+  /** Per open document, the last analysis received: the worker sends the next as what changed. */
+  private readonly received = new Map<string, SentAnalysis>();
 
   constructor(
     private readonly script: string,
@@ -72,10 +74,12 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
   }
 
   forget(uri: string): void {
+    this.received.delete(uri);
     this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
   }
 
   dispose(): void {
+    this.received.clear();
     for (const [id, p] of this.pending) {
       p.resolve({ ok: false, error: 'server shutting down', logs: [] });
       this.pending.delete(id);
@@ -141,10 +145,23 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
         try { p.onPartial?.(msg.analysis, msg.pending); } catch (e) { this.log(`publishing a partial analysis failed: ${String(e)}`); }
         return;
       }
+      let outcome = msg.outcome;
+      if ('delta' in outcome && p.message.type === 'analyze') {
+        const uri = p.message.job.uri;
+        const decoded = decodeAnalysis(outcome.delta, this.received.get(uri));
+        if (!decoded) {
+          // Relative to an analysis this side no longer has: asked again, whole.
+          p.message = { ...p.message, full: true };
+          worker.postMessage(p.message);
+          return;
+        }
+        this.received.set(uri, decoded.received);
+        outcome = { ok: true, analysis: decoded.analysis, ms: outcome.ms };
+      }
       this.pending.delete(msg.id);
       if (this.busy?.id === msg.id) this.busy = null;
       if (this.pending.size === 0) this.disarm();
-      p.resolve(msg.outcome);
+      p.resolve(outcome as AnalyzeOutcome | TaskOutcome);
     });
     worker.on('error', (e) => {
       if (this.worker !== worker) return;

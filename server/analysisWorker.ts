@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { analyzeFile, AnalysisCache, BudgetExceeded, DEFAULT_OPTIONS, FileAnalysisJob, Meter, withMeter } from '../engine';
 import { runEngineTask } from './engineTasks';
-import type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './workerProtocol';
+import { encodeAnalysis, sentAnalysis, type AnalyzeJob, type AnalyzeOutcome, type FromWorker, type SentAnalysis, type TaskOutcome, type ToWorker } from './workerProtocol';
 import type { EngineTask } from './engineTasks';
 // ---- imports (issue 13 item 6): an fs-backed module host, open documents' texts first ----
 import { createFsModuleHost, moduleContextFor } from './moduleHost';
@@ -39,6 +39,8 @@ interface ActiveJob {
   lastPartial: number;
   /** A workspace-check file: its turns come only when no open document's analysis is waiting. */
   background: boolean;
+  /** Send the whole analysis, not what changed since the last one sent. */
+  full: boolean;
 }
 
 /**
@@ -54,8 +56,13 @@ export function runAnalysisWorker(port: MessagePort): void {
   // The worker's stdout is the server's stdout, which is the LSP stream under --stdio.
   console.log = console.info = console.debug = console.warn = (...args: unknown[]) => console.error(...args);
   const caches = new Map<string, AnalysisCache>();
+  /** Per open document, the last analysis sent: the next one is sent as what changed (workerProtocol.ts). */
+  const sent = new Map<string, SentAnalysis>();
+  let seq = 0;
   const active: ActiveJob[] = [];
   let pumping = false;
+  /** What the runner was last told runs (`progress`; fn null: a job's cached functions, nothing it would name). */
+  let announced: { id: number; fn: string | null } | undefined;
 
   // One function of one file per turn of the event loop: messages (new files, tasks) are read
   // between functions, and no file waits behind another beyond one function's time budget.
@@ -69,9 +76,14 @@ export function runAnalysisWorker(port: MessagePort): void {
     try {
       // Functions are taken in turns of a few milliseconds (cached ones cost microseconds: a turn
       // per function would cost more than they do).
+      // The runner is told which function runs (its watchdog names it) only before one that can
+      // take a while: a message per cached function would cost more than the functions (a typed
+      // character moves every function after it). During cached steps it knows the job only.
       const turnEnd = performance.now() + TURN_MS;
       do {
-        port.postMessage({ type: 'progress', id: a.id, fn: a.job.next() } satisfies FromWorker);
+        const fn = a.job.nextIsCached() ? null : a.job.next();
+        if (announced?.id !== a.id || announced.fn !== fn) port.postMessage({ type: 'progress', id: a.id, fn } satisfies FromWorker);
+        announced = { id: a.id, fn };
         more = a.job.step();
       } while (more && performance.now() < turnEnd);
     } catch (e) {
@@ -82,7 +94,14 @@ export function runAnalysisWorker(port: MessagePort): void {
     }
     const now = performance.now();
     if (!more) {
-      port.postMessage({ id: a.id, outcome: { ok: true, analysis: a.job.result(), ms: now - a.started } } satisfies FromWorker);
+      if (a.background) {
+        port.postMessage({ id: a.id, outcome: { ok: true, analysis: a.job.result(), ms: now - a.started } } satisfies FromWorker);
+      } else {
+        const parts = a.job.resultParts();
+        const delta = encodeAnalysis(parts, a.full ? undefined : sent.get(a.uri), ++seq);
+        sent.set(a.uri, sentAnalysis(parts, delta.seq));
+        port.postMessage({ id: a.id, outcome: { ok: true, delta, ms: now - a.started } } satisfies FromWorker);
+      }
     } else {
       if (!a.background && now - a.started >= PARTIAL_AFTER_MS && now - a.lastPartial >= PARTIAL_EVERY_MS) {
         a.lastPartial = now;
@@ -102,6 +121,7 @@ export function runAnalysisWorker(port: MessagePort): void {
     switch (msg.type) {
       case 'forget':
         caches.delete(msg.uri);
+        sent.delete(msg.uri);
         openTexts.delete(fileOfUri(msg.uri) ?? ''); // (imports: a closed document is read from disk again)
         return;
       case 'analyze': {
@@ -117,7 +137,7 @@ export function runAnalysisWorker(port: MessagePort): void {
           port.postMessage({ id: msg.id, outcome: { ok: false, error: describe(e) } } satisfies FromWorker);
           return;
         }
-        active.push({ id: msg.id, uri: msg.job.uri, job, started: t0, lastPartial: 0, background: !!msg.job.background });
+        active.push({ id: msg.id, uri: msg.job.uri, job, started: t0, lastPartial: 0, background: !!msg.job.background, full: !!msg.full });
         schedule();
         return;
       }

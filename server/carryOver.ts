@@ -8,6 +8,8 @@ import type { EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from '..
 import { dedupeDiagnostics as dedupe } from '../engine/diagnosticCodes';
 export { dedupe };
 import { mapRangesInPlace } from '../engine/ranges';
+import { commonPrefix, commonSuffix } from '../engine/textDiff';
+import { analysedFunctions, withChanges } from './workerProtocol';
 
 /** The engine's reasons for skipping a function mid-edit all say "syntax error" (engine/analyzeFile.ts). */
 export function skippedForSyntaxError(reason: string): boolean {
@@ -58,11 +60,8 @@ const MAX_DIFF_LINES = 200;
 
 /** The regions where `a` and `b` differ: a line diff (Myers) of what lies between their common prefix and suffix, each changed block trimmed to the characters that differ. */
 function diff(a: string, b: string): Hunk[] {
-  const max = Math.min(a.length, b.length);
-  let p = 0;
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const p = commonPrefix(a, b);
+  const s = commonSuffix(a, b, p);
   const whole: Hunk = { oldStart: p, oldEnd: a.length - s, newStart: p, newEnd: b.length - s };
   // From the start of the line the first difference is on, so that whole lines are compared.
   const from = a.lastIndexOf('\n', p - 1) + 1;
@@ -170,7 +169,7 @@ export function namesToCarry(earlier: Earlier | null, next: FileAnalysis, nextTe
   const midEdit = next.skipped.filter((s) => skippedForSyntaxError(s.reason));
   for (const s of midEdit) names.add(s.name);
   if (!earlier || midEdit.length === 0) return names;
-  const present = new Set([...next.functions.map((f) => f.name), ...next.skipped.map((s) => s.name), ...pending]);
+  const present = new Set([...analysedFunctions(next).map((f) => f.name), ...next.skipped.map((s) => s.name), ...pending]);
   let shift: TextShift | null = null;
   for (const f of earlier.functions) {
     if (present.has(f.name)) continue;
@@ -214,20 +213,16 @@ export function withCarried(
   carried: { functions: FunctionAnalysis[]; diagnostics: EngineDiagnostic[] },
   names: ReadonlySet<string>,
 ): { analysis: FileAnalysis; names: string[] } {
-  const have = new Set(next.functions.map((f) => f.name));
+  // Names only: `next`'s functions are not moved into place for it (server/workerProtocol.ts).
+  const have = new Set(analysedFunctions(next).map((f) => f.name));
   const functions = carried.functions.filter((f) => !have.has(f.name));
   const known = new Set(next.diagnostics.map(key));
   const diagnostics = carried.diagnostics.filter((d) => !known.has(key(d)));
   if (functions.length === 0 && diagnostics.length === 0) return { analysis: next, names: [] };
   const shown = [...names].filter((n) => functions.some((f) => f.name === n) || diagnostics.some((d) => d.functionName === n));
-  return {
-    analysis: {
-      ...next,
-      functions: [...next.functions, ...functions].sort((a, b) => a.range.start - b.range.start),
-      diagnostics: [...next.diagnostics, ...diagnostics],
-    },
-    names: shown,
-  };
+  const changes: Partial<FileAnalysis> = { diagnostics: [...next.diagnostics, ...diagnostics] };
+  if (functions.length > 0) changes.functions = [...next.functions, ...functions].sort((a, b) => a.range.start - b.range.start);
+  return { analysis: withChanges(next, changes), names: shown };
 }
 
 /**

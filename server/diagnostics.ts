@@ -23,7 +23,7 @@ export class DiagnosticsChannel {
       try {
         const event = await this.analysis.current(params.textDocument.uri, PULL_WAIT_MS, true);
         if (token.isCancellationRequested || !event) return { kind: DocumentDiagnosticReportKind.Full, items: [] };
-        return { kind: DocumentDiagnosticReportKind.Full, items: toLspDiagnostics(event.doc, event.diagnostics) };
+        return { kind: DocumentDiagnosticReportKind.Full, items: toLspDiagnostics(this.analysis.positionsFor(event), event.diagnostics) };
       } catch (e) {
         this.log(`Gradlens: diagnostics of ${params.textDocument.uri} failed: ${String(e)}`);
         return { kind: DocumentDiagnosticReportKind.Full, items: [] };
@@ -41,7 +41,7 @@ export class DiagnosticsChannel {
     void this.connection.sendDiagnostics({
       uri: event.uri,
       version: event.version,
-      diagnostics: toLspDiagnostics(event.doc, event.diagnostics),
+      diagnostics: toLspDiagnostics(this.analysis.positionsFor(event), event.diagnostics),
     });
   }
 

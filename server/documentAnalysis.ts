@@ -99,6 +99,16 @@ export class DocumentAnalysis {
     return this.states.get(uri)?.lastGood ?? null;
   }
 
+  /**
+   * The document to convert `event`'s offsets to positions with: the live one while it still has
+   * the analysed version (its line offsets are kept as edits arrive), else the analysed text (whose
+   * line offsets a conversion computes from the whole text).
+   */
+  positionsFor(event: AnalysisEvent): TextDocument {
+    const live = this.documents.get(event.uri);
+    return live && live.version === event.version ? live : event.doc;
+  }
+
   lastEvent(uri: string): AnalysisEvent | null {
     return this.states.get(uri)?.lastEvent ?? null;
   }
@@ -239,8 +249,9 @@ export class DocumentAnalysis {
   }
 }
 
+/** The last good results, their functions read (and so moved into place: workerProtocol.ts) only if a function is mid-edit. */
 function earlier(snap: AnalysisSnapshot | null): { text: string; functions: FileAnalysis['functions'] } | null {
-  return snap ? { text: snap.doc.getText(), functions: snap.analysis.functions } : null;
+  return snap ? { text: snap.doc.getText(), get functions() { return snap.analysis.functions; } } : null;
 }
 
 function failureDiagnostic(error: string): EngineDiagnostic {

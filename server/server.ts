@@ -31,6 +31,7 @@ import { GraphRequest, InsertCodeRequest, MethodsRequest, StatusNotification, ty
 import { SettingsStore, toAnalysisOptions } from './settings';
 import { CHECK_WORKSPACE_COMMAND, WATCHED_FILES_GLOB, WorkspaceCheck } from './workspaceCheck';
 import { fileOfUri, importersOf } from './importers';
+import { analysedFunctions } from './workerProtocol';
 
 export interface ServerOptions {
   /** The analysis worker's bundle (dist/analysisWorker.js). */
@@ -332,9 +333,11 @@ export function startServer(connection: Connection, options: ServerOptions): voi
 }
 
 export function fileStatus(uri: string, a: FileAnalysis): FileStatus {
-  const functions = a.functions.length;
-  const checked = a.functions.filter((f) => f.check?.status === 'ok').length;
-  const failing = a.functions.filter((f) => f.check?.status === 'wrong' || f.check?.status === 'shape').length;
+  // Statuses only, no ranges: the functions as analysed, not moved into place (workerProtocol.ts).
+  const fns = analysedFunctions(a);
+  const functions = fns.length;
+  const checked = fns.filter((f) => f.check?.status === 'ok').length;
+  const failing = fns.filter((f) => f.check?.status === 'wrong' || f.check?.status === 'shape').length;
   const parts = [`∇ ${functions} function${functions === 1 ? '' : 's'}`];
   if (checked > 0) parts.push(`${checked} ✓`);
   if (failing > 0) parts.push(`${failing} ✗`);

@@ -1,8 +1,9 @@
 // The wire contract between the LSP thread (analysisRunner.ts) and the analysis worker
 // (analysisWorker.ts): one home that both sides import, so neither imports the other.
 
-import type { AnalysisCache } from '../engine/analyzeFile';
-import type { AnalysisOptions, FileAnalysis } from '../engine/api';
+import type { AnalysisCache, FileAnalysisParts } from '../engine/analyzeFile';
+import type { AnalysisOptions, EngineDiagnostic, FileAnalysis, FunctionAnalysis } from '../engine/api';
+import { placed, shiftedRanges, type PlacedAnalysis, type RangeShift } from '../engine/ranges';
 import type { EngineTask } from './engineTasks';
 
 export const WORKER_ROLE = 'gradlens-analysis-worker';
@@ -28,12 +29,15 @@ export type TaskOutcome =
   | { ok: false; error: string; logs: string[] };
 
 export type ToWorker =
-  /** `stopped`: functions a previous worker never finished (named with the reason), not run again. */
-  | { type: 'analyze'; id: number; job: AnalyzeJob; stopped?: [string, string][] }
+  /**
+   * `stopped`: functions a previous worker never finished (named with the reason), not run again.
+   * `full`: send the whole analysis (the server lost track of the last one sent).
+   */
+  | { type: 'analyze'; id: number; job: AnalyzeJob; stopped?: [string, string][]; full?: boolean }
   | { type: 'task'; id: number; task: EngineTask }
   | { type: 'forget'; uri: string };
 export type FromWorker =
-  | { type?: undefined; id: number; outcome: AnalyzeOutcome | TaskOutcome }
+  | { type?: undefined; id: number; outcome: AnalyzeOutcome | TaskOutcome | DeltaOutcome }
   /** The worker starts analysing `fn` of job `id` (null: finishing the job). */
   | { type: 'progress'; id: number; fn: string | null }
   /** The analysis so far of a file that takes a while. */
@@ -43,4 +47,140 @@ export type FromWorker =
 export interface WorkerEntry {
   analyzeNow(job: AnalyzeJob, caches: Map<string, AnalysisCache>): AnalyzeOutcome;
   runTaskNow(task: EngineTask): TaskOutcome;
+}
+
+// ---- An analysis sent as what changed -----------------------------------------------------------
+// After an edit inside one function, the worker's analysis is the last one with that function
+// replaced: the other functions' results are the very objects the engine's cache held, each with
+// how far it has moved since it was made (an edit above it changed the length: engine/analyzeFile.ts
+// `PlacedAnalysis`). So the worker sends the functions (and diagnostics) it did not send last time,
+// names the others and says how far the moved ones have moved; the LSP thread rebuilds the analysis
+// from the last one it received (analysisRunner.ts), moving a function's ranges only when they are
+// read. An edit that moves a thousand functions costs a thousand small records, not their analyses.
+
+/** An analysis relative to the last one sent for the document (`base`; -1: relative to nothing). */
+export interface FileAnalysisDelta {
+  base: number;
+  seq: number;
+  /** Each function in order: its analysis, its name when it is the base's one (as far moved), or the base's one (or the one given) moved this far. */
+  functions: SentFunction[];
+  ruleHelpers?: SentFunction[];
+  /** Each diagnostic, or where it is in a function's analysis as made: `[name, index]`, moved as that function is. */
+  diagnostics: (EngineDiagnostic | { ref: [string, number] })[];
+  candidates: FileAnalysis['candidates'];
+  skipped: FileAnalysis['skipped'];
+}
+
+export type SentFunction = FunctionAnalysis | string | { moved: string; shifts: readonly RangeShift[]; analysis?: FunctionAnalysis };
+
+export type DeltaOutcome = { ok: true; delta: FileAnalysisDelta; ms: number };
+
+/** What one side keeps of the last analysis sent (or received) for a document: each function's analysis as made and how far it had moved. */
+export interface SentAnalysis {
+  seq: number;
+  functions: Map<string, PlacedAnalysis>;
+}
+
+export function sentAnalysis(parts: { functions: readonly PlacedAnalysis[]; ruleHelpers?: readonly PlacedAnalysis[] }, seq: number): SentAnalysis {
+  const functions = new Map<string, PlacedAnalysis>();
+  for (const p of [...parts.functions, ...(parts.ruleHelpers ?? [])]) functions.set(p.analysis.name, p);
+  return { seq, functions };
+}
+
+/** `parts` (engine/analyzeFile.ts FileAnalysisJob.resultParts) as what changed since `last` (everything when there is no `last`). */
+export function encodeAnalysis(parts: FileAnalysisParts, last: SentAnalysis | undefined, seq: number): FileAnalysisDelta {
+  const encode = (ps: readonly PlacedAnalysis[]): SentFunction[] => ps.map((p) => {
+    const name = p.analysis.name;
+    const known = last?.functions.get(name);
+    if (known?.analysis === p.analysis) return sameShifts(known.shifts, p.shifts) ? name : { moved: name, shifts: p.shifts };
+    return p.shifts.length === 0 ? p.analysis : { moved: name, shifts: p.shifts, analysis: p.analysis };
+  });
+  const functions = encode(parts.functions);
+  const ruleHelpers = parts.ruleHelpers.length > 0 ? encode(parts.ruleHelpers) : undefined;
+  return {
+    base: last ? last.seq : -1, seq, functions, ...(ruleHelpers ? { ruleHelpers } : {}),
+    diagnostics: parts.diagnostics.map((d) => { const ref = parts.origins.get(d); return ref ? { ref } : d; }),
+    candidates: parts.candidates, skipped: parts.skipped,
+  };
+}
+
+function sameShifts(a: readonly RangeShift[], b: readonly RangeShift[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].start !== b[i].start || a[i].end !== b[i].end || a[i].delta !== b[i].delta) return false;
+  return true;
+}
+
+/** Per received function, its analysis with the ranges moved (made once, when first read). */
+const movedAnalyses = new WeakMap<PlacedAnalysis, FunctionAnalysis>();
+
+function movedAnalysis(p: PlacedAnalysis): FunctionAnalysis {
+  let a = movedAnalyses.get(p);
+  if (!a) movedAnalyses.set(p, (a = placed(p)));
+  return a;
+}
+
+/** Per analysis rebuilt from a delta, its functions as made (their ranges not moved yet). */
+const asMade = new WeakMap<FileAnalysis, readonly PlacedAnalysis[]>();
+
+/**
+ * The functions' analyses of `analysis`, their ranges possibly not moved to where they now are:
+ * for what reads no range (counts, check statuses), without moving every function's ranges.
+ */
+export function analysedFunctions(analysis: FileAnalysis): readonly FunctionAnalysis[] {
+  return asMade.get(analysis)?.map((p) => p.analysis) ?? analysis.functions;
+}
+
+/**
+ * The analysis `delta` stands for, and what to keep for the next delta; null when it is relative
+ * to another base than `last`. Its `functions` are moved into place when first read (the
+ * diagnostics, which are published at once, one by one now).
+ */
+export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | undefined): { analysis: FileAnalysis; received: SentAnalysis } | null {
+  if (delta.base !== -1 && delta.base !== last?.seq) return null;
+  let missing = false;
+  const received = new Map<string, PlacedAnalysis>();
+  const decode = (fs: SentFunction[]): PlacedAnalysis[] => fs.map((f) => {
+    let out: PlacedAnalysis | undefined;
+    if (typeof f === 'string') out = last?.functions.get(f);
+    else if ('moved' in f) {
+      const analysis = f.analysis ?? last?.functions.get(f.moved)?.analysis;
+      out = analysis && { analysis, shifts: f.shifts };
+    } else out = { analysis: f, shifts: [] };
+    if (!out) missing = true;
+    else received.set(out.analysis.name, out);
+    return out!;
+  });
+  const functions = decode(delta.functions);
+  const ruleHelpers = delta.ruleHelpers ? decode(delta.ruleHelpers) : undefined;
+  const diagnostics = delta.diagnostics.map((d) => {
+    if (!('ref' in d)) return d;
+    const p = received.get(d.ref[0]);
+    const known = p?.analysis.diagnostics[d.ref[1]];
+    if (!known) { missing = true; return d as unknown as EngineDiagnostic; }
+    const moved = movedAnalyses.get(p!);
+    return moved ? moved.diagnostics[d.ref[1]] : p!.shifts.length > 0 ? shiftedRanges(known, p!.shifts) : known;
+  });
+  if (missing) return null;
+  const analysis = { diagnostics, candidates: delta.candidates, skipped: delta.skipped, ...(ruleHelpers ? { ruleHelpers: ruleHelpers.map(movedAnalysis) } : {}) } as FileAnalysis;
+  // Moved into place when first read (hovers, lenses, code actions): never, for most edits, before the diagnostics are published.
+  Object.defineProperty(analysis, 'functions', {
+    enumerable: true, configurable: true,
+    get(this: FileAnalysis): FunctionAnalysis[] {
+      const value = functions.map(movedAnalysis);
+      Object.defineProperty(this, 'functions', { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+  });
+  asMade.set(analysis, functions);
+  return { analysis, received: { seq: delta.seq, functions: received } };
+}
+
+/** `analysis` with `changes`; its functions, unless changed, still moved into place only when first read. */
+export function withChanges(analysis: FileAnalysis, changes: Partial<FileAnalysis>): FileAnalysis {
+  const out = Object.defineProperties({}, Object.getOwnPropertyDescriptors(analysis)) as FileAnalysis;
+  for (const [k, value] of Object.entries(changes)) Object.defineProperty(out, k, { value, enumerable: true, configurable: true, writable: true });
+  const made = asMade.get(analysis);
+  if (made && !('functions' in changes)) asMade.set(out, made);
+  return out;
 }

@@ -7,8 +7,8 @@
 
 import { wrtIndices } from '../codegen/generate';
 import { CompiledModule, CompiledRun, compileComplexModule, compileDerivativeModule, compilePrimalModule, returnsInOrder } from '../compileIr';
-import { copyValue as copy, type Value } from '../evaluate';
-import { IrFunction, Stmt } from '../ir';
+import { copyValue as copy, flatten, type Value } from '../evaluate';
+import { IrFunction, Point, Stmt } from '../ir';
 import type { Program } from '../program';
 
 type Mode = 'primal' | 'reverse' | 'jvp' | 'hand' | 'complex';
@@ -22,6 +22,9 @@ export class LiveCode {
 
   /** Steps of the last run of the function (about the interpreter's count). */
   lastSteps = 0;
+
+  /** Compiled runs that gave a result, per mode (the tests count them). */
+  readonly runs: Record<Mode, number> = { primal: 0, reverse: 0, jvp: 0, hand: 0, complex: 0 };
 
   constructor(readonly program: Program, readonly fn: IrFunction, readonly wrt: string[], readonly stepBudget: number) {}
 
@@ -49,6 +52,31 @@ export class LiveCode {
   }
 
   /**
+   * J·v at `point` (in the IR's form) along `v`, flat over `components` (in `@wrt` order, as the
+   * Differentiator numbers them), from the generated JVP: `outputs` numbers, or null where it does
+   * not apply (another `@wrt` than the generated code's, records) or is not trusted (a stop, a
+   * number not finite, another shape). Callers use it only where the compiled value met no kink.
+   */
+  jvpAlong(point: Point, components: readonly { param: string }[], v: number[], outputs: number): number[] | null {
+    const generated = this.generatedWrt;
+    if (!generated || this.fn.returnRecord || this.fn.params.some((p) => p.record)) return null;
+    const first = new Map<string, number>();
+    components.forEach((c, k) => { if (!first.has(c.param)) first.set(c.param, k); });
+    if (generated.length !== first.size || !generated.every((n) => first.has(n))) return null;
+    // (the generated JVP takes one tangent per differentiated parameter, in the parameters' order)
+    const tangents = this.fn.params.filter((p) => first.has(p.name)).map((p) => {
+      let k = first.get(p.name)!;
+      const shaped = (x: Value<number>): Value<number> => (Array.isArray(x) ? x.map(shaped) : v[k++]);
+      return shaped(point[p.name] as Value<number>);
+    });
+    const out = this.jvp(this.fn.params.map((p) => point[p.name] as Value<number>), tangents);
+    if (!Array.isArray(out) || out.length !== 2) return null;
+    const derivative = flatten(out[1]);
+    if (derivative.length !== outputs || !derivative.every((x) => typeof x === 'number' && Number.isFinite(x))) return null;
+    return derivative as number[];
+  }
+
+  /**
    * The function over complex numbers (args: the `@wrt` components perturbed along i·h·v), where
    * it is analytic on what depends on the inputs; null where it is not (or a run stopped).
    */
@@ -67,7 +95,29 @@ export class LiveCode {
   private run(mode: Mode, name: string, args: Value<number>[]): CompiledRun | null {
     const m = this.module(mode, name);
     if (!m) return null;
-    return m.run(args.map(copy), this.stepBudget);
+    // (copies only where the code may write into an array: the callers' arrays stay as they were)
+    const r = m.run(this.mayWrite(name) ? args.map(copy) : args, this.stepBudget);
+    if (r) this.runs[mode]++;
+    return r;
+  }
+
+  private readonly writes = new Map<string, boolean>();
+
+  /** Whether `name` or a function it calls stores into or pushes onto an array (any: an array may alias a parameter). */
+  private mayWrite(name: string): boolean {
+    let w = this.writes.get(name);
+    if (w === undefined) {
+      const seen = new Set<string>();
+      const visit = (n: string): boolean => {
+        if (seen.has(n)) return false;
+        seen.add(n);
+        const l = this.program.lower(n);
+        return !l || writesArray(l.fn.body) || l.fn.calls.some(visit);
+      };
+      w = visit(name);
+      this.writes.set(name, w);
+    }
+    return w;
   }
 
   private module(mode: Mode, name: string): CompiledModule | null {
@@ -106,12 +156,30 @@ export class LiveCode {
       seen.add(n);
       const l = this.program.lower(n);
       if (!l) return false;
-      parts.push(JSON.stringify(l.fn, withoutPositions));
+      parts.push(irText(l.fn));
       return l.fn.calls.every(visit);
     };
     if (!visit(name)) return null;
     return [mode, name, mode === 'hand' ? '' : this.wrt.join(','), ...parts.sort()].join('\u0000');
   }
+}
+
+function writesArray(stmts: Stmt[]): boolean {
+  return stmts.some((s) => s.k === 'store' || s.k === 'push'
+    || (s.k === 'if' && (writesArray(s.then) || writesArray(s.else)))
+    || (s.k === 'loop' && (writesArray(s.body) || writesArray(s.update))));
+}
+
+/** Each lowered function's key text, once (the primal, its gradient and the check all key on it). */
+const IR_TEXTS = new WeakMap<IrFunction, string>();
+
+function irText(fn: IrFunction): string {
+  let t = IR_TEXTS.get(fn);
+  if (t === undefined) {
+    t = JSON.stringify(fn, withoutPositions);
+    IR_TEXTS.set(fn, t);
+  }
+  return t;
 }
 
 /**

@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { WORKER_ROLE } from '../../server/analysisRunner';
+import { decodeAnalysis, type FileAnalysisDelta } from '../../server/workerProtocol';
+import type { FileAnalysis } from '../../engine/api';
 
 const DIST = path.resolve(__dirname, '..', '..', '..', 'dist');
 const BUNDLE = path.join(DIST, 'analysisWorker.js');
@@ -70,7 +72,7 @@ function sandbox(): Sandbox {
   return { root, xdg, dir, tmp, marker: path.join(root, 'marker'), env };
 }
 
-type Outcome = { ok: boolean; analysis?: { functions: { gradient: unknown }[] } };
+type Outcome = { ok: boolean; analysis?: FileAnalysis; delta?: FileAnalysisDelta };
 type Run = { answered: true; outcome: Outcome } | { answered: false };
 
 /** Starts a worker through the loader and asks for an analysis: its outcome, or none when the worker exited first. */
@@ -96,7 +98,9 @@ async function assertAnalyses(env: NodeJS.ProcessEnv): Promise<void> {
   const r = await analyseOnce(env);
   assert.ok(r.answered, 'the worker exited without answering (planted code ran instead of the bundle?)');
   assert.ok(r.outcome.ok);
-  assert.deepEqual(r.outcome.analysis!.functions[0].gradient, { x: 4 });
+  // The worker sends a document's analysis as a delta (against nothing, the first time).
+  const analysis = r.outcome.delta ? decodeAnalysis(r.outcome.delta, undefined)!.analysis : r.outcome.analysis!;
+  assert.deepEqual(analysis.functions[0]!.gradient, { x: 4 });
 }
 
 function cacheFiles(dir: string): string[] {
