@@ -31,6 +31,7 @@ import { graphToSvg } from './graphSvg';
 import { LineIndex } from './lineIndex';
 import { diagnosticToJson, formatDiagnostic } from './diagnostics';
 import { version } from '../package.json';
+import { DEFAULT_CODE_STYLE, isJavaScriptFile } from '../engine/codegen/code';
 import { withModuleContext, type ModuleContext } from '../engine/modules';
 import { createFsModuleHost } from '../server/moduleHost';
 
@@ -121,7 +122,7 @@ Options:
   --json            machine-readable output on stdout (the same as --format json)
   -f, --format <f>  text (default), json, sarif (SARIF 2.1.0, for code scanning) or github
                     (GitHub Actions annotations on the changed lines)
-  -j, --jobs <n>    files analysed at once, each in a worker thread (default: one per core)
+  -j, --jobs <n>    files analysed at once: this thread and n-1 worker threads (default: one per core, a worker per 48 files)
   --shard <i/n>     check only the i-th of n slices of the sorted file list (split CI jobs)
   --progress        report progress on stderr (default: on a terminal, for 10 files or more)
   --no-progress     never report progress
@@ -410,7 +411,9 @@ function runCodegen(args: ParsedArgs, io: CliIo, err: Palette): number {
   if (name !== undefined && !/^[A-Za-z_$][\w$]*$/.test(name)) {
     throw new UsageError(`option '--name' expects an identifier, got '${name}'`);
   }
-  const result = generateDerivative(target.text, target.functionName, mode, name !== undefined ? { name } : undefined, target.modules);
+  // In a JavaScript file the code is printed without type annotations.
+  const style = isJavaScriptFile(target.file) ? { ...DEFAULT_CODE_STYLE, types: false } : undefined;
+  const result = generateDerivative(target.text, target.functionName, mode, { ...(name !== undefined ? { name } : {}), ...(style ? { style } : {}) }, target.modules);
   const output = stringOption(args, 'output');
   if (flag(args, 'json')) {
     const json = {

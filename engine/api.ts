@@ -207,6 +207,8 @@ export interface AnalysisOptions {
   stepBudget: number;
   /** Wall time of one function's analysis before GL007 (its results so far are kept). */
   timeBudgetMs: number;
+  /** Leave out what only the editor shows, the closed form and the locals' partials (the CLI's check). */
+  checkOnly?: boolean;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = {

@@ -40,21 +40,26 @@ export function viewAsRecord(v: unknown[], fields: readonly { path: string }[]):
   RECORD_VIEWS.set(v, fields);
 }
 
-/** `{ pos: { x: 1, y: 2 }, mass: 2 }`: the fields of a record's array, nested by path. */
-function recordText(v: unknown[], fields: readonly { path: string }[]): string {
-  type Tree = Map<string, Tree | unknown>;
-  const root: Tree = new Map();
-  fields.forEach((f, i) => {
+/** The fields as a tree of their paths (`p.a.x`), each leaf the field's index. */
+export type FieldTree = Map<string, FieldTree | number>;
+export function fieldTree(fields: readonly { path: string }[]): FieldTree {
+  const root: FieldTree = new Map();
+  fields.forEach((f, k) => {
     const parts = f.path.split('.');
     let t = root;
     for (const part of parts.slice(0, -1)) {
       if (!(t.get(part) instanceof Map)) t.set(part, new Map());
-      t = t.get(part) as Tree;
+      t = t.get(part) as FieldTree;
     }
-    t.set(parts[parts.length - 1], v[i]);
+    t.set(parts[parts.length - 1], k);
   });
-  const show = (t: Tree): string => `{ ${[...t].map(([k, x]) => `${k}: ${x instanceof Map ? show(x as Tree) : formatValue(x)}`).join(', ')} }`;
-  return show(root);
+  return root;
+}
+
+/** `{ pos: { x: 1, y: 2 }, mass: 2 }`: the fields of a record's array, nested by path. */
+function recordText(v: unknown[], fields: readonly { path: string }[]): string {
+  const show = (t: FieldTree): string => `{ ${[...t].map(([k, x]) => `${k}: ${typeof x === 'number' ? formatValue(v[x]) : show(x)}`).join(', ')} }`;
+  return show(fieldTree(fields));
 }
 
 /**

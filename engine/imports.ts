@@ -15,7 +15,8 @@ import type { IrFunction, Range } from './ir';
 import { forEachExpr } from './irWalk';
 import { exportTable, importBindings, packageName, type ExportTable, type ImportBinding, type ImportedRef, type ModuleContext, type ModuleGraph } from './modules';
 import { mapRangesInPlace } from './ranges';
-import { declaresTypedef } from './lower/types';
+import { declaresTypedef, recordClass, type RecordClass } from './lower/types';
+import { setOracleContext } from './typeOracle';
 import type { Lowered, SourceFunction } from './sourceFunction';
 
 /** What the imports read of a program (engine/program.ts `Program`). */
@@ -67,7 +68,10 @@ export class FileImports {
   private readonly names = new Map<string, string>();
   private readonly translated = new Map<string, Lowered>();
 
-  constructor(private readonly program: LinkedProgram, readonly link: ModuleLink) {}
+  constructor(private readonly program: LinkedProgram, readonly link: ModuleLink) {
+    // The type oracle, if this file ever needs one, reads the files the host reads (engine/typeOracle.ts).
+    setOracleContext(program.sourceFile, this.context);
+  }
 
   get file(): string { return this.link.file; }
 
@@ -133,6 +137,38 @@ export class FileImports {
       if (t) return t;
     }
     return declaresTypedef(name, this.program.sourceFile) ? { program: this.program, local: name } : undefined;
+  }
+
+  /**
+   * The record classes this file imports as types (`import { Vector2 } from './vec'`), by their
+   * name where they are declared (the name their values' layouts carry), with the import the
+   * problems of their methods are shown on (lower/typed.ts calls their methods on records).
+   */
+  importedRecordClasses(): Map<string, { program: LinkedProgram; cls: RecordClass; site: Range }> {
+    if (this.recordClassesMemo) return this.recordClassesMemo;
+    const out = new Map<string, { program: LinkedProgram; cls: RecordClass; site: Range }>();
+    for (const b of this.typeBindings().values()) {
+      if (b.kind === 'namespace') continue;
+      const t = this.typeTarget([b.local]);
+      const cls = t && recordClass(t.local, t.program.sourceFile);
+      if (t && cls && !out.has(t.local)) out.set(t.local, { program: t.program, cls, site: b.range });
+    }
+    return this.recordClassesMemo = out;
+  }
+
+  private recordClassesMemo: Map<string, { program: LinkedProgram; cls: RecordClass; site: Range }> | undefined;
+
+  /** The method `method` of the imported record class `className`, lowered in its file and named in this one. */
+  importedMethod(className: string, method: string): ImportedRef | undefined {
+    const c = this.importedRecordClasses().get(className);
+    const q = `${className}.${method}`;
+    if (!c || !c.program.functions.has(q)) return undefined;
+    if (this.inProgress(c.program, q)) {
+      return { kind: 'problem', name: q, why: 'calls back into the function being read (recursion across modules)', advice: 'Recursion is supported within one file; move the functions that call each other into one module.' };
+    }
+    const name = this.nameFor(c.program, q, null, c.site);
+    const l = this.lower(name);
+    return l ? { kind: 'function', name, fn: l.fn } : undefined;
   }
 
   /**

@@ -37,26 +37,28 @@ export function someScalarNode(e: Expr, pred: (x: Expr) => boolean): boolean {
   }
 }
 
+/** `x` with each direct subexpression rewritten by `go` (the same node when it has none). */
+export function mapChildren(x: Expr, go: (e: Expr) => Expr): Expr {
+  switch (x.k) {
+    case 'var': case 'const': case 'bool': return x;
+    case 'neg': case 'not': return { ...x, x: go(x.x) };
+    case 'binary': return { ...x, a: go(x.a), b: go(x.b) };
+    case 'compare': return { ...x, a: go(x.a), b: go(x.b) };
+    case 'logical': return { ...x, a: go(x.a), b: go(x.b) };
+    case 'math': case 'call': return { ...x, args: x.args.map(go) };
+    case 'cond': return { ...x, test: go(x.test), then: go(x.then), else: go(x.else) };
+    case 'index': return { ...x, array: go(x.array), index: go(x.index) };
+    case 'length': return { ...x, array: go(x.array) };
+    case 'arrayLit': return { ...x, elements: x.elements.map(go) };
+    case 'arrayFill': return { ...x, length: go(x.length), fill: go(x.fill) };
+    case 'arrayFrom': return { ...x, length: go(x.length), body: go(x.body) };
+  }
+}
+
 /** `e` with every variable in `map` replaced by its expression. */
 export function substitute(e: Expr, map: Map<number, Expr>): Expr {
   if (map.size === 0) return e;
-  const go = (x: Expr): Expr => {
-    switch (x.k) {
-      case 'var': return map.get(x.id) ?? x;
-      case 'const': case 'bool': return x;
-      case 'neg': case 'not': return { ...x, x: go(x.x) };
-      case 'binary': return { ...x, a: go(x.a), b: go(x.b) };
-      case 'compare': return { ...x, a: go(x.a), b: go(x.b) };
-      case 'logical': return { ...x, a: go(x.a), b: go(x.b) };
-      case 'math': case 'call': return { ...x, args: x.args.map(go) };
-      case 'cond': return { ...x, test: go(x.test), then: go(x.then), else: go(x.else) };
-      case 'index': return { ...x, array: go(x.array), index: go(x.index) };
-      case 'length': return { ...x, array: go(x.array) };
-      case 'arrayLit': return { ...x, elements: x.elements.map(go) };
-      case 'arrayFill': return { ...x, length: go(x.length), fill: go(x.fill) };
-      case 'arrayFrom': return { ...x, length: go(x.length), body: go(x.body) };
-    }
-  };
+  const go = (x: Expr): Expr => (x.k === 'var' ? map.get(x.id) ?? x : mapChildren(x, go));
   return go(e);
 }
 

@@ -6,7 +6,8 @@
 //
 // The lowering is one class built in layers, each in its own file under lower/ and each extending
 // the one before: core.ts (state, variables and scopes, diagnostics, the budget on expressions),
-// expressions.ts, calls.ts (Math, helpers, building arrays), statements.ts, and here `Lowerer`,
+// expressions.ts, calls.ts (Math, helpers, building arrays), assignments.ts, statements.ts,
+// typed.ts (what needs types beyond syntax), and here `Lowerer`,
 // which lowers the parameters, the body and the return type of the whole function. The type
 // annotations a parameter may have are lower/types.ts (`paramType`), the operator tables
 // lower/operators.ts.
@@ -15,8 +16,9 @@ import ts from 'typescript';
 import type { IrFunction, IrParam, Stmt } from './ir';
 import type { Lowered, ProgramView, SourceFunction } from './sourceFunction';
 import { LoweringBudget } from './lower/core';
-import { StatementLowerer } from './lower/statements';
-import { declaredParamType, jsDocParamTypes, paramType, recordShape, sameLayout, ShapeType } from './lower/types';
+import { bodyDefault } from './lower/statements';
+import { TypedLowerer } from './lower/typed';
+import { declaredParamType, jsDocParamTypes, jsDocReturnType, parameterShape, paramType, typedByParameters, recordShape, sameLayout, ShapeType } from './lower/types';
 
 export { paramType } from './lower/types';
 
@@ -24,7 +26,7 @@ export function lowerFunction(program: ProgramView, sf: SourceFunction): Lowered
   return new Lowerer(program, sf).run();
 }
 
-class Lowerer extends StatementLowerer {
+class Lowerer extends TypedLowerer {
   /** A function declared in the body is a function of its own (lower/calls.ts), not a statement. */
   protected stmt(s: ts.Statement, out: Stmt[]): void {
     if (!this.declaresNestedFunction(s)) super.stmt(s, out);
@@ -67,13 +69,15 @@ class Lowerer extends StatementLowerer {
     const docTypes = jsDocParamTypes(sf.decl);
     for (const p of node.parameters) {
       const range = this.range(p);
-      if (!ts.isIdentifier(p.name)) { this.report(p, 'A destructured parameter', 'Give the parameter a name.'); continue; }
+      if (!ts.isIdentifier(p.name)) { const d = this.destructuredParam(p, params.length, declaredParamType(p, docTypes)); if (d) params.push(d); continue; }
       if (p.dotDotDotToken) { this.report(p, 'A rest parameter', 'Pass an array instead.'); continue; }
       const typeNode = declaredParamType(p, docTypes);
-      const def = p.initializer ? this.defaultValue(p.initializer) : undefined;
+      // A default the body gives (`if (s === undefined) s = 1.5;`, lower/statements.ts) is one too.
+      const bodyDef = !p.initializer && node.body && ts.isBlock(node.body) ? bodyDefault(node.body, p.name.text) : undefined;
+      const def = p.initializer ? this.defaultValue(p.initializer) : bodyDef ? this.defaultValue(bodyDef) : undefined;
       if (p.initializer && def === undefined) { this.report(p.initializer, 'This default value (not a number, an array of numbers, a boolean or a string literal)', 'Give the parameter a literal default (`scale = 1`, `w = [0, 0]`), or none.'); continue; }
       // Untyped (JavaScript without JSDoc): typed by its default, or by its value in the first `@at`.
-      const ty = typeNode ? paramType(typeNode, this.sfile) : def !== undefined ? shapeOfValue(def) : shapeOfValue(sf.annotations.at[0]?.[p.name.text]);
+      const ty = typeNode ? parameterShape(typeNode, this.sfile) : def !== undefined ? shapeOfValue(def) : shapeOfValue(sf.annotations.at[0]?.[p.name.text]);
       if (!ty) {
         this.report(typeNode ?? p, `A parameter of type '${typeNode?.getText(this.sfile)}'`,
           'Parameters are number, number[], readonly number[], Float64Array, tuples, records of numbers (interfaces, type aliases, `{ x: number }`), arrays of those, booleans and strings.');
@@ -81,6 +85,7 @@ class Lowerer extends StatementLowerer {
       }
       const v = this.declare(p.name.text, ty.constant === 'bool' ? 'bool' : ty.type, ty.depth, 'param', this.range(p.name));
       this.note(v, { rec: ty.record, str: ty.constant === 'str' });
+      if (bodyDef && def !== undefined) this.undefinedDefaults.add(v);
       params.push({
         name: p.name.text, v, type: ty.type, depth: ty.depth, typeText: typeNode ? typeNode.getText(this.sfile) : def !== undefined ? (Array.isArray(def) ? 'number[]' : typeof def) : 'number',
         tupleLength: ty.tupleLength, range,
@@ -107,19 +112,26 @@ class Lowerer extends StatementLowerer {
         let first = 0;
         while (first < bodyNode.statements.length && isDirective(bodyNode.statements[first])) first++;
         body = this.block(bodyNode.statements.slice(first));
+        body = [...this.prologue, ...body]; // a destructured parameter's names (lower/typed.ts)
       } else {
         const e = this.tryExpr(bodyNode);
         if (e) {
           this.returnTypes.push({ t: e.t, d: e.d });
-          body = [{ k: 'return', value: e.e, range: this.range(bodyNode) }];
+          body = [...this.prologue, { k: 'return', value: e.e, range: this.range(bodyNode) }];
         }
       }
+      // Fields of record-array elements written while an element is shared (lower/assignments.ts).
+      this.checkRowStores(body);
     } catch (e) {
       if (!(e instanceof LoweringBudget)) throw e;
       body = [];
     }
 
-    const declared = node.type ? paramType(node.type, this.sfile) : undefined;
+    // `{ w: number[]; b: number }` keyed by the parameters is a gradient's type (issue 13): its shape
+    // is what the body returns, as unannotated. JavaScript's `@returns {T}` counts when it is a shape.
+    const keyed = !!node.type && typedByParameters(node.type, node, this.sfile);
+    const docReturn = node.type ? undefined : jsDocReturnType(sf.decl);
+    const declared = node.type && !keyed ? paramType(node.type, this.sfile) : docReturn ? paramType(docReturn, this.sfile) : undefined;
     let returnType: 'num' | 'arr' = 'num';
     if (declared) returnType = declared.type;
     else if (this.returnTypes.length > 0 && this.returnTypes.every((r) => r.t === 'arr')) returnType = 'arr';
@@ -128,7 +140,7 @@ class Lowerer extends StatementLowerer {
       this.report(sf.nameNode, 'A function returning records with different fields', 'Return the same fields on every path.');
     }
     if (declared?.constant) this.report(node.type!, `A return type of '${node.type!.getText(this.sfile)}'`, 'A differentiable function returns a number, a number array, a record of numbers, or an array of those.');
-    else if (node.type && !declared) {
+    else if (node.type && !declared && !keyed) {
       this.report(node.type, `A return type of '${node.type.getText(this.sfile)}'`, 'A differentiable function returns a number, or a number[] or tuple (then its derivative is a Jacobian).');
     }
     for (const r of this.returnTypes) {

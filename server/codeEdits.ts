@@ -56,7 +56,8 @@ export function insertEdits(text: string, fnName: string, mode: CodegenMode, fa:
   // Written like the file's other derivatives (out arrays, derivatives of the output): conventionCode.ts.
   const convention = gradient ? conventionOf(text, fnName) : null;
   // (A curried factory's arrow has no statement to put a member beside: a function after the top-level statement.)
-  const member = fn.form === 'top' || fn.curried ? null : memberNameFor(text, fn, mode);
+  // (A callback, issue 13: a function after the top-level statement with the call, named by `@gradient`.)
+  const member = fn.form === 'top' || fn.form === 'callback' || fn.curried ? null : memberNameFor(text, fn, mode);
   const base = `${identifierBase(fnName)}${SUFFIX[mode]}`;
   // Inserting again replaces what Gradlens generated before under the names this insert uses (not the user's own).
   const conventionBase = convention === 'vjp' ? `${identifierBase(fnName)}Backward` : `${base}Into`;

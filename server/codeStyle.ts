@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import type { CodeStyle } from '../engine/codegen/code';
-import { DEFAULT_CODE_STYLE } from '../engine/codegen/code';
+import { DEFAULT_CODE_STYLE, isJavaScriptFile } from '../engine/codegen/code';
 
 /** What each source says about the style (plain data: crosses to the worker with the action). */
 export interface StyleSources {
@@ -22,6 +22,8 @@ export interface StyleSources {
   editorConfig?: { indent?: string; quote?: "'" | '"' };
   /** From the editor's settings for the document. */
   editor?: { indent?: string; detectIndentation?: boolean };
+  /** The document is JavaScript (by its file name): code is inserted without type annotations. */
+  javascript?: boolean;
 }
 
 /** The style of code inserted into `text`, from the sources in their precedence (see the file comment). */
@@ -33,6 +35,7 @@ export function resolveCodeStyle(sources: StyleSources | undefined, text: string
   return {
     indent: sources?.editorConfig?.indent ?? editorIndent ?? detected ?? DEFAULT_CODE_STYLE.indent,
     quote: sources?.editorConfig?.quote ?? detectQuote(text) ?? DEFAULT_CODE_STYLE.quote,
+    ...(sources?.javascript ? { types: false } : {}),
   };
 }
 
@@ -333,7 +336,7 @@ export class CodeStyleReader {
 
   async sourcesFor(uri: string): Promise<StyleSources> {
     const [editorConfig, editor] = await Promise.all([editorConfigStyle(uri), this.editorSettings(uri)]);
-    return { editorConfig, editor };
+    return { editorConfig, editor, javascript: isJavaScriptFile(uri) };
   }
 
   private editorSettings(uri: string): Promise<StyleSources['editor']> {

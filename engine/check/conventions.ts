@@ -10,6 +10,7 @@ import type { Range } from '../ir';
 import type { Program, SourceFunction } from '../program';
 import { handTagsOf } from './tags';
 import { structuralPair } from '../declarationForms';
+import { declaredParamType, jsDocParamTypes } from '../lower/types';
 import type { ShadowNeeds } from './shadow';
 
 /** One hand-written derivative to check, resolved. */
@@ -75,9 +76,10 @@ export function paramInfos(sf: SourceFunction, program: Program): ParamInfo[] {
 function computeParamInfos(sf: SourceFunction, program: Program): ParamInfo[] {
   const sfile = program.sourceFile;
   const writes = writtenNames(sf.node);
+  const docTypes = jsDocParamTypes(sf.decl); // JavaScript: `@param {number[]} fxprime` (issue 13)
   return sf.node.parameters.map((p) => {
     const name = ts.isIdentifier(p.name) ? p.name.text : p.name.getText(sfile);
-    const type = p.type?.getText(sfile).replace(/\s+/g, '') ?? '';
+    const type = declaredParamType(p, docTypes)?.getText(sfile).replace(/\s+/g, '') ?? '';
     const init = p.initializer;
     const booleanLike = /(^|\|)boolean(\||$)/.test(type) ||
       (!!init && (init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword));

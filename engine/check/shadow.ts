@@ -17,6 +17,7 @@ import type { Range } from '../ir';
 import { parseProgram, type Program } from '../program';
 import type { SourceFunction } from '../sourceFunction';
 import { mapRangesInPlace } from '../ranges';
+import { jsDocParamTypes } from '../lower/types';
 
 export interface TextEdit {
   start: number;
@@ -122,6 +123,9 @@ export function shadowEdits(sf: SourceFunction, program: Program, needs: ShadowN
   if (written && ts.isIdentifier(written.name) && node.body && ts.isBlock(node.body)) {
     const name = written.name.text;
     edits.push({ start: written.name.end, end: written.name.end, text: SHADOW_SUFFIX });
+    // JavaScript: the renamed parameter keeps its JSDoc type (`@param {number[]} out`) as an annotation.
+    const docType = !written.type ? jsDocParamTypes(sf.decl).get(name) : undefined;
+    if (docType) edits.push({ start: (written.questionToken ?? written.name).end, end: (written.questionToken ?? written.name).end, text: `: ${docType.getText(sfile)}` });
     // `number[] | null`, `number[] | undefined`: the check passes an array.
     if (written.type && (ts.isUnionTypeNode(written.type) || ts.isTypeReferenceNode(written.type) && !/^(Float64Array|Float32Array|Array|ReadonlyArray)$/.test(written.type.typeName.getText(sfile)))) {
       edits.push({ start: written.type.getStart(sfile), end: written.type.end, text: 'number[]' });

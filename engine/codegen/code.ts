@@ -15,6 +15,13 @@ export interface CodeStyle {
   /** Two spaces, four spaces, a tab… (only spaces and tabs). */
   indent: string;
   quote: "'" | '"';
+  /** False in a JavaScript file: the code is printed without type annotations (default true). */
+  types?: boolean;
+}
+
+/** A `.js`, `.mjs`, `.cjs` or `.jsx` file (by its name or URI): code inserted there carries no type annotations. */
+export function isJavaScriptFile(nameOrUri: string): boolean {
+  return /\.[cm]?jsx?$/i.test(nameOrUri.replace(/[?#].*$/, ''));
 }
 
 /** The readable default every golden test is written in (and the compile path always uses). */
@@ -29,7 +36,7 @@ let current: CodeStyle = DEFAULT_CODE_STYLE;
 export function withCodeStyle<T>(style: CodeStyle | undefined, run: () => T): T {
   if (!style) return run();
   const saved = current;
-  current = { indent: /^[ \t]{1,16}$/.test(style.indent) ? style.indent : DEFAULT_CODE_STYLE.indent, quote: style.quote === '"' ? '"' : "'" };
+  current = { indent: /^[ \t]{1,16}$/.test(style.indent) ? style.indent : DEFAULT_CODE_STYLE.indent, quote: style.quote === '"' ? '"' : "'", types: style.types !== false };
   try {
     return run();
   } finally {
@@ -40,6 +47,11 @@ export function withCodeStyle<T>(style: CodeStyle | undefined, run: () => T): T 
 /** One level of indentation in the style in force. */
 export function indentUnit(): string {
   return current.indent;
+}
+
+/** `: T` where the style in force prints types (TypeScript), nothing in a JavaScript file. */
+export function typeAnnotation(type: string): string {
+  return current.types === false ? '' : `: ${type}`;
 }
 
 /** A string literal in the quote of the style in force. */

@@ -6,7 +6,6 @@
 // budget of the current meter that runs out (expression nodes, characters of generated code,
 // time: code whose expressions swell) as a GL007 naming it, with `exhausted` set.
 
-import { someStmt } from './stmtWalk';
 import { wrtOf } from '../wrt';
 import { CodegenMode, DEFAULT_OPTIONS, EngineDiagnostic, GeneratedCode } from '../api';
 import { budgeted, BudgetExceeded, inPhase } from '../budget';
@@ -18,10 +17,12 @@ import type { ModuleContext } from '../modules';
 import { closedFormGradient } from '../symbolic/closedForm';
 import { printLines, withCodeStyle, type CodeStyle } from './code';
 import { GenContext, GenOptions, heldAliases, isStringId } from './context';
-import { NameScope } from './names';
+import { identifierBase, NameScope } from './names';
 import { CodegenError } from './work';
 import { pullbackFor, ReverseGen, renderFunction } from './reverse';
 import { generateJvp, hessianFunctions, printIrFunction } from './jvp';
+import { splitRowArrays } from './rowArrays';
+import { flatRecord, recordBuild, recordOf, recordType, recordTypeText } from './recordValues';
 
 export type { GenOptions } from './context';
 
@@ -50,7 +51,7 @@ export function generateDerivative(text: string, fnName: string, mode: CodegenMo
   } catch (e) {
     return fault({ start: 0, end: 0 }, fnName, `Cannot generate ${MODE_TITLE[mode]}: the file could not be parsed (an internal error: ${(e as Error)?.message ?? String(e)}). Please report this.`);
   }
-  return budgeted(DEFAULT_OPTIONS.timeBudgetMs, () => generateFromProgram(program, fnName, mode, options?.name, { ts: true, sanitize: false, style: options?.style }));
+  return budgeted(DEFAULT_OPTIONS.timeBudgetMs, () => generateFromProgram(program, fnName, mode, options?.name, { ts: options?.style?.types ?? true, sanitize: false, style: options?.style }));
 }
 
 export function generateFromProgram(program: Program, fnName: string, mode: CodegenMode, name: string | undefined, opts: GenOptions, context?: GenContext): GenerateResult {
@@ -75,6 +76,8 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
   const sf = program.functions.get(fnName)!;
   try {
     if (mode === 'closed') {
+      const fn = program.lower(fnName)?.fn;
+      if (fn?.ok && !opts.sanitize && (fn.params.some(flattened) || fn.returnRecord)) return recordClosedForm(program, fn, name, opts, where);
       // Without an explicit name, the first free one, as the other modes choose it.
       const outName = name ?? NameScope.file(program.functions.keys()).fresh(`${fnName}Grad`);
       const r = closedFormGradient(program, fnName, outName);
@@ -93,14 +96,17 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
       };
     }
     // The compile path (sanitize) runs on values in the IR's form: records as arrays, so over arrays.
-    const fn = opts.sanitize ? overArrays(lowered.fn) : lowered.fn;
+    // Local arrays of records the function fills become arrays of their fields (rowArrays.ts).
+    const fn = splitRowArrays(opts.sanitize ? overArrays(lowered.fn) : lowered.fn, program.sourceFile);
     const wrt = wrtIndices(lowered.fn);
     if (typeof wrt === 'string') return fail(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': ${wrt}`);
     const exported = !opts.sanitize && program.text.slice(sf.range.start, sf.range.end).startsWith('export');
     const ctx = context ?? new GenContext(program, opts);
+    ctx.printCopy ??= (f, doc) => printIrFunction(ctx, f, doc, false);
     let code: string;
     let outName: string;
     recordsSupported(program, fn, !opts.sanitize);
+    splitHelpersRows(ctx, fn);
     flattenRecordHelpers(ctx, fn);
     const records = fn.params.some(flattened) || !!fn.returnRecord;
     switch (mode) {
@@ -117,6 +123,28 @@ function generateIn(program: Program, fnName: string, mode: CodegenMode, name: s
     }
     return fault(where, fnName, `Cannot generate ${MODE_TITLE[mode]} of '${fnName}': internal error of the code generator (${(e as Error)?.message ?? String(e)}). Please report this.`);
   }
+}
+
+/**
+ * The closed form of a function of records: the symbolic gradient over the records' fields as
+ * arrays (`fGradFlat`), behind a function with the user's signature (as `recordReverseCode`).
+ */
+function recordClosedForm(program: Program, fn: IrFunction, name: string | undefined, opts: GenOptions, where: Range): GenerateResult {
+  const title = `Cannot generate a closed-form gradient of '${fn.name}'`;
+  if (fn.returnRecord) return fail(where, fn.name, `${title}: '${fn.name}' returns a record; a closed form is offered for functions that return a number.`);
+  if (fn.params.some((p) => p.constant === 'options')) return fail(where, fn.name, `${title}: an options object parameter is not supported by the closed form (use the reverse-mode gradient).`);
+  const wrt = wrtIndices(fn);
+  if (typeof wrt === 'string') return fail(where, fn.name, `${title}: ${wrt}`);
+  const ctx = new GenContext(program, opts);
+  const exported = program.text.slice(program.functions.get(fn.name)!.range.start).startsWith('export');
+  let reason: string | null = null;
+  const { code, name: outName } = recordReverseCode(ctx, fn, wrt, name, exported, (flatName) => {
+    const r = closedFormGradient(program, fn.name, flatName, { wrt: wrt.map((i) => fn.params[i].name) });
+    if ('reason' in r) { reason = r.reason; return ''; }
+    return r.code;
+  });
+  if (reason !== null) return fail(where, fn.name, `${title}: ${reason as string}`);
+  return { generated: { name: outName, code }, diagnostics: [] };
 }
 
 /** GL002: what the generators do not support (a construct outside their subset). */
@@ -188,16 +216,24 @@ function flattened(p: IrParam): boolean {
 /** What the generators do not do yet with records and constants: a CodegenError naming it. */
 function recordsSupported(program: Program, fn: IrFunction, readable: boolean): void {
   if (fn.returnRecord && fn.returnRecord.fields.some((f) => f.kind !== 'num')) throw new CodegenError('a function returning a record with fields that are not numbers');
-  if (pushesRows(fn, fn.body)) throw new CodegenError('a `push` onto an array of records');
   if (readable) heldObjectsPassedAsTheyAre(program, fn);
+}
+
+/**
+ * The helpers (called directly or not) that fill local arrays of records: their IR with those
+ * arrays split into arrays of fields (rowArrays.ts), which their pullbacks and JVPs are generated
+ * from; generated code still calls the helpers themselves.
+ */
+function splitHelpersRows(ctx: GenContext, fn: IrFunction): void {
   const seen = new Set<string>([fn.name]);
   const visit = (names: string[]): void => {
     for (const n of names) {
       if (seen.has(n)) continue;
       seen.add(n);
-      const h = program.lower(n)?.fn;
+      const h = ctx.program.lower(n)?.fn;
       if (!h) continue;
-      if (pushesRows(h, h.body)) throw new CodegenError(`a call to '${n}', which pushes onto an array of records`);
+      const split = splitRowArrays(h, ctx.program.sourceFile);
+      if (split !== h) ctx.synthetic.set(n, split);
       visit(h.calls);
     }
   };
@@ -236,11 +272,6 @@ function heldObjectsPassedAsTheyAre(program: Program, fn: IrFunction): void {
   check(fn);
 }
 
-/** A `push` of a row (a record, an array) onto an array: not differentiated by the generators yet. */
-function pushesRows(fn: IrFunction, stmts: IrFunction['body']): boolean {
-  return someStmt(stmts, (st) => st.k === 'push' && fn.vars[st.array].depth > 1);
-}
-
 /**
  * The helpers (called directly or not) that take or return records, as copies over arrays
  * (`dotFlat(a: number[], b: number[])`), which the generated code calls and differentiates.
@@ -251,7 +282,7 @@ function flattenRecordHelpers(ctx: GenContext, fn: IrFunction): void {
     for (const n of names) {
       if (seen.has(n)) continue;
       seen.add(n);
-      const h = ctx.program.lower(n)?.fn;
+      const h = ctx.synthetic.get(n) ?? ctx.program.lower(n)?.fn;
       if (!h) continue;
       visit(h.calls);
       if (!h.params.some(flattened) && !h.returnRecord) continue;
@@ -271,28 +302,6 @@ function flattenRecordHelpers(ctx: GenContext, fn: IrFunction): void {
 function overArrays(fn: IrFunction): IrFunction {
   if (!fn.returnRecord && !fn.params.some(flattened)) return fn;
   return { ...flatFunction(fn), returnRecord: undefined, returnTypeText: fn.returnRecord ? 'number[]' : fn.returnTypeText };
-}
-
-/** `[p.x, p.y]`: a record's fields in the IR's order, read from the expression `v`. */
-function flatRecord(fields: { path: string }[], v: string): string {
-  return `[${fields.map((f) => `${v}.${f.path}`).join(', ')}]`;
-}
-
-/** `{ x: g[0], y: g[1] }` (nested fields nested): a record of the IR's array `g`. */
-function recordOf(fields: { path: string }[], g: string): string {
-  type Tree = Map<string, Tree | number>;
-  const root: Tree = new Map();
-  fields.forEach((f, k) => {
-    const parts = f.path.split('.');
-    let t = root;
-    for (const part of parts.slice(0, -1)) {
-      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
-      t = t.get(part) as Tree;
-    }
-    t.set(parts[parts.length - 1], k);
-  });
-  const show = (t: Tree): string => `{ ${[...t].map(([key, v]) => `${key}: ${typeof v === 'number' ? `${g}[${v}]` : show(v)}`).join(', ')} }`;
-  return show(root);
 }
 
 /** The same function over arrays: record parameters typed as the arrays of their fields. */
@@ -329,14 +338,21 @@ function recordForwardCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   ctx.names.claim(flatName);
   const flat = mode === 'jvp' ? generateJvp(ctx, flatFunction(fn), wrt, flatName, false) : hessianFunctions(ctx, flatFunction(fn), wrt, flatName, false);
   const scope = ctx.names.child();
-  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(identifierBase(p.name))));
   const active = fn.params.map((_, i) => i).filter((i) => mode === 'jvp' && wrt.includes(i));
   const tn = active.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
   const item = scope.fresh('q');
   const args = [...flatArgs(fn, pn, item), ...flatArgs(fn, tn, item, active.map((i) => fn.params[i]))];
-  const params = [...fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`), ...active.map((i, k) => `${tn[k]}${t(`: ${fn.params[i].typeText}`)}`)];
+  // A tangent of a record is a record of its fields' tangents (of a class: an instance or a literal of its fields).
+  const tangentType = (p: IrParam) => {
+    if (!p.record || recordBuild(ctx, p.record).type === null) return p.typeText;
+    return `${recordType(p.record.fields)}${'[]'.repeat(p.depth - 1)}`;
+  };
+  const params = [...fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`), ...active.map((i, k) => `${tn[k]}${t(`: ${tangentType(fn.params[i])}`)}`)];
   const out = fn.returnRecord;
-  const returnType = mode === 'jvp' ? (out ? `[${fn.returnTypeText ?? recordType(out.fields)}, ${fn.returnTypeText ?? recordType(out.fields)}]` : `ReturnType<typeof ${ctx.fnName(flatName)}>`) : 'number[][]';
+  const outBuild = out && recordBuild(ctx, out);
+  const outType = out && recordTypeText(outBuild!, out, fn.returnTypeText ?? undefined);
+  const returnType = mode === 'jvp' ? (out ? `[${outType}, ${outType}]` : `ReturnType<typeof ${ctx.fnName(flatName)}>`) : 'number[][]';
   const doc = ctx.opts.sanitize ? [] : mode === 'jvp' ? [
     '/**',
     ` * Forward-mode derivative of \`${fn.name}\` along the tangents ${tn.join(', ')} of ${wrtList(fn, wrt)} (a tangent of a`,
@@ -352,13 +368,18 @@ function recordForwardCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   if (out) {
     const value = scope.fresh('value');
     const tangent = scope.fresh('tangent');
-    body = [`const [${value}, ${tangent}] = ${ctx.fnName(flatName)}(${args.join(', ')});`, `return [${recordOf(out.fields, value)}, ${recordOf(out.fields, tangent)}];`];
+    body = [`const [${value}, ${tangent}] = ${ctx.fnName(flatName)}(${args.join(', ')});`, `return [${outBuild!.of(value)}, ${outBuild!.of(tangent)}];`];
   }
   const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params.join(', ')})${t(`: ${returnType}`)}`, body: body as never }]);
   return { code: `${main}\n\n${flat.code}`, name: outName };
 }
 
-function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean): { code: string; name: string } {
+/**
+ * A gradient of a function of records: generated over arrays (`fGradFlat`: by reverse mode, or in
+ * closed form by `flatCode`), behind a function with the user's signature that takes the records
+ * apart and gives each gradient its parameter's shape.
+ */
+function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name: string | undefined, exported: boolean, flatCode?: (flatName: string) => string): { code: string; name: string } {
   const ts = ctx.opts.ts;
   const t = (x: string) => (ts ? x : '');
   const outName = name ?? ctx.freshFunctionName(`${fn.name}Grad`);
@@ -371,22 +392,18 @@ function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
     `Gradient of \`${fn.name}\` over the fields of its records as arrays (${fn.params.filter(flattened).map((p) => `${p.name}${'[i]'.repeat(p.depth - 1)} as [${p.record!.fields.map((f) => f.path).join(', ')}]`).join('; ')}),`,
     `by reverse-mode differentiation. Called by \`${outName}\`. Generated by Gradlens.`,
   ];
-  const flat = renderFunction(new ReverseGen(ctx, { fn: flatFn, wrt, mode: 'gradient', name: flatName, exported: false, doc: flatDoc }).generate());
+  const flat = flatCode ? flatCode(flatName).trimEnd() : renderFunction(new ReverseGen(ctx, { fn: flatFn, wrt, mode: 'gradient', name: flatName, exported: false, doc: flatDoc }).generate());
 
   const scope = ctx.names.child();
-  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(identifierBase(p.name))));
   const item = scope.fresh('q');
   const row = scope.fresh('g');
   const args = flatArgs(fn, pn, item);
   const adj = wrt.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
-  const shapedAdj = wrt.map((i, k) => {
-    const p = fn.params[i];
-    if (!p.record) return adj[k];
-    return p.depth === 1 ? recordOf(p.record.fields, adj[k]) : `${adj[k]}.map((${row}) => (${recordOf(p.record.fields, row)}))`;
-  });
+  const shapedAdj = wrt.map((i, k) => (fn.params[i].record ? shapedGradient(ctx, fn.params[i], adj[k], row).value : adj[k]));
   const types = wrt.map((i) => {
     const p = fn.params[i];
-    return p.record ? p.typeText.replace(/^\s*readonly\s+/, '') : p.type === 'num' ? 'number' : p.depth > 1 ? 'number[][]' : 'number[]';
+    return p.record ? shapedGradient(ctx, p, '', row).type : p.type === 'num' ? 'number' : p.depth > 1 ? 'number[][]' : 'number[]';
   });
   const body: string[] = [];
   const call = `${ctx.fnName(flatName)}(${args.join(', ')})`;
@@ -401,30 +418,13 @@ function recordReverseCode(ctx: GenContext, fn: IrFunction, wrt: number[], name:
   const doc = ctx.opts.sanitize ? [] : [
     '/**',
     ` * Gradient of \`${fn.name}\` with respect to ${wrtList(fn, wrt)}, each in the parameter's own shape`,
-    ` * (a record's gradient is the record of its fields' partial derivatives). Returns ${gradientShapeText(fn, wrt)}.`,
+    ` * (a record's gradient is the record of its fields' partial derivatives)${flatCode ? ', in closed form' : ''}. Returns ${gradientShapeText(fn, wrt)}.`,
     ' * Generated by Gradlens.',
     ' */',
   ];
   const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
   const main = printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(outName)}(${params})${t(`: ${returnType}`)}`, body: body as never }]);
   return { code: [main, flat, ...ctx.extra].join('\n\n') + '\n', name: outName };
-}
-
-/** `{ x: number; y: { a: number } }`: the type of a record of numbers with these fields (nested fields nested), or of `row` per field. */
-function recordType(fields: { path: string }[], row = 'number'): string {
-  type Tree = Map<string, Tree | null>;
-  const root: Tree = new Map();
-  for (const f of fields) {
-    const parts = f.path.split('.');
-    let t = root;
-    for (const part of parts.slice(0, -1)) {
-      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
-      t = t.get(part) as Tree;
-    }
-    t.set(parts[parts.length - 1], null);
-  }
-  const show = (t: Tree): string => `{ ${[...t].map(([key, v]) => `${key}: ${v ? show(v) : row}`).join('; ')} }`;
-  return show(root);
 }
 
 /**
@@ -442,20 +442,16 @@ function recordJacobianCode(ctx: GenContext, fn: IrFunction, wrt: number[], name
   for (const i of wrt) if (fn.params[i].depth > 1 && !fn.params[i].record) throw new CodegenError('a Jacobian with respect to an array of arrays');
   const pb = pullbackFor(ctx, overArrays(fn), fn.params.map((_, i) => wrt.includes(i)));
   const scope = ctx.names.child();
-  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(p.name)));
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.claim(identifierBase(p.name))));
   const item = scope.fresh('q');
   const rowFn = scope.fresh('row');
   const r = scope.fresh('r');
   const seed = scope.fresh('seed');
   const adj = wrt.map((i) => scope.fresh(`d${pn[i].charAt(0).toUpperCase()}${pn[i].slice(1)}`));
-  const shaped = wrt.map((i, k) => {
-    const p = fn.params[i];
-    if (!p.record) return adj[k];
-    return p.depth === 1 ? recordOf(p.record.fields, adj[k]) : `${adj[k]}.map((${item}) => (${recordOf(p.record.fields, item)}))`;
-  });
+  const shaped = wrt.map((i, k) => (fn.params[i].record ? shapedGradient(ctx, fn.params[i], adj[k], item).value : adj[k]));
   const types = wrt.map((i) => {
     const p = fn.params[i];
-    return p.record ? p.typeText.replace(/^\s*readonly\s+/, '') : p.type === 'num' ? 'number' : 'number[]';
+    return p.record ? shapedGradient(ctx, p, '', item).type : p.type === 'num' ? 'number' : 'number[]';
   });
   const rowType = types.length === 1 ? types[0] : `[${types.join(', ')}]`;
   const args = flatArgs(fn, pn, item);
@@ -477,7 +473,7 @@ function recordJacobianCode(ctx: GenContext, fn: IrFunction, wrt: number[], name
   else if (scalars.length === 1) lines.push(`const ${scalars[0]} = ${call};`);
   else lines.push(`const [${scalars.join(', ')}] = ${call};`);
   lines.push(`return ${shaped.length === 1 ? shaped[0] : `[${shaped.join(', ')}]`};`);
-  const keyed = recordOf(out.fields, '').replace(/\[(\d+)\]/g, (_, k: string) => `${rowFn}(${k})`);
+  const keyed = recordOf(out.fields, (k) => `${rowFn}(${k})`);
   const body = [{ head: `function ${rowFn}(${r}${t(': number')})${t(`: ${rowType}`)}`, body: lines } as never, `return ${keyed};`];
   const returnType = recordType(out.fields, rowType);
   const doc = ctx.opts.sanitize ? [] : [
@@ -503,7 +499,7 @@ function jacobianWrapper(ctx: GenContext, fn: IrFunction, wrt: number[], name: s
   const t = (s: string) => (ts ? s : '');
   // the wrapper's names: its parameters, then its locals, in a scope of the file's (names.ts)
   const scope = ctx.names.child();
-  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.fresh(p.name)));
+  const pn = fn.params.map((p, i) => (ctx.opts.sanitize ? scope.claim(`v${i}`) : scope.fresh(identifierBase(p.name))));
   const fresh = (b: string) => scope.fresh(b);
   const value = fresh('value');
   const jac = fresh('jacobian');
@@ -539,4 +535,11 @@ function jacobianWrapper(ctx: GenContext, fn: IrFunction, wrt: number[], name: s
   ];
   const params = fn.params.map((p, i) => `${pn[i]}${t(`: ${p.typeText}`)}`).join(', ');
   return printLines([...doc, { head: `${exported ? 'export ' : ''}function ${ctx.fnName(name)}(${params})${t(': number[][]')}`, body }]);
+}
+
+/** A gradient with respect to `p` in its own shape, from the adjoint array `g` (`item` names a row), and its type. */
+function shapedGradient(ctx: GenContext, p: IrParam, g: string, item: string): { value: string; type: string } {
+  const b = recordBuild(ctx, p.record!);
+  const type = recordTypeText(b, p.record!, p.typeText, p.depth);
+  return { value: p.depth === 1 ? b.of(g) : `${g}.map((${item}) => (${b.of(item)}))`, type };
 }

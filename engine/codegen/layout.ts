@@ -73,7 +73,7 @@ export class Layout {
     stmts.forEach((s, i) => {
       if (s.k === 'if') { this.findInductions(s.then); this.findInductions(s.else); }
       if (s.k !== 'loop') return;
-      this.findInduction(s, stmts[i - 1]);
+      this.findInduction(s, inductionLet(stmts, i, s));
       this.findInductions(s.body);
     });
   }
@@ -169,4 +169,23 @@ export class Layout {
 
 function forEachArrayFrom(e: Expr, f: (id: number) => void): void {
   forEachSubexpr(e, (x) => { if (x.k === 'arrayFrom') f(x.indexVar); });
+}
+
+/**
+ * The `let` of a loop's counter before it: the statement right before the loop, or before the
+ * declarations in between that do not read the counter (a callback's result array, `let $map =
+ * []`, is declared between its index and its loop: lower/calls.ts `callbackLoop`).
+ */
+function inductionLet(stmts: Stmt[], at: number, loop: LoopStmt): Stmt | undefined {
+  const u = loop.update.length === 1 ? loop.update[0] : undefined;
+  let j = at - 1;
+  if (u?.k === 'assign') {
+    while (j >= 0) {
+      const s = stmts[j];
+      if (s.k !== 'let' || s.v === u.v || varsOf(s.init).has(u.v)) break;
+      j--;
+    }
+    if (j >= 0 && stmts[j].k === 'let' && (stmts[j] as Stmt & { k: 'let' }).v === u.v) return stmts[j];
+  }
+  return stmts[at - 1];
 }

@@ -6,12 +6,13 @@
 // constants imported from other modules of the workspace (engine/imports.ts).
 
 import ts from 'typescript';
-import { BINARY_MATH_FNS, Expr, MATH_FNS, MathFn, Range } from '../ir';
+import { BINARY_MATH_FNS, Expr, IrParam, MATH_FNS, MathFn, Range, Stmt } from '../ir';
 import { substitute } from '../irWalk';
-import { Typed, typeName } from './core';
+import { Typed, typeName, Unsupported } from './core';
 import type { SourceFunction } from '../sourceFunction';
-import { sameContext, unwrapInitializer } from '../declarationForms';
-import { ExpressionLowerer } from './expressions';
+import { unwrapInitializer } from '../declarationForms';
+import { sameContext } from '../implicitInputs';
+import { describeTyped, ExpressionLowerer } from './expressions';
 import { guessReturnType, paramType } from './types';
 import { plural } from '../format';
 
@@ -22,6 +23,11 @@ function rootName(e: ts.Expression): string | undefined {
 }
 
 export abstract class CallLowerer extends ExpressionLowerer {
+  /** Inside a callback lowered as a loop: a `return` before its end is a GL002 (statements.ts). */
+  protected inCallback = false;
+  /** One statement (statements.ts). */
+  protected abstract stmt(s: ts.Statement, out: Stmt[]): void;
+
   /**
    * Whether `s` declares functions nested in this one (`function sq(v) {…}`, `const sq = (v) => …`),
    * which engine/declarationForms.ts found as functions of their own (`energy.sq`): calls to them
@@ -32,6 +38,13 @@ export abstract class CallLowerer extends ExpressionLowerer {
     if (ts.isFunctionDeclaration(s)) return !!s.name && nested(s.name.text, s);
     if (!ts.isVariableStatement(s)) return false;
     return s.declarationList.declarations.every((d) => ts.isIdentifier(d.name) && d.initializer !== undefined && nested(d.name.text, unwrapInitializer(d.initializer)));
+  }
+
+  /** (issue 13) A captured record (`target: { x: number; y: number }`) reads its fields as a parameter's do. */
+  protected override implicitParams(): IrParam[] {
+    const params = super.implicitParams();
+    for (const p of params) if (p.record) this.note(p.v, { rec: p.record });
+    return params;
   }
 
   /** `this.k` (a field or a getter) and the constants captured from the function around. */
@@ -115,7 +128,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
     }
     const why = inputs.unsupported.get(name);
     this.unsupported(e, `The field '${name}'${why ? ` (${why})` : ''}`,
-      `A method reads fields that are numbers or arrays of numbers, declared in ${this.sf.form === 'method' ? 'the class (`k = 2`, or `this.k = k` in the constructor)' : 'the object (`k: 2`)'}; give values with \`@at ${name} = …\`.`);
+      `A method reads fields that are numbers or arrays of numbers, declared in ${this.sf.form === 'method' ? 'the class (`k = 2`, or `this.k = k` in the constructor)' : this.sf.form === 'assigned' ? 'the constructor (`this.k = 2`, `this.k = k`)' : 'the object (`k: 2`)'}; give values with \`@at ${name} = …\`.`);
   }
 
   protected newExpr(e: ts.NewExpression, range: Range): Typed {
@@ -172,8 +185,10 @@ export abstract class CallLowerer extends ExpressionLowerer {
       if (ts.isIdentifier(obj) && obj.text === 'Array' && method === 'from') return this.arrayFrom(e, range);
       if (method === 'slice' && e.arguments.length === 0) return this.copy(obj, range);
       if (method === 'map' && e.arguments.length === 1) return this.mapCall(obj, e.arguments[0], range);
+      if (method === 'reduce' && e.arguments.length === 2) return this.callbackLoop('reduce', obj, e.arguments[0], e.arguments[1], range)!;
+      if (method === 'reduce') this.unsupported(e, '`.reduce` without an initial value', 'Give it one: `a.reduce((s, v) => s + v, 0)` (without it, an empty array throws).');
       if (method === 'push') this.unsupported(e, '`push` inside an expression', 'Use `a.push(v)` as a statement.');
-      this.unsupported(e, `The method call '.${method}(…)'`, 'Supported on arrays: indexing, .length, push, slice(), map((v, i) => …) with an expression body.');
+      this.unsupported(e, `The method call '.${method}(…)'`, 'Supported on arrays: indexing, .length, push, slice(), map, forEach (as a statement), reduce with an initial value.');
     }
     if (!ts.isIdentifier(callee)) this.unsupported(e, 'This call');
     const name = callee.text;
@@ -201,6 +216,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
       for (const inp of inputs) {
         const v = this.lookup(inp.name) ?? this.implicitVars.get(inp.name);
         if (v === undefined) this.unsupported(node, `A call to '${name}', which reads '${inp.name}' before it is declared`, 'Declare it before the call.');
+        this.readsSoFar.add(v); // read at the call, as an argument is
         args.push({ k: 'var', id: v, range });
       }
     } else if (inputs.length > 0) {
@@ -261,20 +277,134 @@ export abstract class CallLowerer extends ExpressionLowerer {
   }
 
   protected mapCall(obj: ts.Expression, mapper: ts.Expression, range: Range): Typed {
+    // A callback with statements, one that assigns (`(v) => (s += v)`), or one building a record
+    // (`(p) => ({ x: …, y: … })`, `(p) => new Vec(…)`: an array of records is pushed row by row), runs as a loop.
+    if (!isExpressionCallback(mapper) || (this.hoistInto && assigns(mapper.body)) || buildsRecord(callbackExpression(mapper))) return this.callbackLoop('map', obj, mapper, undefined, range)!;
     const arr = this.expr(obj);
     if (arr.t !== 'arr') this.unsupported(obj, `.map on a ${typeName(arr.t)}`);
     return this.indexedMapper({ k: 'length', array: arr.e, range }, mapper, arr, range);
   }
 
-  /** `(v, i) => body` as an index loop: v is `source[i]` (for map) and i the index. */
-  protected indexedMapper(length: Expr, mapper: ts.Expression, source: Typed | null, range: Range): Typed {
-    if (!ts.isArrowFunction(mapper) || ts.isBlock(mapper.body)) this.unsupported(mapper, 'This mapping function', 'Write an arrow with an expression body: `(v, i) => …`.');
-    if (ts.getModifiers(mapper)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) this.unsupported(mapper, 'An `async` mapping function', 'Remove `async`.');
-    for (const [k, p] of mapper.parameters.entries()) {
-      if (k >= 2 || !ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer) {
-        this.unsupported(p, 'This parameter of a mapping function', 'Write `(v, i) => …` with plain names (the array itself is not passed).');
+  /** What any callback must be: an arrow or a `function` without `this`, `async`, `*`, or parameters other than plain names. */
+  protected checkCallback(f: ts.Expression, maxParams = 2): asserts f is ts.ArrowFunction | ts.FunctionExpression {
+    if (!ts.isArrowFunction(f) && !ts.isFunctionExpression(f)) this.unsupported(f, 'This callback (not a function written here)', 'Write the function in place: `(v, i) => …` or `function (v, i) { … }`.');
+    if (ts.getModifiers(f)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) this.unsupported(f, 'An `async` callback', 'Remove `async`.');
+    if (f.asteriskToken) this.unsupported(f, 'A generator callback', 'Remove the `*`.');
+    if (ts.isFunctionExpression(f)) {
+      // A `function` has a `this` of its own (undefined here), not the method's.
+      const self = ts.forEachChild(f.body, thisIn);
+      if (self) this.unsupported(self, '`this` inside a `function` callback (it is not the `this` of the function around)', 'Use an arrow function, which keeps the outer `this`.');
+    }
+    for (const [k, p] of f.parameters.entries()) {
+      if (k >= maxParams || !ts.isIdentifier(p.name) || p.dotDotDotToken || p.initializer) {
+        this.unsupported(p, 'This parameter of a callback', `Write ${maxParams === 3 ? '`(acc, v, i) => …`' : '`(v, i) => …`'} with plain names (the array itself is not passed).`);
       }
     }
+  }
+
+  /**
+   * `a.map(function (p, i) { …; return v; })`, `a.forEach((p, i) => { … })` (a statement) and
+   * `a.reduce((acc, p, i) => { …; return acc2; }, init)`, as JavaScript runs them: the array and
+   * the initial value read once, then a loop over the indices, before the rest of the statement
+   * (core.ts `hoistInto`). The callback's parameters are locals of each iteration; it returns only
+   * at its end, and writes nothing the statement read before it (`readBeforeCallback`). The result is a hidden
+   * variable (the mapped array, the accumulator); null for forEach.
+   */
+  protected callbackLoop(kind: 'map' | 'forEach' | 'reduce', obj: ts.Expression, cb: ts.Expression, init: ts.Expression | undefined, range: Range): Typed | null {
+    const out = this.hoistInto;
+    if (!out) this.unsupported(cb, `A \`${kind}\` callback with statements inside ${this.hoistBlocked}`, 'Compute it in a statement of its own before.');
+    this.checkCallback(cb, kind === 'reduce' ? 3 : 2);
+    const src = this.expr(obj);
+    if (src.t !== 'arr' || src.str || (src.rec && src.d === 1)) this.unsupported(obj, `.${kind} on ${src.str ? 'a string' : src.rec && src.d === 1 ? 'a record' : `a ${typeName(src.t)}`}`);
+    const acc0 = init ? this.expr(init) : undefined;
+    const r = this.range(cb);
+    const srcVar = this.hidden('arr', 'arr', src.d, r);
+    this.note(srcVar, { rec: src.rec });
+    out.push({ k: 'let', v: srcVar, init: src.e, range: r });
+    let accVar = -1;
+    if (acc0) {
+      accVar = this.hidden('acc', acc0.t, acc0.d, r);
+      this.note(accVar, acc0);
+      out.push({ k: 'let', v: accVar, init: acc0.e, range: r });
+    }
+    let outVar = -1;
+    const i = this.hidden('i', 'num', 0, r);
+    out.push({ k: 'let', v: i, init: { k: 'const', value: 0, range: r }, range: r });
+    const iv: Expr = { k: 'var', id: i, range: r };
+    const sv: Expr = { k: 'var', id: srcVar, range: r };
+    const stmts = ts.isBlock(cb.body) ? [...cb.body.statements] : [];
+    const last = stmts[stmts.length - 1];
+    const final = ts.isBlock(cb.body) ? (last && ts.isReturnStatement(last) && last.expression ? last.expression : undefined) : cb.body;
+    if (kind !== 'forEach' && !final) this.unsupported(last ?? cb, `A \`${kind}\` callback that does not end in \`return <value>\``, 'Return the value at the end of the callback.');
+    if (final && kind === 'forEach') this.unsupported(last ?? cb, 'A value returned from a `forEach` callback (ignored by JavaScript)', 'Use `map` for the values, or leave the `return` out.');
+    if (final && ts.isBlock(cb.body)) stmts.pop();
+    const reads = new Set(this.readsSoFar);
+    const saved = { reads: this.readBeforeCallback, loops: this.loopDepth, returns: this.inCallback };
+    const body: Stmt[] = [];
+    let value: Typed | undefined;
+    this.scoped(() => {
+      this.readBeforeCallback = new Set([...reads, ...(saved.reads ?? [])]);
+      this.loopDepth = 0;
+      this.inCallback = true;
+      try {
+        const params = cb.parameters as readonly (ts.ParameterDeclaration & { name: ts.Identifier })[];
+        const [pAcc, pv, pi] = kind === 'reduce' ? params : [undefined, ...params];
+        if (pAcc) {
+          const v = this.declare(pAcc.name.text, this.vars[accVar].type, this.vars[accVar].depth, 'local', this.range(pAcc.name));
+          this.note(v, { rec: this.recOf.get(accVar), str: this.strVars.has(accVar) });
+          body.push({ k: 'let', v, init: { k: 'var', id: accVar, range: r }, range: r });
+        }
+        if (pv) {
+          const v = this.declare(pv.name.text, src.d > 1 ? 'arr' : 'num', src.d - 1, 'local', this.range(pv.name));
+          if (src.d > 1) this.note(v, { rec: src.rec });
+          body.push({ k: 'let', v, init: { k: 'index', array: sv, index: iv, range: r }, range: r });
+        }
+        if (pi) {
+          const v = this.declare(pi.name.text, 'num', 0, 'local', this.range(pi.name));
+          body.push({ k: 'let', v, init: iv, range: r });
+        }
+        for (const st of stmts) {
+          try { this.stmt(st, body); } catch (err) { if (!(err instanceof Unsupported)) throw err; }
+        }
+        if (final) {
+          this.readsSoFar.clear();
+          value = this.hoisting(body, () => this.expr(final));
+        }
+      } finally {
+        this.readBeforeCallback = saved.reads;
+        this.loopDepth = saved.loops;
+        this.inCallback = saved.returns;
+      }
+    });
+    for (const v of reads) this.readsSoFar.add(v);
+    if (kind === 'reduce') {
+      const a = value!;
+      if (a.t !== acc0!.t || a.d !== acc0!.d || !a.str !== !acc0!.str) this.unsupported(final!, `A \`reduce\` callback returning ${describeTyped(a)} for an accumulator that starts as ${describeTyped(acc0!)}`, 'Return a value of the type of the initial value.');
+      const coerced = acc0!.rec ? this.coerce(a, acc0!.rec, final!) : a;
+      body.push({ k: 'assign', v: accVar, value: coerced.e, range: r });
+      this.vars[accVar].reassigned = true;
+    }
+    if (kind === 'map') {
+      const a = value!;
+      if (a.t === 'bool' || a.str) this.unsupported(final!, `A \`map\` callback returning ${describeTyped(a)}`, 'Map to numbers, arrays or records.');
+      outVar = this.hidden('map', 'arr', a.d + 1, r);
+      this.note(outVar, { rec: a.rec });
+      out.push({ k: 'let', v: outVar, init: { k: 'arrayLit', elements: [], range: r }, range: r });
+      body.push({ k: 'push', array: outVar, value: a.e, range: r });
+    }
+    const test: Expr = { k: 'compare', op: '<', a: iv, b: { k: 'length', array: sv, range: r }, range: r };
+    const update: Stmt[] = [{ k: 'assign', v: i, value: { k: 'binary', op: '+', a: iv, b: { k: 'const', value: 1, range: r }, range: r }, range: r }];
+    out.push({ k: 'loop', test, body, update, range });
+    if (kind === 'map') return this.varTyped(outVar, range);
+    if (kind === 'reduce') return this.varTyped(accVar, range);
+    return null;
+  }
+
+  /** `(v, i) => body` as an index loop: v is `source[i]` (for map) and i the index. */
+  protected indexedMapper(length: Expr, mapper: ts.Expression, source: Typed | null, range: Range): Typed {
+    if (!isExpressionCallback(mapper)) this.unsupported(mapper, 'This mapping function', 'Write an arrow with an expression body: `(v, i) => …`.');
+    this.checkCallback(mapper);
+    const bodyExpr = callbackExpression(mapper);
     return this.scoped(() => {
       const i = this.hidden('i', 'num', 0, range);
       const [p0, p1] = mapper.parameters as readonly (ts.ParameterDeclaration & { name: ts.Identifier })[];
@@ -294,10 +424,43 @@ export abstract class CallLowerer extends ExpressionLowerer {
           }
         }
         if (p1) this.scopes[this.scopes.length - 1].set(p1.name.text, i);
-        return this.expr(mapper.body as ts.Expression);
+        return this.hoisting(null, () => this.expr(bodyExpr), 'a mapping function with an expression body (it runs once per element)');
       });
       if (body.t !== 'num') this.unsupported(mapper.body, 'A mapping function that does not return a number');
       return { e: { k: 'arrayFrom', length, indexVar: i, body: substitute(body.e, this.aliases), range }, t: 'arr' as const, d: 1 };
     });
   }
+}
+
+/** `(v, i) => expr`, or a function whose body is a single `return expr;`: lowered as an expression. */
+function isExpressionCallback(f: ts.Expression): f is ts.ArrowFunction | ts.FunctionExpression {
+  if (!ts.isArrowFunction(f) && !ts.isFunctionExpression(f)) return false;
+  if (!ts.isBlock(f.body)) return true;
+  const [only] = f.body.statements;
+  return f.body.statements.length === 1 && ts.isReturnStatement(only) && only.expression !== undefined;
+}
+
+/** `{ x: …, y: … }` or `new C(…)`, parenthesised or not. */
+function buildsRecord(e: ts.Expression): boolean {
+  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
+  return ts.isObjectLiteralExpression(e) || ts.isNewExpression(e);
+}
+
+function callbackExpression(f: ts.ArrowFunction | ts.FunctionExpression): ts.Expression {
+  return ts.isBlock(f.body) ? (f.body.statements[0] as ts.ReturnStatement).expression! : f.body;
+}
+
+/** The first `this` of a `function` (not inside a nested function of its own). */
+function thisIn(n: ts.Node): ts.Node | undefined {
+  if (n.kind === ts.SyntaxKind.ThisKeyword) return n;
+  if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isClassLike(n)) return undefined;
+  return ts.forEachChild(n, thisIn);
+}
+
+/** Whether `n` assigns (`=`, `+=`, `++`…) outside functions nested in it. */
+function assigns(n: ts.Node): boolean {
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
+  if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) return true;
+  if (ts.isFunctionLike(n)) return false;
+  return ts.forEachChild(n, (c) => (assigns(c) ? true : undefined)) ?? false;
 }

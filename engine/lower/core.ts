@@ -2,11 +2,12 @@
 // variables, the GL002 diagnostics and the abort that goes with them, and the budget on the size
 // and nesting of expressions (GL007), which every expression goes through (`expr`). The lowering
 // itself is layered on it, one class per concern, each extending the one before:
-// expressions.ts → calls.ts → statements.ts → lowerToIr.ts (`Lowerer`, the whole function).
+// expressions.ts → calls.ts → assignments.ts → statements.ts → typed.ts → lowerToIr.ts (`Lowerer`,
+// the whole function).
 
 import ts from 'typescript';
 import type { EngineDiagnostic } from '../api';
-import type { Expr, IrParam, IrVar, RecordLayout, Range, ValueType } from '../ir';
+import type { Expr, IrParam, IrVar, RecordLayout, Range, Stmt, ValueType } from '../ir';
 import type { ProgramView, SourceFunction } from '../sourceFunction';
 
 export const SUPPORTED =
@@ -52,6 +53,12 @@ export abstract class LowererCore {
   protected returnTypes: { t: ValueType; d: number }[] = [];
   /** The first parameter of `a.map((v, i) => …)`: stands for `a[i]`, substituted (calls.ts). */
   protected readonly aliases = new Map<number, Expr>();
+  /**
+   * Parameters given a default by the body (`if (s === undefined) s = 1.70158;` before any other
+   * use, lower/statements.ts `bodyDefault`): they hold it when missing, so a test for `undefined`
+   * on them is false at every point.
+   */
+  readonly undefinedDefaults = new Set<number>();
   /** The first parameter of `Array.from({ length: n }, (v, i) => …)`: undefined, never read. */
   protected readonly undefinedParams = new Set<number>();
 
@@ -101,9 +108,49 @@ export abstract class LowererCore {
       this.implicitVars.set(inp.name, v);
       return {
         name: inp.name, v, type: inp.type, depth: inp.depth, typeText: inp.typeText, range, implicit: inp.kind,
+        ...(inp.record ? { record: inp.record } : {}),
         ...(inp.defaultValue !== undefined ? { defaultValue: inp.defaultValue } : {}),
       };
     });
+  }
+
+  // ---- statements an expression needs before it -------------------------------------------------
+
+  /**
+   * Where the statements an expression needs before it go (an assignment inside it, `(t /= d)`, a
+   * mapping function with a block body), in evaluation order: the list of the statement being
+   * lowered. Null where they could not go before it exactly (a branch that may not run, a loop's
+   * test, a mapping function's body); `hoistBlocked` then says where that is, for the message.
+   */
+  protected hoistInto: Stmt[] | null = null;
+  protected hoistBlocked = "an arrow function's expression body (or elsewhere outside a statement)";
+  /**
+   * The variables the statement being lowered has read so far, in evaluation order: an assignment
+   * hoisted before the statement must not follow a read of its target, which would see the new value.
+   */
+  protected readonly readsSoFar = new Set<number>();
+
+  /**
+   * Inside a callback lowered as a loop (lower/calls.ts `callbackLoop`): the variables the statement
+   * around it read before it. The loop runs before the rest of that statement, so writing one of
+   * them would change what those reads saw: a GL002. Other writes mean what JavaScript means.
+   */
+  protected readBeforeCallback: Set<number> | null = null;
+
+  /** Reports a write to `v` from inside a callback where the statement around it read `v` before. */
+  protected checkOuterWrite(v: number, n: ts.Node): void {
+    if (this.readBeforeCallback?.has(v)) {
+      this.unsupported(n, `A write to '${this.vars[v].name}' inside a callback, in a statement that reads '${this.vars[v].name}' before the call`, 'Call it in a statement of its own, before the read.');
+    }
+  }
+
+  /** `f` with the statements its expressions need going to `into` (null: none may be hoisted, because `why`). */
+  protected hoisting<T>(into: Stmt[] | null, f: () => T, why = 'this expression'): T {
+    const saved = this.hoistInto;
+    const savedWhy = this.hoistBlocked;
+    this.hoistInto = into;
+    this.hoistBlocked = why;
+    try { return f(); } finally { this.hoistInto = saved; this.hoistBlocked = savedWhy; }
   }
 
   protected scoped<T>(f: () => T): T {

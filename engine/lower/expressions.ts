@@ -3,7 +3,7 @@
 // `new` are calls.ts, layered on this.
 
 import ts from 'typescript';
-import type { ArithOp, Expr, Range, RecordField, RecordLayout } from '../ir';
+import type { ArithOp, CompareOp, Expr, Range, RecordField, RecordLayout, Stmt } from '../ir';
 import { mathConstant, numberConstant } from '../mathConstants';
 import { LowererCore, Typed, typeName, Unsupported } from './core';
 import type { SourceFunction } from '../sourceFunction';
@@ -41,6 +41,7 @@ export abstract class ExpressionLowerer extends LowererCore {
   /** A variable's value with what the lowerer knows of it (its record layout, its being a string). */
   protected varTyped(v: number, range: Range): Typed {
     const d = this.vars[v];
+    this.readsSoFar.add(v);
     return { e: { k: 'var', id: v, range }, t: d.type, d: d.depth, rec: this.recOf.get(v), str: this.strVars.has(v) || undefined };
   }
 
@@ -247,17 +248,24 @@ export abstract class ExpressionLowerer extends LowererCore {
         case ts.SyntaxKind.ExclamationToken: return { e: { k: 'not', x: this.bool(e.operand), range }, t: 'bool', d: 0 };
         case ts.SyntaxKind.TildeToken: this.unsupported(e, "The operator '~' (a bitwise not)", BITWISE_HINT);
         // eslint-disable-next-line no-fallthrough
-        default: this.unsupported(e, `The operator '${ts.tokenToString(e.operator)}' inside an expression`, 'Use `i++` as a statement of its own.');
+        default: return this.assignmentExpr(e, range);
       }
     }
-    if (ts.isPostfixUnaryExpression(e)) this.unsupported(e, '`++`/`--` inside an expression', 'Use it as a statement of its own.');
+    if (ts.isPostfixUnaryExpression(e)) return this.assignmentExpr(e, range);
     if (ts.isBinaryExpression(e)) return this.binary(e, range);
     if (ts.isConditionalExpression(e)) {
+      const before = new Set(this.readsSoFar);
       const test = this.bool(e.condition);
-      const a = this.expr(e.whenTrue);
-      const b = this.expr(e.whenFalse);
+      const [sa, sb] = this.afterTest(before, [
+        () => this.branch(e.whenTrue, 'a branch of `?:` (it runs only on one side)'),
+        () => this.branch(e.whenFalse, 'a branch of `?:` (it runs only on one side)'),
+      ]);
+      const a = sa.x;
+      const b = sb.x;
       if (a.t !== b.t || a.d !== b.d || !a.str !== !b.str || !!a.rec !== !!b.rec) this.unsupported(e, 'A `?:` whose branches have different types', 'Make both branches numbers, or both arrays of the same depth.');
       const b2 = a.rec ? this.coerce(b, a.rec, e.whenFalse) : b;
+      const hoisted = this.onSide(test, sa, { ...sb, x: b2 }, range);
+      if (hoisted) return hoisted;
       return { e: { k: 'cond', test, then: a.e, else: b2.e, range }, t: a.t, d: Math.max(a.d, b.d), rec: a.rec, str: a.str };
     }
     if (ts.isElementAccessExpression(e)) {
@@ -339,6 +347,8 @@ export abstract class ExpressionLowerer extends LowererCore {
     if (arith) return this.arith(arith, this.expr(e.left), this.expr(e.right), range);
     const cmp = compareOp(k);
     if (cmp) {
+      const undef = this.undefinedTest(e, cmp, range);
+      if (undef) return undef;
       const a = this.expr(e.left);
       const b = this.expr(e.right);
       if (a.str || b.str) {
@@ -352,16 +362,23 @@ export abstract class ExpressionLowerer extends LowererCore {
       return { e: { k: 'compare', op: cmp, a: a.e, b: b.e, range }, t: 'bool', d: 0 };
     }
     if (k === ts.SyntaxKind.AmpersandAmpersandToken || k === ts.SyntaxKind.BarBarToken) {
+      const before = new Set(this.readsSoFar);
       const a = this.expr(e.left);
-      const b = this.expr(e.right);
       const and = k === ts.SyntaxKind.AmpersandAmpersandToken;
-      if (a.t === 'bool' && b.t === 'bool') return { e: { k: 'logical', op: and ? '&&' : '||', a: a.e, b: b.e, range }, t: 'bool', d: 0 };
-      return this.valueLogical(e, and, a, b, range);
+      const [sb] = this.afterTest(before, [() => this.branch(e.right, `the right side of \`${and ? '&&' : '||'}\` (it runs only when the left side ${and ? 'is truthy' : 'is falsy'})`)]);
+      const b = sb.x;
+      if (a.t === 'bool' && b.t === 'bool') {
+        const side = { x: a, pre: null };
+        const hoisted = and ? this.onSide(a.e, sb, side, range) : this.onSide(a.e, side, sb, range);
+        return hoisted ?? { e: { k: 'logical', op: and ? '&&' : '||', a: a.e, b: b.e, range }, t: 'bool', d: 0 };
+      }
+      return this.valueLogical(e, and, a, sb, range);
     }
     if (k === ts.SyntaxKind.QuestionQuestionToken) {
       const a = this.expr(e.left);
       // Checked, though JavaScript evaluates it only when the left side is null or undefined.
-      this.expr(e.right);
+      // (and what it would assign, which never happens, is dropped)
+      this.branch(e.right, 'the right side of `??` (it runs only when the left side is null or undefined)');
       if (!this.neverNullish(a.e) && !this.fieldReads.has(a.e)) {
         this.unsupported(e, '`??` on a value that can be undefined (an array element, a variable declared without a value, or a call)',
           'Test the index against `.length`, give the variable its value where it is declared, or declare the helper\'s return type.');
@@ -369,7 +386,7 @@ export abstract class ExpressionLowerer extends LowererCore {
       // A number, boolean or array is never null or undefined: `a ?? b` is `a`.
       return a;
     }
-    if (isAssignment(k)) this.unsupported(e, 'An assignment inside an expression', 'Assign in a statement of its own.');
+    if (isAssignment(k)) return this.assignmentExpr(e, range);
     const bitwise = bitwiseWhat(k);
     if (bitwise) this.unsupported(e, `The operator '${e.operatorToken.getText(this.sfile)}' (${bitwise})`, BITWISE_HINT);
     if (k === ts.SyntaxKind.CommaToken) this.unsupported(e, 'The comma operator inside an expression', 'Write each part as a statement of its own.');
@@ -382,20 +399,127 @@ export abstract class ExpressionLowerer extends LowererCore {
    * `a || b` and `a && b` on values, as JavaScript means them: `a || b` is `a` when `a` is truthy,
    * else `b` (a default: `scale || 1`); an array or record is always truthy (`w = w || [0, 0]` keeps `w`).
    */
-  protected valueLogical(e: ts.BinaryExpression, and: boolean, a: Typed, b: Typed, range: Range): Typed {
+  protected valueLogical(e: ts.BinaryExpression, and: boolean, a: Typed, sb: OnSide, range: Range): Typed {
+    const b = sb.x;
     if (a.t !== b.t || a.d !== b.d || !a.str !== !b.str || !!a.rec !== !!b.rec) {
       this.unsupported(e, `\`${and ? '&&' : '||'}\` between values of different types`, 'Both sides numbers (a default: `scale || 1`), or both arrays.');
     }
-    if (a.str) this.unsupported(e, `\`${and ? '&&' : '||'}\` on strings`, 'Compare strings with ===.');
-    if (a.t === 'arr') return and ? b : a;
-    const test = this.truthy(a);
+    if (a.t === 'arr') {
+      // Always truthy: `a && b` always runs `b`, `a || b` never does.
+      if (and && sb.pre) this.hoistInto!.push(...sb.pre);
+      return and ? b : a;
+    }
+    // A string is falsy only when empty (`type || 'call'`: a default).
+    const test: Expr = a.str ? { k: 'compare', op: '!==', a: a.e, b: { k: 'const', value: stringId(''), range }, range } : this.truthy(a);
+    const side = { x: a, pre: null };
+    const hoisted = and ? this.onSide(test, sb, side, range) : this.onSide(test, side, sb, range);
+    if (hoisted) return hoisted;
+    if (a.str) return { e: { k: 'cond', test, then: and ? b.e : a.e, else: and ? a.e : b.e, range }, t: 'num', d: 0, str: true };
     return { e: { k: 'cond', test, then: and ? b.e : a.e, else: and ? a.e : b.e, range }, t: a.t, d: 0 };
   }
 
+  /**
+   * `s === undefined` (`== undefined`, `== null`, `typeof s === 'undefined'`, and their negations)
+   * on a parameter the body gives a default (core.ts `undefinedDefaults`): it holds a value at every
+   * point, so the test is false. Elsewhere a GL002: Gradlens does not model a missing value.
+   */
+  protected undefinedTest(e: ts.BinaryExpression, cmp: CompareOp, range: Range): Typed | undefined {
+    const loose = e.operatorToken.kind === ts.SyntaxKind.EqualsEqualsToken || e.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsToken;
+    const subject = undefinedOperand(e, loose, (n) => this.lookup(n) === undefined);
+    if (!subject) return undefined;
+    const v = ts.isIdentifier(subject) ? this.lookup(subject.text) : undefined;
+    if (v === undefined || !this.undefinedDefaults.has(v)) {
+      this.unsupported(e, 'A test for `undefined` (a missing value)',
+        "Gradlens reads `if (s === undefined) s = 1.5;` (or `s = s ?? 1.5`) before any other use of a parameter as its default value; give other values where they are declared.");
+    }
+    return { e: { k: 'bool', value: cmp === '!==', range }, t: 'bool', d: 0 };
+  }
+
+  /**
+   * A part of an expression that runs only on one side (a branch of `?:`, the right side of `&&`,
+   * `||`, `??`): lowered with the statements it needs (an assignment in it) kept apart, for
+   * `onSide` to run on that side only; null where the expression around may hoist none.
+   */
+  protected branch(e: ts.Expression, why: string): OnSide {
+    if (!this.hoistInto) return { x: this.hoisting(null, () => this.expr(e), why), pre: null };
+    const pre: Stmt[] = [];
+    return { x: this.hoisting(pre, () => this.expr(e)), pre };
+  }
+
+  /**
+   * The sides of `?:`, `&&`, `||`, lowered after their test: an assignment on a side may follow
+   * the test's reads, which then run first, in the `if` `onSide` makes (and if none is made, no
+   * side assigned anything); and one side's reads do not precede the other's, which does not run
+   * with it. `before`: what was read before the test.
+   */
+  protected afterTest<T>(before: Set<number>, sides: (() => T)[]): T[] {
+    const all = new Set(this.readsSoFar);
+    try {
+      return sides.map((side) => {
+        this.readsSoFar.clear();
+        before.forEach((v) => this.readsSoFar.add(v));
+        try { return side(); } finally { this.readsSoFar.forEach((v) => all.add(v)); }
+      });
+    } finally {
+      all.forEach((v) => this.readsSoFar.add(v));
+    }
+  }
+
+  /**
+   * `test ? a : b` where a side needs statements first (`c ? (t /= 2) : t`, `x > 0 && (y = x) > 1`):
+   * a hidden variable set by an `if` before the statement, each side's statements on its own
+   * branch, so they run only where JavaScript runs them. Undefined when no side needs any.
+   */
+  protected onSide(test: Expr, a: OnSide, b: OnSide, range: Range): Typed | undefined {
+    if (!a.pre?.length && !b.pre?.length) return undefined;
+    const out = this.hoistInto!;
+    const t = a.x;
+    const v = this.hidden('c', t.t, t.d, range);
+    this.note(v, t);
+    const init: Expr = t.t === 'bool' ? { k: 'bool', value: false, range } : t.t === 'arr' ? { k: 'arrayLit', elements: [], range } : { k: 'const', value: NaN, range };
+    out.push({ k: 'let', v, init, range });
+    out.push({ k: 'if', test, then: [...(a.pre ?? []), { k: 'assign', v, value: a.x.e, range }], else: [...(b.pre ?? []), { k: 'assign', v, value: b.x.e, range }], range });
+    return this.varTyped(v, range);
+  }
+
+  /** An assignment, `++` or `--` inside an expression (assignments.ts). */
+  protected abstract assignmentExpr(e: ts.BinaryExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression, range: Range): Typed;
   /** A call (calls.ts). */
   protected abstract call(e: ts.CallExpression, range: Range): Typed;
   /** A `new` expression (calls.ts). */
   protected abstract newExpr(e: ts.NewExpression, range: Range): Typed;
+}
+
+/** A part of an expression that runs on one side only, and the statements it needs first (`branch`). */
+export interface OnSide {
+  x: Typed;
+  pre: Stmt[] | null;
+}
+
+/**
+ * The operand `x` of `x === undefined`, `undefined !== x`, `x == null` (loose only) or
+ * `typeof x === 'undefined'`, or undefined when `e` is no such test.
+ */
+export function undefinedOperand(e: ts.BinaryExpression, loose: boolean, unbound: (name: string) => boolean): ts.Expression | undefined {
+  const isUndefined = (x: ts.Expression): boolean => {
+    x = skipParens(x);
+    if (ts.isIdentifier(x) && x.text === 'undefined') return unbound('undefined');
+    if (ts.isVoidExpression(x)) return true;
+    return loose && x.kind === ts.SyntaxKind.NullKeyword;
+  };
+  const typeofUndefined = (x: ts.Expression, y: ts.Expression): ts.Expression | undefined => {
+    x = skipParens(x);
+    y = skipParens(y);
+    return ts.isTypeOfExpression(x) && ts.isStringLiteral(y) && y.text === 'undefined' ? skipParens(x.expression) : undefined;
+  };
+  if (isUndefined(e.right)) return skipParens(e.left);
+  if (isUndefined(e.left)) return skipParens(e.right);
+  return typeofUndefined(e.left, e.right) ?? typeofUndefined(e.right, e.left);
+}
+
+function skipParens(e: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(e)) e = e.expression;
+  return e;
 }
 
 function cap(s: string): string {

@@ -1,17 +1,17 @@
 // Lowering of statements: blocks and their scopes, declarations (with destructuring), `if`,
-// loops (`for`, `for…of`, `while`, `do…while`), `return` (an object of named values too), and
-// assignments, compound and logical ones included. A statement outside the subset is reported and
-// skipped, so lowering goes on with the next one.
+// loops (`for`, `for…of`, `while`, `do…while`), `switch`, `return` (an object of named values, a
+// declared tuple too), expression statements (assignments: lower/assignments.ts). A statement
+// outside the subset is reported and skipped, so lowering goes on with the next one.
 
 import ts from 'typescript';
-import type { ArithOp, Expr, Range, Stmt, ValueType } from '../ir';
-import { MAX_EXPR_DEPTH, Typed, typeName, Unsupported } from './core';
-import { CallLowerer } from './calls';
-import { describeTyped } from './expressions';
+import type { Expr, Range, Stmt, ValueType } from '../ir';
+import { MAX_EXPR_DEPTH, Typed, Unsupported } from './core';
+import { AssignmentLowerer, unwrap } from './assignments';
+import { describeTyped, undefinedOperand } from './expressions';
 import { assignmentKind, BITWISE_HINT, isAssignment } from './operators';
-import { propertyName } from './types';
+import { paramType, propertyName } from './types';
 
-export abstract class StatementLowerer extends CallLowerer {
+export abstract class StatementLowerer extends AssignmentLowerer {
   /** The records the function's `return`s give (then it is vector-valued, its outputs keyed by field). */
   protected readonly returnRecords: import('../ir').RecordLayout[] = [];
 
@@ -40,6 +40,12 @@ export abstract class StatementLowerer extends CallLowerer {
   }
 
   protected stmt(s: ts.Statement, out: Stmt[]): void {
+    // What its expressions need first (`(t /= d)`) goes before it, in evaluation order.
+    this.readsSoFar.clear();
+    this.hoisting(out, () => this.stmtInner(s, out));
+  }
+
+  private stmtInner(s: ts.Statement, out: Stmt[]): void {
     const range = this.range(s);
     if (ts.isVariableStatement(s)) {
       const modifier = ts.getModifiers(s)?.[0];
@@ -58,6 +64,7 @@ export abstract class StatementLowerer extends CallLowerer {
       return;
     }
     if (ts.isReturnStatement(s)) {
+      if (this.inCallback) this.unsupported(s, 'A `return` before the end of a callback', 'Return once, at the end of the callback (a variable set by `if`/`else` and returned there).');
       if (!s.expression) this.unsupported(s, 'A `return` without a value', 'Return a number (or a number array).');
       let ret: ts.Expression = s.expression;
       while (ts.isParenthesizedExpression(ret) || ts.isAsExpression(ret) || ts.isSatisfiesExpression(ret)) ret = ret.expression;
@@ -80,6 +87,8 @@ export abstract class StatementLowerer extends CallLowerer {
         out.push({ k: 'return', value: { k: 'arrayLit', elements, range: this.range(ret) }, keys, range });
         return;
       }
+      const tuple = ts.isArrayLiteralExpression(ret) ? this.mixedTuple(this.sf.node.type) : undefined;
+      if (tuple && ts.isArrayLiteralExpression(ret)) { this.tupleReturn(ret, tuple, range, out); return; }
       // A record (`return { x, y }`): the function is vector-valued, its outputs keyed by field.
       const v = ts.isObjectLiteralExpression(ret) ? this.objectLiteral(ret, this.range(ret), declared?.record) : this.expr(s.expression);
       const value = declared?.record && declared.depth === 1 ? this.coerce(v, declared.record, s.expression) : v;
@@ -94,25 +103,31 @@ export abstract class StatementLowerer extends CallLowerer {
           if (ts.isVariableDeclarationList(s.initializer)) this.varDecl(s.initializer, out);
           else this.exprStmt(s.initializer, out);
         }
-        const test = s.condition ? this.bool(s.condition) : null;
+        const pre: Stmt[] = [];
+        this.readsSoFar.clear();
+        const test = s.condition ? this.hoisting(pre, () => this.bool(s.condition!)) : null;
         const update: Stmt[] = [];
-        if (s.incrementor) this.exprStmt(s.incrementor, update);
+        this.readsSoFar.clear();
+        if (s.incrementor) this.hoisting(update, () => this.exprStmt(s.incrementor!, update));
         const body = this.loopBody(s.statement);
-        out.push({ k: 'loop', test, body, update, range });
+        out.push(loopWithTest(pre, test, body, update, range));
       });
       return;
     }
     if (ts.isWhileStatement(s)) {
-      const test = this.bool(s.expression);
-      out.push({ k: 'loop', test, body: this.loopBody(s.statement), update: [], range });
+      const pre: Stmt[] = [];
+      const test = this.hoisting(pre, () => this.bool(s.expression));
+      out.push(loopWithTest(pre, test, this.loopBody(s.statement), [], range));
       return;
     }
     if (ts.isDoStatement(s)) {
       // do { body } while (test): the test runs where `continue` lands, i.e. in the update.
       const body = this.loopBody(s.statement);
-      const test = this.bool(s.expression);
-      const exit: Stmt = { k: 'if', test: { k: 'not', x: test, range: test.range }, then: [{ k: 'break', range }], else: [], range };
-      out.push({ k: 'loop', test: null, body, update: [exit], range });
+      const update: Stmt[] = [];
+      this.readsSoFar.clear();
+      const test = this.hoisting(update, () => this.bool(s.expression));
+      update.push({ k: 'if', test: { k: 'not', x: test, range: test.range }, then: [{ k: 'break', range }], else: [], range });
+      out.push({ k: 'loop', test: null, body, update, range });
       return;
     }
     if (ts.isForOfStatement(s)) {
@@ -239,6 +254,8 @@ export abstract class StatementLowerer extends CallLowerer {
       this.note(v, init);
       if (isConst(list)) this.constLocals.add(v);
       out.push({ k: 'let', v, init: init.e, range });
+      // Declared: what later declarations hoist goes after it.
+      this.readsSoFar.clear();
     }
   }
 
@@ -256,6 +273,12 @@ export abstract class StatementLowerer extends CallLowerer {
       if (kind.k === 'bitwise') {
         this.unsupported(e, `The compound assignment '${e.operatorToken.getText(this.sfile)}' (${kind.what})`, BITWISE_HINT);
       }
+      // JavaScript evaluates the target (`a[i]`, and for a compound assignment its value) before
+      // the value, which may assign what the target reads.
+      const target = unwrap(e.left);
+      const tv = kind.op && ts.isIdentifier(target) ? this.lookup(target.text) : undefined;
+      if (tv !== undefined) this.readsSoFar.add(tv);
+      if (!ts.isIdentifier(target)) this.markReads(target);
       const rhs = this.expr(e.right);
       this.assignTo(e.left, kind.op, rhs, range, out);
       return;
@@ -271,6 +294,7 @@ export abstract class StatementLowerer extends CallLowerer {
       if (!ts.isIdentifier(target)) this.unsupported(target, '`push` onto an expression', 'Push onto a local array variable.');
       const v = this.lookup(target.text);
       if (v === undefined) this.unsupported(target, `'${target.text}', which is not a local variable,`);
+      this.checkOuterWrite(v, target);
       const records = this.recOf.get(v);
       // `out.push({ x, y })` onto a local array of records (`const out: Vec2[] = []`).
       if (records && this.vars[v].depth === 2 && this.vars[v].kind === 'local') {
@@ -285,103 +309,14 @@ export abstract class StatementLowerer extends CallLowerer {
       }
       return;
     }
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'forEach' && e.arguments.length === 1) {
+      this.callbackLoop('forEach', e.expression.expression, e.arguments[0], undefined, range);
+      return;
+    }
     if (ts.isCallExpression(e)) this.unsupported(e, 'A call whose result is not used', 'Functions in the subset have no side effects; use the returned value.');
     // Outside the subset (`delete a[0]`, `void f()`, `await p`): lowering it reports what it is.
     this.expr(e);
     this.unsupported(e, 'An expression statement with no effect', 'Assign its value (`y = …`) or remove it.');
-  }
-
-  /**
-   * `t ||= v`, `t &&= v`, `t ??= v` with their JavaScript meaning: the assignment happens only
-   * when `t` is falsy, truthy, or null/undefined, and `v` is evaluated only then.
-   */
-  protected logicalAssign(e: ts.BinaryExpression, op: '||' | '&&' | '??', range: Range, out: Stmt[]) {
-    const opText = `${op}=`;
-    let target: ts.Expression = e.left;
-    while (ts.isParenthesizedExpression(target)) target = target.expression;
-    if (!ts.isIdentifier(target) && !ts.isElementAccessExpression(target)) {
-      this.unsupported(target, 'This assignment target', 'Assign to a local variable or an element `a[i]` of a local array.');
-    }
-    const current = this.expr(target);
-    // The value is lowered (and checked) even where JavaScript would not evaluate it.
-    const rhs = this.expr(e.right);
-    const possiblyUndefined = current.e.k === 'var' && this.maybeUndefined.has(current.e.id);
-    if (op === '??' || current.t === 'arr') {
-      // Only null and undefined are nullish, and an array is always truthy: what decides is
-      // whether the target can still be undefined.
-      if (current.e.k === 'index') {
-        this.unsupported(e, `'${opText}' on an array element`, 'An element past the end is undefined in JavaScript, which Gradlens does not model: test the index (`if (i >= a.length) a.push(v)`) or assign explicitly.');
-      }
-      if (possiblyUndefined) {
-        this.unsupported(e, `'${opText}' on a variable declared without a value`, 'Give it its initial value in the declaration (`let s = 0;`).');
-      }
-      // A number, boolean or array that is never nullish: `??=` and an array's `||=` never assign.
-      if (op === '??' || op === '||') return;
-      // `a &&= b` on an array (always truthy) always assigns.
-      this.assignTo(target, null, rhs, range, out);
-      return;
-    }
-    const then: Stmt[] = [];
-    this.assignTo(target, null, rhs, range, then);
-    const truthy = this.truthy(current);
-    const test: Expr = op === '&&' ? truthy : { k: 'not', x: truthy, range: truthy.range };
-    out.push({ k: 'if', test, then, else: [], range });
-  }
-
-  /** `target op= rhs` (op null for plain `=`). */
-  protected assignTo(target: ts.Expression, op: ArithOp | null, rhs: Typed, range: Range, out: Stmt[]) {
-    while (ts.isParenthesizedExpression(target)) target = target.expression;
-    if (ts.isIdentifier(target)) {
-      const v = this.lookup(target.text);
-      if (v === undefined) this.unsupported(target, `Assigning to '${target.text}', which is not a local variable,`, 'Closures over outer variables are outside the subset.');
-      const decl = this.vars[v];
-      // `w = w || [0, 0]` on an array (always truthy) assigns `w` to itself: nothing happens.
-      if (!op && rhs.e.k === 'var' && rhs.e.id === v) return;
-      const rec = this.recOf.get(v);
-      if (!op && rec && decl.depth === 1) rhs = this.coerce(rhs, rec, target);
-      if (!!this.strVars.has(v) !== !!rhs.str && !op) this.unsupported(target, `Assigning ${rhs.str ? 'a string to' : 'something that is not a string to the string'} '${target.text}'`);
-      const value = op ? this.arith(op, this.varTyped(v, this.range(target)), rhs, range) : rhs;
-      if (value.t !== decl.type) this.unsupported(target, `Assigning a ${typeName(value.t)} to '${target.text}', a ${typeName(decl.type)},`);
-      if (decl.kind === 'param' && decl.type === 'arr') this.unsupported(target, `Reassigning the array parameter '${target.text}'`, 'Copy it into a local: `const w2 = w.slice()`.');
-      if (this.constLocals.has(v)) this.unsupported(target, `Assigning to the \`const\` '${target.text}' (a TypeError in JavaScript)`, 'Declare it with `let`.');
-      decl.reassigned = true;
-      out.push({ k: 'assign', v, value: value.e, range });
-      return;
-    }
-    if (ts.isElementAccessExpression(target)) {
-      const base = target.expression;
-      if (!ts.isIdentifier(base)) this.unsupported(target, 'Writing into a nested array element', 'Write `a[i] = …` on a one-dimensional local array.');
-      const v = this.lookup(base.text);
-      if (v === undefined) this.unsupported(base, `'${base.text}', which is not a local variable,`);
-      this.checkWritable(v, base);
-      const index = this.num(target.argumentExpression);
-      const elem: Typed = { e: { k: 'index', array: { k: 'var', id: v, range: this.range(base) }, index, range: this.range(target) }, t: 'num', d: 0 };
-      const value = op ? this.arith(op, elem, rhs, range) : rhs;
-      if (value.t !== 'num') this.unsupported(target, 'Storing something other than a number into an array element');
-      out.push({ k: 'store', array: v, index, value: value.e, range });
-      return;
-    }
-    if (ts.isPropertyAccessExpression(target)) {
-      // `v.x = …`, `s.pos.x += …` on a local record: a store into its array of fields.
-      const path: string[] = [];
-      let base: ts.Expression = target;
-      while (ts.isPropertyAccessExpression(base)) { path.unshift(base.name.text); base = base.expression; }
-      const v = ts.isIdentifier(base) ? this.lookup(base.text) : undefined;
-      const rec = v === undefined ? undefined : this.recOf.get(v);
-      if (v === undefined || !rec || this.vars[v].depth !== 1) this.unsupported(target, 'This assignment target', 'Assign to a local variable, an element `a[i]` of a local array, or a field `v.x` of a local record.');
-      const k = rec.fields.findIndex((f) => f.path === path.join('.'));
-      if (k < 0) this.unsupported(target, `'${path.join('.')}', which is not a number field of '${this.vars[v].name}',`, `Its fields: ${rec.fields.map((f) => f.path).join(', ')}.`);
-      if (this.vars[v].kind === 'param') this.unsupported(target, `Writing into the parameter record '${this.vars[v].name}'`, `Copy it first: \`const ${this.vars[v].name}2 = { ...${this.vars[v].name} };\`.`);
-      const r = this.range(target);
-      const index: Expr = { k: 'const', value: k, range: r };
-      const elem = this.fieldOf(this.varTyped(v, this.range(base)), k, r);
-      const value = op ? this.arith(op, elem, rhs, range) : rhs;
-      if (value.t !== elem.t || !value.str !== !elem.str || value.t === 'arr') this.unsupported(target, `Storing ${value.t === 'arr' ? 'an array or record' : 'a value of another type'} into the field '${path.join('.')}'`);
-      this.vars[v].reassigned = true;
-      out.push({ k: 'store', array: v, index, value: value.e, range });
-      return;
-    }
-    this.unsupported(target, 'This assignment target', 'Assign to a local variable or an element `a[i]` of a local array.');
   }
 
   /**
@@ -431,7 +366,7 @@ export abstract class StatementLowerer extends CallLowerer {
       if (g.isDefault) { rest = body; continue; }
       let test: Expr | null = null;
       for (const t of g.tests) {
-        const label = this.expr(t);
+        const label = this.hoisting(null, () => this.expr(t), 'a `case` label (it runs only when the cases before it do not match)');
         if (!!label.str !== !!subject.str || label.t !== subject.t) this.unsupported(t, 'A `case` whose value is not of the type of the `switch`');
         const eq: Expr = { k: 'compare', op: '===', a: subject.e, b: label.e, range: this.range(t) };
         test = test ? { k: 'logical', op: '||', a: test, b: eq, range: this.range(t) } : eq;
@@ -439,6 +374,34 @@ export abstract class StatementLowerer extends CallLowerer {
       rest = [{ k: 'if', test: test!, then: body, else: rest, range }];
     }
     out.push(...rest);
+  }
+
+  /**
+   * A declared return type that is a tuple mixing numbers and arrays, `[number[], number]`: its
+   * entries' shapes. A gradient of several parameters returned positionally (`[dw, db]`, as
+   * PyTorch's tuple of gradients), which engine/gradientCheck.ts reads in `@wrt` order.
+   */
+  protected mixedTuple(t: ts.TypeNode | undefined): { t: 'num' | 'arr'; d: number }[] | undefined {
+    if (!t || !ts.isTupleTypeNode(t)) return undefined;
+    const shapes = t.elements.map((el) => (ts.isNamedTupleMember(el) ? el.type : el)).map((el) => paramType(el, this.sfile));
+    if (shapes.some((x) => !x || x.record || x.constant)) return undefined;
+    const depths = new Set(shapes.map((x) => x!.depth));
+    return depths.size > 1 ? shapes.map((x) => ({ t: x!.type, d: x!.depth })) : undefined;
+  }
+
+  /** `return [dw, db]` under a declared `[number[], number]`: each entry of the declared shape. */
+  protected tupleReturn(lit: ts.ArrayLiteralExpression, shapes: { t: 'num' | 'arr'; d: number }[], range: Range, out: Stmt[]) {
+    if (lit.elements.length !== shapes.length) this.unsupported(lit, `A tuple of ${lit.elements.length} entries where the declared return type has ${shapes.length}`, 'Return one entry per element of the declared tuple.');
+    const elements = lit.elements.map((el, k) => {
+      if (ts.isSpreadElement(el) || ts.isOmittedExpression(el)) this.unsupported(el, 'A spread or a hole in a returned tuple', 'Write the entries out.');
+      const x = this.expr(el);
+      if (x.t !== shapes[k].t || x.d !== shapes[k].d || x.str || (x.rec && x.d === 1)) {
+        this.unsupported(el, `${describeTyped(x).replace(/^./, (c) => c.toUpperCase())} as entry ${k + 1} of a tuple declared as ${shapes[k].d === 0 ? 'a number' : `an array of depth ${shapes[k].d}`}`, 'Return entries of the declared types.');
+      }
+      return x.e;
+    });
+    this.returnTypes.push({ t: 'arr', d: 1 });
+    out.push({ k: 'return', value: { k: 'arrayLit', elements, range: this.range(lit) }, range });
   }
 
   /** The function's declared return type, when it is one Gradlens reads. */
@@ -512,14 +475,6 @@ export abstract class StatementLowerer extends CallLowerer {
     }
     return this.varUses.get(name);
   }
-
-  protected checkWritable(v: number, n: ts.Node) {
-    const decl = this.vars[v];
-    if (this.recOf.has(v) && decl.depth === 1) this.unsupported(n, `Indexing the record '${decl.name}'`, 'Write a field: `v.x = …`.');
-    if (decl.type !== 'arr') this.unsupported(n, `'${decl.name}' is not an array; this write`);
-    if (decl.kind === 'param') this.unsupported(n, `Writing into the parameter array '${decl.name}'`, `Copy it first: \`const ${decl.name}2 = ${decl.name}.slice();\`.`);
-    if (decl.depth !== 1) this.unsupported(n, 'Writing into an array of arrays', 'Write into one-dimensional local arrays.');
-  }
 }
 
 /** A `break` of the enclosing `switch` inside `s` (not one of a loop or a `switch` nested in it). */
@@ -531,9 +486,56 @@ function switchBreak(s: ts.Node): ts.Node | undefined {
   return found;
 }
 
-function unwrap(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  return e;
+/**
+ * A loop whose test needs statements first (`while ((t -= 1) > 0)`): they run at the top of every
+ * iteration, before the test, which becomes a `break` (`continue` reaches them through the update).
+ */
+function loopWithTest(pre: Stmt[], test: Expr | null, body: Stmt[], update: Stmt[], range: Range): Stmt {
+  if (pre.length === 0 || !test) return { k: 'loop', test, body, update, range };
+  const exit: Stmt = { k: 'if', test: { k: 'not', x: test, range: test.range }, then: [{ k: 'break', range }], else: [], range };
+  return { k: 'loop', test: null, body: [...pre, exit, ...body], update, range };
+}
+
+/**
+ * The default a function's body gives parameter `name` before any other use of it:
+ * `if (s === undefined) s = 1.5;` (`== undefined`, `== null`, `typeof s === 'undefined'`), `s = s ?? 1.5`,
+ * `s ??= 1.5`, `s = s || 1.5`, `s ||= 1.5`: the value a missing parameter takes (lowerToIr.ts).
+ */
+export function bodyDefault(body: ts.Block, name: string): ts.Expression | undefined {
+  const isName = (x: ts.Expression) => { x = unwrap(x); return ts.isIdentifier(x) && x.text === name; };
+  const assigned = (x: ts.Expression, ops: ts.SyntaxKind[]): ts.Expression | undefined => {
+    x = unwrap(x);
+    if (!ts.isBinaryExpression(x) || !isName(x.left)) return undefined;
+    if (x.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const r = unwrap(x.right);
+      // `s = s ?? K`, `s = s || K`
+      if (ts.isBinaryExpression(r) && ops.includes(r.operatorToken.kind) && isName(r.left)) return r.right;
+      return ops.length === 0 ? r : undefined;
+    }
+    if (x.operatorToken.kind === ts.SyntaxKind.QuestionQuestionEqualsToken || x.operatorToken.kind === ts.SyntaxKind.BarBarEqualsToken) return x.right;
+    return undefined;
+  };
+  const mentions = (n: ts.Node): boolean => (ts.isIdentifier(n) && n.text === name) || (ts.forEachChild(n, (c) => (mentions(c) ? true : undefined)) ?? false);
+  for (const st of body.statements) {
+    if (ts.isIfStatement(st) && !st.elseStatement && ts.isBinaryExpression(st.expression)) {
+      const test = st.expression;
+      const k = test.operatorToken.kind;
+      const loose = k === ts.SyntaxKind.EqualsEqualsToken;
+      const subject = (loose || k === ts.SyntaxKind.EqualsEqualsEqualsToken) ? undefinedOperand(test, loose, () => true) : undefined;
+      let then: ts.Statement = st.thenStatement;
+      if (ts.isBlock(then) && then.statements.length === 1) then = then.statements[0];
+      if (subject && isName(subject) && ts.isExpressionStatement(then)) {
+        const value = assigned(then.expression, []);
+        if (value) return value;
+      }
+    }
+    if (ts.isExpressionStatement(st)) {
+      const value = assigned(st.expression, [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken]);
+      if (value) return value;
+    }
+    if (mentions(st)) return undefined;
+  }
+  return undefined;
 }
 
 function isConst(list: ts.ForInitializer): boolean {

@@ -72,6 +72,20 @@ export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile, depth =
   return undefined;
 }
 
+/**
+ * A parameter's (or an optional field's) shape: `number | undefined` is a number there, since a
+ * check point or a default gives it its value (engine/checkPoints.ts asks for one).
+ */
+export function parameterShape(t: ts.TypeNode | undefined, sf: ts.SourceFile): ShapeType | undefined {
+  return paramType(t && withoutUndefined(t), sf);
+}
+
+function withoutUndefined(t: ts.TypeNode): ts.TypeNode {
+  if (!ts.isUnionTypeNode(t)) return t;
+  const rest = t.types.filter((x) => x.kind !== ts.SyntaxKind.UndefinedKeyword && !(ts.isLiteralTypeNode(x) && x.literal.kind === ts.SyntaxKind.NullKeyword));
+  return rest.length === 1 ? rest[0] : t;
+}
+
 function arrayOf(el: ShapeType | undefined): ShapeType | undefined {
   if (!el || (el.constant && el.constant !== 'options')) return undefined;
   return { type: 'arr', depth: el.type === 'num' ? 1 : el.depth + 1, record: el.record, constant: el.constant };
@@ -138,6 +152,7 @@ function findNamedType(name: string, sf: ts.SourceFile, depth: number): ShapeTyp
     if (ts.isEnumDeclaration(s) && s.name.text === name) {
       return enumValues(s) ? { type: 'num', depth: 0, constant: 'enum' } : { type: 'num', depth: 0, constant: 'str' };
     }
+    if (ts.isClassDeclaration(s) && s.name?.text === name) return classRecord(s, sf, depth)?.shape;
   }
   return typedef(name, sf, depth);
 }
@@ -182,6 +197,97 @@ export function declaresTypedef(name: string, sf: ts.SourceFile): boolean {
   return false;
 }
 
+/** Where a record class's field gets its value when `new C(…)` builds one. */
+export type FieldSource =
+  | { kind: 'param'; index: number; defaultValue?: ts.Expression }
+  | { kind: 'assigned'; value: ts.Expression }
+  | { kind: 'initializer'; value: ts.Expression };
+
+/**
+ * A class whose instance fields are numbers (declared `x: number`, initialised `k = 0`, constructor
+ * parameter properties `constructor(public x: number)`, or assigned in the constructor `this.x =
+ * x`) is a record layout (issue 13: `class Vector2`); its methods are not fields. Undefined for a
+ * class with a base class, type parameters, an index signature or a field of another kind.
+ */
+export function classRecord(c: ts.ClassDeclaration, sf: ts.SourceFile, depth = 0): { shape: ShapeType; sources: Map<string, FieldSource>; ctor?: ts.ConstructorDeclaration } | undefined {
+  if (c.heritageClauses?.length || c.typeParameters || depth > MAX_TYPE_DEPTH) return undefined;
+  const fields: RecordField[] = [];
+  const sources = new Map<string, FieldSource>();
+  const isStatic = (m: ts.Node) => !!ts.getModifiers(m as ts.HasModifiers)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword);
+  const add = (key: string, t: ts.TypeNode | undefined, init: ts.Expression | undefined, source: FieldSource): boolean => {
+    if (sources.has(key)) return true;
+    const ft = t ? paramType(t, sf, depth + 1) : init && (ts.isNumericLiteral(init) || (ts.isPrefixUnaryExpression(init) && ts.isNumericLiteral(init.operand))) ? NUM : undefined;
+    if (!ft || ft.type !== 'num' || ft.record) return false; // leaves only: `new C(…)` builds them from its arguments
+    fields.push({ path: key, kind: ft.constant === 'bool' ? 'bool' : ft.constant ? 'str' : 'num' });
+    sources.set(key, source);
+    return true;
+  };
+  const ctor = c.members.find((m): m is ts.ConstructorDeclaration => ts.isConstructorDeclaration(m) && !!m.body);
+  if (ctor) {
+    for (const [index, p] of ctor.parameters.entries()) {
+      if (!ts.getModifiers(p)?.length) continue;
+      if (!ts.isIdentifier(p.name) || !add(p.name.text, p.type, p.initializer, { kind: 'param', index, defaultValue: p.initializer })) return undefined;
+    }
+  }
+  for (const m of c.members) {
+    if (isStatic(m) || ts.isMethodDeclaration(m) || ts.isAccessor(m) || ts.isConstructorDeclaration(m) || ts.isClassStaticBlockDeclaration(m) || ts.isSemicolonClassElement(m)) continue;
+    if (!ts.isPropertyDeclaration(m)) return undefined;
+    const key = propertyName(m.name);
+    if (key === undefined) return undefined;
+    if (m.initializer && (ts.isArrowFunction(m.initializer) || ts.isFunctionExpression(m.initializer))) continue;
+    const assigned = ctor && constructorAssignment(ctor, key);
+    const source: FieldSource | undefined = assigned ? { kind: 'assigned', value: assigned } : m.initializer ? { kind: 'initializer', value: m.initializer } : undefined;
+    if (!source || !add(key, m.type, m.initializer, source)) return undefined;
+  }
+  // JavaScript's classes declare fields by assigning them in the constructor: `this.x = x`.
+  if (ctor) {
+    for (const s of ctor.body!.statements) {
+      const a = thisAssignment(s);
+      if (!a || sources.has(a.key)) continue;
+      const p = ts.isIdentifier(a.value) ? ctor.parameters.find((q) => ts.isIdentifier(q.name) && q.name.text === (a.value as ts.Identifier).text) : undefined;
+      if (!add(a.key, p?.type ?? (p ? NUMBER_TYPE : undefined), a.value, { kind: 'assigned', value: a.value })) return undefined;
+    }
+  }
+  if (fields.length === 0) return undefined;
+  const shape = recordShape(fields, c.name?.text ?? null);
+  return { shape: { ...shape, constant: shape.constant }, sources, ...(ctor ? { ctor } : {}) };
+}
+
+/** A synthetic `number` (an untyped JavaScript constructor parameter assigned to a field). */
+const NUMBER_TYPE = ts.factory.createKeywordTypeNode(ts.SyntaxKind.NumberKeyword);
+
+function thisAssignment(s: ts.Statement): { key: string; value: ts.Expression } | undefined {
+  if (!ts.isExpressionStatement(s) || !ts.isBinaryExpression(s.expression) || s.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const l = s.expression.left;
+  if (!ts.isPropertyAccessExpression(l) || l.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  return { key: l.name.text, value: s.expression.right };
+}
+
+function constructorAssignment(ctor: ts.ConstructorDeclaration, key: string): ts.Expression | undefined {
+  for (const s of ctor.body!.statements) {
+    const a = thisAssignment(s);
+    if (a?.key === key) return a.value;
+  }
+  return undefined;
+}
+
+/** The record class of the file named `name` (for `new C(…)` and method calls on its values). */
+export function recordClass(name: string, sf: ts.SourceFile): RecordClass | undefined {
+  let known = RECORD_CLASSES.get(sf);
+  if (!known) RECORD_CLASSES.set(sf, known = new Map());
+  if (known.has(name)) return known.get(name) ?? undefined;
+  const decl = sf.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name);
+  const r = decl && classRecord(decl, sf);
+  const found = r && decl ? { decl, ...r } : undefined;
+  known.set(name, found ?? null);
+  return found;
+}
+
+export interface RecordClass { decl: ts.ClassDeclaration; shape: ShapeType; sources: Map<string, FieldSource>; ctor?: ts.ConstructorDeclaration }
+
+/** The file's record classes by name, per parse (null: no record class of that name). */
+const RECORD_CLASSES = new WeakMap<ts.SourceFile, Map<string, RecordClass | null>>();
+
 function findDeclaration(name: string, sf: ts.SourceFile): ts.Statement | undefined {
   return sf.statements.find((s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name);
 }
@@ -196,7 +302,7 @@ function recordOf(members: readonly ts.TypeElement[], name: string | null, sf: t
     if (key === undefined) return undefined;
     if (seen.has(key)) continue; // an interface redeclaring a base's member
     seen.add(key);
-    const ft = paramType(m.type, sf, depth + 1);
+    const ft = paramType(m.questionToken ? withoutUndefined(m.type) : m.type, sf, depth + 1);
     if (!ft) return undefined;
     if (ft.type === 'num' && !ft.record) fields.push({ path: key, kind: ft.constant === 'bool' ? 'bool' : ft.constant ? 'str' : 'num' });
     else if (ft.record && ft.depth === 1) fields.push(...ft.record.fields.map((f) => ({ path: `${key}.${f.path}`, kind: f.kind })));
@@ -353,4 +459,111 @@ export function guessReturnRecord(node: ts.FunctionLikeDeclaration): RecordLayou
   };
   if (!walk(lit, '') || fields.length === 0) return undefined;
   return recordShape(fields, null).record;
+}
+
+/** A JSDoc `@returns {T}` (or `@return {T}`) of a declaration: JavaScript's return type. */
+export function jsDocReturnType(decl: ts.Node): ts.TypeNode | undefined {
+  const docs = (decl as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  for (const tag of docs[docs.length - 1]?.tags ?? []) {
+    if (ts.isJSDocReturnTag(tag) && tag.typeExpression) return tag.typeExpression.type;
+  }
+  return undefined;
+}
+
+/** How deep `guessedReturnKind` follows a returned local to its initialiser. */
+const MAX_GUESS_DEPTH = 8;
+
+/**
+ * What a function without a declared return type returns, when its syntax tells: each `return`
+ * gives arithmetic, a number literal, `Math.*`, `.length`, an array or object literal, a typed
+ * parameter, a helper with a declared type, or a local initialised with one of those. Undefined
+ * when some `return` is undecided (`return exps.map(…)`, `return helper(x)` of an untyped helper):
+ * then the type oracle (engine/typeOracle.ts) infers it.
+ */
+export function guessedReturnKind(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile, decl: ts.Node = fn): 'num' | 'arr' | undefined {
+  if (!fn.body) return 'num';
+  const returns: ts.Expression[] = [];
+  if (!ts.isBlock(fn.body)) returns.push(fn.body);
+  else {
+    const visit = (n: ts.Node) => {
+      if (ts.isReturnStatement(n) && n.expression) returns.push(n.expression);
+      if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(fn.body, visit);
+  }
+  const docTypes = jsDocParamTypes(decl);
+  const locals = new Map<string, ts.VariableDeclaration>();
+  if (ts.isBlock(fn.body)) {
+    const visit = (n: ts.Node) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && !locals.has(n.name.text)) locals.set(n.name.text, n);
+      if (!ts.isFunctionLike(n)) ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(fn.body, visit);
+  }
+  const ofShape = (t: ts.TypeNode | undefined): 'num' | 'arr' | undefined => {
+    const s = t ? paramType(t, sf) : undefined;
+    return s ? s.type : undefined;
+  };
+  const kind = (e: ts.Expression, depth: number): 'num' | 'arr' | undefined => {
+    if (depth > MAX_GUESS_DEPTH) return undefined;
+    while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e)) {
+      if (!ts.isParenthesizedExpression(e) && !ts.isNonNullExpression(e)) return ofShape(e.type);
+      e = e.expression;
+    }
+    if (ts.isNumericLiteral(e) || ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) return 'num';
+    if (ts.isArrayLiteralExpression(e) || ts.isObjectLiteralExpression(e)) return 'arr';
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.CommaToken || (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment)) {
+        const r = kind(e.right, depth + 1);
+        return op === ts.SyntaxKind.CommaToken || op === ts.SyntaxKind.EqualsToken || r === kind(e.left, depth + 1) ? r : undefined;
+      }
+      return 'num'; // arithmetic, comparisons, bitwise: a number (or a boolean, which a number return refuses alike)
+    }
+    if (ts.isConditionalExpression(e)) {
+      const a = kind(e.whenTrue, depth + 1);
+      return a === kind(e.whenFalse, depth + 1) ? a : undefined;
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (e.name.text === 'length' || (ts.isIdentifier(e.expression) && (e.expression.text === 'Math' || e.expression.text === 'Number'))) return 'num';
+      return undefined;
+    }
+    if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && /^(Array|Float64Array|Float32Array)$/.test(e.expression.text)) return 'arr';
+    if (ts.isCallExpression(e)) {
+      const c = e.expression;
+      if (ts.isPropertyAccessExpression(c) && ts.isIdentifier(c.expression)) {
+        if (c.expression.text === 'Math' || c.expression.text === 'Number') return 'num';
+        if (c.expression.text === 'Array' && c.name.text === 'from') return 'arr';
+      }
+      if (ts.isIdentifier(c)) {
+        if (c.text === 'isFinite' || c.text === 'isNaN') return 'num';
+        const helper = sf.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === c.text);
+        const declared = helper && (helper.type ?? jsDocReturnType(helper));
+        if (declared) return ofShape(declared);
+      }
+      return undefined;
+    }
+    if (ts.isIdentifier(e)) {
+      const p = fn.parameters.find((q) => ts.isIdentifier(q.name) && q.name.text === e.text);
+      if (p) return ofShape(declaredParamType(p, docTypes));
+      const local = locals.get(e.text);
+      if (local) return local.type ? ofShape(local.type) : local.initializer ? kind(local.initializer, depth + 1) : undefined;
+      return undefined;
+    }
+    return undefined;
+  };
+  let out: 'num' | 'arr' | undefined = 'num';
+  for (const [i, r] of returns.entries()) {
+    const k = kind(r, 0);
+    if (k === undefined || (i > 0 && k !== out)) return undefined;
+    out = k;
+  }
+  return out;
+}
+
+/** A return type `{ w: number[]; b: number }` whose keys are the function's parameters, each of a type of the subset: a gradient keyed by parameter. */
+export function typedByParameters(t: ts.TypeNode, fn: ts.SignatureDeclaration, sf: ts.SourceFile): boolean {
+  if (!ts.isTypeLiteralNode(t) || t.members.length === 0) return false;
+  const params = new Set(fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')));
+  return t.members.every((m) => ts.isPropertySignature(m) && !!m.type && propertyName(m.name) !== undefined && params.has(propertyName(m.name)!) && paramType(m.type, sf) !== undefined);
 }

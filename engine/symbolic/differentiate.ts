@@ -12,6 +12,7 @@ import type { Program } from '../program';
 import { checkTime } from './charge';
 import { ExprGraph, NodeId } from './expr';
 import { derivativeAlgebra, NotStraightLine, SymbolicAlgebra } from './symbolicAlgebra';
+import { identifierBase } from '../codegen/names';
 
 const SYMBOLIC_STEP_BUDGET = 200_000;
 
@@ -50,6 +51,8 @@ export interface SymbolicOptions {
   wrt?: string[];
   /** Lengths for array parameters that are not tuples (for instance from a check point). */
   lengths?: Record<string, number>;
+  /** Variables named as identifiers (`this.k` as `thisK`): for code that takes them as parameters (closedForm.ts). */
+  identifierNames?: boolean;
 }
 
 /**
@@ -71,10 +74,11 @@ function gradientOf(program: Program, fnName: string, options: SymbolicOptions):
   if (fn.returnType !== 'num') return { ok: false, reason: `'${fnName}' is vector-valued; a closed form is offered for functions that return a number.` };
 
   const graph = new ExprGraph();
+  const varName = (n: string) => (options.identifierNames ? identifierBase(n) : n);
   const params: SymbolicParam[] = [];
   for (const p of fn.params) {
     if (p.type === 'num') {
-      params.push({ name: p.name, param: p, value: graph.variable(p.name) });
+      params.push({ name: p.name, param: p, value: graph.variable(varName(p.name)) });
       continue;
     }
     if (p.depth !== 1) return { ok: false, reason: `Parameter '${p.name}' is a nested array; a closed form is offered for numbers and fixed-length arrays.` };
@@ -82,7 +86,7 @@ function gradientOf(program: Program, fnName: string, options: SymbolicOptions):
     if (n === undefined) {
       return { ok: false, reason: `Array parameter '${p.name}' has no fixed length; declare it as a tuple (e.g. [number, number]) for a closed form.` };
     }
-    params.push({ name: p.name, param: p, value: Array.from({ length: n }, (_, i) => graph.variable(p.name, i)) });
+    params.push({ name: p.name, param: p, value: Array.from({ length: n }, (_, i) => graph.variable(varName(p.name), i)) });
   }
 
   const wrt = options.wrt ?? fn.annotations.wrt ?? fn.params.filter((p) => !p.implicit).map((p) => p.name); // captured values and fields are held constant

@@ -45,15 +45,15 @@ function f(x: number): number {
 `);
   });
 
-  it('writes into parameter arrays and ++ inside expressions', () => {
+  it('writes into parameter arrays and ++ after a read of its variable', () => {
     checkDiagnostics(`
 /** @differentiable */
 function f(w: number[]): number {
   w[0] = 1;
 //^ GL002 parameter array
   let i = 0;
-  const a = w[i++];
-  //          ^^^ GL002 ++
+  const a = w[i] + w[i++];
+  //                 ^^^ GL002 reads 'i' before it
   return w[0];
 }
 `);

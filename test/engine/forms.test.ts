@@ -11,20 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile } from '../../engine/analyzeFile';
 import { locateFunction, parseProgram } from '../../engine/program';
-
-interface FormFixture {
-  name: string;
-  /** The source; `$0`, `$1`… stand for the hand-written derivative's components. */
-  src: string;
-  /** The analysed function and its hand-written derivative, by qualified name. */
-  fn: string;
-  hand: string;
-  right: string[];
-  /** Wrong versions: which component is wrong, and its text. */
-  wrong: { kind: 'sign' | 'factor' | 'index'; at: number; text: string }[];
-  /** Where the GL001 lands when it is not on the wrong text itself (the accumulator a loop returns). */
-  lands?: string;
-}
+import { describeFormFixtures, fill, itInsertsByForm, type FormFixture, type InsertCase } from './formFixtures';
 
 const FIXTURES: FormFixture[] = [
   {
@@ -270,41 +257,8 @@ export function dEnergy(x: number, m: number, k: number): number { return $0; }`
   },
 ];
 
-function fill(src: string, parts: string[]): string {
-  return src.replace(/\$(\d)/g, (_, i: string) => parts[Number(i)]);
-}
-
 describe('engine: declaration forms, checked', () => {
-  for (const f of FIXTURES) {
-    describe(f.name, () => {
-      it('the right derivative passes', () => {
-        const src = fill(f.src, f.right);
-        const a = analyzeFile(src);
-        const fa = a.functions.find((x) => x.name === f.fn);
-        assert.ok(fa, `analysed as ${f.fn}: ${a.functions.map((x) => x.name).join(', ')}; ${JSON.stringify(a.diagnostics.map((d) => d.message))}`);
-        assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error' || d.code === 'GL001' || d.code === 'GL002' || d.code === 'GL009').map((d) => d.message), []);
-        assert.equal(fa!.check?.name, f.hand);
-        assert.equal(fa!.check?.status, 'ok');
-        assert.deepEqual(a.skipped, []);
-      });
-      for (const w of f.wrong) {
-        it(`a wrong ${w.kind} is caught on its component`, () => {
-          const parts = [...f.right];
-          parts[w.at] = w.text;
-          const src = fill(f.src, parts);
-          const a = analyzeFile(src);
-          const gl001 = a.diagnostics.filter((d) => d.code === 'GL001');
-          assert.equal(gl001.length, 1, JSON.stringify(a.diagnostics.map((d) => d.message)));
-          // On the wrong expression, or (a loop's accumulator) on the `s` of the hand's `return s`.
-          const want = f.lands ? src.indexOf(f.lands) + 'return '.length : src.lastIndexOf(w.text);
-          assert.equal(gl001[0].range.start, want, src.slice(gl001[0].range.start, gl001[0].range.end));
-          if (!f.lands) assert.equal(src.slice(gl001[0].range.start, gl001[0].range.end), w.text);
-          assert.equal(gl001[0].functionName, f.fn);
-          assert.equal(a.functions.find((x) => x.name === f.fn)!.check?.status, 'wrong');
-        });
-      }
-    });
-  }
+  describeFormFixtures(FIXTURES);
 });
 
 describe('engine: implicit inputs (captured values, `this` fields)', () => {
@@ -473,7 +427,7 @@ describe('cli: check over a fixture of each kind', function () {
 describe('server: the insert action places generated code by form', () => {
   // Applies the edits, then analyses the result: the generated derivative must parse, be found
   // beside the function (paired by its name), and check ok against AD.
-  const cases: { name: string; src: string; fn: string; hand: string; placed: RegExp }[] = [
+  const cases: InsertCase[] = [
     {
       name: 'a `derivative` property beside `fn` in a table',
       src: `export const activations = {\n  logistic: {\n    /**\n     * @differentiable\n     * @at x = 0.5\n     */\n    fn(x: number): number { return 1 / (1 + Math.exp(-x)); }\n  },\n};\n`,
@@ -510,24 +464,7 @@ describe('server: the insert action places generated code by form', () => {
       fn: 'exports.f', hand: 'exports.fGrad', placed: /\nexports\.fGrad = function \(x: number\): number \{/,
     },
   ];
-  for (const c of cases) {
-    it(c.name, () => {
-      const { insertEdits } = require('../../server/codeEdits') as typeof import('../../server/codeEdits');
-      const logs: string[] = [];
-      const edits = insertEdits(c.src, c.fn, 'reverse', null, (m) => logs.push(m));
-      assert.ok(edits && edits.length > 0, logs.join('\n'));
-      let out = c.src;
-      for (const e of [...edits!].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-      assert.match(out, c.placed, out);
-      const ts = require('typescript') as typeof import('typescript');
-      const sf = ts.createSourceFile('x.ts', out, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-      assert.deepEqual((sf as unknown as { parseDiagnostics: { messageText: string }[] }).parseDiagnostics.map((d) => d.messageText), [], out);
-      const a = analyzeFile(out);
-      const fa = a.functions.find((f) => f.name === c.fn)!;
-      assert.equal(fa.check?.name, c.hand, out);
-      assert.equal(fa.check?.status, 'ok', JSON.stringify(a.diagnostics.map((d) => d.message)));
-    });
-  }
+  itInsertsByForm(cases);
 });
 
 describe('server: fix and test actions on members', () => {

@@ -56,6 +56,8 @@ const ANALYSED: { name: string; src: string; analysed: string }[] = [
   { name: 'exports.f = function …', src: `${TAG}\nexports.square = function (x: number) { return x * x; };`, analysed: 'exports.square' },
   { name: 'Foo.prototype.f = function …', src: `declare const Foo: any;\n${TAG}\nFoo.prototype.energy = function (x: number) { return x * x; };`, analysed: 'Foo.energy' },
   { name: 'module.exports = function …', src: `${TAG}\nmodule.exports = function (x: number) { return x * x; };`, analysed: 'module.exports' },
+  { name: 'a method of an object literal a function returns', src: `function factory(k: number) {\n  return {\n    ${TAG}\n    f(x: number): number { return k * x; },\n  };\n}`, analysed: 'factory.f' },
+  { name: 'a callback at the top level, named by its string key', src: `declare function register(name: string, f: (t: number) => number): void;\nregister('ease-in', ${TAG} (t: number) => t * t);`, analysed: 'easeIn' },
 ];
 
 describe('engine: declaration forms that are analysed', () => {
@@ -98,9 +100,14 @@ const FORMS: FormCase[] = [
     form: /a callback \(a function passed to a call\) in 'outer'/, advice: /pass `f` to the call/, skipped: 'outer.(callback)',
   },
   {
-    name: 'a method of an object literal inside a function',
-    src: `function factory() {\n  return {\n    ${TAG}\n    f(x: number): number { return x; },\n  };\n}`,
-    form: /a method of an object literal/, advice: /top-level function/, skipped: 'f',
+    name: 'a method of an object literal held in a local of a function',
+    src: `function factory() {\n  const api = {\n    ${TAG}\n    f(x: number): number { return x; },\n  };\n  return api;\n}`,
+    form: /a method of an object literal/, advice: /top-level function/, skipped: 'api.f',
+  },
+  {
+    name: 'a callback at the top level with neither a name nor a string key',
+    src: `declare function register(f: (t: number) => number): void;\nregister(${TAG} (t: number) => t * t);`,
+    form: /a callback passed to `register\(…\)` with neither a name nor a string key/, advice: /Name the function/, skipped: 'register(…)',
   },
   {
     name: 'a variable whose value is not a function literal',

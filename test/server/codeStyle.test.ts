@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateDerivative } from '../../engine';
-import { DEFAULT_CODE_STYLE, printLines, quoted, withCodeStyle } from '../../engine/codegen/code';
+import { DEFAULT_CODE_STYLE, isJavaScriptFile, printLines, quoted, withCodeStyle } from '../../engine/codegen/code';
 import {
   detectIndent, detectQuote, editorConfigProps, editorConfigStyle, globMatches, parseEditorConfig, resolveCodeStyle,
   styleOfEditorConfig, styleOfEditorSettings,
@@ -174,5 +174,21 @@ describe('code style: printing', () => {
     assert.equal(tabbed.replace(/\t/g, '  '), plain, 'only the indentation differs');
     const closed = generateDerivative('/**\n * @differentiable\n */\nfunction g(x: number, y: number): number {\n  return x * x * y;\n}\n', 'g', 'closed', { style: { indent: '    ', quote: "'" } }).generated!.code;
     assert.match(closed, /\n {4}return \[/);
+  });
+});
+
+describe('code style: JavaScript files', () => {
+  it('a JavaScript document (by its URI) gets code without type annotations; TypeScript keeps them', () => {
+    assert.equal(resolveCodeStyle({ javascript: true }, TWO).types, false);
+    assert.equal(resolveCodeStyle({}, TWO).types, undefined);
+    for (const uri of ['file:///w/a.js', 'file:///w/a.mjs', 'file:///w/a.cjs', 'file:///w/a.jsx']) assert.ok(isJavaScriptFile(uri), uri);
+    for (const uri of ['file:///w/a.ts', 'file:///w/a.tsx', 'file:///w/a.json', 'file:///w/js']) assert.ok(!isJavaScriptFile(uri), uri);
+    const text = '/**\n * @differentiable\n * @param {number} x\n * @param {[number, number]} w\n * @at x = 1, w = [0.5, 2]\n */\nfunction f(x, w) {\n  return x * w[0] + Math.sin(w[1]);\n}\n';
+    for (const mode of ['reverse', 'closed', 'jvp', 'hessian'] as const) {
+      const js = generateDerivative(text, 'f', mode, { style: { ...resolveCodeStyle({ javascript: true }, text) } }).generated!.code;
+      assert.doesNotMatch(js, /:\s*(readonly\s+)?(number|\[)/, `${mode}:\n${js}`);
+      const typed = generateDerivative(text, 'f', mode).generated!.code;
+      assert.match(typed, /:\s*(readonly\s+)?number/, `${mode} in TypeScript keeps its types`);
+    }
   });
 });
