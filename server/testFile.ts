@@ -53,7 +53,7 @@ export function detectTestSetup(facts: ProjectFacts, sourceFile: string): TestSe
   const sampleExt = sample ? TEST_FILE.exec(sample.path) : null;
   const suffix = sampleExt ? `.${sampleExt[1]}.${sampleExt[2]}` : sourceIsTs ? '.test.ts' : pkg.type === 'module' || /\.mjs$/.test(sourceFile) ? '.test.mjs' : '.test.js';
   const modules: 'esm' | 'cjs' = sample
-    ? (/^\s*import\s/m.test(sample.text) ? 'esm' : /\brequire\(/.test(sample.text) ? 'cjs' : 'esm')
+    ? (/^[ \t]*import\s/m.test(sample.text) ? 'esm' : /\brequire\(/.test(sample.text) ? 'cjs' : 'esm')
     : sourceIsTs || pkg.type === 'module' || /\.mjs$/.test(suffix) ? 'esm' : 'cjs';
   const importExtension = sample ? sampleImportExtension(sample.text) : !sourceIsTs && modules === 'esm' ? '.js' : '';
   const dir = facts.testDirs[0] ?? path.dirname(sourceFile);
