@@ -4,7 +4,7 @@
 //   one of the same length, in the middle of the file and in the first function; and typing in the
 //   first function, a digit added and taken away, which moves every range after it), at 1k … 50k
 //   lines, with the server's memory at each size (a new server per size);
-// - the CLI's files per second over 10 … 500 files of 200 lines, on every core (`--jobs`) and on one.
+// - the CLI's files per second over 10 … 500 files of 200 lines: by default, on every core (`--jobs`) and on one.
 // Usage: node bench/scale.mjs <out.json> [--quick] [--sizes 20000,50000] [--edits-only]
 //   --sizes: the file sizes (lines) to measure; --edits-only: the server rows only, no CLI rows.
 
@@ -156,13 +156,14 @@ function cliOver(count) {
     }
     const run = (jobs) => {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, [join(ROOT_DIR, 'dist', 'cli.js'), 'check', dir, '--jobs', String(jobs), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
+      const r = spawnSync(process.execPath, [join(ROOT_DIR, 'dist', 'cli.js'), 'check', dir, ...(jobs === null ? [] : ['--jobs', String(jobs)]), '--json'], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000 });
       const ms = performance.now() - t0;
       let files = null;
       try { files = JSON.parse(r.stdout).summary.files; } catch { /* reported below */ }
       return { jobs, ms, filesPerSecond: (count / ms) * 1000, exit: r.status, filesChecked: files };
     };
-    return { files: count, linesPerFile: 200, all: run(cpus().length), one: run(1) };
+    // The default (threads chosen by the CLI for this machine and count), every core, one thread.
+    return { files: count, linesPerFile: 200, default: run(null), all: run(cpus().length), one: run(1) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -122,7 +122,7 @@ Options:
   --json            machine-readable output on stdout (the same as --format json)
   -f, --format <f>  text (default), json, sarif (SARIF 2.1.0, for code scanning) or github
                     (GitHub Actions annotations on the changed lines)
-  -j, --jobs <n>    files analysed at once: this thread and n-1 worker threads (default: one per core, a worker per 48 files)
+  -j, --jobs <n>    files analysed at once: this thread and n-1 worker threads (default: a worker per 48 files, on every core but one)
   --shard <i/n>     check only the i-th of n slices of the sorted file list (split CI jobs)
   --progress        report progress on stderr (default: on a terminal, for 10 files or more)
   --no-progress     never report progress

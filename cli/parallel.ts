@@ -3,14 +3,31 @@
 // `--shard i/n` keeps the i-th of n slices of the file list, so CI can split a repository across
 // jobs and merge their reports. The report is the same as a run on one core, file for file.
 
-import { cpus } from 'node:os';
+import * as fs from 'node:fs';
+import { availableParallelism } from 'node:os';
+import * as path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AnalysisOptions } from '../engine/index';
 import { checkFile, finishCheck, type CheckResult, type CheckRun, type FileReport } from './check';
 import { displayPath, expandInputs } from './files';
 import { LineIndex } from './lineIndex';
 
-const ROLE = 'gradlens-check-worker';
+export const CHECK_WORKER_ROLE = 'gradlens-check-worker';
+
+/** The script a check worker starts, and its workerData. */
+export interface WorkerEntry { script: string; workerData: { role: string; bundle?: 'cli' } }
+
+/** Through the loader in `dist` (dist/workerLoader.js), which runs the CLI's bundle there through V8's code cache. */
+export function loaderEntry(dist: string): WorkerEntry {
+  return { script: path.join(dist, 'workerLoader.js'), workerData: { role: CHECK_WORKER_ROLE, bundle: 'cli' } };
+}
+
+/** From the bundle (dist/cli.js), through the loader beside it; compiled by tsc (the tests), this file itself. */
+function workerEntry(): WorkerEntry {
+  const viaLoader = loaderEntry(__dirname);
+  if (path.basename(__filename) === 'cli.js' && fs.existsSync(viaLoader.script)) return viaLoader;
+  return { script: __filename, workerData: { role: CHECK_WORKER_ROLE } };
+}
 
 export interface Shard {
   /** 1-based. */
@@ -34,17 +51,22 @@ export function parseShard(text: string): Shard | string {
 }
 
 /**
- * Files a worker must have to pay for itself: its start (loading the engine and TypeScript,
- * ~0.3 s of a core) and its first, slower files (V8 compiling the engine again in that thread)
- * cost about as much as 40 files of 200 lines.
+ * Files a worker must have to pay for itself: its start (loading the engine and TypeScript: ready
+ * ~0.15 s after it is started, from V8's code cache, ~0.37 s without) and its first, slower files (V8 compiling the
+ * engine's hot code again in that thread) cost about as much as 40 files of 200 lines.
  */
 const FILES_PER_WORKER = 48;
 /** Files a worker holds at once: the next is there when it finishes one, and few are left waiting at the end. */
 const PREFETCH = 2;
 
-/** Threads for a run (this one and the workers): one per core at most, a worker per FILES_PER_WORKER files. */
-export function defaultJobs(files: number): number {
-  return Math.max(1, Math.min(cpus().length, 1 + Math.floor(files / FILES_PER_WORKER)));
+/**
+ * Threads for a run (this one and the workers): a worker per FILES_PER_WORKER files, and one core
+ * left to V8's own compiler and collector threads, which one thread already keeps busy (measured:
+ * 2.1 s of CPU in 1.5 s for 100 files). On two cores a worker made `check` slower at 10 and 100
+ * files and no faster at 500 (docs/cli.md, `--jobs`), so the default there is one thread.
+ */
+export function defaultJobs(files: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores - 1, 1 + Math.floor(files / FILES_PER_WORKER)));
 }
 
 interface Job { id: number; file: string; shown: string; options: Partial<AnalysisOptions> }
@@ -57,7 +79,7 @@ type FromWorker = { ready: true } | { id: number; report: Omit<FileReport, 'inde
  * still loading when the main thread has taken the last file is stopped unused. Reports keep the
  * files' order, whichever thread analysed them.
  */
-export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?: number; shard?: Shard; /** tests: the workers take every file */ workersOnly?: boolean }): Promise<CheckResult> {
+export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?: number; shard?: Shard; /** tests: the workers take every file */ workersOnly?: boolean; /** tests: how the workers start */ worker?: WorkerEntry }): Promise<CheckResult> {
   const { files: all, errors } = expandInputs(inputs, run.cwd);
   if (errors.length > 0) return finishCheck(errors, []);
   const files = shardOf(all, run.shard);
@@ -103,8 +125,9 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
       }
       if (held.get(w) === 0) stop(w);
     };
+    const entry = run.worker ?? workerEntry();
     for (let k = 1; k < jobs; k++) {
-      const w = new Worker(__filename, { workerData: { role: ROLE } });
+      const w = new Worker(entry.script, { workerData: entry.workerData });
       started.push(w);
       w.on('message', (m: FromWorker) => {
         if (over) return;
@@ -142,12 +165,19 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
 
 /** The worker's side: say it is ready once the engine is loaded, then analyse each file it is given and send the report back. */
 function serve(): void {
+  let first = true;
   parentPort!.on('message', (job: Job) => {
     const report = checkFile(job.file, job.shown, job.options);
+    if (first) {
+      first = false;
+      // Lets dist/workerLoader.js save V8's code cache with what the first file compiled; before
+      // the report, so the run cannot end (and stop this thread) halfway through the write.
+      (globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp?.();
+    }
     const { index, ...rest } = report;
     parentPort!.postMessage({ id: job.id, report: rest, text: index.text } satisfies FromWorker);
   });
   parentPort!.postMessage({ ready: true } satisfies FromWorker);
 }
 
-if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) serve();
+if (!isMainThread && (workerData as { role?: string } | null)?.role === CHECK_WORKER_ROLE) serve();

@@ -31,6 +31,8 @@ interface Dependencies {
   /** The values of the file's module constants the functions' texts name (lowering inlines them). */
   constants: string;
   imported: string;
+  /** The texts of the file's type declarations (record classes, interfaces, aliases, typedefs) the functions' texts name, and those these name. */
+  types: string;
 }
 
 interface CacheEntry {
@@ -197,7 +199,7 @@ export class FileAnalysisJob {
         let dependencies = keep ? memo?.dependencies : undefined;
         if (dependencies?.options !== this.optionsKey) {
           dependencies = dependenciesOf(this.program!, this.optionsKey, involved);
-          if (memo && keep && dependencies.imported === '') memo.dependencies = dependencies;
+          if (memo && keep && dependencies.imported === '' && dependencies.types === '') memo.dependencies = dependencies;
         }
         k = { dependencies, involved };
       } catch { k = null; }
@@ -232,6 +234,8 @@ export class FileAnalysisJob {
       if (fns.length === memo.names.length) found = { involved: fns, hands: memo.hands, memo };
     }
     if (!found) {
+      // Pairing reads the parameters' text of the functions it considers (engine/check/conventions.ts).
+      program.ensurePlacedFor(pairable(program, sf));
       const hands = handFunctionNames(program, sf);
       const involved = involvedFunctions(program, sf, hands);
       const fresh: InvolvedMemo = { names: involved.map((f) => f.name), versions: involved.map((f) => f.version), tags: involved.map(tagsOf), hands };
@@ -335,6 +339,7 @@ export class FileAnalysisJob {
       }
       const firstTry = !this.deferred.has(sf.name) && this.options.timeBudgetMs > FIRST_SLICE_MS;
       const m = new Meter({ timeMs: firstTry ? FIRST_SLICE_MS : this.options.timeBudgetMs });
+      program.ensurePlacedFor(involved);
       const analysis = withMeter(m, () => analyzeFunction(program, sf, this.options));
       if (firstTry && m.failure) {
         // Put back behind every first attempt, the least evaluation-hungry first: a function that
@@ -450,6 +455,7 @@ function midEditFunctions(program: Program): Set<SourceFunction> {
 }
 
 function nameRangeOf(sf: SourceFunction, program: Program): Range {
+  program.ensurePlaced(sf.nameNode);
   return { start: sf.nameNode.getStart(program.sourceFile), end: sf.nameNode.end };
 }
 
@@ -563,6 +569,19 @@ function involvedFunctions(program: Program, sf: SourceFunction, hands = handFun
   return [...out.values()];
 }
 
+/**
+ * The functions the hand-written derivatives of `sf` may be among: those its tags name, and those
+ * whose names hold its own (`fGrad`, `grad_f`, `f.derivative`, `fPrime`); itself too.
+ */
+function pairable(program: Program, sf: SourceFunction): SourceFunction[] {
+  const ann = sf.annotations;
+  const named = new Set([ann.gradient, ann.derivative, ...handTagsOf(ann).map((t) => t.name)]);
+  const key = sf.shortName.toLowerCase();
+  const out: SourceFunction[] = [];
+  for (const f of program.functions.values()) if (named.has(f.name) || f.name.toLowerCase().includes(key)) out.push(f);
+  return out;
+}
+
 /** Per function node, the callee expressions in it (an incremental re-parse reuses untouched nodes). */
 const calleeCache = new WeakMap<ts.Node, ts.Expression[]>();
 
@@ -604,7 +623,46 @@ function dependenciesOf(program: Program, options: string, involved: SourceFunct
     for (const f of involved) for (const n of namesIn(f)) if (program.constants.has(n)) read.add(n);
   }
   const constants = [...read].sort().map((n) => `${n}=${Object.is(program.constants.get(n), -0) ? '-0' : String(program.constants.get(n))}`).join(',');
-  return { options, functions, constants, imported };
+  return { options, functions, constants, imported, types: typesRead(program, involved) };
+}
+
+/**
+ * Per program, the statements declaring its top-level types by name: classes (records, `new C(…)`),
+ * interfaces, type aliases, enums and JSDoc `@typedef`s, which lowering reads by name.
+ */
+const typeDeclarations = new WeakMap<Program, Map<string, ts.Statement>>();
+
+function typeDeclarationsOf(program: Program): Map<string, ts.Statement> {
+  let out = typeDeclarations.get(program);
+  if (out) return out;
+  out = new Map();
+  const typedefs = program.text.includes('@typedef');
+  for (const s of program.sourceFile.statements) {
+    if ((ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.set(s.name.text, s);
+    if (!typedefs) continue;
+    for (const doc of (s as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) {
+      for (const t of doc.tags ?? []) if (ts.isJSDocTypedefTag(t) && t.name && ts.isIdentifier(t.name)) out.set(t.name.text, s);
+    }
+  }
+  typeDeclarations.set(program, out);
+  return out;
+}
+
+/** The texts of the type declarations the functions name, and those these name in turn (statements' own positions are always in place). */
+function typesRead(program: Program, involved: SourceFunction[]): string {
+  const declared = typeDeclarationsOf(program);
+  if (declared.size === 0) return '';
+  const used = new Set<string>();
+  const visit = (names: Iterable<string>): void => {
+    for (const n of names) {
+      const s = declared.get(n);
+      if (!s || used.has(n)) continue;
+      used.add(n);
+      visit(program.text.slice(s.pos, s.end).match(/[A-Za-z_$][\w$]*/g) ?? []);
+    }
+  };
+  for (const f of involved) visit(namesIn(f));
+  return [...used].sort().map((n) => { const s = declared.get(n)!; return `${n}\u0001${program.text.slice(s.pos, s.end)}`; }).join('\u0000');
 }
 
 /** Per function node, the names its text holds (JSDoc included): read once per version of the function. */
@@ -620,7 +678,7 @@ function namesIn(f: SourceFunction): Set<string> {
 
 function sameDependencies(a: Dependencies, b: Dependencies): boolean {
   if (a === b) return true;
-  if (a.options !== b.options || a.imported !== b.imported || a.constants !== b.constants || a.functions.length !== b.functions.length) return false;
+  if (a.options !== b.options || a.imported !== b.imported || a.constants !== b.constants || a.types !== b.types || a.functions.length !== b.functions.length) return false;
   for (let i = 0; i < a.functions.length; i++) {
     const x = a.functions[i];
     const y = b.functions[i];
@@ -631,12 +689,14 @@ function sameDependencies(a: Dependencies, b: Dependencies): boolean {
 
 /**
  * What callee and tag resolution read of the file's functions, their names and forms, and the
- * module constants (which dependencies kept with an involved set read).
+ * module constants and type names (which dependencies kept with an involved set read).
  */
 function signatureOf(program: Program): string {
   let s = '';
   for (const f of program.functions.values()) s += `${f.name}\u0001${f.form}\u0001${f.isStatic ? 1 : 0}\u0000`;
   for (const [n, v] of program.constants) s += `${n}=${Object.is(v, -0) ? '-0' : String(v)}\u0002`;
+  // A type declared or removed may change what a function's unchanged text means.
+  for (const n of typeDeclarationsOf(program).keys()) s += `${n}\u0003`;
   return s;
 }
 
@@ -688,6 +748,13 @@ function internalError(range: { start: number; end: number }, name: string, e: u
   };
 }
 
+/**
+ * Per function name node, where it starts from the start of its declaration (`range.start`):
+ * kept while the statement is (the node is then the same), so that moving a function needs no
+ * placing of its nodes (engine/statementSplice.ts).
+ */
+const nameOffsets = new WeakMap<ts.Node, { start: number; length: number }>();
+
 /** Numeric functions without `@differentiable`, for the "Add @differentiable" action. */
 function candidates(program: Program, handNames: (f: SourceFunction) => string[]): FileAnalysis['candidates'] {
   const referenced = new Set<string>();
@@ -704,9 +771,28 @@ function candidates(program: Program, handNames: (f: SourceFunction) => string[]
     if (/(Grad|_grad|Jvp|Hessian)$/.test(f.name) || /^grad[A-Z]/.test(f.name)) continue;
     const node = f.node;
     if (node.parameters.length === 0) continue;
-    if (!node.parameters.every((p) => p.type && paramType(p.type, sfile)?.type !== undefined)) continue;
     if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) continue;
-    out.push({ name: f.name, nameRange: { start: f.nameNode.getStart(sfile), end: f.nameNode.end }, range: f.range });
+    if (!node.parameters.every((p) => !!p.type)) continue;
+    // A type other than numbers, arrays and tuples of them is read by its text.
+    if (!node.parameters.every((p) => plainType(p.type!))) program.ensurePlaced(f.statement);
+    if (!node.parameters.every((p) => paramType(p.type!, sfile)?.type !== undefined)) continue;
+    let offset = nameOffsets.get(f.nameNode);
+    if (offset === undefined) {
+      program.ensurePlaced(f.statement);
+      const nameStart = f.nameNode.getStart(sfile);
+      nameOffsets.set(f.nameNode, (offset = { start: nameStart - f.range.start, length: f.nameNode.end - nameStart }));
+    }
+    const start = f.range.start + offset.start;
+    out.push({ name: f.name, nameRange: { start, end: start + offset.length }, range: f.range });
   }
   return out;
+}
+
+/** `number`, `boolean`, `string`, and arrays, tuples and `readonly` of them: types whose reading needs no position. */
+function plainType(t: ts.TypeNode): boolean {
+  if (t.kind === ts.SyntaxKind.NumberKeyword || t.kind === ts.SyntaxKind.BooleanKeyword || t.kind === ts.SyntaxKind.StringKeyword) return true;
+  if (ts.isArrayTypeNode(t)) return plainType(t.elementType);
+  if (ts.isTypeOperatorNode(t) || ts.isParenthesizedTypeNode(t)) return plainType(t.type);
+  if (ts.isTupleTypeNode(t)) return t.elements.every((e) => !ts.isNamedTupleMember(e) && plainType(e));
+  return false;
 }

@@ -237,17 +237,30 @@ function attachConstructors(functions: ReadonlyMap<string, SourceFunction>, sour
   }
 }
 
+/** Per function of the memo, its tags as last moved (copied once per distance, not per discovery). */
+const movedTags = new WeakMap<SourceFunction, { delta: number; annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] }>();
+
 /** A function found in a statement, as this parse has it: ranges moved by `delta`. */
 function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly number[]): SourceFunction {
   const range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
+  let moved = delta === 0 ? undefined : movedTags.get(raw);
+  if (delta !== 0 && moved?.delta !== delta) {
+    moved = {
+      delta,
+      annotations: shiftedCopy(raw.annotations, delta),
+      annotationDiagnostics: raw.annotationDiagnostics.length === 0 ? raw.annotationDiagnostics : shiftedCopy(raw.annotationDiagnostics, delta),
+    };
+    movedTags.set(raw, moved);
+  }
   return {
     ...raw,
     range,
     textStart: raw.textStart + delta,
-    // Shared with the memo when unmoved: whatever changes a function's tags copies them first
-    // (resolveTagNames, contextInputsOf).
-    annotations: delta === 0 ? raw.annotations : shiftedCopy(raw.annotations, delta),
-    annotationDiagnostics: delta === 0 || raw.annotationDiagnostics.length === 0 ? raw.annotationDiagnostics : shiftedCopy(raw.annotationDiagnostics, delta),
+    // Shared with the memo when unmoved, and with the last discovery that moved it as far (typing
+    // moves a statement back and forth): whatever changes a function's tags copies them first
+    // (resolveTagNames, contextInputsOf, Program.lower for the check points).
+    annotations: delta === 0 ? raw.annotations : moved!.annotations,
+    annotationDiagnostics: delta === 0 ? raw.annotationDiagnostics : moved!.annotationDiagnostics,
     hasSyntaxError: parseErrors.length > 0 && parseErrors.some((p) => p >= range.start && p <= range.end),
   };
 }

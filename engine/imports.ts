@@ -27,6 +27,8 @@ export interface LinkedProgram {
   readonly constants: ReadonlyMap<string, number>;
   readonly imports: FileImports | undefined;
   lower(name: string): Lowered | undefined;
+  /** The gate before reading positions of its tree (engine/program.ts). */
+  ensurePlacedFor(fns: Iterable<SourceFunction>): void;
 }
 
 /** A program's place in the modules of one analysis. */
@@ -78,21 +80,27 @@ export class FileImports {
   /** The file and host, to parse another text of this file (a shadow, engine/check/shadow.ts) with the same imports. */
   get context(): ModuleContext { return { file: this.link.file, host: this.link.graph.host }; }
 
+  /** The file's tree, its imports, exports and declarations in place (engine/statementSplice.ts moves them lazily). */
+  private placedFile(): ts.SourceFile {
+    this.program.ensurePlacedFor([]);
+    return this.program.sourceFile;
+  }
+
   bindings(): Map<string, ImportBinding> {
-    return this.bindingsMemo ??= importBindings(this.program.sourceFile);
+    return this.bindingsMemo ??= importBindings(this.placedFile());
   }
 
   exports(): ExportTable {
-    return this.exportsMemo ??= exportTable(this.program.sourceFile);
+    return this.exportsMemo ??= exportTable(this.placedFile());
   }
 
   /** The bindings with type-only imports (`import type { Vec2 }`) too. */
   typeBindings(): Map<string, ImportBinding> {
-    return this.typeBindingsMemo ??= importBindings(this.program.sourceFile, true);
+    return this.typeBindingsMemo ??= importBindings(this.placedFile(), true);
   }
 
   private typeExports(): ExportTable {
-    return this.typeExportsMemo ??= exportTable(this.program.sourceFile, true);
+    return this.typeExportsMemo ??= exportTable(this.placedFile(), true);
   }
 
   /**
@@ -136,7 +144,7 @@ export class FileImports {
       const t = this.typeExport(star, name, seen);
       if (t) return t;
     }
-    return declaresTypedef(name, this.program.sourceFile) ? { program: this.program, local: name } : undefined;
+    return declaresTypedef(name, this.placedFile()) ? { program: this.program, local: name } : undefined;
   }
 
   /**
@@ -150,6 +158,7 @@ export class FileImports {
     for (const b of this.typeBindings().values()) {
       if (b.kind === 'namespace') continue;
       const t = this.typeTarget([b.local]);
+      t?.program.ensurePlacedFor([]);
       const cls = t && recordClass(t.local, t.program.sourceFile);
       if (t && cls && !out.has(t.local)) out.set(t.local, { program: t.program, cls, site: b.range });
     }

@@ -4,7 +4,7 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { callbackName, discoverFunctions, dottedName, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverFunctions, dottedName, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
@@ -17,7 +17,7 @@ import { FileImports, type ModuleLink } from './imports';
 import { ambientModuleContext, ModuleGraph, type ImportedRef, type ModuleContext } from './modules';
 import { setImportedTypes } from './lower/types';
 import { commonPrefix, commonSuffix } from './textDiff';
-import { spliceStatement } from './statementSplice';
+import { placeAll, placeStatement, placeStatementOf, placeStatementsExcept, spliceStatement } from './statementSplice';
 
 export type { FunctionNode, Lowered, SourceFunction } from './sourceFunction';
 export { unwrapInitializer } from './declarationForms';
@@ -48,12 +48,50 @@ export class Program implements ProgramView {
     }
   }
 
+  // ---- The gate before positions are read. After an edit the nodes of the statements after it
+  // are moved only when read (engine/statementSplice.ts): whatever reads a node's pos, end,
+  // getStart() or getText() calls one of these first.
+
+  /** Places the top-level statement `node` is in. */
+  ensurePlaced(node: ts.Node): void {
+    placeStatementOf(node);
+  }
+
+  /** Places every statement (a reader of the whole tree). */
+  ensureAllPlaced(): void {
+    placeAll(this.sourceFile);
+  }
+
+  private othersPlaced = false;
+
+  /**
+   * Places what analysing or lowering `fns` reads: their statements, their contexts' (a
+   * prototype method's constructor), and every statement that is not only functions (types,
+   * classes, tables, imports, constants, assignments), which lowering reads by name. A statement
+   * of functions alone is read through its functions, which are then among `fns` or lowered.
+   */
+  ensurePlacedFor(fns: Iterable<SourceFunction>): void {
+    if (!this.othersPlaced) {
+      const typedefs = /@typedef|@callback/.test(this.text);
+      placeStatementsExcept(this.sourceFile, (s) => isFunctionsOnly(s, typedefs));
+      this.othersPlaced = true;
+    }
+    for (const f of fns) {
+      placeStatement(f.statement);
+      if (f.context) placeStatementOf(f.context);
+    }
+  }
+
   /** Lowers `name` (once); undefined when the file has no such function (nor imports one under that name). */
   lower(name: string): Lowered | undefined {
     const cached = this.lowered.get(name);
     if (cached) return cached;
     const sf = this.functions.get(name);
     if (!sf) return this.imports?.lower(name);
+    this.ensurePlacedFor([sf]);
+    // The analysis puts check points in the IR's form in place (engine/checkPoints.ts
+    // validatePoint); the tags as discovered are shared with other parses (engine/declarationForms.ts).
+    if (sf.annotations.at.length > 0) sf.annotations = { ...sf.annotations, at: sf.annotations.at.map((p) => ({ ...p })) };
     const result = this.imports ? this.imports.lowering(name, () => lowerFunction(this, sf)) : lowerFunction(this, sf);
     this.lowered.set(name, result);
     return result;
@@ -79,8 +117,18 @@ export class Program implements ProgramView {
     const both = this.contexts.get(context) ?? [];
     this.contexts.set(context, both);
     const i = sf.isStatic ? 1 : 0;
+    if (!both[i]) this.ensurePlacedFor([sf]);
     return both[i] ??= contextInputsOf(this.functions, sf, this.sourceFile, (e) => constantValue(e, this.constants));
   }
+}
+
+/**
+ * `function f…`, or `const f = (…) => …` (every declarator a function), without a `@typedef` (read
+ * by name, lower/types.ts; `typedefs`: the file has one somewhere): a statement read only through its functions.
+ */
+function isFunctionsOnly(s: ts.Statement, typedefs: boolean): boolean {
+  if (!ts.isFunctionDeclaration(s) && !(ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => isFunctionValue(d.initializer)))) return false;
+  return !typedefs || !(s as { jsDoc?: ts.JSDoc[] }).jsDoc?.some((doc) => doc.tags?.some((t) => ts.isJSDocTypedefTag(t) || ts.isJSDocCallbackTag(t)));
 }
 
 /** The last parse, kept by a cache so the next edit re-parses only what changed. */
@@ -290,6 +338,7 @@ export interface FunctionLocation {
 }
 
 export function locationOf(f: SourceFunction, program: Program): FunctionLocation {
+  program.ensureAllPlaced();
   const sourceFile = program.sourceFile;
   const node = f.node;
   const top = f.form === 'top';
@@ -407,6 +456,7 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
     if (d >= docs.length || docs[d].start > at) { allKnown = false; break; }
   }
   if (allKnown) return [];
+  program.ensureAllPlaced();
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => d.start ?? 0);
   // The outermost node starting at each position (its leading comments are its JSDoc), and the
   // ends of nodes (comments there and before a closing `}` belong to no node).

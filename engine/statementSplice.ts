@@ -2,9 +2,11 @@
 // the whole tree three times per edit (parent pointers before and after, and every node after the
 // edit to move it), which at 50,000 lines costs more than everything else an edit needs. Most
 // edits lie inside one top-level statement (a function's body or JSDoc): that statement's new text
-// is parsed alone and put in its place, the other statements are kept as they are (moved when the
-// edit changed the length: one loop over the nodes after it, listed once per statement: still
-// O(file), the one such pass left per edit). Only when the result is certainly the one a full
+// is parsed alone and put in its place, the other statements are kept as they are. When the edit
+// changed the length, the statements after it move, but lazily: each statement's own pos and end
+// at once (one step per statement), the nodes inside it only when something reads their positions
+// (`placeStatement`, `placeAll`: engine/program.ts gates the readers), so typing costs the edited
+// statement, not the file. Only when the result is certainly the one a full
 // parse gives (the statement parses alone, without errors, to one statement that ends with `;` or
 // is a declaration ending with `}`, after a statement that ends the same way); any other edit is
 // TypeScript's (null here).
@@ -37,7 +39,9 @@ export function spliceStatement(old: ts.SourceFile, text: string, start: number,
   if (result) spliceStats.spliced++;
   else {
     spliceStats.fallbacks++;
-    // TypeScript's parser may move nodes of any statement and rebuild those around the edit.
+    // TypeScript's parser reads every position of the old tree, and may move nodes of any
+    // statement and rebuild those around the edit.
+    placeAll(old);
     subtrees = new WeakMap();
   }
   return result;
@@ -79,7 +83,12 @@ function splice(old: ts.SourceFile, text: string, start: number, endOld: number,
 
   shift(fresh, target.pos);
   if (delta !== 0) {
-    for (let k = i + 1; k < statements.length; k++) shift(statements[k], delta);
+    for (let k = i + 1; k < statements.length; k++) {
+      const s = statements[k] as unknown as Mutable;
+      s.pos += delta;
+      s.end += delta;
+      pending.set(statements[k], (pending.get(statements[k]) ?? 0) + delta);
+    }
     shift(old.endOfFileToken, delta);
   }
   const list = [...statements];
@@ -106,6 +115,9 @@ function splice(old: ts.SourceFile, text: string, start: number, endOld: number,
   }
   for (const s of file.statements) (s as { parent: ts.Node }).parent = file;
   (file.endOfFileToken as { parent: ts.Node }).parent = file;
+  // (The old tree shares the moved statements: a reader of it places them too.)
+  if (delta !== 0) placedFiles.delete(old);
+  else if (placedFiles.has(old)) placedFiles.add(file);
   return file;
 }
 
@@ -135,13 +147,65 @@ let subtrees = new WeakMap<ts.Node, Mutable[]>();
 
 /** Moves a node, its descendants, their JSDoc and the node arrays between them by `delta`. */
 function shift(node: ts.Node, delta: number): void {
+  moveFrom(listOf(node), 0, delta);
+}
+
+function listOf(node: ts.Node): Mutable[] {
   let list = subtrees.get(node);
   if (!list) subtrees.set(node, (list = subtreeOf(node)));
-  for (let k = 0; k < list.length; k++) {
+  return list;
+}
+
+function moveFrom(list: Mutable[], from: number, delta: number): void {
+  for (let k = from; k < list.length; k++) {
     const n = list[k];
     n.pos += delta;
     n.end += delta;
   }
+}
+
+/**
+ * Per top-level statement moved by a splice, how far the nodes inside it (not the statement
+ * itself, which is moved at once) still have to move. Composed across edits; applied by `placeStatement`.
+ */
+const pending = new WeakMap<ts.Node, number>();
+/** Parses whose every statement is placed (no reader needs to look at each statement again). */
+const placedFiles = new WeakSet<ts.SourceFile>();
+
+/** Nodes moved into place on demand: for tests (a typing edit must move none it does not read) and the bench. */
+export const placementStats = { statements: 0, nodes: 0 };
+
+/** Moves the nodes of a top-level statement to where the splices since they were last placed put it. */
+export function placeStatement(statement: ts.Node): void {
+  const delta = pending.get(statement);
+  if (delta === undefined) return;
+  pending.delete(statement);
+  if (delta === 0) return;
+  const list = listOf(statement);
+  // The statement itself (first in its list) is in place already.
+  moveFrom(list, 1, delta);
+  placementStats.statements++;
+  placementStats.nodes += list.length - 1;
+}
+
+/** Places the top-level statement `node` is in (or is). */
+export function placeStatementOf(node: ts.Node): void {
+  let top = node;
+  while (top.parent && top.parent.kind !== ts.SyntaxKind.SourceFile) top = top.parent;
+  placeStatement(top);
+}
+
+/** Places every statement of the file: for readers that may read any position (a type checker, a walk of the whole tree). */
+export function placeAll(file: ts.SourceFile): void {
+  if (placedFiles.has(file)) return;
+  for (const s of file.statements) placeStatement(s);
+  placedFiles.add(file);
+}
+
+/** Places every statement of the file that `keep` does not leave for later. */
+export function placeStatementsExcept(file: ts.SourceFile, keep: (s: ts.Statement) => boolean): void {
+  if (placedFiles.has(file)) return;
+  for (const s of file.statements) if (pending.has(s) && !keep(s)) placeStatement(s);
 }
 
 function subtreeOf(node: ts.Node): Mutable[] {

@@ -15,6 +15,7 @@ import ts from 'typescript';
 import { MAX_MODULE_CHARS, MAX_MODULES, type ModuleContext } from './modules';
 import { guessedReturnKind, recordShape, type ShapeType } from './lower/types';
 import type { RecordField } from './ir';
+import { placeAll } from './statementSplice';
 
 /** What the subset needs of the standard library, declared for the checker (`noLib`). */
 const LIB = `
@@ -129,6 +130,8 @@ export function typeOracle(sf: ts.SourceFile): TypeOracle | undefined {
   let oracle: TypeOracle | null = null;
   if (sf.text.length > MAX_MODULE_CHARS) { ORACLES.set(sf, null); return undefined; }
   try {
+    // The checker reads every position (engine/statementSplice.ts moves them lazily).
+    placeAll(sf);
     oracle = TypeOracle.build(sf, CONTEXTS.get(sf));
   } catch {
     // A fault of the checker's is no reason to fail: syntax typing stands.

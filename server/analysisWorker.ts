@@ -82,8 +82,10 @@ export function runAnalysisWorker(port: MessagePort): void {
       const turnEnd = performance.now() + TURN_MS;
       do {
         const fn = a.job.nextIsCached() ? null : a.job.next();
-        if (announced?.id !== a.id || announced.fn !== fn) port.postMessage({ type: 'progress', id: a.id, fn } satisfies FromWorker);
-        announced = { id: a.id, fn };
+        if (announced?.id !== a.id || announced.fn !== fn) {
+          port.postMessage({ type: 'progress', id: a.id, fn } satisfies FromWorker);
+          announced = { id: a.id, fn };
+        }
         more = a.job.step();
       } while (more && performance.now() < turnEnd);
     } catch (e) {

@@ -4,10 +4,13 @@
 // analysis, and the whole result is what a fresh analysis of the new text gives.
 
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyzeFile, AnalysisCache, FileAnalysisJob } from '../../engine/analyzeFile';
 import { placedStats } from '../../engine/ranges';
-import { spliceStats } from '../../engine/statementSplice';
+import { placementStats, spliceStats } from '../../engine/statementSplice';
+import { oraclesBuilt } from '../../engine/typeOracle';
 import { discoveryStats } from '../../engine/declarationForms';
 
 /** `count` annotated functions, each with a hand-written gradient, and a helper every fourth one calls. */
@@ -234,4 +237,142 @@ Model.prototype.scaled = function (x: number): number { return 3 * x; };
       }
     }), { numRuns: 30, seed: 15 });
   });
+
+  // Typing moves the statements after the edit lazily (engine/statementSplice.ts): whatever the
+  // analysis reads of them must be placed first. Characters typed and deleted at random places,
+  // nothing else in between, over classes, tables, closures, prototypes, a record class, and a
+  // file only the type checker types.
+  const REAL = path.resolve(__dirname, '../../../test/fixtures/realStyle');
+  const CHECKED = `
+/** @param {number[]} z */
+function normalise(z) {
+  var s = 0;
+  for (var i = 0; i < z.length; i++) s += z[i] * z[i];
+  var n = Math.sqrt(s);
+  return z.map((v) => v / n);
+}
+
+/**
+ * @differentiable
+ * @param {number[]} w
+ * @at w = [1, 2, 2]
+ */
+function first(w) {
+  var u = normalise(w);
+  return 3 * u[0];
+}
+
+function pad(q) {
+  return q + 1;
+}
+`;
+  const typingOver = (name: string, source: string, runs: number) => {
+    const typed = fc.record({ at: fc.nat(), del: fc.boolean(), ins: fc.constantFrom('1', ' ', 'x', '\n', '0', ' * 2') });
+    fc.assert(fc.property(fc.array(typed, { minLength: 1, maxLength: 6 }), (edits) => {
+      const cache = new AnalysisCache();
+      let text = source;
+      analyzeFile(text, {}, cache);
+      for (const e of edits) {
+        const i = e.at % (text.length + 1);
+        text = e.del ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + e.ins + text.slice(i);
+        assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text), `${name} after typing at ${i}`);
+      }
+    }), { numRuns: runs, seed: 27 });
+  };
+
+  it('typing at random places over classes, tables, closures and prototypes: the incremental result equals a fresh analysis', () => {
+    const spliced = spliceStats.spliced;
+    typingOver('forms', FORMS_FOR_TYPING, 30);
+    typingOver('vectorClass.ts', fs.readFileSync(path.join(REAL, 'vectorClass.ts'), 'utf8'), 15);
+    typingOver('softmaxLoss.js', fs.readFileSync(path.join(REAL, 'softmaxLoss.js'), 'utf8'), 15);
+    assert.ok(spliceStats.spliced - spliced > 60, 'typing edits were spliced');
+  });
+
+  it('typing in a file the type checker types: the checker sees every statement where it now is', () => {
+    const before = oraclesBuilt();
+    typingOver('checked', CHECKED, 15);
+    assert.ok(oraclesBuilt() > before, 'the checker was used');
+  });
+
+  it('a function moved by typing and never read, then named as a hand-written gradient: read where it now is', () => {
+    const text = `function pad(q: number): number { return q + 1; }
+
+/**
+ * @differentiable
+ * @at w = [1, 2]
+ */
+function f(w: number[]): number { return w[0] * w[0] + 3 * w[1]; }
+
+function h(w: number[]): number[] { return [2 * w[0], 3]; }
+`;
+    const cache = new AnalysisCache();
+    analyzeFile(text, {}, cache);
+    const typed = text.replace('q + 1', 'q + 12');
+    assert.deepEqual(analyzeFile(typed, {}, cache), analyzeFile(typed));
+    const tagged = typed.replace(' * @at w = [1, 2]', ' * @at w = [1, 2]\n * @gradient h');
+    const after = analyzeFile(tagged, {}, cache);
+    assert.deepEqual(after, analyzeFile(tagged));
+    assert.equal(after.functions[0].check?.status, 'ok');
+  });
+
+  it('typing in the first function of a large file places no node of the later statements the analysis does not read', () => {
+    const cache = new AnalysisCache();
+    analyzeFile(FILE, {}, cache);
+    const i = at(FILE, '  return a * Math.sin(y);', at(FILE, 'function smooth0('));
+    const text = FILE.slice(0, i) + ' ' + FILE.slice(i);
+    const before = { ...placementStats };
+    const after = analyzeFile(text, {}, cache);
+    // The edited function's hand-written gradient (the statement after it) is read; no other.
+    assert.equal(placementStats.statements - before.statements, 1);
+    assert.ok(placementStats.nodes - before.nodes < 100, `${placementStats.nodes - before.nodes} nodes placed`);
+    assert.deepEqual(after, analyzeFile(text));
+  });
 });
+
+const FORMS_FOR_TYPING = `const C = 1.5;
+/** @differentiable
+ * @at x = 0.5 */
+export const act = {
+  fn: (x: number): number => Math.tanh(x),
+  derivative: (x: number): number => 1 - Math.tanh(x) ** 2,
+};
+
+class Model {
+  k = 2;
+  /**
+   * @differentiable
+   * @at x = 1
+   */
+  loss(x: number): number { return this.k * sq(x); }
+}
+
+function sq(u: number): number {
+  return C * u * u;
+}
+
+/** @differentiable
+ * @at w = 0.3 */
+function makeLoss(c: number) {
+  return function loss(w: number): number { return c * w * w; };
+}
+
+function Spring(k) {
+  this.k = k || 2;
+}
+
+/** @differentiable
+ * @at x = 1.25, this.k = 3 */
+Spring.prototype.energy = function (x: number): number { return 0.5 * this.k * x * x; };
+
+/**
+ * @differentiable
+ * @at x = 0.7
+ * @gradient fGrad
+ */
+export function f(x: number): number { return Math.sin(x) * sq(x); }
+
+export function fGrad(x: number): number { return Math.cos(x) * sq(x) + Math.sin(x) * 2 * C * x; }
+
+/** An unanalysed tag: @differentiable on a callback */
+[1, 2].map(/** @differentiable */ (v) => v * 2);
+`;

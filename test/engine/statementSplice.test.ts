@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { parseSource } from '../../engine/program';
-import { spliceStats } from '../../engine/statementSplice';
+import { placeAll, placeStatement, placementStats, spliceStats } from '../../engine/statementSplice';
 
 const FILE = `// leading comment
 import { helper } from './helper';
@@ -56,7 +56,9 @@ function fresh(text: string): ts.SourceFile {
   return ts.createSourceFile('input.ts', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
 }
 
+/** The tree, once every node is placed (a splice moves the nodes after the edit when they are read), is a full parse's. */
 function assertSameTree(incremental: ts.SourceFile, text: string): void {
+  placeAll(incremental);
   const full = fresh(text);
   assert.equal(incremental.text, text);
   assert.equal(incremental.end, text.length);
@@ -111,5 +113,43 @@ describe('engine: the statement splice', () => {
       }
     }), { numRuns: 150, seed: 4 });
     assert.ok(spliceStats.spliced > 30, `only ${spliceStats.spliced} edits spliced`);
+  });
+
+  it('typing edits one after another, nothing read in between: placed at the end, the tree is a full parse\'s', () => {
+    let text = FILE;
+    let sf = parseSource(text);
+    const before = spliceStats.spliced;
+    // Characters typed and deleted in the first function, then in the table, then in the first again.
+    const at = [(t: string) => t.indexOf('x * x') + 5, (t: string) => t.indexOf('x * 2') + 5, (t: string) => t.indexOf('Math.sin(') + 10];
+    for (const where of at) {
+      for (const ins of ['1', '23', '', ' + x']) {
+        const i = where(text);
+        const next = ins === '' ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + ins + text.slice(i);
+        sf = parseSource(next, { text, sourceFile: sf });
+        text = next;
+      }
+    }
+    assert.equal(spliceStats.spliced, before + 12);
+    assertSameTree(sf, text);
+  });
+
+  it('a typing edit in the first statement places no node after it until one is read', () => {
+    const sf = parseSource(FILE);
+    const i = FILE.indexOf('x * x;') + 5;
+    const text = FILE.slice(0, i) + '1' + FILE.slice(i);
+    const namePos = (sf.statements[sf.statements.length - 1] as ts.FunctionDeclaration).name!.pos;
+    const before = { ...placementStats };
+    const next = parseSource(text, { text: FILE, sourceFile: sf });
+    assert.deepEqual(placementStats, before, 'no node placed by the edit');
+    // The statements themselves are in place at once; the nodes inside them wait.
+    const last = next.statements[next.statements.length - 1] as ts.FunctionDeclaration;
+    assert.equal(last.getText(next).startsWith('function h'), true);
+    assert.equal(last.name!.pos, namePos, 'its name not moved yet');
+    placeStatement(last);
+    assert.equal(placementStats.statements, before.statements + 1);
+    assert.ok(placementStats.nodes > before.nodes + 5, 'its nodes placed when read');
+    assert.equal(last.name!.pos, namePos + 1);
+    assert.equal(last.name!.getText(next), 'h');
+    assertSameTree(next, text);
   });
 });

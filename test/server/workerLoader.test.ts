@@ -1,5 +1,6 @@
-// dist/workerLoader.js runs the analysis worker's bundle through V8's code cache: the cache is
-// written after the warm-up, and a broken or stale cache is rejected and rewritten, never fatal.
+// dist/workerLoader.js runs the analysis worker's bundle (and the CLI's, for its check workers)
+// through V8's code cache: the cache is written after the warm-up, and a broken or stale cache is
+// rejected and rewritten, never fatal.
 // V8 runs any cache made from a source of the same length, so the cache is kept like code: in a
 // private per-user folder, checked (owner, permissions, no symlink, SHA-256 of the exact source)
 // before use, and written under a random name with O_EXCL. Each test gets its own
@@ -13,37 +14,42 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { WORKER_ROLE } from '../../server/analysisRunner';
+import { CHECK_WORKER_ROLE } from '../../cli/parallel';
 import { decodeAnalysis, type FileAnalysisDelta } from '../../server/workerProtocol';
 import type { FileAnalysis } from '../../engine/api';
 
 const DIST = path.resolve(__dirname, '..', '..', '..', 'dist');
 const BUNDLE = path.join(DIST, 'analysisWorker.js');
+/** The CLI's bundle, run by the loader in the CLI's check workers; it starts with a `#!` line. */
+const CLI_BUNDLE = path.join(DIST, 'cli.js');
 const posix = process.platform !== 'win32';
 const isRoot = posix && process.getuid?.() === 0;
 
-/** The source the loader compiles: the bundle in Node's CommonJS wrapper. */
-function wrappedSource(): string {
-  const source = fs.readFileSync(BUNDLE, 'utf8');
+/** The source the loader compiles: the bundle (its `#!` line a comment) in Node's CommonJS wrapper. */
+function wrappedSource(bundle = BUNDLE): string {
+  const text = fs.readFileSync(bundle, 'utf8');
+  const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;
   return `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 }
 
-/** The cache file's name and header, as server/workerLoader.ts writes them. */
-function cacheFormat(): { name: string; header: Buffer } {
-  const key = crypto.createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`).update(wrappedSource()).digest('hex');
-  return { name: `worker-${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`, header: Buffer.from(`gradlens-v8-code-cache 1\n${key}\n`, 'latin1') };
+/** The cache file's name and header, as server/workerLoader.ts writes them (`cli-` for the CLI's bundle). */
+function cacheFormat(bundle = BUNDLE): { name: string; header: Buffer } {
+  const key = crypto.createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`).update(wrappedSource(bundle)).digest('hex');
+  const prefix = bundle === CLI_BUNDLE ? 'cli-' : 'worker-';
+  return { name: `${prefix}${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`, header: Buffer.from(`gradlens-v8-code-cache 1\n${key}\n`, 'latin1') };
 }
 
 /**
  * V8 code cache of a source as long as the real one whose code writes `marker`: what an attacker
  * able to write the cache would plant. V8 checks only the length, so it would run.
  */
-function hostileCache(marker: string): Buffer {
-  const wrapped = wrappedSource();
+function hostileCache(marker: string, bundle = BUNDLE): Buffer {
+  const wrapped = wrappedSource(bundle);
   const head = `(function (exports, require, module, __filename, __dirname) { require('fs').writeFileSync(${JSON.stringify(marker)}, 'planted code ran'); /*`;
   const tail = '*/\n});';
   const hostile = head + ' '.repeat(wrapped.length - head.length - tail.length) + tail;
   assert.equal(hostile.length, wrapped.length);
-  return new vm.Script(hostile, { filename: BUNDLE }).createCachedData();
+  return new vm.Script(hostile, { filename: bundle }).createCachedData();
 }
 
 interface Sandbox {
@@ -107,13 +113,43 @@ function cacheFiles(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.v8cache')) : [];
 }
 
-/** Plants `data` as the cache, with the right header unless told otherwise, mode 0600. */
-function plant(s: Sandbox, data: Buffer, header: Buffer | null = cacheFormat().header, at?: string): string {
+/** Plants `data` as the cache (of `bundle`), with the right header unless told otherwise, mode 0600. */
+function plant(s: Sandbox, data: Buffer, header: Buffer | null = cacheFormat().header, at?: string, bundle = BUNDLE): string {
   if (!at) fs.mkdirSync(s.dir, { recursive: true, mode: 0o700 });
-  const file = at ?? path.join(s.dir, cacheFormat().name);
+  const file = at ?? path.join(s.dir, cacheFormat(bundle).name);
   fs.writeFileSync(file, header ? Buffer.concat([header, data]) : data, { mode: 0o600 });
   fs.chmodSync(file, 0o600);
   return file;
+}
+
+const CHECKED = '/** @differentiable\n * @gradient fGrad\n * @at x = 2 */\nexport function f(x: number): number { return x * x; }\nexport function fGrad(x: number): number { return 3 * x; }\n';
+
+/** Starts a CLI check worker through the loader (`bundle` in its workerData) and has it check one file: its analysis, or null when the worker exited or failed first. */
+async function checkOnce(s: Sandbox, bundle: unknown = 'cli'): Promise<{ analysis: FileAnalysis } | null> {
+  const file = path.join(s.root, 'm.ts');
+  fs.writeFileSync(file, CHECKED);
+  const worker = new Worker(path.join(DIST, 'workerLoader.js'), { workerData: { role: CHECK_WORKER_ROLE, bundle }, env: s.env });
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the check worker neither answered nor exited')), 30_000);
+      worker.on('error', () => { clearTimeout(timer); resolve(null); });
+      worker.on('exit', () => { clearTimeout(timer); resolve(null); });
+      worker.on('message', (m: { ready?: true; report?: { analysis: FileAnalysis } }) => {
+        if (m.ready) worker.postMessage({ id: 0, file, shown: 'm.ts', options: {} });
+        else { clearTimeout(timer); resolve({ analysis: m.report!.analysis }); }
+      });
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** The check worker's report of CHECKED: the hand-written gradient is wrong (3x for 2x). */
+async function assertChecks(s: Sandbox): Promise<void> {
+  const r = await checkOnce(s);
+  assert.ok(r, 'the check worker exited without answering (planted code ran instead of the bundle?)');
+  assert.deepEqual(r.analysis.functions[0]!.gradient, { x: 4 });
+  assert.ok(r.analysis.functions[0]!.diagnostics.some((d) => d.code === 'GL001'), 'the wrong hand-written gradient is reported');
 }
 
 describe('server: the analysis worker loader and its code cache', function () {
@@ -248,5 +284,55 @@ describe('server: the analysis worker loader and its code cache', function () {
     assert.equal(left.length, 4, left.join(', '));
     assert.ok(left.includes(cacheFormat().name));
     for (const i of [3, 4, 5]) assert.ok(left.includes(`worker-v0.0.${i}-x64-0000000000000000.v8cache`), `the newest old caches are kept: ${left}`);
+  });
+
+  describe('the CLI\'s bundle (the check workers of `gradlens check --jobs`)', () => {
+    it('writes its own cache privately after the first file (0600 in the 0700 folder, SHA-256 header), reuses it, and leaves the analysis worker\'s alone', async () => {
+      const s = sandbox();
+      await assertChecks(s);
+      const { name, header } = cacheFormat(CLI_BUNDLE);
+      const file = path.join(s.dir, name);
+      assert.ok(fs.existsSync(file) && fs.statSync(file).size > 100_000, `no code cache was written for the CLI: ${cacheFiles(s.dir)}`);
+      assert.ok(fs.readFileSync(file).subarray(0, header.length).equals(header), 'the cache does not start with the hash of the CLI\'s source');
+      if (posix) {
+        assert.equal(fs.statSync(s.dir).mode & 0o777, 0o700);
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+      }
+      assert.deepEqual(fs.readdirSync(s.tmp), [], 'the temp folder is not used');
+      const before = fs.statSync(file).mtimeMs;
+      await assertChecks(s);
+      assert.equal(fs.statSync(file).mtimeMs, before, 'an accepted cache is not rewritten');
+      // the analysis worker's cache is another file; each keeps the other
+      await assertAnalyses(s.env);
+      assert.deepEqual(cacheFiles(s.dir).sort(), [name, cacheFormat().name].sort());
+    });
+
+    it('a corrupt cache is rejected and replaced', async () => {
+      const s = sandbox();
+      const file = plant(s, Buffer.from('not a code cache'), cacheFormat(CLI_BUNDLE).header, undefined, CLI_BUNDLE);
+      await assertChecks(s);
+      assert.ok(fs.statSync(file).size > 100_000, 'the corrupt cache was not rewritten');
+    });
+
+    it('planted bytecode runs under the right header (control), and not under the hash of another source or the analysis worker\'s', async () => {
+      const control = sandbox();
+      plant(control, hostileCache(control.marker, CLI_BUNDLE), cacheFormat(CLI_BUNDLE).header, undefined, CLI_BUNDLE);
+      assert.equal(await checkOnce(control), null);
+      assert.ok(fs.existsSync(control.marker), 'the hostile cache did not run: the test below would prove nothing');
+      for (const header of [Buffer.from(`gradlens-v8-code-cache 1\n${crypto.createHash('sha256').update('another source').digest('hex')}\n`, 'latin1'), cacheFormat().header]) {
+        const s = sandbox();
+        plant(s, hostileCache(s.marker, CLI_BUNDLE), header, undefined, CLI_BUNDLE);
+        await assertChecks(s);
+        assert.ok(!fs.existsSync(s.marker), 'planted bytecode ran');
+      }
+    });
+
+    it('runs only a bundle of its list: a path or an unknown name in workerData runs nothing', async () => {
+      for (const bundle of ['../cli.js', CLI_BUNDLE, 'cli.js', 'toString', 7]) {
+        const s = sandbox();
+        assert.equal(await checkOnce(s, bundle), null, `the loader ran ${String(bundle)}`);
+        assert.deepEqual(cacheFiles(s.dir), []);
+      }
+    });
   });
 });
