@@ -7,6 +7,8 @@
 //    check-point budget) and its correct hand-written gradient, divided by one call of the loss as
 //    plain JavaScript on the same data. Settings: stepBudget 50,000,000 (the ceiling), timeBudgetMs
 //    10,000 (the ceiling), so the figures show the work, and a GL007 says the budget still ran out.
+//    Beside it, jax-js `jit(grad)` and TensorFlow.js `tf.grad` on the same data (bench/livePeer.mjs):
+//    definition to first gradient, and a second call.
 // 2. Wrong gradients: a chain function of n = 10 … 10,000 components whose hand-written gradient
 //    misses a term on every second component; the time until `analyzeFile` returns the GL001.
 //
@@ -16,13 +18,15 @@
 // until its next full garbage collection.)
 // Usage: node bench/live.mjs <out.json> [engine module, default bench/.build/engine.cjs]
 
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import ts from 'typescript';
 import { BUILD_DIR } from './lib/objectives.mjs';
-import { makeRng } from './lib/rng.mjs';
+import { liveLogisticData, LIVE_FEATURES } from './lib/liveData.mjs';
 import { median } from './lib/timing.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,18 +35,13 @@ const enginePath = process.argv[3] ?? join(BUILD_DIR, 'engine.cjs');
 const result = { available: false, reason: null, logistic: [], wrong: [] };
 const save = () => writeFileSync(outPath, JSON.stringify(result, null, 1));
 const OPTIONS = { stepBudget: 50_000_000, timeBudgetMs: 10_000 };
-const D = 100;
+const D = LIVE_FEATURES;
 /** Operations of one sample of the loss (the dot product's 6 per feature: index arithmetic, multiply, add, loop counter; then the softplus and the sum). */
 const OPS_PER_SAMPLE = 6 * D + 8;
 let fresh = 0;
 
 function logisticSource(name, m) {
-  const rng = makeRng(11);
-  const nX = Math.min(m * D, 10_000);
-  const round = (x) => Number(x.toFixed(3));
-  const X = Array.from({ length: nX }, () => round(rng.uniform() * 2 - 1));
-  const y = Array.from({ length: m }, () => (rng.uniform() < 0.5 ? 0 : 1));
-  const w = Array.from({ length: D }, () => round((rng.uniform() * 2 - 1) * 0.1));
+  const { w, X, y } = liveLogisticData(m);
   const text = `/**
  * @differentiable
  * @wrt w
@@ -154,6 +153,19 @@ try {
     }
     const ms = median(runs.map((x) => x.ms));
     result.logistic.push({ operations: m * OPS_PER_SAMPLE, samples: m, plainMs: plain, analysisMs: ms, ratio: ms / plain, diagnostics: runs[0].codes });
+    save();
+  }
+  // The peers on the same work, each in a process of its own (bench/livePeer.mjs).
+  result.peers = {};
+  for (const peer of ['jax-jit', 'tfjs']) {
+    const r = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'livePeer.mjs'), peer, ...result.logistic.map((x) => String(x.samples))], { encoding: 'utf8', timeout: 240_000, maxBuffer: 1 << 26 });
+    try {
+      // (TensorFlow.js may print a banner first: the report is the last line)
+      const out = JSON.parse(r.stdout.trim().split('\n').pop());
+      result.peers[peer] = out.rows.map((row, i) => ({ ...row, firstRatio: row.firstMs / result.logistic[i].plainMs, nextRatio: row.nextMs / result.logistic[i].plainMs }));
+    } catch {
+      result.peers[peer] = { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-1)[0] };
+    }
     save();
   }
   for (const n of [10, 100, 1000, 10000]) {

@@ -138,6 +138,12 @@ function engineOnly(results) {
   return out;
 }
 
+/** A peer's first and second call at row i, ÷ the plain function, or dashes when it did not run. */
+function peerCells(rows, i) {
+  const r = Array.isArray(rows) ? rows[i] : undefined;
+  return r ? `${fmtMs(r.firstMs)} = ${Math.round(r.firstRatio).toLocaleString('en-US')}× | ${fmtMs(r.nextMs)} = ${Math.round(r.nextRatio).toLocaleString('en-US')}×` : '– | –';
+}
+
 function live(results) {
   const l = results.live;
   if (!l?.available) return [`Live rows: not available: ${oneLine(l?.reason ?? 'not run')}`];
@@ -150,9 +156,13 @@ function live(results) {
     'interpreter counts them, index arithmetic included) with its correct hand-written gradient, divided by one',
     'call of the loss as plain JavaScript on the same data (target: ≤ 100× at 10⁶ operations).',
     '',
-    '| operations | samples | plain function | open → diagnostics | ÷ plain | diagnostics |',
-    '|---:|---:|---:|---:|---:|---|',
-    ...l.logistic.map((r) => `| ${r.operations.toLocaleString('en-US')} | ${r.samples.toLocaleString('en-US')} | ${fmtMs(r.plainMs)} | ${fmtMs(r.analysisMs)} | ${Math.round(r.ratio).toLocaleString('en-US')}× | ${codes(r.diagnostics)} |`),
+    'Beside it, the peers on the same work (same data, float32, each in a process of its own): from defining',
+    'the gradient to the first gradient read back (tracing and compiling included), then a second call.',
+    '',
+    '| operations | samples | plain function | open → diagnostics | ÷ plain | diagnostics | jax-js jit(grad): first ÷ plain | second ÷ plain | TensorFlow.js tf.grad (cpu): first ÷ plain | second ÷ plain |',
+    '|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+    ...l.logistic.map((r, i) => `| ${r.operations.toLocaleString('en-US')} | ${r.samples.toLocaleString('en-US')} | ${fmtMs(r.plainMs)} | ${fmtMs(r.analysisMs)} | ${Math.round(r.ratio).toLocaleString('en-US')}× | ${codes(r.diagnostics)} | ${peerCells(l.peers?.['jax-jit'], i)} | ${peerCells(l.peers?.tfjs, i)} |`),
+    ...Object.entries(l.peers ?? {}).filter(([, p]) => p && !Array.isArray(p)).map(([k, p]) => `(${k}: not available: ${oneLine(p.error ?? 'no rows')})`),
     '',
     'A wrong hand-written gradient (a term missing on every second component of a chain function): time',
     'until the GL001 (target: 1,000 components within 1 s).',
