@@ -21,11 +21,10 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ts from 'typescript';
-import { BUILD_DIR } from './lib/objectives.mjs';
+import { BENCH_DIR, BUILD_DIR } from './lib/objectives.mjs';
 import { liveLogisticData, LIVE_FEATURES } from './lib/liveData.mjs';
 import { median } from './lib/timing.mjs';
 
@@ -158,7 +157,7 @@ try {
   // The peers on the same work, each in a process of its own (bench/livePeer.mjs).
   result.peers = {};
   for (const peer of ['jax-jit', 'tfjs']) {
-    const r = spawnSync(process.execPath, [join(dirname(fileURLToPath(import.meta.url)), 'livePeer.mjs'), peer, ...result.logistic.map((x) => String(x.samples))], { encoding: 'utf8', timeout: 240_000, maxBuffer: 1 << 26 });
+    const r = spawnSync(process.execPath, [join(BENCH_DIR, 'livePeer.mjs'), peer, ...result.logistic.map((x) => String(x.samples))], { encoding: 'utf8', timeout: 240_000, maxBuffer: 1 << 26 });
     try {
       // (TensorFlow.js may print a banner first: the report is the last line)
       const out = JSON.parse(r.stdout.trim().split('\n').pop());

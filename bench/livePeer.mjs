@@ -7,15 +7,14 @@
 
 import { performance } from 'node:perf_hooks';
 import { liveLogisticData } from './lib/liveData.mjs';
+import { METHODS } from './lib/methods.mjs';
 
 const [peer, ...sizes] = process.argv.slice(2);
-const METHODS = {
-  'jax-jit': { module: './methods/jax.mjs', options: { jit: true, dtype: 'float32' } },
-  tfjs: { module: './methods/tfjs.mjs', options: {} },
-};
-const method = METHODS[peer];
-if (!method) throw new Error(`unknown peer '${peer}' (${Object.keys(METHODS).join(', ')})`);
-const m = await import(method.module);
+// The peers as the gradient-cost rows run them (bench/lib/methods.mjs): the same modules and options.
+const PEERS = ['jax-jit', 'tfjs'];
+const method = PEERS.includes(peer) ? METHODS.find((x) => x.id === peer) : undefined;
+if (!method) throw new Error(`unknown peer '${peer}' (${PEERS.join(', ')})`);
+const m = await import(`./methods/${method.module}`);
 const setup = await m.setup(method.options);
 const rows = [];
 for (const samples of sizes.map(Number)) {

@@ -658,11 +658,24 @@ function typesRead(program: Program, involved: SourceFunction[]): string {
       const s = declared.get(n);
       if (!s || used.has(n)) continue;
       used.add(n);
-      visit(program.text.slice(s.pos, s.end).match(/[A-Za-z_$][\w$]*/g) ?? []);
+      visit(declarationText(program, s).names);
     }
   };
   for (const f of involved) visit(namesIn(f));
-  return [...used].sort().map((n) => { const s = declared.get(n)!; return `${n}\u0001${program.text.slice(s.pos, s.end)}`; }).join('\u0000');
+  return [...used].sort().map((n) => `${n}\u0001${declarationText(program, declared.get(n)!).text}`).join('\u0000');
+}
+
+/** Per type declaration, its text and the names in it: read once per version of the statement (an edit elsewhere keeps the node), not per function and edit. */
+const declarationTexts = new WeakMap<ts.Statement, { text: string; names: string[] }>();
+
+function declarationText(program: Program, s: ts.Statement): { text: string; names: string[] } {
+  let known = declarationTexts.get(s);
+  if (!known) {
+    const text = program.text.slice(s.pos, s.end);
+    known = { text, names: text.match(/[A-Za-z_$][\w$]*/g) ?? [] };
+    declarationTexts.set(s, known);
+  }
+  return known;
 }
 
 /** Per function node, the names its text holds (JSDoc included): read once per version of the function. */

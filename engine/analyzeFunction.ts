@@ -18,6 +18,7 @@ import { LiveCode } from './compiled/live';
 import { IrFunction, Point, Range, Stmt } from './ir';
 import type { KinkEvent } from './api';
 import { forEachExpr } from './irWalk';
+import { someStmt } from './codegen/stmtWalk';
 import type { Program, SourceFunction } from './program';
 import { closedFormFor } from './closedFormBridge';
 import { wrtOf } from './wrt';
@@ -156,10 +157,6 @@ function numbersIn(point: Point): number {
   return n;
 }
 
-function hasLoop(stmts: Stmt[]): boolean {
-  return stmts.some((s) => s.k === 'loop' || (s.k === 'if' && (hasLoop(s.then) || hasLoop(s.else))));
-}
-
 /**
  * Whether the analysis should run compiled code (engine/compiled/live.ts): generating and compiling
  * a function's code costs a few milliseconds, more than interpreting a small function everywhere
@@ -168,7 +165,7 @@ function hasLoop(stmts: Stmt[]): boolean {
 function worthCompiling(program: Program, fn: IrFunction, wrt: string[], points: Point[]): boolean {
   if (points.length === 0) return false;
   // A loop over a point of many numbers: expensive, no probe needed (it would copy them all once more).
-  if (numbersIn(points[0]) >= COMPILE_POINT_NUMBERS && hasLoop(fn.body)) return true;
+  if (numbersIn(points[0]) >= COMPILE_POINT_NUMBERS && someStmt(fn.body, (s) => s.k === 'loop')) return true;
   const m = meter();
   const before = m.operations;
   let components = 1;

@@ -8,7 +8,7 @@ import { Expr, IrFunction, IrParam, Point, RecordLayout, Stmt } from './ir';
 import { stringId } from './lower/types';
 import { PointValue, setPointValue } from './pointGrammar';
 import type { Program } from './program';
-import { plural, viewAsRecord } from './format';
+import { fieldTree, plural, viewAsRecord, type FieldTree } from './format';
 
 /** mulberry32: small, fast, and the same sequence on every machine. */
 export function seededRandom(seed: number): () => number {
@@ -287,17 +287,7 @@ function irValue(p: IrParam, v: unknown): { value: unknown } | string {
 
 /** `{ x: 1, y: 2 }` for a layout (nested fields nested). */
 function recordExample(rec: RecordLayout): string {
-  type Tree = Map<string, Tree | string>;
-  const root: Tree = new Map();
-  for (const f of rec.fields) {
-    const parts = f.path.split('.');
-    let t = root;
-    for (const part of parts.slice(0, -1)) {
-      if (!(t.get(part) instanceof Map)) t.set(part, new Map());
-      t = t.get(part) as Tree;
-    }
-    t.set(parts[parts.length - 1], f.kind === 'num' ? '0' : f.kind === 'bool' ? 'false' : '"…"');
-  }
-  const show = (t: Tree): string => `{ ${[...t].map(([k, v]) => `${k}: ${typeof v === 'string' ? v : show(v)}`).join(', ')} }`;
-  return show(root);
+  const example = (k: number) => (rec.fields[k].kind === 'num' ? '0' : rec.fields[k].kind === 'bool' ? 'false' : '"…"');
+  const show = (t: FieldTree): string => `{ ${[...t].map(([key, v]) => `${key}: ${typeof v === 'number' ? example(v) : show(v)}`).join(', ')} }`;
+  return show(fieldTree(rec.fields));
 }

@@ -139,7 +139,8 @@ class Lowerer extends TypedLowerer {
     if (!declared?.record && this.returnRecords.length > 1 && this.returnRecords.some((r) => !sameLayout(r, this.returnRecords[0]))) {
       this.report(sf.nameNode, 'A function returning records with different fields', 'Return the same fields on every path.');
     }
-    if (declared?.constant) this.report(node.type!, `A return type of '${node.type!.getText(this.sfile)}'`, 'A differentiable function returns a number, a number array, a record of numbers, or an array of those.');
+    const returnTypeNode = node.type ?? docReturn;
+    if (declared?.constant && returnTypeNode) this.report(returnTypeNode, `A return type of '${returnTypeNode.getText(this.sfile)}'`, 'A differentiable function returns a number, a number array, a record of numbers, or an array of those.');
     else if (node.type && !declared && !keyed) {
       this.report(node.type, `A return type of '${node.type.getText(this.sfile)}'`, 'A differentiable function returns a number, or a number[] or tuple (then its derivative is a Jacobian).');
     }

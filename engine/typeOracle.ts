@@ -258,13 +258,6 @@ export class TypeOracle {
     return sig ? this.shape(this.checker.getReturnTypeOfSignature(sig)) : undefined;
   }
 
-  /** The shape of a parameter's type (declared, from JSDoc, or inferred from its default). */
-  paramShape(p: ts.ParameterDeclaration): ShapeType | undefined {
-    const node = this.node(p);
-    if (!node) return undefined;
-    return this.shape(this.checker.getTypeAtLocation(node), true);
-  }
-
   /** The engine's shape of a checker type; `optional`: `T | undefined` is `T` (a parameter given in `@at` or defaulted). */
   shape(t: ts.Type, optional = false, depth = 0): ShapeType | undefined {
     if (depth > 16) return undefined;

@@ -10,7 +10,7 @@ import { freeName, locateFunction, locateFunctions, topLevelNames, type LocatedF
 import { identifierBase } from '../engine/codegen/names';
 import { DEFAULT_CODE_STYLE, withCodeStyle, type CodeStyle } from '../engine/codegen/code';
 import { resolveCodeStyle, type StyleSources } from './codeStyle';
-import { conventionFixEdits, conventionOf, fixedSizesOf, inConventionCode, partialsCode, partialsPlan, previousGenerated, blankedOut } from './conventionCode';
+import { conventionFixEdits, conventionOf, fixedSizesOf, inConventionCode, partialsCode, partialsPlan, previousGenerated, blankedOut, regenerated } from './conventionCode';
 import type { OffsetEdit } from './toLsp';
 import * as fs from 'node:fs';
 import { detectTestSetup, readProjectFacts, renderTestFile } from './testFile';
@@ -305,13 +305,8 @@ export function fixEdits(text: string, fnName: string, fa: FunctionAnalysis | nu
   const mode: CodegenMode = fa?.closedFormAvailable && implicit.length === 0 ? 'closed' : 'reverse';
   // A member, method or closure keeps its place and signature: only its body is regenerated.
   const genName = hand.form === 'top' ? handName : freeName(`${identifierBase(handName)}`, topLevelNames(text));
-  let result = generateDerivative(text, fnName, mode, { name: genName, style });
-  if (!result.generated && mode === 'closed') result = generateDerivative(text, fnName, 'reverse', { name: genName, style });
-  const generated = result.generated;
-  if (!generated) {
-    log(`Gradlens: cannot regenerate ${handName}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
-    return null;
-  }
+  const generated = regenerated(text, fnName, mode, genName, style, handName, log);
+  if (!generated) return null;
   const genFns = locateFunctions(generated.code);
   const gen = genFns.find((f) => f.name === generated.name) ?? null;
   if (hand.form !== 'top') {

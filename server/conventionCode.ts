@@ -561,12 +561,17 @@ function regeneratePlain(text: string, fnName: string, hand: LocatedFunction, mo
   const previous = previousGenerated(text, [plainBase]).filter((s) => s.end <= hand.statementStart || s.start >= hand.statementEnd);
   const genText = blankedOut(text, previous);
   const plainName = freeName(plainBase, topLevelNames(genText));
-  let result = generateDerivative(genText, fnName, mode, { name: plainName, style });
-  if (!result.generated && mode === 'closed') result = generateDerivative(genText, fnName, 'reverse', { name: plainName, style });
-  const generated = result.generated;
-  if (!generated) {
-    log(`Gradlens: cannot regenerate ${handName}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
-    return null;
-  }
-  return { previous, generated, genText };
+  const generated = regenerated(genText, fnName, mode, plainName, style, handName, log);
+  return generated ? { previous, generated, genText } : null;
+}
+
+/**
+ * The gradient of `fnName` generated again as `name` to replace `handName`: in closed form when
+ * asked and it has one, else by reverse mode; null, with the reason logged, when neither can be.
+ */
+export function regenerated(text: string, fnName: string, mode: CodegenMode, name: string, style: CodeStyle, handName: string, log: (m: string) => void) {
+  let result = generateDerivative(text, fnName, mode, { name, style });
+  if (!result.generated && mode === 'closed') result = generateDerivative(text, fnName, 'reverse', { name, style });
+  if (!result.generated) log(`Gradlens: cannot regenerate ${handName}: ${result.diagnostics.map((d) => d.message).join('; ')}`);
+  return result.generated;
 }

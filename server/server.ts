@@ -292,7 +292,7 @@ export function startServer(connection: Connection, options: ServerOptions): voi
     const snap = await analysis.latestOrFirst(params.uri, FIRST_ANALYSIS_WAIT_MS);
     return {
       text: doc.getText(),
-      functions: snap?.analysis.functions.map((f) => f.name) ?? [],
+      functions: snap ? analysedFunctions(snap.analysis).map((f) => f.name) : [],
       params,
       offset: params.position ? doc.offsetAt(params.position) : null,
       options: toAnalysisOptions(await settings.get(params.uri)),

@@ -159,7 +159,7 @@ export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | un
     const known = p?.analysis.diagnostics[d.ref[1]];
     if (!known) { missing = true; return d as unknown as EngineDiagnostic; }
     const moved = movedAnalyses.get(p!);
-    return moved ? moved.diagnostics[d.ref[1]] : p!.shifts.length > 0 ? shiftedRanges(known, p!.shifts) : known;
+    return moved ? moved.diagnostics[d.ref[1]] : shiftedRanges(known, p!.shifts);
   });
   if (missing) return null;
   const analysis = { diagnostics, candidates: delta.candidates, skipped: delta.skipped, ...(ruleHelpers ? { ruleHelpers: ruleHelpers.map(movedAnalysis) } : {}) } as FileAnalysis;

@@ -139,13 +139,17 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
     .filter((l) => expanded.has(l.id) && l.tripCount > ITERATIONS_SHOWN_AT_START + 1)
     .map((l) => ({ loop: l, iterations: iterationsOf(graph, l, loops) }));
 
-  const box = (id: string, make: () => ViewNode): ViewNode => {
+  /** The box `id` (made on first use, with what a box never has: a value, an adjoint, a group), with `n` put in it. */
+  const boxInto = (n: GraphNode, id: string, make: () => Pick<ViewNode, 'kind' | 'op' | 'label' | 'range' | 'loopId' | 'tripCount' | 'callId'>): ViewNode => {
     let b = boxes.get(id);
     if (!b) {
-      b = make();
+      b = { id, value: null, adjoint: null, members: [], group: null, isInput: false, isOutput: false, ...make() };
       boxes.set(id, b);
       nodes.push(b);
     }
+    b.members.push(n.id);
+    if (outputs.has(n.id)) b.isOutput = true;
+    boxOf.set(n.id, b.id);
     return b;
   };
 
@@ -160,70 +164,40 @@ export function buildViewGraph(graph: ComputationGraph, expanded: ReadonlySet<nu
     }
     const useLoop = loop && (!hidden || contains(loop.range, hidden.range)) ? loop : null;
     if (useLoop) {
-      const b = box(`loop${useLoop.id}`, () => ({
-        id: `loop${useLoop.id}`,
+      const b = boxInto(n, `loop${useLoop.id}`, () => ({
         kind: 'loop',
         op: 'loop',
         label: `loop ×${useLoop.tripCount}`,
-        value: null,
-        adjoint: null,
         range: useLoop.range,
-        members: [],
         loopId: useLoop.id,
         tripCount: useLoop.tripCount,
         callId: null,
-        group: null,
-        isInput: false,
-        isOutput: false,
       }));
-      b.members.push(n.id);
-      if (outputs.has(n.id)) b.isOutput = true;
-      boxOf.set(n.id, b.id);
       const around = expandedAround(useLoop.range, true);
       if (around !== null) loopOf.set(b.id, around);
     } else if (hidden) {
       const h = hidden;
-      const b = box(`iters${h.id}`, () => ({
-        id: `iters${h.id}`,
+      const b = boxInto(n, `iters${h.id}`, () => ({
         kind: 'iterations',
         op: 'loop',
         label: `iterations ${ITERATIONS_SHOWN_AT_START + 1}–${h.tripCount - 1} of ${h.tripCount}`,
-        value: null,
-        adjoint: null,
         range: h.range,
-        members: [],
         loopId: h.id,
         tripCount: h.tripCount - ITERATIONS_SHOWN_AT_START - 1,
         callId: null,
-        group: null,
-        isInput: false,
-        isOutput: false,
       }));
-      b.members.push(n.id);
-      if (outputs.has(n.id)) b.isOutput = true;
-      boxOf.set(n.id, b.id);
       loopOf.set(b.id, h.id);
     } else if (n.call !== undefined && calls.has(n.call) && (callSize.get(n.call) ?? 0) > 1 && !expandedCalls.has(n.call)) {
       const c = calls.get(n.call)!;
-      const b = box(`call${c.id}`, () => ({
-        id: `call${c.id}`,
+      const b = boxInto(n, `call${c.id}`, () => ({
         kind: 'call',
         op: 'call',
         label: c.text,
-        value: null,
-        adjoint: null,
         range: c.range,
-        members: [],
         loopId: n.loop ? n.loop.id : null,
         tripCount: null,
         callId: c.id,
-        group: null,
-        isInput: false,
-        isOutput: false,
       }));
-      b.members.push(n.id);
-      if (outputs.has(n.id)) b.isOutput = true;
-      boxOf.set(n.id, b.id);
       if (n.statement !== undefined) statementOf.set(b.id, statementKey(n));
       if (n.loop) loopOf.set(b.id, n.loop.id);
     } else {

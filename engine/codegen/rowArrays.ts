@@ -17,17 +17,16 @@ import ts from 'typescript';
 import type { Expr, IrFunction, IrVar, Range, Stmt } from '../ir';
 import { children, mapChildren, substitute } from '../irWalk';
 import { cnst, idx, mentions, ref, sameExpr, varsOf } from './expr';
-import { forEachStmt, forEachStmtExpr, someStmt } from './stmtWalk';
+import { forEachStmt, forEachStmtExpr, someStmt, stmtsMention } from './stmtWalk';
+import { cap } from './names';
 import { CodegenError } from './work';
 
 /** The function with its local arrays of rows written by `push` or a store split into arrays of fields (see above). */
 export function splitRowArrays(fn: IrFunction, sf: ts.SourceFile): IrFunction {
   const written = new Set<number>();
-  const visit = (ss: Stmt[]) => someStmt(ss, (s) => {
+  forEachStmt(fn.body, (s) => {
     if ((s.k === 'push' || s.k === 'store') && fn.vars[s.array].depth > 1) written.add(s.array);
-    return false;
   });
-  visit(fn.body);
   if (written.size === 0) return fn;
   return new RowSplit(fn, written, sf).run();
 }
@@ -72,7 +71,7 @@ class RowSplit {
       return !!found;
     });
     const names = found ?? Array.from({ length: width }, (_, j) => `field${j}`);
-    return names.map((n) => n.split(/[^A-Za-z0-9_$]+/).filter((p) => p).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('') || 'Field');
+    return names.map((n) => n.split(/[^A-Za-z0-9_$]+/).filter((p) => p).map(cap).join('') || 'Field');
   }
 
   run(): IrFunction {
@@ -152,7 +151,7 @@ class RowSplit {
     const store = stmts[at + 2];
     if (row?.k !== 'let' || store?.k !== 'store' || !this.fields.has(store.array) || !(store.index.k === 'var' && store.index.id === s.v)) return false;
     if (!(row.init.k === 'index' && row.init.array.k === 'var' && row.init.array.id === store.array && row.init.index.k === 'var' && row.init.index.id === s.v)) return false;
-    if (stmts.slice(at + 3).some((x) => someStmt([x], (y) => { let used = false; forEachStmtExpr(y, (e) => { if (mentions(e, s.v)) used = true; }); return used; }))) return false;
+    if (stmtsMention(stmts.slice(at + 3), s.v)) return false;
     this.indices.set(s.v, s.init);
     return true;
   }
@@ -284,12 +283,22 @@ class RowSplit {
     if (!fieldReadsOnly || written) return false;
     const next = rest[0];
     if (users.length === 0 || (users.length === 1 && users[0] === next && next.k !== 'if' && next.k !== 'loop')) return true;
-    const group = new Set(this.fields.keys());
     const indexVars = varsOf(index);
-    const stored = someStmt(this.fn.body, (s) => s.k === 'store' && group.has(s.array));
+    const stored = this.storesIntoSplit();
     const indexChanged = someStmt(rest, (s) => (s.k === 'assign' && indexVars.has(s.v)) || ((s.k === 'store' || s.k === 'push') && indexVars.has(s.array)));
     return !stored && !indexChanged;
   }
+
+  /** Whether the function stores into an element of an array being split (walked once, not per row read). */
+  private storesIntoSplit(): boolean {
+    if (this.storedIntoSplit === undefined) {
+      const split = new Set(this.fields.keys());
+      this.storedIntoSplit = someStmt(this.fn.body, (s) => s.k === 'store' && split.has(s.array));
+    }
+    return this.storedIntoSplit;
+  }
+
+  private storedIntoSplit: boolean | undefined;
 
   /** An expression with the split arrays' reads rewritten. */
   private expr(e: Expr): Expr {

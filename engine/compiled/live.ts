@@ -6,6 +6,7 @@
 // the interpreter, which stays the reference.
 
 import { wrtIndices } from '../codegen/generate';
+import { someStmt } from '../codegen/stmtWalk';
 import { CompiledModule, CompiledRun, compileComplexModule, compileDerivativeModule, compilePrimalModule, returnsInOrder } from '../compileIr';
 import { copyValue as copy, flatten, type Value } from '../evaluate';
 import { IrFunction, Point, Stmt } from '../ir';
@@ -112,7 +113,7 @@ export class LiveCode {
         if (seen.has(n)) return false;
         seen.add(n);
         const l = this.program.lower(n);
-        return !l || writesArray(l.fn.body) || l.fn.calls.some(visit);
+        return !l || someStmt(l.fn.body, (s) => s.k === 'store' || s.k === 'push') || l.fn.calls.some(visit);
       };
       w = visit(name);
       this.writes.set(name, w);
@@ -164,11 +165,6 @@ export class LiveCode {
   }
 }
 
-function writesArray(stmts: Stmt[]): boolean {
-  return stmts.some((s) => s.k === 'store' || s.k === 'push'
-    || (s.k === 'if' && (writesArray(s.then) || writesArray(s.else)))
-    || (s.k === 'loop' && (writesArray(s.body) || writesArray(s.update))));
-}
 
 /** Each lowered function's key text, once (the primal, its gradient and the check all key on it). */
 const IR_TEXTS = new WeakMap<IrFunction, string>();

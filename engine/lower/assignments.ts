@@ -12,6 +12,7 @@ import { Typed, typeName } from './core';
 import { CallLowerer } from './calls';
 import { describeTyped } from './expressions';
 import { assignmentKind, BITWISE_HINT } from './operators';
+import { unwrapInitializer } from '../declarationForms';
 
 export abstract class AssignmentLowerer extends CallLowerer {
   /** Every variable `n` names (without lowering it): read before what follows in evaluation order. */
@@ -37,7 +38,7 @@ export abstract class AssignmentLowerer extends CallLowerer {
     const binary = ts.isBinaryExpression(e);
     const what = binary ? 'An assignment' : `\`${ts.tokenToString(e.operator)}\``;
     if (!out) this.unsupported(e, `${what} inside ${this.hoistBlocked}`, 'Assign in a statement of its own before it.');
-    const target = unwrap(binary ? e.left : e.operand);
+    const target = unwrapInitializer(binary ? e.left : e.operand);
     if (ts.isElementAccessExpression(target)) return this.elementAssignmentExpr(e, target, what, range, out);
     if (!ts.isIdentifier(target)) this.unsupported(e, `${what} to a field inside an expression`, 'Assign in a statement of its own.');
     const v = this.lookup(target.text);
@@ -75,7 +76,7 @@ export abstract class AssignmentLowerer extends CallLowerer {
    * old element for `a[i]++`). A GL002 where the statement read `a` before.
    */
   private elementAssignmentExpr(e: ts.BinaryExpression | ts.PrefixUnaryExpression | ts.PostfixUnaryExpression, target: ts.ElementAccessExpression, what: string, range: Range, out: Stmt[]): Typed {
-    const base = unwrap(target.expression);
+    const base = unwrapInitializer(target.expression);
     if (!ts.isIdentifier(base)) this.unsupported(target, 'Writing into a nested array element', 'Write `a[i] = …` on a one-dimensional local array.');
     const v = this.lookup(base.text);
     if (v === undefined) this.unsupported(base, `'${base.text}', which is not a local variable,`);
@@ -190,7 +191,7 @@ export abstract class AssignmentLowerer extends CallLowerer {
       const path: string[] = [];
       let base: ts.Expression = target;
       while (ts.isPropertyAccessExpression(base)) { path.unshift(base.name.text); base = base.expression; }
-      base = unwrap(base);
+      base = unwrapInitializer(base);
       if (ts.isElementAccessExpression(base)) { this.rowFieldStore(target, base, path.join('.'), op, rhs, range, out); return; }
       const v = ts.isIdentifier(base) ? this.lookup(base.text) : undefined;
       const rec = v === undefined ? undefined : this.recOf.get(v);
@@ -224,7 +225,7 @@ export abstract class AssignmentLowerer extends CallLowerer {
    * `checkRowStores` makes sure of once the function is lowered.
    */
   protected rowFieldStore(target: ts.Expression, elem: ts.ElementAccessExpression, path: string, op: ArithOp | null, rhs: Typed, range: Range, out: Stmt[]) {
-    const arrNode = unwrap(elem.expression);
+    const arrNode = unwrapInitializer(elem.expression);
     const v = ts.isIdentifier(arrNode) ? this.lookup(arrNode.text) : undefined;
     const rec = v === undefined ? undefined : this.recOf.get(v);
     if (v === undefined || !rec || this.vars[v].depth !== 2) {
@@ -317,8 +318,3 @@ export abstract class AssignmentLowerer extends CallLowerer {
   }
 }
 
-/** `e` without parentheses, `as` and `satisfies`. */
-export function unwrap(e: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  return e;
-}

@@ -442,8 +442,8 @@ function isExpressionCallback(f: ts.Expression): f is ts.ArrowFunction | ts.Func
 
 /** `{ x: …, y: … }` or `new C(…)`, parenthesised or not. */
 function buildsRecord(e: ts.Expression): boolean {
-  while (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) e = e.expression;
-  return ts.isObjectLiteralExpression(e) || ts.isNewExpression(e);
+  const inner = unwrapInitializer(e);
+  return ts.isObjectLiteralExpression(inner) || ts.isNewExpression(inner);
 }
 
 function callbackExpression(f: ts.ArrowFunction | ts.FunctionExpression): ts.Expression {

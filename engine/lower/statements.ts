@@ -6,7 +6,8 @@
 import ts from 'typescript';
 import type { Expr, Range, Stmt, ValueType } from '../ir';
 import { MAX_EXPR_DEPTH, Typed, Unsupported } from './core';
-import { AssignmentLowerer, unwrap } from './assignments';
+import { AssignmentLowerer } from './assignments';
+import { unwrapInitializer } from '../declarationForms';
 import { describeTyped, undefinedOperand } from './expressions';
 import { assignmentKind, BITWISE_HINT, isAssignment } from './operators';
 import { paramType, propertyName } from './types';
@@ -244,7 +245,7 @@ export abstract class StatementLowerer extends AssignmentLowerer {
         continue;
       }
       let init: Typed;
-      const initNode = unwrap(d.initializer);
+      const initNode = unwrapInitializer(d.initializer);
       if (declared?.record && declared.depth === 1 && ts.isObjectLiteralExpression(initNode)) init = this.objectLiteral(initNode, this.range(initNode), declared.record);
       else init = this.expr(d.initializer);
       if (declared?.record && declared.depth === 1) init = this.coerce(init, declared.record, d.initializer);
@@ -275,7 +276,7 @@ export abstract class StatementLowerer extends AssignmentLowerer {
       }
       // JavaScript evaluates the target (`a[i]`, and for a compound assignment its value) before
       // the value, which may assign what the target reads.
-      const target = unwrap(e.left);
+      const target = unwrapInitializer(e.left);
       const tv = kind.op && ts.isIdentifier(target) ? this.lookup(target.text) : undefined;
       if (tv !== undefined) this.readsSoFar.add(tv);
       if (!ts.isIdentifier(target)) this.markReads(target);
@@ -502,12 +503,12 @@ function loopWithTest(pre: Stmt[], test: Expr | null, body: Stmt[], update: Stmt
  * `s ??= 1.5`, `s = s || 1.5`, `s ||= 1.5`: the value a missing parameter takes (lowerToIr.ts).
  */
 export function bodyDefault(body: ts.Block, name: string): ts.Expression | undefined {
-  const isName = (x: ts.Expression) => { x = unwrap(x); return ts.isIdentifier(x) && x.text === name; };
+  const isName = (x: ts.Expression) => { x = unwrapInitializer(x); return ts.isIdentifier(x) && x.text === name; };
   const assigned = (x: ts.Expression, ops: ts.SyntaxKind[]): ts.Expression | undefined => {
-    x = unwrap(x);
+    x = unwrapInitializer(x);
     if (!ts.isBinaryExpression(x) || !isName(x.left)) return undefined;
     if (x.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const r = unwrap(x.right);
+      const r = unwrapInitializer(x.right);
       // `s = s ?? K`, `s = s || K`
       if (ts.isBinaryExpression(r) && ops.includes(r.operatorToken.kind) && isName(r.left)) return r.right;
       return ops.length === 0 ? r : undefined;

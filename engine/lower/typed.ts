@@ -18,8 +18,8 @@ import type { FileImports } from '../imports';
 import { inferredReturnShape } from '../typeOracle';
 import { Typed, Unsupported } from './core';
 import { StatementLowerer } from './statements';
-import { jsDocReturnType, paramType, recordClass, type RecordClass, ShapeType } from './types';
-import { plural } from '../format';
+import { guessReturnType, jsDocReturnType, paramType, recordClass, type RecordClass, ShapeType } from './types';
+import { boundUserText, plural } from '../format';
 
 /** Array methods the subset lowers itself: never taken for a record class's method of the same name. */
 const ARRAY_METHODS = new Set(['map', 'slice', 'fill', 'push', 'from', 'forEach', 'reduce']);
@@ -195,7 +195,7 @@ export abstract class TypedLowerer extends StatementLowerer {
     // Where it cannot (a loop's test, a branch that may not run), a long chain of methods
     // (`a.m(b).m(c).m(d)…`) would grow exponentially. Past a size, a local is asked for.
     if (irSize(receiver.e, MAX_RECEIVER_NODES) > MAX_RECEIVER_NODES) {
-      this.unsupported(callee.expression, 'A chain of method calls this long on a record', `Assign part of it to a local: \`const v = ${boundedText(callee.expression.getText(this.sfile))};\`.`);
+      this.unsupported(callee.expression, 'A chain of method calls this long on a record', `Assign part of it to a local: \`const v = ${boundUserText(callee.expression.getText(this.sfile), 40)};\`.`);
     }
     return this.callFunctionOn(helper, receiver, e.arguments, e, range);
   }
@@ -234,9 +234,11 @@ export abstract class TypedLowerer extends StatementLowerer {
     }
     this.calls.add(helper.name);
     const rt = helper.node.type ? paramType(helper.node.type, this.sfile) : this.undeclaredReturnShape(helper);
-    const t: 'num' | 'arr' = rt?.type ?? 'num';
-    const rec = rt?.depth === 1 ? rt.record : undefined;
-    return { e: { k: 'call', fn: helper.name, args, range }, t, d: rt?.depth ?? 0, rec };
+    const e: Expr = { k: 'call', fn: helper.name, args, range };
+    if (rt) return { e, t: rt.type, d: rt.depth, rec: rt.depth === 1 ? rt.record : undefined };
+    // As for any helper whose return syntax alone tells (calls.ts callFunction): guessed from its returns.
+    const t = guessReturnType(helper.node);
+    return { e, t, d: t === 'arr' ? 1 : 0, rec: this.returnedRecord(helper, undefined, node) };
   }
 
   /** The imported record class this file calls `name` (an ES import or `require` of the class itself). */
@@ -304,9 +306,6 @@ function irSize(e: Expr, cap: number): number {
   return n;
 }
 
-function boundedText(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}…` : s;
-}
 
 function isFieldAssignment(s: ts.Statement): boolean {
   return ts.isExpressionStatement(s) && ts.isBinaryExpression(s.expression) && s.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken &&

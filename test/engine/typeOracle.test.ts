@@ -697,3 +697,44 @@ function f({ x }): number { return x * x; }
     }
   });
 });
+
+describe('engine: review fixes of the type-aware front end', () => {
+  it('a JavaScript function whose @returns is not a shape (`{boolean}`) gets a GL002 on it, not an internal error', () => {
+    const src = `
+/**
+ * @differentiable
+ * @param {number} x
+ * @returns {boolean}
+ * @at x = 1
+ */
+function positive(x) {
+  return x > 0;
+}
+`;
+    const a = analyzeFile(src);
+    assert.ok(!a.diagnostics.some((d) => d.code === 'GL009'), a.diagnostics.map((d) => d.message).join('\n'));
+    const gl002 = a.diagnostics.find((d) => d.code === 'GL002' && /return type of 'boolean'/.test(d.message));
+    assert.ok(gl002, a.diagnostics.map((d) => d.message).join('\n'));
+    assert.equal(src.slice(gl002.range.start, gl002.range.end), 'boolean');
+  });
+
+  it('an untyped method of a record class returning an array is typed by its returns, as any helper is', () => {
+    const src = `
+class V {
+  constructor(public x: number, public y: number) {}
+  twice() { return [this.x * 2, this.y * 2]; }
+}
+/**
+ * @differentiable
+ * @at v = { x: 1.5, y: -2 }
+ */
+function f(v: V): number {
+  return v.twice()[0] * v.twice()[1];
+}
+`;
+    const a = analyzeFile(src);
+    assert.deepEqual(a.diagnostics.filter((d) => d.severity !== 'information').map((d) => d.message), []);
+    const f = a.functions.find((x) => x.name === 'f')!;
+    assert.equal(f.value, 3 * -4);
+  });
+});
