@@ -18,6 +18,7 @@ import { paramType } from './lowerToIr';
 import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags, nextToken } from './program';
 import { handTagsOf } from './check/tags';
 import type { ModuleContext } from './modules';
+import type { Annotations } from './ir';
 
 /**
  * What a function's analysis depends on: the options, each function it involves (its name, text
@@ -59,7 +60,7 @@ export class AnalysisCache {
   /** The last parse, for incremental re-parsing. */
   parse: ParseState | undefined;
   /** The names (and forms) of the file's functions at the last analysis, and per function what it involved then (cleared when they change). */
-  signature = '';
+  signature: Signature = NO_SIGNATURE;
   readonly involved = new Map<string, InvolvedMemo>();
   hits = 0;
   misses = 0;
@@ -70,8 +71,8 @@ export class AnalysisCache {
 
   /** Drops entries not used by the last analysis (keeps memory bounded as the file changes). */
   retain(names: Set<string>): void {
-    for (const k of this.entries.keys()) if (!names.has(k)) this.entries.delete(k);
-    for (const k of this.involved.keys()) if (!names.has(k)) this.involved.delete(k);
+    this.entries.forEach((_, k) => { if (!names.has(k)) this.entries.delete(k); });
+    this.involved.forEach((_, k) => { if (!names.has(k)) this.involved.delete(k); });
   }
 
   get size(): number { return this.entries.size; }
@@ -120,7 +121,7 @@ export class FileAnalysisJob {
   private readonly usedNames = new Set<string>();
   private readonly optionsKey: string;
   /** The file's function names and forms (what callee and tag resolution reads): involved sets stay valid while it does. */
-  private readonly signature: string = '';
+  private readonly signature: Signature = NO_SIGNATURE;
   private readonly order: string[] = [];
   private readonly fileDeadline: number;
   private readonly fileBudgetMs: number;
@@ -145,31 +146,31 @@ export class FileAnalysisJob {
     this.optionsKey = JSON.stringify(this.options);
     if (!program) return;
     this.signature = signatureOf(program);
-    if (cache && cache.signature !== this.signature) {
+    if (cache && !sameSignature(cache.signature, this.signature)) {
       cache.involved.clear();
       cache.signature = this.signature;
     }
     const hits: SourceFunction[] = [];
     const misses: SourceFunction[] = [];
     const midEdit = midEditFunctions(program);
-    for (const sf of program.functions.values()) {
+    program.functions.forEach((sf) => {
       const ann = sf.annotations;
-      if (!ann.differentiable && !ann.derivative) continue;
+      if (!ann.differentiable && !ann.derivative) return;
       // A declaration without a name (`const = (x) => …` being typed): the parser's error says all.
-      if (sf.name === '') continue;
+      if (sf.name === '') return;
       this.order.push(sf.name);
       const reason = midEdit.has(sf) ? (sf.deepNesting ? 'it is nested too deeply to parse' : SYNTAX_ERROR) : this.brokenDependency(sf, midEdit);
       if (reason !== null) {
         // Mid-edit: what lowering would say about the broken construct repeats the parser's error;
         // the server keeps showing the function's last good result instead.
         this.skipped.push({ name: sf.name, nameRange: nameRangeOf(sf, program), reason });
-        continue;
+        return;
       }
       if (cache && this.cached(sf)) {
         hits.push(sf);
         this.hitNames.add(sf.name);
       } else misses.push(sf);
-    }
+    });
     this.queue.push(...hits, ...misses);
     // Never silent: a @differentiable on a form the engine does not analyse gets a GL005 on its
     // tag, and counts as a function not analysed (the CLI lists it, the status bar counts it).
@@ -405,7 +406,8 @@ export class FileAnalysisJob {
 
   /** Each result in the file's order, and whether it is a helper analysed for its @derivative rule (shown on the helper, not as an annotated function). */
   private inOrder(visit: (p: PlacedAnalysis, isRuleHelper: boolean) => void): void {
-    for (const name of this.order) {
+    for (let i = 0; i < this.order.length; i++) {
+      const name = this.order[i];
       const p = this.results.get(name);
       if (p) visit(p, !this.program?.functions.get(name)?.annotations.differentiable);
     }
@@ -445,12 +447,12 @@ function midEditFunctions(program: Program): Set<SourceFunction> {
   const out = new Set<SourceFunction>();
   const parseDiagnostics = (program.sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [];
   const after = parseDiagnostics.filter((d) => d.code !== STATEMENT_EXPECTED).map((d) => d.start ?? 0);
-  for (const sf of program.functions.values()) {
-    if (sf.hasSyntaxError) { out.add(sf); continue; }
-    if (after.length === 0) continue;
+  program.functions.forEach((sf) => {
+    if (sf.hasSyntaxError) { out.add(sf); return; }
+    if (after.length === 0) return;
     const next = nextToken(program.text, sf.range.end);
     if (after.some((p) => p > sf.range.end && p <= next)) out.add(sf);
-  }
+  });
   return out;
 }
 
@@ -636,16 +638,31 @@ function typeDeclarationsOf(program: Program): Map<string, ts.Statement> {
   let out = typeDeclarations.get(program);
   if (out) return out;
   out = new Map();
-  const typedefs = program.text.includes('@typedef');
-  for (const s of program.sourceFile.statements) {
-    if ((ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.set(s.name.text, s);
-    if (!typedefs) continue;
-    for (const doc of (s as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) {
-      for (const t of doc.tags ?? []) if (ts.isJSDocTypedefTag(t) && t.name && ts.isIdentifier(t.name)) out.set(t.name.text, s);
-    }
+  const statements = program.sourceFile.statements;
+  for (let i = 0; i < statements.length; i++) {
+    const names = typeNamesOf(statements[i]);
+    for (let k = 0; k < names.length; k++) out.set(names[k], statements[i]);
   }
   typeDeclarations.set(program, out);
   return out;
+}
+
+const NO_NAMES: readonly string[] = [];
+
+/** Per statement (the same node while an edit leaves it alone), the type names it declares. */
+const typeNames = new WeakMap<ts.Statement, readonly string[]>();
+
+function typeNamesOf(s: ts.Statement): readonly string[] {
+  let names = typeNames.get(s);
+  if (names) return names;
+  let found: string[] | undefined;
+  if ((ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) (found ??= []).push(s.name.text);
+  for (const doc of (s as { jsDoc?: ts.JSDoc[] }).jsDoc ?? []) {
+    for (const t of doc.tags ?? []) if (ts.isJSDocTypedefTag(t) && t.name && ts.isIdentifier(t.name)) (found ??= []).push(t.name.text);
+  }
+  names = found ?? NO_NAMES;
+  typeNames.set(s, names);
+  return names;
 }
 
 /** The texts of the type declarations the functions name, and those these name in turn (statements' own positions are always in place). */
@@ -704,20 +721,46 @@ function sameDependencies(a: Dependencies, b: Dependencies): boolean {
  * What callee and tag resolution read of the file's functions, their names and forms, and the
  * module constants and type names (which dependencies kept with an involved set read).
  */
-function signatureOf(program: Program): string {
-  let s = '';
-  for (const f of program.functions.values()) s += `${f.name}\u0001${f.form}\u0001${f.isStatic ? 1 : 0}\u0000`;
-  for (const [n, v] of program.constants) s += `${n}=${Object.is(v, -0) ? '-0' : String(v)}\u0002`;
+function signatureOf(program: Program): Signature {
+  let rest = '';
+  program.constants.forEach((v, n) => { rest += `${n}=${Object.is(v, -0) ? '-0' : String(v)}\u0002`; });
   // A type declared or removed may change what a function's unchanged text means.
-  for (const n of typeDeclarationsOf(program).keys()) s += `${n}\u0003`;
-  return s;
+  typeDeclarationsOf(program).forEach((_, n) => { rest += `${n}\u0003`; });
+  return { shapes: program.shapes, rest };
 }
+
+/**
+ * What callee and tag resolution read of the file (signatureOf): per statement, its functions'
+ * names and forms (compared string by string, the same strings while the statements are), then
+ * the module constants and type names.
+ */
+interface Signature {
+  shapes: readonly string[];
+  rest: string;
+}
+
+const NO_SIGNATURE: Signature = { shapes: [], rest: '' };
+
+function sameSignature(a: Signature, b: Signature): boolean {
+  if (a.rest !== b.rest || a.shapes.length !== b.shapes.length) return false;
+  for (let i = 0; i < a.shapes.length; i++) if (a.shapes[i] !== b.shapes[i]) return false;
+  return true;
+}
+
+
+/** Per tags object, the names they resolved to (a function's tags are copied, never changed, once discovered). */
+const tagNames = new WeakMap<Annotations, string>();
 
 /** The names a function's tags resolved to (tag resolution depends on other statements: engine/declarationForms.ts). */
 function tagsOf(f: SourceFunction): string {
   const a = f.annotations;
-  const hands = handTagsOf(a);
-  return hands.length === 0 ? `${a.gradient}\u0001${a.derivative}` : `${a.gradient}\u0001${a.derivative}\u0001${hands.map((t) => t.name).join('\u0001')}`;
+  let names = tagNames.get(a);
+  if (names === undefined) {
+    const hands = handTagsOf(a);
+    names = hands.length === 0 ? `${a.gradient}\u0001${a.derivative}` : `${a.gradient}\u0001${a.derivative}\u0001${hands.map((t) => t.name).join('\u0001')}`;
+    tagNames.set(a, names);
+  }
+  return names;
 }
 
 function spansOf(involved: SourceFunction[]): Map<string, { start: number; end: number }> {
@@ -771,24 +814,26 @@ const nameOffsets = new WeakMap<ts.Node, { start: number; length: number }>();
 /** Numeric functions without `@differentiable`, for the "Add @differentiable" action. */
 function candidates(program: Program, handNames: (f: SourceFunction) => string[]): FileAnalysis['candidates'] {
   const referenced = new Set<string>();
-  for (const f of program.functions.values()) {
+  program.functions.forEach((f) => {
     if (f.annotations.gradient) referenced.add(f.annotations.gradient);
     if (f.annotations.derivative) referenced.add(f.annotations.derivative);
-    if (f.annotations.differentiable) for (const name of handNames(f)) referenced.add(name);
-  }
+    if (!f.annotations.differentiable) return;
+    const hands = handNames(f);
+    for (let i = 0; i < hands.length; i++) referenced.add(hands[i]);
+  });
   const out: FileAnalysis['candidates'] = [];
   const sfile = program.sourceFile;
-  for (const f of program.functions.values()) {
+  program.functions.forEach((f) => {
     const a = f.annotations;
-    if (a.differentiable || a.nondifferentiable || a.derivative || referenced.has(f.name)) continue;
-    if (/(Grad|_grad|Jvp|Hessian)$/.test(f.name) || /^grad[A-Z]/.test(f.name)) continue;
+    if (a.differentiable || a.nondifferentiable || a.derivative || referenced.has(f.name)) return;
+    if (/(Grad|_grad|Jvp|Hessian)$/.test(f.name) || /^grad[A-Z]/.test(f.name)) return;
     const node = f.node;
-    if (node.parameters.length === 0) continue;
-    if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) continue;
-    if (!node.parameters.every((p) => !!p.type)) continue;
+    if (node.parameters.length === 0) return;
+    if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) return;
+    if (!node.parameters.every((p) => !!p.type)) return;
     // A type other than numbers, arrays and tuples of them is read by its text.
     if (!node.parameters.every((p) => plainType(p.type!))) program.ensurePlaced(f.statement);
-    if (!node.parameters.every((p) => paramType(p.type!, sfile)?.type !== undefined)) continue;
+    if (!node.parameters.every((p) => paramType(p.type!, sfile)?.type !== undefined)) return;
     let offset = nameOffsets.get(f.nameNode);
     if (offset === undefined) {
       program.ensurePlaced(f.statement);
@@ -797,7 +842,7 @@ function candidates(program: Program, handNames: (f: SourceFunction) => string[]
     }
     const start = f.range.start + offset.start;
     out.push({ name: f.name, nameRange: { start, end: start + offset.length }, range: f.range });
-  }
+  });
   return out;
 }
 

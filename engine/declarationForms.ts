@@ -148,6 +148,8 @@ interface StatementFunctions {
   main: SourceFunction[];
   exportsPass: SourceFunction[];
   tables: { members: SourceFunction[]; doc: TableDoc }[];
+  /** Its functions' names, forms and `static`s (what callee and tag resolution read of them), made once. */
+  shape?: string;
 }
 
 const discovered = new WeakMap<ts.Statement, StatementFunctions>();
@@ -162,35 +164,51 @@ export const discoveryStats = { statements: 0, versions: 0 };
  * Each call returns fresh SourceFunction objects with ranges moved to where their statement is
  * now; an unmoved one shares its tags with the memo, so whatever changes them copies them first.
  */
-export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[]): Map<string, SourceFunction> {
+export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], shapes?: string[]): Map<string, SourceFunction> {
   const functions = new Map<string, SourceFunction>();
   const tables: { members: SourceFunction[]; doc: TableDoc }[] = [];
-  const found = sourceFile.statements.map((stmt) => {
+  // Indexed loops, no per-statement objects: this runs on every edit over every statement, mostly
+  // before V8 has optimised it (where a `for…of` allocates a result object per step).
+  const statements = sourceFile.statements;
+  const found: StatementFunctions[] = new Array(statements.length);
+  let exportsPass = false;
+  let copies: Map<SourceFunction, SourceFunction> | undefined;
+  for (let i = 0; i < statements.length; i++) {
+    const stmt = statements[i];
     let s = discovered.get(stmt);
     if (!s || s.length !== stmt.end - stmt.pos) {
       s = statementFunctions(text, sourceFile, stmt);
       discovered.set(stmt, s);
       discoveryStats.statements++;
     }
-    // Which copy stands for which function found, for the statement's tables.
-    return { s, delta: stmt.pos - s.pos, copies: s.tables.length > 0 ? new Map<SourceFunction, SourceFunction>() : undefined };
-  });
+    found[i] = s;
+    shapes?.push(s.shape ??= shapeOf(s));
+    if (s.exportsPass.length > 0) exportsPass = true;
+    // Which copy stands for which function found, for the statements' tables.
+    if (s.tables.length > 0) copies ??= new Map();
+  }
   const place = (list: 'main' | 'exportsPass') => {
-    for (const { s, delta, copies } of found) {
-      for (const raw of s[list]) {
-        const sf = instantiate(raw, delta, parseErrors);
-        copies?.set(raw, sf);
-        functions.delete(sf.name);
+    for (let i = 0; i < found.length; i++) {
+      const s = found[i];
+      const raws = list === 'main' ? s.main : s.exportsPass;
+      const delta = statements[i].pos - s.pos;
+      for (let j = 0; j < raws.length; j++) {
+        const sf = instantiate(raws[j], delta, parseErrors);
+        copies?.set(raws[j], sf);
+        // A later function of the same name replaces an earlier one, in the later one's place.
+        if (functions.has(sf.name)) functions.delete(sf.name);
         functions.set(sf.name, sf);
       }
     }
   };
   place('main');
-  place('exportsPass');
+  if (exportsPass) place('exportsPass');
   attachConstructors(functions, sourceFile);
-  for (const { s, delta, copies } of found) {
-    for (const t of s.tables) {
-      tables.push({ members: t.members.map((m) => copies!.get(m)!), doc: shiftedCopy(t.doc, delta) });
+  if (copies) {
+    for (let i = 0; i < found.length; i++) {
+      for (const t of found[i].tables) {
+        tables.push({ members: t.members.map((m) => copies!.get(m)!), doc: shiftedCopy(t.doc, statements[i].pos - found[i].pos) });
+      }
     }
   }
 
@@ -214,6 +232,15 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   return functions;
 }
 
+/** A statement's functions' names, forms and `static`s, in the order they are placed. */
+function shapeOf(s: StatementFunctions): string {
+  let out = '';
+  for (const f of s.main) out += `${f.name}\u0001${f.form}\u0001${f.isStatic ? 1 : 0}\u0000`;
+  out += '\u0002';
+  for (const f of s.exportsPass) out += `${f.name}\u0001${f.form}\u0001${f.isStatic ? 1 : 0}\u0000`;
+  return out;
+}
+
 /**
  * `Foo.prototype.f = function …`: its `this` is an instance of `Foo`, whose fields the constructor
  * assigns (`function Foo(b) { this.b = b || 0; }`, or a class `Foo`'s): its context is that
@@ -222,19 +249,19 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
  */
 function attachConstructors(functions: ReadonlyMap<string, SourceFunction>, sourceFile: ts.SourceFile): void {
   let classes: Map<string, ts.ClassDeclaration> | undefined;
-  for (const f of functions.values()) {
-    if (f.form !== 'assigned' || f.isStatic || !f.thisObject || f.context) continue;
+  functions.forEach((f) => {
+    if (f.form !== 'assigned' || f.isStatic || !f.thisObject || f.context) return;
     const ctor = functions.get(f.thisObject);
     if (ctor?.form === 'top' && (ts.isFunctionDeclaration(ctor.node) || ts.isFunctionExpression(ctor.node)) && ctor.node.body) {
       f.context = ctor.node.body;
-      continue;
+      return;
     }
     if (!classes) {
       classes = new Map();
       for (const s of sourceFile.statements) if (ts.isClassDeclaration(s) && s.name) classes.set(s.name.text, s);
     }
     f.context = classes.get(f.thisObject);
-  }
+  });
 }
 
 /** Per function of the memo, its tags as last moved (copied once per distance, not per discovery). */
@@ -576,19 +603,23 @@ export function resolveRelative(functions: ReadonlyMap<string, SourceFunction>, 
   return name;
 }
 
+const NO_NAMES: readonly string[] = [];
+
 /** Every name a tag of a function gives (`@gradient`, `@partial`, `@hessian`, `@jvp`, `@derivative`), resolved relative to it. */
 function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>): void {
-  for (const sf of functions.values()) {
+  functions.forEach((sf) => {
     const ann = sf.annotations;
+    const tags = handTagsOf(ann);
+    if (!ann.gradient && !ann.derivative && tags.length === 0) return;
     const gradient = ann.gradient && resolveRelative(functions, sf, ann.gradient);
     const derivative = ann.derivative && resolveRelative(functions, sf, ann.derivative);
-    const hands = handTagsOf(ann).map((t) => resolveRelative(functions, sf, t.name));
-    if (gradient === ann.gradient && derivative === ann.derivative && hands.every((h, i) => h === handTagsOf(ann)[i].name)) continue;
+    const hands = tags.length === 0 ? NO_NAMES : tags.map((t) => resolveRelative(functions, sf, t.name));
+    if (gradient === ann.gradient && derivative === ann.derivative && hands.every((h, i) => h === tags[i].name)) return;
     // A copy: the tags as parsed are shared with the memo of the statement (see discoverFunctions).
     const copy = { ...ann, gradient, derivative } as Annotations & { hands?: HandTag[] };
     if (hands.length > 0) copy.hands = handTagsOf(ann).map((t, i) => ({ ...t, name: hands[i] }));
     sf.annotations = copy;
-  }
+  });
 }
 
 /** The function `callee` names in a call (or a getter read) inside `caller`, if it is one of the file's. */

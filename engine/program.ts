@@ -26,7 +26,12 @@ const NO_INPUTS: ContextInputs = { inputs: [], constants: new Map(), unsupported
 
 export class Program implements ProgramView {
   /** The file's functions by qualified name (engine/declarationForms.ts): `f`, `activations.logistic.fn`, `Model.loss`. */
-  readonly functions = new Map<string, SourceFunction>();
+  readonly functions: Map<string, SourceFunction>;
+  /**
+   * Per top-level statement, the names and forms of its functions (the same string while the
+   * statement is): the functions' names and forms are the same as another program's when these are.
+   */
+  shapes: readonly string[] = [];
   /** Top-level `const NAME = <number>` declarations, inlined where used. */
   readonly constants = new Map<string, number>();
   private readonly lowered = new Map<string, Lowered>();
@@ -36,7 +41,8 @@ export class Program implements ProgramView {
   /** The other modules this file's imports reach (engine/imports.ts), when a host was given. */
   readonly imports: FileImports | undefined;
 
-  constructor(readonly text: string, readonly sourceFile: ts.SourceFile, link?: ModuleLink) {
+  constructor(readonly text: string, readonly sourceFile: ts.SourceFile, link?: ModuleLink, functions = new Map<string, SourceFunction>()) {
+    this.functions = functions;
     this.imports = link ? new FileImports(this, link) : undefined;
     const imports = this.imports;
     // Parameter types imported from other files resolve in the files that declare them.
@@ -170,11 +176,11 @@ export function parseProgram(text: string, previous?: ParseState, context: Modul
 /** A program: its functions, then (once `known` has put it in the graph, as imports may cycle) its constants. */
 function parseLinked(text: string, previous: ParseState | undefined, link: ModuleLink | undefined, known?: (program: Program) => void): Program {
   const sourceFile = parseSource(text, previous);
-  const program = new Program(text, sourceFile, link);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
-
-  for (const [name, f] of discoverFunctions(text, sourceFile, parseErrors)) program.functions.set(name, f);
+  const shapes: string[] = [];
+  const program = new Program(text, sourceFile, link, discoverFunctions(text, sourceFile, parseErrors, shapes));
+  program.shapes = shapes;
   known?.(program);
   foldConstants(program);
   return program;
@@ -440,12 +446,12 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
   const { text, sourceFile } = program;
   const analysed = new Set<number>();
   const docs: Range[] = [];
-  for (const f of program.functions.values()) {
+  program.functions.forEach((f) => {
     if (f.annotations.differentiable && f.annotations.docRange) {
       analysed.add(f.annotations.docRange.start);
       docs.push(f.annotations.docRange);
     }
-  }
+  });
   // The usual file: every `@differentiable` in it sits in the JSDoc of an analysed function. A
   // native substring search proves it without walking the tree (this runs on every analysis).
   docs.sort((a, b) => a.start - b.start);

@@ -16,8 +16,11 @@ export function detached(s: string): string {
 /** The length of the longest common prefix of `a` and `b`. */
 export function commonPrefix(a: string, b: string): number {
   const max = Math.min(a.length, b.length);
+  // Blocks that double while they match, then halve down to BLOCK: O(log n) native comparisons.
   let i = 0;
-  while (i + BLOCK <= max && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
+  let block = BLOCK;
+  while (i + block <= max && a.slice(i, i + block) === b.slice(i, i + block)) { i += block; block *= 2; }
+  for (block >>= 1; block >= BLOCK; block >>= 1) if (i + block <= max && a.slice(i, i + block) === b.slice(i, i + block)) i += block;
   while (i < max && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
 }
@@ -25,8 +28,11 @@ export function commonPrefix(a: string, b: string): number {
 /** The length of the longest common suffix of `a` and `b` that does not overlap their first `prefix` characters. */
 export function commonSuffix(a: string, b: string, prefix = 0): number {
   const max = Math.min(a.length, b.length) - prefix;
+  const same = (s: number, n: number) => a.slice(a.length - s - n, a.length - s) === b.slice(b.length - s - n, b.length - s);
   let s = 0;
-  while (s + BLOCK <= max && a.slice(a.length - s - BLOCK, a.length - s) === b.slice(b.length - s - BLOCK, b.length - s)) s += BLOCK;
+  let block = BLOCK;
+  while (s + block <= max && same(s, block)) { s += block; block *= 2; }
+  for (block >>= 1; block >= BLOCK; block >>= 1) if (s + block <= max && same(s, block)) s += block;
   while (s < max && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
   return s;
 }
