@@ -15,7 +15,7 @@ export { placed, type PlacedAnalysis } from './ranges';
 import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
-import { ParseState, parseProgram, Program, SourceFunction, unanalysedTags, nextToken } from './program';
+import { discoveryOf, ParseState, parseProgram, Program, SourceFunction, unanalysedTags, nextToken } from './program';
 import { handTagsOf } from './check/tags';
 import type { ModuleContext } from './modules';
 import type { Annotations } from './ir';
@@ -62,8 +62,14 @@ export class AnalysisCache {
   /** The names (and forms) of the file's functions at the last analysis, and per function what it involved then (cleared when they change). */
   signature: Signature = NO_SIGNATURE;
   readonly involved = new Map<string, InvolvedMemo>();
+  /** Per function name, the annotated functions whose involved sets (above) hold it. */
+  readonly involvedBy = new Map<string, Set<string>>();
+  /** The last analysis, when it finished whole: the next one starts from it (FileAnalysisJob.resume). */
+  last: LastAnalysis | undefined;
   hits = 0;
   misses = 0;
+  /** Analyses that started from the last one (FileAnalysisJob.resume): for tests. */
+  resumes = 0;
 
   get(name: string): CacheEntry | undefined { return this.entries.get(name); }
 
@@ -122,12 +128,20 @@ export class FileAnalysisJob {
   private readonly optionsKey: string;
   /** The file's function names and forms (what callee and tag resolution reads): involved sets stay valid while it does. */
   private readonly signature: Signature = NO_SIGNATURE;
-  private readonly order: string[] = [];
+  private order: string[] = [];
   private readonly fileDeadline: number;
   private readonly fileBudgetMs: number;
   /** Functions a supervisor stopped (they ran past every budget): reported, not analysed again. */
   private readonly stopped: Map<string, string>;
   private done = false;
+  /** The newest version of a function of this program (versions only grow: engine/declarationForms.ts). */
+  private maxVersion = 0;
+  /** Started from the last analysis (`resume`): only the functions the edit affects were queued. */
+  private resumed = false;
+  /** The functions analysed, as a set (carried from the last analysis when resumed). */
+  private listed: ReadonlySet<string> | undefined;
+  /** Whether every function's result is one a next analysis may start from (none cut short by the file's budget). */
+  private whole = true;
   /** The function the last `step()` analysed (a supervisor names it when a step never returns). */
   current: string | null = null;
 
@@ -148,12 +162,17 @@ export class FileAnalysisJob {
     this.signature = signatureOf(program);
     if (cache && !sameSignature(cache.signature, this.signature)) {
       cache.involved.clear();
+      cache.involvedBy.clear();
       cache.signature = this.signature;
     }
     const hits: SourceFunction[] = [];
     const misses: SourceFunction[] = [];
     const midEdit = midEditFunctions(program);
-    program.functions.forEach((sf) => {
+    const last = cache?.last;
+    if (cache) cache.last = undefined;
+    const resumed = !!last && midEdit.size === 0 && this.resume(program, cache!, last);
+    if (!resumed) program.functions.forEach((sf) => {
+      if (sf.version > this.maxVersion) this.maxVersion = sf.version;
       const ann = sf.annotations;
       if (!ann.differentiable && !ann.derivative) return;
       // A declaration without a name (`const = (x) => …` being typed): the parser's error says all.
@@ -185,6 +204,75 @@ export class FileAnalysisJob {
     } catch (e) {
       this.fileDiagnostics.push(internalError({ start: 0, end: 0 }, '(file)', e));
     }
+  }
+
+  /**
+   * Starts from the last analysis: an edit that leaves every name and form of the file as it was
+   * (the signature) and every function it did not re-discover as it was (their versions) changes
+   * only the analyses of the functions it re-discovered and of those that involve them; the others
+   * are the last ones, moved. False (nothing done) when this is not certain: then every function's
+   * key is checked, as for a first analysis.
+   */
+  private resume(program: Program, cache: AnalysisCache, last: LastAnalysis): boolean {
+    if (last.options !== this.optionsKey || !sameSignature(last.signature, this.signature) || this.stopped.size > 0 || !this.importsNothing()) return false;
+    // The functions discovered anew since the last analysis (versions only grow).
+    const fresh: SourceFunction[] = [];
+    let maxVersion = last.maxVersion;
+    program.functions.forEach((f) => {
+      if (f.version <= last.maxVersion) return;
+      fresh.push(f);
+      if (f.version > maxVersion) maxVersion = f.version;
+    });
+    // An edit that re-discovered much (a re-parse of the whole file) gains nothing from this.
+    if (fresh.length > RESUME_MAX_FRESH) return false;
+    const affected = new Set(last.unsettled);
+    for (const f of fresh) {
+      const listed = (f.annotations.differentiable || !!f.annotations.derivative) && f.name !== '';
+      // A function that gained or lost its tag changes the file's list of analysed functions.
+      if (listed !== last.listed.has(f.name)) return false;
+      if (listed) affected.add(f.name);
+      const users = cache.involvedBy.get(f.name);
+      if (users) for (const n of users) affected.add(n);
+    }
+    this.maxVersion = maxVersion;
+    this.resumed = true;
+    cache.resumes++;
+    this.order = last.order;
+    this.listed = last.listed;
+    const moved = program.text.length !== last.textLength;
+    const hits: SourceFunction[] = [];
+    const misses: SourceFunction[] = [];
+    for (let i = 0; i < last.order.length; i++) {
+      const name = last.order[i];
+      if (affected.has(name)) {
+        const sf = program.functions.get(name)!;
+        if (this.cached(sf)) {
+          hits.push(sf);
+          this.hitNames.add(name);
+        } else misses.push(sf);
+        continue;
+      }
+      // Unaffected: its analysis as last placed, moved again if the text before it changed length.
+      const p = last.results.get(name)!;
+      this.results.set(name, moved ? this.moved(name, p, program, cache) : p);
+      cache.hits++;
+    }
+    this.queue.push(...hits, ...misses);
+    return true;
+  }
+
+  /** An unaffected function's last result, with the shifts to where the functions it covers now are. */
+  private moved(name: string, p: PlacedAnalysis, program: Program, cache: AnalysisCache): PlacedAnalysis {
+    const entry = cache.get(name)!;
+    const names = cache.involved.get(name)!.names;
+    let shifts: RangeShift[] | undefined;
+    for (let i = 0; i < names.length; i++) {
+      const old = entry.spans.get(names[i]);
+      const now = program.functions.get(names[i])!.textStart;
+      if (old && old.start !== now) (shifts ??= []).push({ start: old.start, end: old.end, delta: now - old.start });
+    }
+    if (!shifts) return p.shifts.length === 0 ? p : { analysis: entry.analysis, shifts: NO_SHIFTS };
+    return { analysis: entry.analysis, shifts };
   }
 
   private readonly keys = new Map<string, { dependencies: Dependencies; involved: SourceFunction[] } | null>();
@@ -240,7 +328,15 @@ export class FileAnalysisJob {
       const hands = handFunctionNames(program, sf);
       const involved = involvedFunctions(program, sf, hands);
       const fresh: InvolvedMemo = { names: involved.map((f) => f.name), versions: involved.map((f) => f.version), tags: involved.map(tagsOf), hands };
-      this.cache?.involved.set(sf.name, fresh);
+      if (this.cache) {
+        this.cache.involved.set(sf.name, fresh);
+        // (An earlier set's names stay listed: one more function analysed again, never one less.)
+        for (const n of fresh.names) {
+          let users = this.cache.involvedBy.get(n);
+          if (!users) this.cache.involvedBy.set(n, (users = new Set()));
+          users.add(sf.name);
+        }
+      }
       found = { involved, hands, ...(this.cache ? { memo: fresh } : {}) };
     }
     this.involvements.set(sf.name, found);
@@ -313,11 +409,13 @@ export class FileAnalysisJob {
   private analysisOf(program: Program, sf: SourceFunction): FunctionAnalysis | PlacedAnalysis | null {
     const stoppedReason = this.stopped.get(sf.name);
     if (stoppedReason !== undefined) {
+      this.whole = false;
       const a = emptyAnalysis(sf, program);
       a.diagnostics.push({ code: 'GL007', severity: 'warning', range: a.nameRange, functionName: sf.name, message: stoppedReason });
       return a;
     }
     if (performance.now() > this.fileDeadline) {
+      this.whole = false;
       const a = emptyAnalysis(sf, program);
       a.diagnostics.push({
         code: 'GL007', severity: 'information', range: a.nameRange, functionName: sf.name,
@@ -367,7 +465,23 @@ export class FileAnalysisJob {
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    this.cache?.retain(this.usedNames);
+    const cache = this.cache;
+    if (!cache) return;
+    // Resumed, the file has the names it had: nothing to drop.
+    if (!this.resumed) cache.retain(this.usedNames);
+    const program = this.program;
+    if (!program || !this.whole || this.skipped.length > 0 || this.fileDiagnostics.length > 0 || this.stopped.size > 0) return;
+    // What the next analysis may take as it is: each function whose result is cached and whose key
+    // changes only with the versions of the functions it involves (no context, types or imports).
+    const unsettled: string[] = [];
+    for (let i = 0; i < this.order.length; i++) {
+      const name = this.order[i];
+      if (!cache.get(name) || !cache.involved.get(name)?.dependencies || !this.results.has(name)) unsettled.push(name);
+    }
+    cache.last = {
+      options: this.optionsKey, signature: this.signature, maxVersion: this.maxVersion, textLength: program.text.length,
+      order: this.order, listed: this.listed ?? new Set(this.order), results: this.results, unsettled,
+    };
   }
 
   /** The analysis so far (all of it once `step()` has returned false). */
@@ -414,11 +528,31 @@ export class FileAnalysisJob {
   }
 
   private candidates(): FileAnalysis['candidates'] {
-    try { return this.program ? candidates(this.program, (f) => this.involvement(f).hands) : []; } catch { return []; }
+    // An unaffected function's hand-written derivatives are those of the last analysis (resume).
+    const handsOf = (f: SourceFunction) => this.involvements.get(f.name)?.hands ?? (this.resumed ? this.cache?.involved.get(f.name)?.hands : undefined) ?? this.involvement(f).hands;
+    try { return this.program ? candidates(this.program, handsOf) : []; } catch { return []; }
   }
 }
 
 const NO_SHIFTS: readonly RangeShift[] = [];
+
+/** Past this many functions discovered anew, an analysis checks every function's key (resume gains nothing). */
+const RESUME_MAX_FRESH = 64;
+
+/** What an analysis that finished whole leaves for the next one to start from (FileAnalysisJob.resume). */
+interface LastAnalysis {
+  options: string;
+  signature: Signature;
+  /** The newest function version it saw: a function with a newer one was re-discovered since. */
+  maxVersion: number;
+  textLength: number;
+  /** The functions analysed, in the file's order, and the same as a set. */
+  order: string[];
+  listed: ReadonlySet<string>;
+  results: ReadonlyMap<string, PlacedAnalysis>;
+  /** Functions analysed again whatever changed: not cached, or keyed by more than versions. */
+  unsettled: readonly string[];
+}
 
 /** A file's analysis with each function's as made and moved (FileAnalysisJob.resultParts). */
 export interface FileAnalysisParts {
@@ -479,7 +613,7 @@ function parseWithFallback(text: string, cache: AnalysisCache | undefined, diagn
       // The incremental parser gave up; a full parse cannot depend on the old tree.
       program = parseProgram(text, undefined, context);
     }
-    if (cache) cache.parse = { text, sourceFile: program.sourceFile };
+    if (cache) cache.parse = { text, sourceFile: program.sourceFile, discovery: discoveryOf(program) };
     return program;
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
@@ -822,28 +956,49 @@ function candidates(program: Program, handNames: (f: SourceFunction) => string[]
     for (let i = 0; i < hands.length; i++) referenced.add(hands[i]);
   });
   const out: FileAnalysis['candidates'] = [];
-  const sfile = program.sourceFile;
   program.functions.forEach((f) => {
     const a = f.annotations;
     if (a.differentiable || a.nondifferentiable || a.derivative || referenced.has(f.name)) return;
-    if (/(Grad|_grad|Jvp|Hessian)$/.test(f.name) || /^grad[A-Z]/.test(f.name)) return;
-    const node = f.node;
-    if (node.parameters.length === 0) return;
-    if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) return;
-    if (!node.parameters.every((p) => !!p.type)) return;
-    // A type other than numbers, arrays and tuples of them is read by its text.
-    if (!node.parameters.every((p) => plainType(p.type!))) program.ensurePlaced(f.statement);
-    if (!node.parameters.every((p) => paramType(p.type!, sfile)?.type !== undefined)) return;
-    let offset = nameOffsets.get(f.nameNode);
-    if (offset === undefined) {
-      program.ensurePlaced(f.statement);
-      const nameStart = f.nameNode.getStart(sfile);
-      nameOffsets.set(f.nameNode, (offset = { start: nameStart - f.range.start, length: f.nameNode.end - nameStart }));
-    }
+    const offset = candidateName(f, program);
+    if (offset === null) return;
     const start = f.range.start + offset.start;
     out.push({ name: f.name, nameRange: { start, end: start + offset.length }, range: f.range });
   });
   return out;
+}
+
+/**
+ * Per function node, whether its name and signature make it a candidate (numbers in, a number out,
+ * not named as a derivative) and where its name is from the start of its declaration; kept while
+ * the statement is, when its parameter types name no type (which another statement or file declares).
+ */
+const candidateNames = new WeakMap<ts.Node, { start: number; length: number } | null>();
+
+function candidateName(f: SourceFunction, program: Program): { start: number; length: number } | null {
+  const known = candidateNames.get(f.node);
+  if (known !== undefined) return known;
+  const node = f.node;
+  const sfile = program.sourceFile;
+  let plain = true;
+  const offset = ((): { start: number; length: number } | null => {
+    if (/(Grad|_grad|Jvp|Hessian)$/.test(f.name) || /^grad[A-Z]/.test(f.name)) return null;
+    if (node.parameters.length === 0) return null;
+    if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) return null;
+    if (!node.parameters.every((p) => !!p.type)) return null;
+    // A type other than numbers, arrays and tuples of them is read by its text.
+    plain = node.parameters.every((p) => plainType(p.type!));
+    if (!plain) program.ensurePlaced(f.statement);
+    if (!node.parameters.every((p) => paramType(p.type!, sfile)?.type !== undefined)) return null;
+    let at = nameOffsets.get(f.nameNode);
+    if (at === undefined) {
+      program.ensurePlaced(f.statement);
+      const nameStart = f.nameNode.getStart(sfile);
+      nameOffsets.set(f.nameNode, (at = { start: nameStart - f.range.start, length: f.nameNode.end - nameStart }));
+    }
+    return at;
+  })();
+  if (plain) candidateNames.set(f.node, offset);
+  return offset;
 }
 
 /** `number`, `boolean`, `string`, and arrays, tuples and `readonly` of them: types whose reading needs no position. */

@@ -33,6 +33,7 @@ import { handTagsOf, type HandTag } from './check/tags';
 import type { Annotations, Range } from './ir';
 import { propertyName } from './lower/types';
 import type { DeclarationForm, FunctionNode, SourceFunction } from './sourceFunction';
+import { spliceOf } from './statementSplice';
 import { detached } from './textDiff';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
@@ -155,7 +156,7 @@ interface StatementFunctions {
 const discovered = new WeakMap<ts.Statement, StatementFunctions>();
 
 /** Discoveries made (statements not found in the memo): for tests of incrementality. */
-export const discoveryStats = { statements: 0, versions: 0 };
+export const discoveryStats = { statements: 0, versions: 0, afterSplice: 0 };
 
 /**
  * Every function of the file in the forms above, in source order (a later one of the same name
@@ -164,7 +165,7 @@ export const discoveryStats = { statements: 0, versions: 0 };
  * Each call returns fresh SourceFunction objects with ranges moved to where their statement is
  * now; an unmoved one shares its tags with the memo, so whatever changes them copies them first.
  */
-export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], shapes?: string[]): Map<string, SourceFunction> {
+export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], out?: DiscoveryShape): Map<string, SourceFunction> {
   const functions = new Map<string, SourceFunction>();
   const tables: { members: SourceFunction[]; doc: TableDoc }[] = [];
   // Indexed loops, no per-statement objects: this runs on every edit over every statement, mostly
@@ -182,7 +183,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       discoveryStats.statements++;
     }
     found[i] = s;
-    shapes?.push(s.shape ??= shapeOf(s));
+    out?.shapes.push(s.shape ??= shapeOf(s));
     if (s.exportsPass.length > 0) exportsPass = true;
     // Which copy stands for which function found, for the statements' tables.
     if (s.tables.length > 0) copies ??= new Map();
@@ -203,6 +204,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   };
   place('main');
   if (exportsPass) place('exportsPass');
+  if (out) out.plain = !exportsPass && !copies && !out.shapes.some((s) => s.includes('\u0001assigned\u0001'));
   attachConstructors(functions, sourceFile);
   if (copies) {
     for (let i = 0; i < found.length; i++) {
@@ -229,6 +231,73 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
     }
   }
   resolveTagNames(functions);
+  return functions;
+}
+
+/** Per discovery, its statements' shapes (names, forms) and whether the file is plain: no tables, prototype assignments or `module.exports` pass (whose functions read other statements). */
+export interface DiscoveryShape {
+  shapes: string[];
+  plain: boolean;
+}
+
+/** A discovery to start from: its functions (by name) and shape, and the functions whose tags the program copied since (engine/program.ts `retagged`). */
+export interface PreviousDiscovery extends DiscoveryShape {
+  functions: Map<string, SourceFunction>;
+  retagged: ReadonlySet<SourceFunction>;
+}
+
+/**
+ * Discovery in proportion to the edit: after a splice (engine/statementSplice.ts) that replaced a
+ * statement of a plain file by one declaring the same functions (names and forms), the last
+ * discovery's map is updated in place: the statement's functions, those of the statements it moved,
+ * and those whose tags the last program copied are made again, the others stay as they are (their
+ * statements, ranges and tags are). Null when that is not certain: then everything is discovered.
+ * The last discovery's map is the new one's: the program made from it must not be read again.
+ */
+export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], previous: PreviousDiscovery, out: DiscoveryShape): Map<string, SourceFunction> | null {
+  const spliced = spliceOf(sourceFile);
+  if (!spliced || !previous.plain || parseErrors.length > 0) return null;
+  const statements = sourceFile.statements;
+  const before = discovered.get(spliced.old);
+  // (The last discovery must be of the tree the splice started from.)
+  if (!before || previous.shapes.length !== statements.length || previous.shapes[spliced.index] !== before.shape) return null;
+  const stmt = statements[spliced.index];
+  let s = discovered.get(stmt);
+  if (!s || s.length !== stmt.end - stmt.pos) {
+    s = statementFunctions(text, sourceFile, stmt);
+    discovered.set(stmt, s);
+    discoveryStats.statements++;
+  }
+  if ((s.shape ??= shapeOf(s)) !== before.shape || s.tables.length > 0 || s.exportsPass.length > 0) return null;
+  const functions = previous.functions;
+  // Each old function is the one of its name (no later one of the same name replaced it).
+  for (const raw of before.main) if (functions.get(raw.name)?.node !== raw.node) return null;
+  const renewed: SourceFunction[] = [];
+  const renew = (raws: readonly SourceFunction[], delta: number) => {
+    for (let j = 0; j < raws.length; j++) renewed.push(instantiate(raws[j], delta, parseErrors));
+  };
+  renew(s.main, stmt.pos - s.pos);
+  if (spliced.delta !== 0) {
+    for (let k = spliced.index + 1; k < statements.length; k++) {
+      const moved = discovered.get(statements[k]);
+      if (!moved || moved.length !== statements[k].end - statements[k].pos) return null;
+      renew(moved.main, statements[k].pos - moved.pos);
+    }
+  }
+  // Nothing is changed before this point: a null above leaves the last discovery as it was.
+  for (const f of renewed) functions.set(f.name, f);
+  for (const f of previous.retagged) {
+    if (functions.get(f.name) !== f || !f.origin) continue;
+    const home = discovered.get(f.statement);
+    if (!home) continue;
+    const again = instantiate(f.origin, f.statement.pos - home.pos, parseErrors);
+    functions.set(again.name, again);
+    renewed.push(again);
+  }
+  resolveTagNames(functions, renewed);
+  discoveryStats.afterSplice++;
+  out.shapes = previous.shapes;
+  out.plain = true;
   return functions;
 }
 
@@ -279,16 +348,35 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
     };
     movedTags.set(raw, moved);
   }
+  // Every field written, in one order, whatever the form: one object shape for every function, so
+  // that the passes over all of a file's functions read them at one inline-cached offset.
   return {
-    ...raw,
-    range,
-    textStart: raw.textStart + delta,
+    name: raw.name,
+    shortName: raw.shortName,
+    form: raw.form,
+    node: raw.node,
+    decl: raw.decl,
+    statement: raw.statement,
+    exported: raw.exported,
+    nameNode: raw.nameNode,
+    container: raw.container,
+    thisObject: raw.thisObject,
+    isStatic: raw.isStatic,
+    enclosing: raw.enclosing,
+    context: raw.context,
+    inheritedDoc: raw.inheritedDoc,
     // Shared with the memo when unmoved, and with the last discovery that moved it as far (typing
     // moves a statement back and forth): whatever changes a function's tags copies them first
     // (resolveTagNames, contextInputsOf, Program.lower for the check points).
     annotations: delta === 0 ? raw.annotations : moved!.annotations,
     annotationDiagnostics: delta === 0 ? raw.annotationDiagnostics : moved!.annotationDiagnostics,
     hasSyntaxError: parseErrors.length > 0 && parseErrors.some((p) => p >= range.start && p <= range.end),
+    deepNesting: raw.deepNesting,
+    range,
+    textStart: raw.textStart + delta,
+    text: raw.text,
+    version: raw.version,
+    origin: raw,
   };
 }
 
@@ -606,8 +694,8 @@ export function resolveRelative(functions: ReadonlyMap<string, SourceFunction>, 
 const NO_NAMES: readonly string[] = [];
 
 /** Every name a tag of a function gives (`@gradient`, `@partial`, `@hessian`, `@jvp`, `@derivative`), resolved relative to it. */
-function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>): void {
-  functions.forEach((sf) => {
+function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only?: readonly SourceFunction[]): void {
+  const resolve = (sf: SourceFunction): void => {
     const ann = sf.annotations;
     const tags = handTagsOf(ann);
     if (!ann.gradient && !ann.derivative && tags.length === 0) return;
@@ -619,7 +707,9 @@ function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>): void {
     const copy = { ...ann, gradient, derivative } as Annotations & { hands?: HandTag[] };
     if (hands.length > 0) copy.hands = handTagsOf(ann).map((t, i) => ({ ...t, name: hands[i] }));
     sf.annotations = copy;
-  });
+  };
+  if (only) only.forEach(resolve);
+  else functions.forEach(resolve);
 }
 
 /** The function `callee` names in a call (or a getter read) inside `caller`, if it is one of the file's. */

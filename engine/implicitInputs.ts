@@ -175,6 +175,8 @@ function literalShape(e: ts.Expression | undefined, sf: ts.SourceFile): { type: 
 export function contextInputsOf(
   functions: ReadonlyMap<string, SourceFunction>, sf: SourceFunction, sourceFile: ts.SourceFile,
   constantValue: (e: ts.Expression) => number | undefined,
+  /** Told of each function whose tags are copied here (its check points given defaults). */
+  retagged?: (f: SourceFunction) => void,
 ): ContextInputs {
   const context = sf.context!;
   // A class's static methods (whose `this` is the class) and its instance methods are two contexts.
@@ -263,6 +265,7 @@ export function contextInputsOf(
     if (!f.annotations.at.some(missing)) continue;
     // A copy: the tags as parsed are shared with the memo of the statement (see discoverFunctions).
     f.annotations = { ...f.annotations, at: f.annotations.at.map((p) => ({ ...p })) };
+    retagged?.(f);
     for (const p of f.annotations.at) {
       for (const inp of inputs) if (inp.defaultValue !== undefined && !Object.hasOwn(p, inp.name)) p[inp.name] = inp.defaultValue;
       for (const [name, v] of arrayDefaults) if (!Object.hasOwn(p, name)) p[name] = v as number[]; // a matrix too, as `@at M = [[…]]` gives

@@ -4,7 +4,7 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { callbackName, discoverFunctions, dottedName, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type DiscoveryShape, type PreviousDiscovery, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
@@ -31,7 +31,11 @@ export class Program implements ProgramView {
    * Per top-level statement, the names and forms of its functions (the same string while the
    * statement is): the functions' names and forms are the same as another program's when these are.
    */
-  shapes: readonly string[] = [];
+  shapes: string[] = [];
+  /** No tables, prototype assignments or `module.exports` pass (engine/declarationForms.ts `DiscoveryShape`). */
+  plain = false;
+  /** Functions whose tags this program copied to put check points in place: made again by the next discovery. */
+  readonly retagged = new Set<SourceFunction>();
   /** Top-level `const NAME = <number>` declarations, inlined where used. */
   readonly constants = new Map<string, number>();
   private readonly lowered = new Map<string, Lowered>();
@@ -97,7 +101,10 @@ export class Program implements ProgramView {
     this.ensurePlacedFor([sf]);
     // The analysis puts check points in the IR's form in place (engine/checkPoints.ts
     // validatePoint); the tags as discovered are shared with other parses (engine/declarationForms.ts).
-    if (sf.annotations.at.length > 0) sf.annotations = { ...sf.annotations, at: sf.annotations.at.map((p) => ({ ...p })) };
+    if (sf.annotations.at.length > 0) {
+      sf.annotations = { ...sf.annotations, at: sf.annotations.at.map((p) => ({ ...p })) };
+      this.retagged.add(sf);
+    }
     const result = this.imports ? this.imports.lowering(name, () => lowerFunction(this, sf)) : lowerFunction(this, sf);
     this.lowered.set(name, result);
     return result;
@@ -124,7 +131,7 @@ export class Program implements ProgramView {
     this.contexts.set(context, both);
     const i = sf.isStatic ? 1 : 0;
     if (!both[i]) this.ensurePlacedFor([sf]);
-    return both[i] ??= contextInputsOf(this.functions, sf, this.sourceFile, (e) => constantValue(e, this.constants));
+    return both[i] ??= contextInputsOf(this.functions, sf, this.sourceFile, (e) => constantValue(e, this.constants), (f) => this.retagged.add(f));
   }
 }
 
@@ -141,6 +148,13 @@ function isFunctionsOnly(s: ts.Statement, typedefs: boolean): boolean {
 export interface ParseState {
   text: string;
   sourceFile: ts.SourceFile;
+  /** Its program's discovery, which the next parse's may start from (its map is then taken over). */
+  discovery?: PreviousDiscovery;
+}
+
+/** What the next parse's discovery may start from (`ParseState.discovery`). */
+export function discoveryOf(program: Program): PreviousDiscovery {
+  return { functions: program.functions, shapes: program.shapes, plain: program.plain, retagged: program.retagged };
 }
 
 /**
@@ -178,9 +192,11 @@ function parseLinked(text: string, previous: ParseState | undefined, link: Modul
   const sourceFile = parseSource(text, previous);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
-  const shapes: string[] = [];
-  const program = new Program(text, sourceFile, link, discoverFunctions(text, sourceFile, parseErrors, shapes));
-  program.shapes = shapes;
+  const shape: DiscoveryShape = { shapes: [], plain: false };
+  const functions = (previous?.discovery && sourceFile !== previous.sourceFile && discoverAfterSplice(text, sourceFile, parseErrors, previous.discovery, shape)) || discoverFunctions(text, sourceFile, parseErrors, shape);
+  const program = new Program(text, sourceFile, link, functions);
+  program.shapes = shape.shapes;
+  program.plain = shape.plain;
   known?.(program);
   foldConstants(program);
   return program;

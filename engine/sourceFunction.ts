@@ -70,6 +70,8 @@ export interface SourceFunction {
    * incremental parser reused keep theirs, so an unchanged version means an unchanged node and text.
    */
   version: number;
+  /** The function as its statement's discovery found it (ranges of that time): this one is it, moved (engine/declarationForms.ts). */
+  origin?: SourceFunction;
 }
 
 export interface Lowered {

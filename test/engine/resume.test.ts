@@ -1,0 +1,158 @@
+// An analysis that starts from the last one (issue 15 item 4): after an edit that keeps the file's
+// names and forms, discovery updates the last map in place (engine/declarationForms.ts
+// discoverAfterSplice) and the job queues only the functions the edit re-discovered and those
+// that involve them (engine/analyzeFile.ts resume). Whatever the edit, the result must be the one
+// a fresh analysis of the new text gives.
+
+import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { analyzeFile, AnalysisCache } from '../../engine/analyzeFile';
+import { discoveryStats } from '../../engine/declarationForms';
+
+const PLAIN = `const K = 0.5;
+
+interface Pair { a: number; b: number }
+
+function sq(u: number): number {
+  return u * u + K;
+}
+
+/**
+ * @differentiable
+ * @at x = 1.5, y = -0.25
+ */
+export function smooth(x: number, y: number): number {
+  const a = x * x + 0.25 * y;
+  return a * Math.sin(y) + sq(x);
+}
+
+export function smoothGrad(x: number, y: number): [number, number] {
+  const a = x * x + 0.25 * y;
+  return [2 * x * Math.sin(y) + 2 * x, 0.25 * Math.sin(y) + a * Math.cos(y)];
+}
+
+/**
+ * @differentiable
+ * @gradient pairGrad
+ * @at p = { a: 0.5, b: 2 }
+ */
+function pairLoss(p: Pair): number {
+  return p.a * p.b + sq(p.a);
+}
+
+function pairGrad(p: Pair): Pair {
+  return { a: p.b + 2 * p.a, b: p.a };
+}
+
+class Spring {
+  k = 3;
+  rest = 1;
+  /**
+   * @differentiable
+   * @at x = 1.25
+   */
+  energy(x: number): number {
+    return 0.5 * this.k * (x - this.rest) ** 2;
+  }
+}
+
+/**
+ * @differentiable
+ * @at w = 0.3
+ */
+function outer(w: number): number {
+  /** @gradient innerGrad */
+  function inner(v: number): number { return v * v * v; }
+  function innerGrad(v: number): number { return 3 * v * v; }
+  return inner(w) + sq(w);
+}
+
+/** @differentiable */
+const soft = (x: number): number => Math.log1p(Math.exp(x));
+const softGrad = (x: number): number => 1 / (1 + Math.exp(-x));
+`;
+
+describe('engine: an analysis that starts from the last one', () => {
+  it('typing and literal edits at random places: the result equals a fresh analysis, and most edits resume', () => {
+    const resumesBefore = { discovery: discoveryStats.afterSplice, jobs: 0 };
+    let resumes = 0;
+    const typed = fc.record({ at: fc.nat(), del: fc.nat({ max: 2 }), ins: fc.constantFrom('1', '2', ' ', '\n', '0', ' * 2', 'x', '', '.5') });
+    fc.assert(fc.property(fc.array(typed, { minLength: 1, maxLength: 10 }), (edits) => {
+      const cache = new AnalysisCache();
+      let text = PLAIN;
+      analyzeFile(text, {}, cache);
+      for (const e of edits) {
+        const i = e.at % (text.length + 1);
+        text = text.slice(0, i) + e.ins + text.slice(i + e.del);
+        assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text), `after an edit at ${i}`);
+      }
+      resumes += cache.resumes;
+    }), { numRuns: 60, seed: 31 });
+    // (Most random edits break the parse for a while: then nothing starts from the last analysis.)
+    assert.ok(discoveryStats.afterSplice - resumesBefore.discovery > 20, `discovery started from the last one ${discoveryStats.afterSplice - resumesBefore.discovery} times`);
+    assert.ok(resumes > 40, `jobs resumed ${resumes} times`);
+  });
+
+  it('edits inside function bodies only (digits changed, typed, removed): always the fresh result', () => {
+    const before = discoveryStats.afterSplice;
+    let resumes = 0;
+    const digits = [...PLAIN.matchAll(/\d/g)].map((m) => m.index!);
+    const typed = fc.record({ which: fc.nat(), kind: fc.constantFrom('replace', 'insert', 'delete'), digit: fc.integer({ min: 0, max: 9 }) });
+    fc.assert(fc.property(fc.array(typed, { minLength: 1, maxLength: 12 }), (edits) => {
+      const cache = new AnalysisCache();
+      let text = PLAIN;
+      analyzeFile(text, {}, cache);
+      let shift = 0;
+      for (const e of edits) {
+        const i = digits[e.which % digits.length] + shift;
+        if (!/\d/.test(text[i] ?? '')) continue;
+        if (e.kind === 'replace') text = text.slice(0, i) + e.digit + text.slice(i + 1);
+        else if (e.kind === 'insert') { text = text.slice(0, i) + e.digit + text.slice(i); shift++; }
+        else if (/\d/.test(text[i + 1] ?? '')) { text = text.slice(0, i) + text.slice(i + 1); shift--; }
+        assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text));
+        // (Positions after a changed length are found again from the digits' new places.)
+        shift = 0;
+        digits.splice(0, digits.length, ...[...text.matchAll(/\d/g)].map((m) => m.index!));
+      }
+      resumes += cache.resumes;
+    }), { numRuns: 40, seed: 5 });
+    assert.ok(discoveryStats.afterSplice - before > 80, `discovery started from the last one ${discoveryStats.afterSplice - before} times`);
+    assert.ok(resumes > 80, `jobs resumed ${resumes} times`);
+  });
+
+  it('an edit in a helper re-analyses its callers only, from the last analysis', () => {
+    const cache = new AnalysisCache();
+    analyzeFile(PLAIN, {}, cache);
+    const misses = cache.misses;
+    const resumes = cache.resumes;
+    const edited = PLAIN.replace('return u * u + K;', 'return u * u + 2 * K;');
+    const r = analyzeFile(edited, {}, cache);
+    assert.equal(cache.resumes, resumes + 1, 'resumed');
+    // sq's callers: smooth, pairLoss, outer (and the class's energy, keyed by its context, is checked again: a hit).
+    assert.equal(cache.misses - misses, 3);
+    assert.deepEqual(r, analyzeFile(edited));
+  });
+
+  it('a function whose check points were put in place is made again before it is analysed again', () => {
+    // outer's @at points are copied and put in IR form when it is lowered (engine/program.ts
+    // retagged): the next discovery makes it again from its statement's tags, not from that copy.
+    const cache = new AnalysisCache();
+    let text = PLAIN;
+    analyzeFile(text, {}, cache);
+    for (const k of ['2', '3', '4']) {
+      text = text.replace(/return u \* u \+ (\d \* )?K;/, `return u * u + ${k} * K;`);
+      const lowered = cache.parse!.discovery!.functions.get('outer')!;
+      const r = analyzeFile(text, {}, cache);
+      assert.deepEqual(r, analyzeFile(text));
+      const now = cache.parse!.discovery!.functions.get('outer')!;
+      if (cache.resumes > 0 && cache.parse!.discovery!.retagged.size > 0) {
+        assert.notEqual(now, lowered, 'made again');
+        assert.ok(cache.parse!.discovery!.retagged.has(now), 'lowered again (sq changed), from tags of its own');
+        assert.notEqual(now.annotations, lowered.annotations);
+      }
+    }
+    assert.ok(cache.resumes >= 2);
+    const r = analyzeFile(text, {}, cache);
+    assert.equal(r.functions.find((f) => f.name === 'outer')?.points.length, 1, 'outer keeps its check point');
+  });
+});
