@@ -12,6 +12,7 @@ import { placedStats } from '../../engine/ranges';
 import { placementStats, spliceStats } from '../../engine/statementSplice';
 import { oraclesBuilt } from '../../engine/typeOracle';
 import { discoveryStats } from '../../engine/declarationForms';
+import { editsAgreeWithFresh } from './editSequences';
 
 /** `count` annotated functions, each with a hand-written gradient, and a helper every fourth one calls. */
 function bigFile(count: number): string {
@@ -226,16 +227,7 @@ function makeLoss(c: number) {
 Model.prototype.scaled = function (x: number): number { return 3 * x; };
 `;
     const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 5 }), ins: fc.constantFrom('', 'x', ' ', '2', ';', '(', '}', '{', '\n', '* 2', '/** @differentiable */\n', 'const q = 1;\n') });
-    fc.assert(fc.property(fc.array(edit, { minLength: 1, maxLength: 10 }), (edits) => {
-      const cache = new AnalysisCache();
-      let text = FORMS;
-      analyzeFile(text, {}, cache);
-      for (const e of edits) {
-        const i = e.at % (text.length + 1);
-        text = text.slice(0, i) + e.ins + text.slice(i + e.del);
-        assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text));
-      }
-    }), { numRuns: 30, seed: 15 });
+    fc.assert(fc.property(fc.array(edit, { minLength: 1, maxLength: 10 }), (edits) => { editsAgreeWithFresh(FORMS, edits, 'forms'); }), { numRuns: 30, seed: 15 });
   });
 
   // Typing moves the statements after the edit lazily (engine/statementSplice.ts): whatever the
@@ -269,14 +261,7 @@ function pad(q) {
   const typingOver = (name: string, source: string, runs: number) => {
     const typed = fc.record({ at: fc.nat(), del: fc.boolean(), ins: fc.constantFrom('1', ' ', 'x', '\n', '0', ' * 2') });
     fc.assert(fc.property(fc.array(typed, { minLength: 1, maxLength: 6 }), (edits) => {
-      const cache = new AnalysisCache();
-      let text = source;
-      analyzeFile(text, {}, cache);
-      for (const e of edits) {
-        const i = e.at % (text.length + 1);
-        text = e.del ? text.slice(0, i) + text.slice(i + 1) : text.slice(0, i) + e.ins + text.slice(i);
-        assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text), `${name} after typing at ${i}`);
-      }
+      editsAgreeWithFresh(source, edits.map((e) => (e.del ? { at: e.at, del: 1, ins: '' } : { at: e.at, del: 0, ins: e.ins })), name);
     }), { numRuns: runs, seed: 27 });
   };
 

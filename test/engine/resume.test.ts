@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyzeFile, AnalysisCache } from '../../engine/analyzeFile';
 import { discoveryStats } from '../../engine/declarationForms';
+import { editsAgreeWithFresh } from './editSequences';
 
 const PLAIN = `const K = 0.5;
 
@@ -78,15 +79,7 @@ describe('engine: an analysis that starts from the last one', () => {
     let resumes = 0;
     const typed = fc.record({ at: fc.nat(), del: fc.nat({ max: 2 }), ins: fc.constantFrom('1', '2', ' ', '\n', '0', ' * 2', 'x', '', '.5') });
     fc.assert(fc.property(fc.array(typed, { minLength: 1, maxLength: 10 }), (edits) => {
-      const cache = new AnalysisCache();
-      let text = PLAIN;
-      analyzeFile(text, {}, cache);
-      for (const e of edits) {
-        const i = e.at % (text.length + 1);
-        text = text.slice(0, i) + e.ins + text.slice(i + e.del);
-        assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text), `after an edit at ${i}`);
-      }
-      resumes += cache.resumes;
+      resumes += editsAgreeWithFresh(PLAIN, edits).resumes;
     }), { numRuns: 60, seed: 31 });
     // (Most random edits break the parse for a while: then nothing starts from the last analysis.)
     assert.ok(discoveryStats.afterSplice - resumesBefore.discovery > 20, `discovery started from the last one ${discoveryStats.afterSplice - resumesBefore.discovery} times`);
