@@ -86,10 +86,13 @@ export class AnalysisCache {
 
 /**
  * The functions of one file share a time budget of this much, or of two functions' budgets if
- * that is more. Cheap functions come first (see FIRST_SLICE_MS), so the budget only ever cuts
- * expensive ones; their results are cached as they finish, so the next analysis goes on from there.
+ * that is more, and FILE_BUDGET_PER_FUNCTION_MS more per function to analyse (a file of thousands
+ * of cheap functions is not cut short by their number). Cheap functions come first (see
+ * FIRST_SLICE_MS), so the budget only ever cuts expensive ones; their results are cached as they
+ * finish, so the next analysis goes on from there.
  */
 const FILE_BUDGET_MS = 4_000;
+const FILE_BUDGET_PER_FUNCTION_MS = 5;
 /**
  * A function's first attempt gets this slice of time; one that needs more is put back behind the
  * others and then given its whole budget. So the cheap functions of a file are never held up by
@@ -129,8 +132,8 @@ export class FileAnalysisJob {
   /** The file's function names and forms (what callee and tag resolution reads): involved sets stay valid while it does. */
   private readonly signature: Signature = NO_SIGNATURE;
   private order: string[] = [];
-  private readonly fileDeadline: number;
-  private readonly fileBudgetMs: number;
+  private fileDeadline: number;
+  private fileBudgetMs: number;
   /** Functions a supervisor stopped (they ran past every budget): reported, not analysed again. */
   private readonly stopped: Map<string, string>;
   private done = false;
@@ -191,6 +194,8 @@ export class FileAnalysisJob {
       } else misses.push(sf);
     });
     this.queue.push(...hits, ...misses);
+    this.fileBudgetMs += FILE_BUDGET_PER_FUNCTION_MS * this.queue.length;
+    this.fileDeadline += FILE_BUDGET_PER_FUNCTION_MS * this.queue.length;
     // Never silent: a @differentiable on a form the engine does not analyse gets a GL005 on its
     // tag, and counts as a function not analysed (the CLI lists it, the status bar counts it).
     try {
@@ -419,7 +424,7 @@ export class FileAnalysisJob {
       const a = emptyAnalysis(sf, program);
       a.diagnostics.push({
         code: 'GL007', severity: 'information', range: a.nameRange, functionName: sf.name,
-        message: `'${sf.name}' was not analysed: the file's time budget (${this.fileBudgetMs / 1000} s, twice gradlens.timeBudgetMs or 4 s) ran out on slower functions before it. Its analysis goes on at the next edit (finished functions are kept).`,
+        message: `'${sf.name}' was not analysed: the file's time budget (${this.fileBudgetMs / 1000} s: twice gradlens.timeBudgetMs or 4 s, and ${FILE_BUDGET_PER_FUNCTION_MS} ms per function to analyse) ran out on slower functions before it. Its analysis goes on at the next edit (finished functions are kept).`,
       });
       return a;
     }

@@ -141,7 +141,7 @@ type TableDoc = { annotations: Annotations; diagnostics: EngineDiagnostic[] };
  * parser keeps the statements an edit does not touch (the same objects, moved), so an edit costs
  * the discovery of the statements it touches, whatever the size of the file.
  */
-interface StatementFunctions {
+export interface StatementFunctions {
   /** The statement's `pos` and length when found (the ranges below are those of that time). */
   pos: number;
   length: number;
@@ -204,7 +204,10 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   };
   place('main');
   if (exportsPass) place('exportsPass');
-  if (out) out.plain = !exportsPass && !copies && !out.shapes.some((s) => s.includes('\u0001assigned\u0001'));
+  if (out) {
+    out.plain = !exportsPass && !copies && !out.shapes.some((s) => s.includes('\u0001assigned\u0001'));
+    out.found = found;
+  }
   attachConstructors(functions, sourceFile);
   if (copies) {
     for (let i = 0; i < found.length; i++) {
@@ -230,7 +233,9 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       first = false;
     }
   }
-  resolveTagNames(functions);
+  const resolved = new WeakMap<Annotations, Annotations>();
+  resolveTagNames(functions, undefined, resolved);
+  if (out) out.resolved = resolved;
   return functions;
 }
 
@@ -238,6 +243,10 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
 export interface DiscoveryShape {
   shapes: string[];
   plain: boolean;
+  /** Per statement, what it declares (the memo's record): the next discovery after a splice reads the replaced one's here. */
+  found: readonly StatementFunctions[];
+  /** Per function's tags as discovered, the tags with their names resolved: valid while the file's names are (a discovery after a splice keeps them). */
+  resolved: WeakMap<Annotations, Annotations>;
 }
 
 /** A discovery to start from: its functions (by name) and shape, and the functions whose tags the program copied since (engine/program.ts `retagged`). */
@@ -258,9 +267,9 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   const spliced = spliceOf(sourceFile);
   if (!spliced || !previous.plain || parseErrors.length > 0) return null;
   const statements = sourceFile.statements;
-  const before = discovered.get(spliced.old);
-  // (The last discovery must be of the tree the splice started from.)
-  if (!before || previous.shapes.length !== statements.length || previous.shapes[spliced.index] !== before.shape) return null;
+  // (The last discovery is of the tree the splice started from: the same statements but one.)
+  if (previous.found.length !== statements.length) return null;
+  const before = previous.found[spliced.index];
   const stmt = statements[spliced.index];
   let s = discovered.get(stmt);
   if (!s || s.length !== stmt.end - stmt.pos) {
@@ -281,11 +290,30 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
     for (let k = spliced.index + 1; k < statements.length; k++) {
       const moved = discovered.get(statements[k]);
       if (!moved || moved.length !== statements[k].end - statements[k].pos) return null;
-      renew(moved.main, statements[k].pos - moved.pos);
     }
   }
   // Nothing is changed before this point: a null above leaves the last discovery as it was.
   for (const f of renewed) functions.set(f.name, f);
+  // The functions of the statements after it are moved where they are (no copy of each: typing
+  // moves every one after the edit); a function that another of its name replaced is not in the map.
+  const moved: SourceFunction[] = [];
+  if (spliced.delta !== 0) {
+    for (let k = spliced.index + 1; k < statements.length; k++) {
+      const m = discovered.get(statements[k])!;
+      const delta = statements[k].pos - m.pos;
+      for (let j = 0; j < m.main.length; j++) {
+        const raw = m.main[j];
+        const f = functions.get(raw.name);
+        if (!f || f.origin !== raw) continue;
+        const tags = movedTagsOf(raw, delta);
+        f.range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
+        f.textStart = raw.textStart + delta;
+        f.annotations = tags.annotations;
+        f.annotationDiagnostics = tags.annotationDiagnostics;
+        moved.push(f);
+      }
+    }
+  }
   for (const f of previous.retagged) {
     if (functions.get(f.name) !== f || !f.origin) continue;
     const home = discovered.get(f.statement);
@@ -294,10 +322,15 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
     functions.set(again.name, again);
     renewed.push(again);
   }
-  resolveTagNames(functions, renewed);
+  resolveTagNames(functions, renewed, previous.resolved);
+  resolveTagNames(functions, moved, previous.resolved);
   discoveryStats.afterSplice++;
+  out.resolved = previous.resolved;
   out.shapes = previous.shapes;
   out.plain = true;
+  // (The last discovery's list, taken over as its map is.)
+  (previous.found as StatementFunctions[])[spliced.index] = s;
+  out.found = previous.found;
   return functions;
 }
 
@@ -337,10 +370,11 @@ function attachConstructors(functions: ReadonlyMap<string, SourceFunction>, sour
 const movedTags = new WeakMap<SourceFunction, { delta: number; annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] }>();
 
 /** A function found in a statement, as this parse has it: ranges moved by `delta`. */
-function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly number[]): SourceFunction {
-  const range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
-  let moved = delta === 0 ? undefined : movedTags.get(raw);
-  if (delta !== 0 && moved?.delta !== delta) {
+/** A function's tags (and their diagnostics) moved by `delta` from where its statement's discovery found them. */
+function movedTagsOf(raw: SourceFunction, delta: number): { annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] } {
+  if (delta === 0) return raw;
+  let moved = movedTags.get(raw);
+  if (moved?.delta !== delta) {
     moved = {
       delta,
       annotations: shiftedCopy(raw.annotations, delta),
@@ -348,6 +382,13 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
     };
     movedTags.set(raw, moved);
   }
+  return moved;
+}
+
+/** A function found in a statement, as this parse has it: ranges moved by `delta`. */
+function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly number[]): SourceFunction {
+  const range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
+  const moved = movedTagsOf(raw, delta);
   // Every field written, in one order, whatever the form: one object shape for every function, so
   // that the passes over all of a file's functions read them at one inline-cached offset.
   return {
@@ -368,8 +409,8 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
     // Shared with the memo when unmoved, and with the last discovery that moved it as far (typing
     // moves a statement back and forth): whatever changes a function's tags copies them first
     // (resolveTagNames, contextInputsOf, Program.lower for the check points).
-    annotations: delta === 0 ? raw.annotations : moved!.annotations,
-    annotationDiagnostics: delta === 0 ? raw.annotationDiagnostics : moved!.annotationDiagnostics,
+    annotations: moved.annotations,
+    annotationDiagnostics: moved.annotationDiagnostics,
     hasSyntaxError: parseErrors.length > 0 && parseErrors.some((p) => p >= range.start && p <= range.end),
     deepNesting: raw.deepNesting,
     range,
@@ -694,18 +735,21 @@ export function resolveRelative(functions: ReadonlyMap<string, SourceFunction>, 
 const NO_NAMES: readonly string[] = [];
 
 /** Every name a tag of a function gives (`@gradient`, `@partial`, `@hessian`, `@jvp`, `@derivative`), resolved relative to it. */
-function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only?: readonly SourceFunction[]): void {
+function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only: readonly SourceFunction[] | undefined, memo: WeakMap<Annotations, Annotations>): void {
   const resolve = (sf: SourceFunction): void => {
     const ann = sf.annotations;
     const tags = handTagsOf(ann);
     if (!ann.gradient && !ann.derivative && tags.length === 0) return;
+    const known = memo.get(ann);
+    if (known) { sf.annotations = known; return; }
     const gradient = ann.gradient && resolveRelative(functions, sf, ann.gradient);
     const derivative = ann.derivative && resolveRelative(functions, sf, ann.derivative);
     const hands = tags.length === 0 ? NO_NAMES : tags.map((t) => resolveRelative(functions, sf, t.name));
-    if (gradient === ann.gradient && derivative === ann.derivative && hands.every((h, i) => h === tags[i].name)) return;
+    if (gradient === ann.gradient && derivative === ann.derivative && hands.every((h, i) => h === tags[i].name)) { memo.set(ann, ann); return; }
     // A copy: the tags as parsed are shared with the memo of the statement (see discoverFunctions).
     const copy = { ...ann, gradient, derivative } as Annotations & { hands?: HandTag[] };
     if (hands.length > 0) copy.hands = handTagsOf(ann).map((t, i) => ({ ...t, name: hands[i] }));
+    memo.set(ann, copy);
     sf.annotations = copy;
   };
   if (only) only.forEach(resolve);

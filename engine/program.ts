@@ -4,9 +4,9 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type DiscoveryShape, type PreviousDiscovery, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type DiscoveryShape, type PreviousDiscovery, type StatementFunctions, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
-import { Range } from './ir';
+import { type Annotations, Range } from './ir';
 import { lowerFunction } from './lowerToIr';
 import type { ContextInputs, DeclarationForm, Lowered, ProgramView, SourceFunction } from './sourceFunction';
 import { mathConstant, numberConstant } from './mathConstants';
@@ -32,6 +32,10 @@ export class Program implements ProgramView {
    * statement is): the functions' names and forms are the same as another program's when these are.
    */
   shapes: string[] = [];
+  /** Per statement, what discovery found in it (engine/declarationForms.ts). */
+  found: readonly StatementFunctions[] = [];
+  /** Tags with their names resolved, per tags as discovered (engine/declarationForms.ts `DiscoveryShape`). */
+  resolved = new WeakMap<Annotations, Annotations>();
   /** No tables, prototype assignments or `module.exports` pass (engine/declarationForms.ts `DiscoveryShape`). */
   plain = false;
   /** Functions whose tags this program copied to put check points in place: made again by the next discovery. */
@@ -154,7 +158,7 @@ export interface ParseState {
 
 /** What the next parse's discovery may start from (`ParseState.discovery`). */
 export function discoveryOf(program: Program): PreviousDiscovery {
-  return { functions: program.functions, shapes: program.shapes, plain: program.plain, retagged: program.retagged };
+  return { functions: program.functions, shapes: program.shapes, plain: program.plain, found: program.found, resolved: program.resolved, retagged: program.retagged };
 }
 
 /**
@@ -192,11 +196,13 @@ function parseLinked(text: string, previous: ParseState | undefined, link: Modul
   const sourceFile = parseSource(text, previous);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
-  const shape: DiscoveryShape = { shapes: [], plain: false };
+  const shape: DiscoveryShape = { shapes: [], plain: false, found: [], resolved: new WeakMap() };
   const functions = (previous?.discovery && sourceFile !== previous.sourceFile && discoverAfterSplice(text, sourceFile, parseErrors, previous.discovery, shape)) || discoverFunctions(text, sourceFile, parseErrors, shape);
   const program = new Program(text, sourceFile, link, functions);
   program.shapes = shape.shapes;
   program.plain = shape.plain;
+  program.found = shape.found;
+  program.resolved = shape.resolved;
   known?.(program);
   foldConstants(program);
   return program;

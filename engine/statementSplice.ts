@@ -26,11 +26,14 @@ interface SourceFileInternals {
   jsDocParsingMode?: ts.JSDocParsingMode;
 }
 
-/** Per tree made by a splice: which statement it replaced (its index, the old node) and by how much the text after it moved. */
-const splices = new WeakMap<ts.SourceFile, { index: number; old: ts.Statement; delta: number }>();
+/**
+ * Per tree made by a splice: which statement it replaced and by how much the text after it moved
+ * (no node of the old tree: it would keep every earlier tree alive through its parent).
+ */
+const splices = new WeakMap<ts.SourceFile, { index: number; delta: number }>();
 
 /** The splice that made `file` (engine/declarationForms.ts re-discovers only what it replaced), if one did. */
-export function spliceOf(file: ts.SourceFile): { index: number; old: ts.Statement; delta: number } | undefined {
+export function spliceOf(file: ts.SourceFile): { index: number; delta: number } | undefined {
   return splices.get(file);
 }
 
@@ -126,7 +129,7 @@ function splice(old: ts.SourceFile, text: string, start: number, endOld: number,
   // (The old tree shares the moved statements: a reader of it places them too.)
   if (delta !== 0) placedFiles.delete(old);
   else if (placedFiles.has(old)) placedFiles.add(file);
-  splices.set(file, { index: i, old: target, delta });
+  splices.set(file, { index: i, delta });
   return file;
 }
 

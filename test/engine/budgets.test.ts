@@ -92,6 +92,13 @@ export function quick${k}(x: number): number { return x * x * ${k + 1}; }
     assert.equal(fa.functions.filter((f) => f.name.startsWith('quick') && f.value !== null).length, 5);
   });
 
+  it('a file of many cheap functions gets more time than one of few: 5 ms more per function to analyse', () => {
+    const one = (k: number) => `/**\n * @differentiable\n * @at x = 0.5\n */\nexport function f${k}(x: number): number { return x * ${k}; }\n`;
+    const budgetOf = (count: number) => (new FileAnalysisJob(Array.from({ length: count }, (_, k) => one(k)).join('\n')) as unknown as { fileBudgetMs: number }).fileBudgetMs;
+    assert.equal(budgetOf(1), 4_005);
+    assert.equal(budgetOf(400), 6_000);
+  });
+
   it('a step budget or time budget above its ceiling is clamped', () => {
     assert.deepEqual(clampBudgets({ stepBudget: 1e15, timeBudgetMs: 1e9, randomPoints: 1e6 }), { stepBudget: 50_000_000, timeBudgetMs: 10_000, randomPoints: 100 });
     assert.deepEqual(clampBudgets({ stepBudget: Infinity, timeBudgetMs: 1 }), { stepBudget: 50_000_000, timeBudgetMs: 100 });
