@@ -3,7 +3,8 @@
 // - open → diagnostics, and re-analysis after an edit inside one function (a literal replaced by
 //   one of the same length, in the middle of the file and in the first function; and typing in the
 //   first function, a digit added and taken away, which moves every range after it), at 1k … 50k
-//   lines, with the server's memory at each size (a new server per size);
+//   lines, with the server's memory at each size right after the edits and, from 20k lines, after
+//   12 s idle (a new server per size);
 // - the CLI's files per second over 10 … 500 files of 200 lines: by default, on every core (`--jobs`) and on one.
 // Usage: node bench/scale.mjs <out.json> [--quick] [--sizes 20000,50000] [--edits-only]
 //   --sizes: the file sizes (lines) to measure; --edits-only: the server rows only, no CLI rows.
@@ -27,6 +28,8 @@ const SIZES = flag('--sizes')?.split(',').map(Number) ?? (quick ? [1000, 5000] :
 const FILE_COUNTS = process.argv.includes('--edits-only') ? [] : quick ? [10, 50] : [10, 100, 500];
 const EDITS = quick ? 5 : 9;
 const TIMEOUT_MS = 180_000;
+/** How long the server is left idle before its memory is read again. */
+const IDLE_MS = 12_000;
 const result = { sizes: [], cli: [], cores: cpus().length };
 const save = () => writeFileSync(outPath, JSON.stringify(result, null, 1));
 
@@ -133,6 +136,12 @@ async function serverAt(lines) {
     row.editFirst = await editAt(functions[0]);
     row.typingFirst = await typeAt(functions[0]);
     row.memory = memoryOf(server.pid);
+    // And once the server has been idle a while: V8 collects the edits' garbage only when it has
+    // been idle for some seconds (its memory reducer); at 20k lines and more, where that is most.
+    if (lines >= 20000) {
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      row.memoryIdle = { ...memoryOf(server.pid), afterMs: IDLE_MS };
+    }
     await connection.sendRequest('shutdown');
     connection.sendNotification('exit');
   } catch (e) {

@@ -19,6 +19,7 @@ import { discoveryOf, ParseState, parseProgram, Program, SourceFunction, unanaly
 import { handTagsOf } from './check/tags';
 import type { ModuleContext } from './modules';
 import type { Annotations } from './ir';
+import { detached, detachStrings } from './textDiff';
 
 /**
  * What a function's analysis depends on: the options, each function it involves (its name, text
@@ -457,7 +458,8 @@ export class FileAnalysisJob {
       }
       if (cache) cache.misses++;
       // A result cut short by time depends on the machine's load: analysed again next time.
-      if (!m.failure) cache?.set(sf.name, { analysis, spans: spansOf(involved), dependencies });
+      // (Kept across edits: its strings must not be slices that keep this version's whole text.)
+      if (!m.failure) cache?.set(sf.name, { analysis: detachStrings(analysis), spans: spansOf(involved), dependencies });
       return analysis;
     } catch (e) {
       // A fault of ours in one function never takes the rest of the file with it.
@@ -827,7 +829,7 @@ const declarationTexts = new WeakMap<ts.Statement, { text: string; names: string
 function declarationText(program: Program, s: ts.Statement): { text: string; names: string[] } {
   let known = declarationTexts.get(s);
   if (!known) {
-    const text = program.text.slice(s.pos, s.end);
+    const text = detached(program.text.slice(s.pos, s.end));
     known = { text, names: text.match(/[A-Za-z_$][\w$]*/g) ?? [] };
     declarationTexts.set(s, known);
   }

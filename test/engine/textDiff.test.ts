@@ -4,7 +4,7 @@
 
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { commonPrefix, commonSuffix } from '../../engine/textDiff';
+import { commonPrefix, commonSuffix, detachStrings } from '../../engine/textDiff';
 
 function naivePrefix(a: string, b: string): number {
   let i = 0;
@@ -48,5 +48,13 @@ describe('textDiff: common prefix and suffix', () => {
     assert.equal(commonPrefix(long + 'a', long + 'b'), long.length);
     assert.equal(commonSuffix('a' + long, 'b' + long), long.length);
     assert.equal(commonSuffix(long, long + 'y'), 0);
+  });
+
+  it('detachStrings keeps every string (their copies) and the shape of the data', () => {
+    const text = 'const a = 1; // '.repeat(1000);
+    const data = { name: text.slice(6, 7), long: text.slice(0, 40), list: [text.slice(10, 30), 3, null, { deep: text.slice(100, 150) }], n: 2 };
+    const before = structuredClone(data);
+    assert.equal(detachStrings(data), data);
+    assert.deepEqual(data, before);
   });
 });
