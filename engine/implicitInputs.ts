@@ -271,7 +271,9 @@ export function contextInputsOf(
       for (const [name, v] of arrayDefaults) if (!Object.hasOwn(p, name)) p[name] = v as number[]; // a matrix too, as `@at M = [[…]]` gives
     }
   }
-  const environment = JSON.stringify([inputs, [...constants], [...unsupported], [...derived].map(([n, d]) => [n, d.init.getText(sourceFile)])]);
+  // (A field's literal array is part of it too: the check points read it, so a cached analysis made
+  // with another value must not be taken.)
+  const environment = JSON.stringify([inputs, [...constants], [...unsupported], [...derived].map(([n, d]) => [n, d.init.getText(sourceFile)]), [...arrayDefaults]]);
   return { inputs, constants, unsupported, derived, environment };
 }
 

@@ -12,17 +12,21 @@ export interface TextEdit {
 }
 
 /**
- * Analyses `source`, then each edit of it in turn with the same cache, and asserts that every
+ * Analyses `source`, then each edit of it in turn (a `TextEdit`, or a function from the text to the edited text) with the same cache, and asserts that every
  * incremental result is the fresh one; returns the cache (its counters say what was reused).
  */
-export function editsAgreeWithFresh(source: string, edits: readonly TextEdit[], label = 'the file'): AnalysisCache {
+export function editsAgreeWithFresh(source: string, edits: readonly (TextEdit | ((text: string) => string))[], label = 'the file'): AnalysisCache {
   const cache = new AnalysisCache();
   let text = source;
   analyzeFile(text, {}, cache);
   for (const e of edits) {
-    const at = e.at % (text.length + 1);
-    text = text.slice(0, at) + e.ins + text.slice(at + e.del);
-    assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text), `${label} after an edit at ${at}`);
+    let at = -1;
+    if (typeof e === 'function') text = e(text);
+    else {
+      at = e.at % (text.length + 1);
+      text = text.slice(0, at) + e.ins + text.slice(at + e.del);
+    }
+    assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text), `${label} after an edit${at >= 0 ? ` at ${at}` : ''}`);
   }
   return cache;
 }

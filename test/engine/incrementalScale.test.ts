@@ -171,6 +171,33 @@ class Spring {
     assert.deepEqual(analyzeFile(edited, {}, cache), analyzeFile(edited));
   });
 
+  it("a class field's literal array: the method is analysed again when it changes (its check points read it)", () => {
+    // Found by random edits of test/fixtures/realStyle/ridgeRegression.ts: the array was no part of
+    // the method's key, so the analysis made with the old data was kept.
+    const text = `class Ridge {
+  lambda = 0.1;
+  xs: number[] = [1, 2, 3];
+  /**
+   * @differentiable
+   * @at w = 0.5
+   */
+  loss(w: number): number {
+    let s = this.lambda * w * w;
+    for (let i = 0; i < this.xs.length; i++) s += (w * this.xs[i] - 1) ** 2;
+    return s;
+  }
+}
+`;
+    const cache = new AnalysisCache();
+    analyzeFile(text, {}, cache);
+    const once = text.replace('xs: number[] = [1, 2, 3]', 'xs: number[] = [4, 2, 3]');
+    const r = analyzeFile(once, {}, cache);
+    assert.deepEqual(r, analyzeFile(once));
+    assert.deepEqual(r.functions[0].points[0]?.['this.xs'], [4, 2, 3]);
+    const twice = once.replace('lambda = 0.1', 'lambda = 0.7').replace('[4, 2, 3]', '[5, 2, 3]');
+    assert.deepEqual(analyzeFile(twice, {}, cache), analyzeFile(twice));
+  });
+
   it('a module constant a function reads: the function is analysed again when the constant changes, the others are not', () => {
     const text = `const K = 2;
 /**
