@@ -13,7 +13,7 @@ import type { SourceFunction } from '../sourceFunction';
 import { unwrapInitializer } from '../declarationForms';
 import { sameContext } from '../implicitInputs';
 import { describeTyped, ExpressionLowerer } from './expressions';
-import { guessReturnType, paramType } from './types';
+import { guessedReturnKind, guessReturnType, paramType } from './types';
 import { plural } from '../format';
 
 /** The first name of `a.b.c` (or `a`). */
@@ -229,7 +229,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
     this.calls.add(name);
     // The return type comes from the helper's declaration, without lowering it here (recursion).
     const rt = helper.node.type ? paramType(helper.node.type, this.sfile) : undefined;
-    const t: 'num' | 'arr' = rt?.type ?? guessReturnType(helper.node);
+    const t: 'num' | 'arr' = rt?.type ?? guessedReturnKind(helper.node, this.sfile, helper.decl) ?? guessReturnType(helper.node);
     const rec = this.returnedRecord(helper, rt, node);
     return { e: { k: 'call', fn: name, args, range }, t, d: rt?.depth ?? (t === 'arr' ? 1 : 0), rec };
   }

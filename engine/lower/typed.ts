@@ -18,7 +18,7 @@ import type { FileImports } from '../imports';
 import { inferredReturnShape } from '../typeOracle';
 import { Typed, Unsupported } from './core';
 import { StatementLowerer } from './statements';
-import { guessReturnType, jsDocReturnType, paramType, recordClass, type RecordClass, ShapeType } from './types';
+import { guessedReturnKind, guessReturnType, jsDocReturnType, paramType, recordClass, type RecordClass, ShapeType } from './types';
 import { boundUserText, plural } from '../format';
 
 /** Array methods the subset lowers itself: never taken for a record class's method of the same name. */
@@ -237,7 +237,7 @@ export abstract class TypedLowerer extends StatementLowerer {
     const e: Expr = { k: 'call', fn: helper.name, args, range };
     if (rt) return { e, t: rt.type, d: rt.depth, rec: rt.depth === 1 ? rt.record : undefined };
     // As for any helper whose return syntax alone tells (calls.ts callFunction): guessed from its returns.
-    const t = guessReturnType(helper.node);
+    const t = guessedReturnKind(helper.node, this.sfile, helper.decl) ?? guessReturnType(helper.node);
     return { e, t, d: t === 'arr' ? 1 : 0, rec: this.returnedRecord(helper, undefined, node) };
   }
 

@@ -222,34 +222,7 @@ function g(x: number): number { return x * x; }
   });
 
   it('random edits over many forms: the incremental result equals a fresh analysis', () => {
-    const FORMS = `const C = 1.5;
-/** @differentiable
- * @at x = 0.5 */
-export const act = {
-  fn: (x: number): number => Math.tanh(x),
-  derivative: (x: number): number => 1 - Math.tanh(x) ** 2,
-};
-
-class Model {
-  k = 2;
-  /**
-   * @differentiable
-   * @at x = 1
-   */
-  loss(x: number): number { return this.k * sq(x); }
-}
-
-function sq(u: number): number {
-  return C * u * u;
-}
-
-/** @differentiable
- * @at w = 0.3 */
-function makeLoss(c: number) {
-  return function loss(w: number): number { return c * w * w; };
-}
-
-/** @differentiable
+    const FORMS = FORMS_BASE + `/** @differentiable
  * @at x = 1.25 */
 Model.prototype.scaled = function (x: number): number { return 3 * x; };
 `;
@@ -341,7 +314,8 @@ function h(w: number[]): number[] { return [2 * w[0], 3]; }
   });
 });
 
-const FORMS_FOR_TYPING = `const C = 1.5;
+/** A table, a class with a field, a helper and a factory: the start of both forms files (`FORMS` in the random-edit test, `FORMS_FOR_TYPING`). */
+const FORMS_BASE = `const C = 1.5;
 /** @differentiable
  * @at x = 0.5 */
 export const act = {
@@ -368,7 +342,9 @@ function makeLoss(c: number) {
   return function loss(w: number): number { return c * w * w; };
 }
 
-function Spring(k) {
+`;
+
+const FORMS_FOR_TYPING = FORMS_BASE + `function Spring(k) {
   this.k = k || 2;
 }
 

@@ -737,4 +737,26 @@ function f(v: V): number {
     const f = a.functions.find((x) => x.name === 'f')!;
     assert.equal(f.value, 3 * -4);
   });
+
+  it('a helper returning a local array (`const y = [x, 2 * x]; return y;`) is typed by syntax, without the checker', () => {
+    // Syntax decided it (so the checker was not built), but the call was typed by the older guess
+    // from returned literals only: a number, and a false GL002 on `p[0]`.
+    const before = oraclesBuilt();
+    const src = `
+function pair(x: number) { const y = [x, 2 * x]; return y; }
+/**
+ * @differentiable
+ * @at x = 3
+ */
+export function f(x: number): number {
+  const p = pair(x);
+  return p[0] * p[1];
+}
+`;
+    const a = analyzeFile(src);
+    assert.deepEqual(a.diagnostics.map((d) => d.message), []);
+    const f = a.functions.find((x) => x.name === 'f')!;
+    assert.equal(f.value, 18);
+    assert.equal(oraclesBuilt(), before, 'no checker');
+  });
 });
