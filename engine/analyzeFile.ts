@@ -11,7 +11,6 @@ import ts from 'typescript';
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
 import { clampBudgets, Meter, withMeter } from './budget';
 import { placed, shiftedRanges, type PlacedAnalysis, type RangeShift } from './ranges';
-export { placed, type PlacedAnalysis } from './ranges';
 import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
@@ -245,6 +244,8 @@ export class FileAnalysisJob {
     cache.resumes++;
     this.order = last.order;
     this.listed = last.listed;
+    // An edit that kept the length moved nothing outside the span it re-parsed (every statement in
+    // that span is new, so its functions are fresh): the last placement stands.
     const moved = program.text.length !== last.textLength;
     const hits: SourceFunction[] = [];
     const misses: SourceFunction[] = [];
@@ -270,15 +271,8 @@ export class FileAnalysisJob {
   /** An unaffected function's last result, with the shifts to where the functions it covers now are. */
   private moved(name: string, p: PlacedAnalysis, program: Program, cache: AnalysisCache): PlacedAnalysis {
     const entry = cache.get(name)!;
-    const names = cache.involved.get(name)!.names;
-    let shifts: RangeShift[] | undefined;
-    for (let i = 0; i < names.length; i++) {
-      const old = entry.spans.get(names[i]);
-      const now = program.functions.get(names[i])!.textStart;
-      if (old && old.start !== now) (shifts ??= []).push({ start: old.start, end: old.end, delta: now - old.start });
-    }
-    if (!shifts) return p.shifts.length === 0 ? p : { analysis: entry.analysis, shifts: NO_SHIFTS };
-    return { analysis: entry.analysis, shifts };
+    const shifts = shiftsOf(entry, cache.involved.get(name)!.names.map((n) => program.functions.get(n)!));
+    return shifts.length === 0 && p.shifts.length === 0 ? p : { analysis: entry.analysis, shifts };
   }
 
   private readonly keys = new Map<string, { dependencies: Dependencies; involved: SourceFunction[] } | null>();
@@ -478,12 +472,15 @@ export class FileAnalysisJob {
     if (!this.resumed) cache.retain(this.usedNames);
     const program = this.program;
     if (!program || !this.whole || this.skipped.length > 0 || this.fileDiagnostics.length > 0 || this.stopped.size > 0) return;
-    // What the next analysis may take as it is: each function whose result is cached and whose key
-    // changes only with the versions of the functions it involves (no context, types or imports).
+    // What the next analysis may take as it is: each function whose result is the one cached (not
+    // one cut short by time or a fault, which is analysed again next time, while an older version's
+    // entry may still be there) and whose key changes only with the versions of the functions it
+    // involves (no context, types or imports).
     const unsettled: string[] = [];
     for (let i = 0; i < this.order.length; i++) {
       const name = this.order[i];
-      if (!cache.get(name) || !cache.involved.get(name)?.dependencies || !this.results.has(name)) unsettled.push(name);
+      const result = this.results.get(name);
+      if (!result || cache.get(name)?.analysis !== result.analysis || !cache.involved.get(name)?.dependencies) unsettled.push(name);
     }
     cache.last = {
       options: this.optionsKey, signature: this.signature, maxVersion: this.maxVersion, textLength: program.text.length,
@@ -867,7 +864,7 @@ function signatureOf(program: Program): Signature {
   program.constants.forEach((v, n) => { rest += `${n}=${Object.is(v, -0) ? '-0' : String(v)}\u0002`; });
   // A type declared or removed may change what a function's unchanged text means.
   typeDeclarationsOf(program).forEach((_, n) => { rest += `${n}\u0003`; });
-  return { shapes: program.shapes, rest };
+  return { shapes: program.discovery.shapes, rest };
 }
 
 /**

@@ -34,7 +34,8 @@ import type { Annotations, Range } from './ir';
 import { propertyName } from './lower/types';
 import type { DeclarationForm, FunctionNode, SourceFunction } from './sourceFunction';
 import { spliceOf } from './statementSplice';
-import { detached } from './textDiff';
+import { shiftedRanges } from './ranges';
+import { detached, detachStrings } from './textDiff';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
 /** A JSDoc tag of Gradlens's annotation language (engine/annotations.ts). */
@@ -165,8 +166,9 @@ export const discoveryStats = { statements: 0, versions: 0, afterSplice: 0 };
  * Each call returns fresh SourceFunction objects with ranges moved to where their statement is
  * now; an unmoved one shares its tags with the memo, so whatever changes them copies them first.
  */
-export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], out?: DiscoveryShape): Map<string, SourceFunction> {
+export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[]): Discovery {
   const functions = new Map<string, SourceFunction>();
+  const shapes: string[] = [];
   const tables: { members: SourceFunction[]; doc: TableDoc }[] = [];
   // Indexed loops, no per-statement objects: this runs on every edit over every statement, mostly
   // before V8 has optimised it (where a `for…of` allocates a result object per step).
@@ -175,15 +177,9 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   let exportsPass = false;
   let copies: Map<SourceFunction, SourceFunction> | undefined;
   for (let i = 0; i < statements.length; i++) {
-    const stmt = statements[i];
-    let s = discovered.get(stmt);
-    if (!s || s.length !== stmt.end - stmt.pos) {
-      s = statementFunctions(text, sourceFile, stmt);
-      discovered.set(stmt, s);
-      discoveryStats.statements++;
-    }
+    const s = statementFunctionsOf(text, sourceFile, statements[i]);
     found[i] = s;
-    out?.shapes.push(s.shape ??= shapeOf(s));
+    shapes.push(s.shape);
     if (s.exportsPass.length > 0) exportsPass = true;
     // Which copy stands for which function found, for the statements' tables.
     if (s.tables.length > 0) copies ??= new Map();
@@ -204,10 +200,6 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   };
   place('main');
   if (exportsPass) place('exportsPass');
-  if (out) {
-    out.plain = !exportsPass && !copies && !out.shapes.some((s) => s.includes('\u0001assigned\u0001'));
-    out.found = found;
-  }
   attachConstructors(functions, sourceFile);
   if (copies) {
     for (let i = 0; i < found.length; i++) {
@@ -235,12 +227,29 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   }
   const resolved = new WeakMap<Annotations, Annotations>();
   resolveTagNames(functions, undefined, resolved);
-  if (out) out.resolved = resolved;
-  return functions;
+  const plain = !exportsPass && !copies && !shapes.some((s) => s.includes('\u0001assigned\u0001'));
+  return { functions, shapes, plain, found, resolved };
 }
 
-/** Per discovery, its statements' shapes (names, forms) and whether the file is plain: no tables, prototype assignments or `module.exports` pass (whose functions read other statements). */
-export interface DiscoveryShape {
+/** What a statement declares: the memo's record, or found now (and memoised) when the statement is new or changed length. */
+function statementFunctionsOf(text: string, sourceFile: ts.SourceFile, stmt: ts.Statement): StatementFunctions & { shape: string } {
+  let s = discovered.get(stmt);
+  if (!s || s.length !== stmt.end - stmt.pos) {
+    s = statementFunctions(text, sourceFile, stmt);
+    discovered.set(stmt, s);
+    discoveryStats.statements++;
+  }
+  s.shape ??= shapeOf(s);
+  return s as StatementFunctions & { shape: string };
+}
+
+/**
+ * A discovery: the file's functions by name; per statement, its functions' shape (names, forms) and
+ * record; whether the file is plain (no tables, prototype assignments or `module.exports` pass,
+ * whose functions read other statements); and the tags with their names resolved.
+ */
+export interface Discovery {
+  functions: Map<string, SourceFunction>;
   shapes: string[];
   plain: boolean;
   /** Per statement, what it declares (the memo's record): the next discovery after a splice reads the replaced one's here. */
@@ -249,9 +258,8 @@ export interface DiscoveryShape {
   resolved: WeakMap<Annotations, Annotations>;
 }
 
-/** A discovery to start from: its functions (by name) and shape, and the functions whose tags the program copied since (engine/program.ts `retagged`). */
-export interface PreviousDiscovery extends DiscoveryShape {
-  functions: Map<string, SourceFunction>;
+/** A discovery to start from, and the functions whose tags the program made from it copied since (engine/program.ts `retagged`). */
+export interface PreviousDiscovery extends Discovery {
   retagged: ReadonlySet<SourceFunction>;
 }
 
@@ -263,7 +271,7 @@ export interface PreviousDiscovery extends DiscoveryShape {
  * statements, ranges and tags are). Null when that is not certain: then everything is discovered.
  * The last discovery's map is the new one's: the program made from it must not be read again.
  */
-export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], previous: PreviousDiscovery, out: DiscoveryShape): Map<string, SourceFunction> | null {
+export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], previous: PreviousDiscovery): Discovery | null {
   const spliced = spliceOf(sourceFile);
   if (!spliced || !previous.plain || parseErrors.length > 0) return null;
   const statements = sourceFile.statements;
@@ -271,21 +279,12 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   if (previous.found.length !== statements.length) return null;
   const before = previous.found[spliced.index];
   const stmt = statements[spliced.index];
-  let s = discovered.get(stmt);
-  if (!s || s.length !== stmt.end - stmt.pos) {
-    s = statementFunctions(text, sourceFile, stmt);
-    discovered.set(stmt, s);
-    discoveryStats.statements++;
-  }
-  if ((s.shape ??= shapeOf(s)) !== before.shape || s.tables.length > 0 || s.exportsPass.length > 0) return null;
+  const s = statementFunctionsOf(text, sourceFile, stmt);
+  if (s.shape !== before.shape || s.tables.length > 0 || s.exportsPass.length > 0) return null;
   const functions = previous.functions;
   // Each old function is the one of its name (no later one of the same name replaced it).
   for (const raw of before.main) if (functions.get(raw.name)?.node !== raw.node) return null;
-  const renewed: SourceFunction[] = [];
-  const renew = (raws: readonly SourceFunction[], delta: number) => {
-    for (let j = 0; j < raws.length; j++) renewed.push(instantiate(raws[j], delta, parseErrors));
-  };
-  renew(s.main, stmt.pos - s.pos);
+  const renewed = s.main.map((raw) => instantiate(raw, stmt.pos - s.pos, parseErrors));
   if (spliced.delta !== 0) {
     for (let k = spliced.index + 1; k < statements.length; k++) {
       const moved = discovered.get(statements[k]);
@@ -305,11 +304,7 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
         const raw = m.main[j];
         const f = functions.get(raw.name);
         if (!f || f.origin !== raw) continue;
-        const tags = movedTagsOf(raw, delta);
-        f.range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
-        f.textStart = raw.textStart + delta;
-        f.annotations = tags.annotations;
-        f.annotationDiagnostics = tags.annotationDiagnostics;
+        moveTo(f, raw, delta);
         moved.push(f);
       }
     }
@@ -323,15 +318,12 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
     renewed.push(again);
   }
   resolveTagNames(functions, renewed, previous.resolved);
-  resolveTagNames(functions, moved, previous.resolved);
+  // (A moved function made again above is no longer in the map: nothing to resolve.)
+  resolveTagNames(functions, moved.filter((f) => functions.get(f.name) === f), previous.resolved);
   discoveryStats.afterSplice++;
-  out.resolved = previous.resolved;
-  out.shapes = previous.shapes;
-  out.plain = true;
   // (The last discovery's list, taken over as its map is.)
   (previous.found as StatementFunctions[])[spliced.index] = s;
-  out.found = previous.found;
-  return functions;
+  return { functions, shapes: previous.shapes, plain: true, found: previous.found, resolved: previous.resolved };
 }
 
 /** A statement's functions' names, forms and `static`s, in the order they are placed. */
@@ -369,7 +361,6 @@ function attachConstructors(functions: ReadonlyMap<string, SourceFunction>, sour
 /** Per function of the memo, its tags as last moved (copied once per distance, not per discovery). */
 const movedTags = new WeakMap<SourceFunction, { delta: number; annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] }>();
 
-/** A function found in a statement, as this parse has it: ranges moved by `delta`. */
 /** A function's tags (and their diagnostics) moved by `delta` from where its statement's discovery found them. */
 function movedTagsOf(raw: SourceFunction, delta: number): { annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] } {
   if (delta === 0) return raw;
@@ -385,9 +376,22 @@ function movedTagsOf(raw: SourceFunction, delta: number): { annotations: Annotat
   return moved;
 }
 
+/** `f` (made from `raw`) put where `raw`'s statement now is: `delta` from where it was found. */
+function moveTo(f: SourceFunction, raw: SourceFunction, delta: number): void {
+  const tags = movedTagsOf(raw, delta);
+  f.range = movedRange(raw, delta);
+  f.textStart = raw.textStart + delta;
+  f.annotations = tags.annotations;
+  f.annotationDiagnostics = tags.annotationDiagnostics;
+}
+
+function movedRange(raw: SourceFunction, delta: number): Range {
+  return delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
+}
+
 /** A function found in a statement, as this parse has it: ranges moved by `delta`. */
 function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly number[]): SourceFunction {
-  const range = delta === 0 ? raw.range : { start: raw.range.start + delta, end: raw.range.end + delta };
+  const range = movedRange(raw, delta);
   const moved = movedTagsOf(raw, delta);
   // Every field written, in one order, whatever the form: one object shape for every function, so
   // that the passes over all of a file's functions read them at one inline-cached offset.
@@ -422,43 +426,19 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
 }
 
 /**
- * A deep copy of plain data with every range (`{ start, end }`) moved by `delta`; check points
- * (`at`, user data, never ranges) are copied as they are.
+ * Plain data with every range (`{ start, end }`) moved by `delta` (engine/ranges.ts
+ * `shiftedRanges`: the objects on the way to a range are copied, the rest shared); check points
+ * (`at`, user data, never ranges) are left as they are.
  */
 function shiftedCopy<T>(x: T, delta: number): T {
-  const copy = (v: unknown, isPoint: boolean): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((y) => copy(y, isPoint));
-    const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    const isRange = !isPoint && typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2;
-    for (const k in o) {
-      const y = o[k];
-      out[k] = isRange ? (y as number) + delta : copy(y, isPoint || k === 'at');
-    }
-    return out;
-  };
-  return copy(x, false) as T;
-}
-
-/** A deep copy of plain data whose strings are their own (engine/textDiff.ts `detached`). */
-function detachedCopy<T>(x: T): T {
-  const copy = (v: unknown): unknown => {
-    if (typeof v === 'string') return detached(v);
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map(copy);
-    const out: Record<string, unknown> = {};
-    for (const k in v as Record<string, unknown>) out[k] = copy((v as Record<string, unknown>)[k]);
-    return out;
-  };
-  return copy(x) as T;
+  return shiftedRanges(x, [{ start: -Infinity, end: Infinity, delta }], (key) => key === 'at');
 }
 
 /** The functions one top-level statement declares (see StatementFunctions). */
 function statementFunctions(text: string, sourceFile: ts.SourceFile, stmt: ts.Statement): StatementFunctions {
   const result: StatementFunctions = { pos: stmt.pos, length: stmt.end - stmt.pos, main: [], exportsPass: [], tables: [] };
-  // What is kept (memoised) holds no slice of this version of the text: its own strings.
-  const own = <T>(x: T): T => detachedCopy(x);
+  // What is kept (memoised) holds no slice of this version of the text: its own strings (the
+  // tags are read afresh for each declaration, so their strings are replaced in place).
   const tables = result.tables;
   let out = result.main;
 
@@ -467,7 +447,7 @@ function statementFunctions(text: string, sourceFile: ts.SourceFile, stmt: ts.St
     const { annotations, diagnostics } = readJsDoc(text, decl, name);
     const textStart = annotations.docRange?.start ?? range.start;
     const sf: SourceFunction = {
-      name, node, decl, nameNode, annotations: own(annotations), annotationDiagnostics: own(diagnostics), ...place,
+      name, node, decl, nameNode, annotations: detachStrings(annotations), annotationDiagnostics: detachStrings(diagnostics), ...place,
       hasSyntaxError: false,
       range, textStart, text: detached(text.slice(textStart, decl.end)), version: ++discoveryStats.versions,
     };
@@ -601,7 +581,7 @@ function statementFunctions(text: string, sourceFile: ts.SourceFile, stmt: ts.St
   const hasExport = (s: ts.Statement) => !!ts.getModifiers(s as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   const tableDoc = (decl: ts.Node) => {
     const d = readJsDoc(text, decl, '');
-    return d.annotations.differentiable ? own(d) : null;
+    return d.annotations.differentiable ? detachStrings(d) : null;
   };
 
   // Tagged callbacks of calls outside any function (only a statement holding the tag is walked).

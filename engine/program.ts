@@ -4,9 +4,9 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type DiscoveryShape, type PreviousDiscovery, type StatementFunctions, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type Discovery, type PreviousDiscovery, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
-import { type Annotations, Range } from './ir';
+import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
 import type { ContextInputs, DeclarationForm, Lowered, ProgramView, SourceFunction } from './sourceFunction';
 import { mathConstant, numberConstant } from './mathConstants';
@@ -28,16 +28,10 @@ export class Program implements ProgramView {
   /** The file's functions by qualified name (engine/declarationForms.ts): `f`, `activations.logistic.fn`, `Model.loss`. */
   readonly functions: Map<string, SourceFunction>;
   /**
-   * Per top-level statement, the names and forms of its functions (the same string while the
-   * statement is): the functions' names and forms are the same as another program's when these are.
+   * How its functions were found (engine/declarationForms.ts `Discovery`); its per-statement shapes
+   * (names and forms) are the same strings as another program's while the statements are.
    */
-  shapes: string[] = [];
-  /** Per statement, what discovery found in it (engine/declarationForms.ts). */
-  found: readonly StatementFunctions[] = [];
-  /** Tags with their names resolved, per tags as discovered (engine/declarationForms.ts `DiscoveryShape`). */
-  resolved = new WeakMap<Annotations, Annotations>();
-  /** No tables, prototype assignments or `module.exports` pass (engine/declarationForms.ts `DiscoveryShape`). */
-  plain = false;
+  readonly discovery: Discovery;
   /** Functions whose tags this program copied to put check points in place: made again by the next discovery. */
   readonly retagged = new Set<SourceFunction>();
   /** Top-level `const NAME = <number>` declarations, inlined where used. */
@@ -49,8 +43,9 @@ export class Program implements ProgramView {
   /** The other modules this file's imports reach (engine/imports.ts), when a host was given. */
   readonly imports: FileImports | undefined;
 
-  constructor(readonly text: string, readonly sourceFile: ts.SourceFile, link?: ModuleLink, functions = new Map<string, SourceFunction>()) {
-    this.functions = functions;
+  constructor(readonly text: string, readonly sourceFile: ts.SourceFile, link: ModuleLink | undefined, discovery: Discovery) {
+    this.discovery = discovery;
+    this.functions = discovery.functions;
     this.imports = link ? new FileImports(this, link) : undefined;
     const imports = this.imports;
     // Parameter types imported from other files resolve in the files that declare them.
@@ -158,7 +153,7 @@ export interface ParseState {
 
 /** What the next parse's discovery may start from (`ParseState.discovery`). */
 export function discoveryOf(program: Program): PreviousDiscovery {
-  return { functions: program.functions, shapes: program.shapes, plain: program.plain, found: program.found, resolved: program.resolved, retagged: program.retagged };
+  return { ...program.discovery, retagged: program.retagged };
 }
 
 /**
@@ -196,13 +191,8 @@ function parseLinked(text: string, previous: ParseState | undefined, link: Modul
   const sourceFile = parseSource(text, previous);
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? [])
     .map((d) => d.start ?? 0);
-  const shape: DiscoveryShape = { shapes: [], plain: false, found: [], resolved: new WeakMap() };
-  const functions = (previous?.discovery && sourceFile !== previous.sourceFile && discoverAfterSplice(text, sourceFile, parseErrors, previous.discovery, shape)) || discoverFunctions(text, sourceFile, parseErrors, shape);
-  const program = new Program(text, sourceFile, link, functions);
-  program.shapes = shape.shapes;
-  program.plain = shape.plain;
-  program.found = shape.found;
-  program.resolved = shape.resolved;
+  const discovery = (previous?.discovery && sourceFile !== previous.sourceFile && discoverAfterSplice(text, sourceFile, parseErrors, previous.discovery)) || discoverFunctions(text, sourceFile, parseErrors);
+  const program = new Program(text, sourceFile, link, discovery);
   known?.(program);
   foldConstants(program);
   return program;

@@ -1,6 +1,7 @@
-// Every source range inside a plain-data result, moved in place: an analysis cached under an
-// earlier text (analyzeFile's rebase), one computed on a shadow of the file (check/shadow.ts), one
-// carried over while a function is mid-edit (server/carryOver.ts). A range is an object with
+// Every source range inside a plain-data result, moved: an analysis cached under an earlier text
+// (analyzeFile's PlacedAnalysis), one computed on a shadow of the file (check/shadow.ts), one
+// carried over while a function is mid-edit (server/carryOver.ts), tags found at an earlier place
+// of their statement (declarationForms.ts). A range is an object with
 // exactly `start` and `end`; check points are user data, never ranges (a parameter may well be
 // called `start`), so `point` and a top-level `points` are left alone.
 
@@ -33,10 +34,11 @@ export interface RangeShift { start: number; end: number; delta: number }
  * `x` with every range moved by the shift whose span holds its start (the others as they are),
  * check points left alone: what mapRangesInPlace on a structuredClone gives, in one pass, copying
  * only the objects and arrays on the way to a moved range (the rest is shared: plain data, never
- * changed once made). For an analysis cached under an earlier text (engine/analyzeFile.ts's
- * rebase), and the same move made again on the LSP side (server/workerProtocol.ts).
+ * changed once made). For an analysis cached under an earlier text (engine/analyzeFile.ts
+ * `PlacedAnalysis`), and the same move made again on the LSP side (server/workerProtocol.ts).
+ * `skip`: the keys whose values are not searched (check points, by default).
  */
-export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[]): T {
+export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key: string, top: boolean) => boolean = skipPoints): T {
   const move = (v: unknown, top: boolean): unknown => {
     if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) {
@@ -55,13 +57,18 @@ export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[]): T {
     }
     let out: Record<string, unknown> | undefined;
     for (const k in o) {
-      if (k === 'point' || (top && k === 'points')) continue;
+      if (skip(k, top)) continue;
       const y = move(o[k], false);
       if (y !== o[k]) (out ??= { ...o })[k] = y;
     }
     return out ?? o;
   };
   return (shifts.some((s) => s.delta !== 0) ? move(x, true) : x) as T;
+}
+
+/** An analysis's check points (`point`, and its top-level `points`): user data, never ranges. */
+function skipPoints(key: string, top: boolean): boolean {
+  return key === 'point' || (top && key === 'points');
 }
 
 /**

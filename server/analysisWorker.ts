@@ -144,6 +144,9 @@ export function runAnalysisWorker(port: MessagePort): void {
         return;
       }
       case 'task':
+        // The runner now knows the task runs, and nothing once it ends: the next step of a job
+        // announces its function again (a runaway is then named, not restarted forever).
+        announced = undefined;
         port.postMessage({ type: 'progress', id: msg.id, fn: null } satisfies FromWorker);
         port.postMessage({ id: msg.id, outcome: runTaskNow(msg.task) } satisfies FromWorker);
         return;

@@ -151,6 +151,27 @@ describe('engine: an analysis that starts from the last one', () => {
     assert.equal(r.functions.find((f) => f.name === 'outer')?.points.length, 1, 'outer keeps its check point');
   });
 
+  it('a result cut short by time is analysed again at the next edit, even one elsewhere', () => {
+    // (Its older version's entry stayed in the cache: the resumed analysis took the cut result as settled.)
+    const fast = `/** @differentiable
+ * @at x = 0.5 */
+function f(x: number): number { let s = 0; for (let i = 0; i < 10; i++) { s += Math.sin(x * i); } return s; }
+/** @differentiable */
+function g(x: number): number { return x * x; }
+function pad(): number { return 1; }
+`;
+    const slow = fast.replace('i < 10;', 'i < 30000000;');
+    const cache = new AnalysisCache();
+    analyzeFile(fast, { timeBudgetMs: 300 }, cache);
+    const cut = analyzeFile(slow, { timeBudgetMs: 300 }, cache);
+    assert.ok(cut.diagnostics.some((d) => d.code === 'GL007' && d.functionName === 'f'));
+    const misses = cache.misses;
+    const resumes = cache.resumes;
+    analyzeFile(slow.replace('return 1;', 'return 12;'), { timeBudgetMs: 300 }, cache);
+    assert.equal(cache.resumes, resumes + 1, 'resumed');
+    assert.equal(cache.misses - misses, 1, 'f analysed again');
+  });
+
   it('digit edits over every file of the real-style corpus: each result equals a fresh analysis', () => {
     // (Random edits of ridgeRegression.ts found a class field's literal array missing from its
     // methods' keys: engine/implicitInputs.ts.)
