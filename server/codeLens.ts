@@ -10,6 +10,7 @@ import type { OffsetMapping } from './offsetMapping';
 import { Commands } from './protocol';
 import type { GradlensSettings } from './settings';
 import { toLspRange } from './toLsp';
+import { functionPlaces } from './workerProtocol';
 
 /** textDocument/codeLens without fetching the analysis: none when `gradlens.codeLens.enabled` is off. */
 export function codeLensesFor(snap: AnalysisSnapshot, doc: TextDocument, mapping: OffsetMapping, settings: Pick<GradlensSettings, 'codeLens'>): CodeLens[] {
@@ -19,14 +20,16 @@ export function codeLensesFor(snap: AnalysisSnapshot, doc: TextDocument, mapping
 /** Lenses on the live document `doc`; `mapping` carries the analysed offsets over to it. */
 export function codeLenses(snap: AnalysisSnapshot, doc: TextDocument, mapping: OffsetMapping): CodeLens[] {
   const lenses: CodeLens[] = [];
-  for (const fa of snap.analysis.functions) {
-    const start = mapping.toLive(fa.nameRange.start);
-    const end = mapping.toLive(fa.nameRange.end);
+  // (Lenses are asked for after every edit: only a wrong function's analysis is moved into place.)
+  for (const place of functionPlaces(snap.analysis)) {
+    const fa = place.made;
+    const start = mapping.toLive(place.nameRange.start);
+    const end = mapping.toLive(place.nameRange.end);
     if (start === null || end === null) continue; // edited since: the next analysis will place it
     const range = toLspRange(doc, { start, end });
     // An empty command id renders the title as plain text in VS Code; other clients show it too.
     // A wrong gradient's lens takes the user to the first wrong component; else to the methods view.
-    const wrong = fa.check?.status === 'wrong' ? firstWrongRange(fa, mapping, doc) : null;
+    const wrong = fa.check?.status === 'wrong' ? firstWrongRange(place.placed(), mapping, doc) : null;
     lenses.push({
       range,
       command: wrong

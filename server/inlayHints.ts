@@ -16,6 +16,7 @@ import type { AnalysisSnapshot } from './documentAnalysis';
 import { formatNumber } from './format';
 import { localHover } from './hover';
 import type { OffsetMapping } from './offsetMapping';
+import { functionPlaces } from './workerProtocol';
 
 /** At most this many hints per request. */
 export const MAX_INLAY_HINTS = 200;
@@ -34,14 +35,16 @@ export function inlayHints(snap: AnalysisSnapshot, doc: TextDocument, mapping: O
   const analysed = snap.doc.getText();
   const live = doc.getText();
   const hints: InlayHint[] = [];
-  const fns = [...snap.analysis.functions].sort((a, b) => a.range.start - b.range.start);
-  for (const fa of fns) {
+  // (Only the functions in `range` are moved into place: hints are asked for after every edit.)
+  const places = functionPlaces(snap.analysis).sort((a, b) => a.range.start - b.range.start);
+  for (const place of places) {
     if (hints.length >= max) break;
-    if (fa.locals.length === 0 || fa.points.length === 0) continue;
-    const start = mapping.toLive(fa.range.start);
+    if (place.made.locals.length === 0 || place.made.points.length === 0) continue;
+    const start = mapping.toLive(place.range.start);
     if (start === null) continue;
-    const end = start + (fa.range.end - fa.range.start);
+    const end = start + (place.range.end - place.range.start);
     if (end < range.start || start > range.end) continue;
+    const fa = place.placed();
     // Edited since the analysis: its values are stale, so it shows none until the next one.
     if (live.slice(start, end) !== analysed.slice(fa.range.start, fa.range.end)) continue;
     const shift = start - fa.range.start;

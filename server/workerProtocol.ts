@@ -2,7 +2,7 @@
 // (analysisWorker.ts): one home that both sides import, so neither imports the other.
 
 import type { AnalysisCache, FileAnalysisParts } from '../engine/analyzeFile';
-import type { AnalysisOptions, EngineDiagnostic, FileAnalysis, FunctionAnalysis } from '../engine/api';
+import type { AnalysisOptions, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from '../engine/api';
 import { placed, shiftedRanges, type PlacedAnalysis, type RangeShift } from '../engine/ranges';
 import type { EngineTask } from './engineTasks';
 
@@ -129,6 +129,27 @@ const asMade = new WeakMap<FileAnalysis, readonly PlacedAnalysis[]>();
  */
 export function analysedFunctions(analysis: FileAnalysis): readonly FunctionAnalysis[] {
   return asMade.get(analysis)?.map((p) => p.analysis) ?? analysis.functions;
+}
+
+/** A function of an analysis, where it now is, its analysis moved into place only when asked for. */
+export interface FunctionPlace {
+  /** Its analysis as made: every field but the ranges is the placed one's. */
+  made: FunctionAnalysis;
+  range: Range;
+  nameRange: Range;
+  placed(): FunctionAnalysis;
+}
+
+/**
+ * Where `analysis`'s functions now are, without moving every function's ranges: for what reads
+ * their places and statuses (code lenses, inlay hints, after every edit) and places few.
+ */
+export function functionPlaces(analysis: FileAnalysis): FunctionPlace[] {
+  const made = asMade.get(analysis);
+  if (!made) return analysis.functions.map((fa) => ({ made: fa, range: fa.range, nameRange: fa.nameRange, placed: () => fa }));
+  return made.map((p) => p.shifts.length === 0
+    ? { made: p.analysis, range: p.analysis.range, nameRange: p.analysis.nameRange, placed: () => movedAnalysis(p) }
+    : { made: p.analysis, range: shiftedRanges(p.analysis.range, p.shifts), nameRange: shiftedRanges(p.analysis.nameRange, p.shifts), placed: () => movedAnalysis(p) });
 }
 
 /**

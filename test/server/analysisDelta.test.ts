@@ -10,7 +10,7 @@ import { analyzeFile, AnalysisCache, FileAnalysisJob } from '../../engine/analyz
 import { DEFAULT_OPTIONS } from '../../engine/api';
 import { placedStats } from '../../engine/ranges';
 import { WorkerAnalysisRunner } from '../../server/analysisRunner';
-import { analysedFunctions, decodeAnalysis, encodeAnalysis, sentAnalysis } from '../../server/workerProtocol';
+import { analysedFunctions, decodeAnalysis, encodeAnalysis, functionPlaces, sentAnalysis } from '../../server/workerProtocol';
 import { ensureServerBuilt } from './lspClient';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -90,9 +90,16 @@ describe('server: analyses sent as what changed', () => {
       assert.equal(text.slice(gl001.range.start, gl001.range.end), '3 * x');
       assert.deepEqual(analysedFunctions(received.analysis).map((f) => f.check?.status), analyzeFile(text).functions.map((f) => f.check?.status));
       assert.equal(placedStats.moved - before, 0, 'analyses were copied to move them');
+      // Where each function now is (lenses, inlay hints), without copying any analysis; one placed on demand.
+      const places = functionPlaces(received.analysis);
+      assert.equal(placedStats.moved - before, 0, 'places were read by copying analyses');
+      assert.equal(text.slice(places[9].nameRange.start, places[9].nameRange.end), 'f9');
+      assert.equal(places[9].placed().check?.status, 'wrong');
+      assert.equal(placedStats.moved - before, k % 2 === 0 ? 1 : 0);
       // Read (a hover, a lens): moved then, and what a fresh analysis gives.
       assert.deepEqual(received.analysis, analyzeFile(text));
-      assert.equal(placedStats.moved - before, k % 2 === 0 ? 59 : 0);
+      assert.deepEqual(places.map((p) => [p.range, p.nameRange]), received.analysis.functions.map((f) => [f.range, f.nameRange]));
+      assert.equal(placedStats.moved - before, k % 2 === 0 ? 59 : 0); // (f9's, placed above, is not copied again)
       assert.ok(JSON.stringify(delta).length * 5 < JSON.stringify(job.result()).length);
       last = { parts, received: received.received, seq: last.seq + 1 };
     }
