@@ -57,7 +57,7 @@ const STRING_RE = /"([^"\n\r]*)"|'([^'\n\r]*)'/y;
 /** How deeply arrays and records nest in a value (the parser recurses). */
 const MAX_NESTING = 8;
 /** A number token, not followed by more of a name or a number (`Math.EPSILON`, `1x`, `1.2.3` are not numbers). */
-const NUMBER_RE = /(?:Math\.PI|Math\.E|π|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![\w$.])/y;
+const NUMBER_RE = /(?:Math\.PI|Math\.E|\u03c0|Infinity|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)(?![\w$.])/y;
 const BLANK_RE = /\s*/y;
 /** 10^0 … 10^22, each exact in a double. */
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);

@@ -167,11 +167,13 @@ const folder = cacheDir();
 const dir = folder !== null && privateFolder(folder) ? folder : null;
 const cached = dir !== null ? readCache(path.join(dir, cacheName)) : undefined;
 const script = new vm.Script(wrapped, { filename: bundle, cachedData: cached });
+// Whether a cache was used, read now: the closure below must not hold the cache's buffer (MBs).
+const cacheUsed = cached !== undefined && !script.cachedDataRejected;
 
 // The bundle calls this once its warm-up is done (the analysis worker's warm-up analysis, a CLI
 // worker's first file), so the functions that work compiled are in the cache too.
 (globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp = () => {
-  if (dir === null || (cached && !script.cachedDataRejected)) return;
+  if (dir === null || cacheUsed) return;
   try {
     writeCache(dir, script.createCachedData());
   } catch {

@@ -249,7 +249,7 @@ export function unicodeNumber(v: number): string {
   }
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
   const short = String(Number(v.toPrecision(6)));
-  return short.replace('e-', `×10${SUPERSCRIPT['-']}`).replace(/×10⁻(\d+)/, (_, d: string) => '×10⁻' + [...d].map((c) => SUPERSCRIPT[c]).join(''))
+  return short.replace('e-', `×10${SUPERSCRIPT['-']}`).replace(/\u00d710\u207b(\d+)/, (_, d: string) => '×10⁻' + [...d].map((c) => SUPERSCRIPT[c]).join(''))
     .replace(/e\+(\d+)/, (_, d: string) => '×10' + [...d].map((c) => SUPERSCRIPT[c]).join(''));
 }
 
@@ -333,7 +333,7 @@ function juxtapose(parts: Printed[]): string {
       s = text;
     } else {
       const prevIsNumber = /^[\d.]+$/.test(prev.s);
-      const startsOpen = /^[(|√∛⌊⌈]/.test(text);
+      const startsOpen = /^[(|\u221a\u221b\u230a\u2308]/.test(text); // ( | √ ∛ ⌊ ⌈
       const startsDigit = /^[\d.]/.test(text);
       const ok = !startsDigit && (startsOpen || prevIsNumber || ((prev.letter || prev.s === 'π') && p.letter));
       s += (text.startsWith('ln ') ? ' ' : ok ? '' : '·') + text;
