@@ -16,6 +16,8 @@ import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeF
 import { paramType } from './lowerToIr';
 import { discoveryOf, ParseState, parseProgram, Program, SourceFunction, unanalysedTags, nextToken } from './program';
 import { handTagsOf } from './check/tags';
+import { namePairs } from './check/conventions';
+import { structuralPairNames } from './declarationForms';
 import type { ModuleContext } from './modules';
 import type { Annotations } from './ir';
 import { detached, detachStrings } from './textDiff';
@@ -710,15 +712,18 @@ function involvedFunctions(program: Program, sf: SourceFunction, hands = handFun
 }
 
 /**
- * The functions the hand-written derivatives of `sf` may be among: those its tags name, and those
- * whose names hold its own (`fGrad`, `grad_f`, `f.derivative`, `fPrime`); itself too.
+ * The functions the hand-written derivatives of `sf` may be among: itself, those its tags name, and
+ * those pairing looks up by name (`fGrad`, `f_grad`, `gradF`, a table's `f.derivative`), found by
+ * name (a scan of every function here made each new memo O(functions): O(n²) at an open).
  */
 function pairable(program: Program, sf: SourceFunction): SourceFunction[] {
   const ann = sf.annotations;
-  const named = new Set([ann.gradient, ann.derivative, ...handTagsOf(ann).map((t) => t.name)]);
-  const key = sf.shortName.toLowerCase();
+  const names = new Set([sf.name, ann.gradient, ann.derivative, ...handTagsOf(ann).map((t) => t.name), ...namePairs(sf), ...structuralPairNames(sf)]);
   const out: SourceFunction[] = [];
-  for (const f of program.functions.values()) if (named.has(f.name) || f.name.toLowerCase().includes(key)) out.push(f);
+  for (const n of names) {
+    const f = n ? program.functions.get(n) : undefined;
+    if (f) out.push(f);
+  }
   return out;
 }
 

@@ -112,17 +112,17 @@ function derivativeSiblingNames(s: string): string[] {
  * (pairing by name, `fGrad`, is engine/check/conventions.ts's).
  */
 export function structuralPair(functions: ReadonlyMap<string, SourceFunction>, sf: SourceFunction): string | null {
-  // (A nested function has a container when it is a member of an object its factory returns.)
-  if (!sf.container || sf.form === 'top' || sf.form === 'callback') return null;
-  const sibling = (n: string): string | null => {
-    const q = `${sf.container}.${n}`;
-    return q !== sf.name && functions.get(q)?.container === sf.container ? q : null;
-  };
-  for (const n of derivativeSiblingNames(sf.shortName)) { const q = sibling(n); if (q) return q; }
-  if (FUNCTION_NAMES.has(sf.shortName)) {
-    for (const n of DERIVATIVE_NAMES) { const q = sibling(n); if (q) return q; }
-  }
+  for (const q of structuralPairNames(sf)) if (functions.get(q)?.container === sf.container) return q;
   return null;
+}
+
+/** The siblings structuralPair looks for, in its order (qualified names). */
+export function structuralPairNames(sf: SourceFunction): string[] {
+  // (A nested function has a container when it is a member of an object its factory returns.)
+  if (!sf.container || sf.form === 'top' || sf.form === 'callback') return [];
+  const names = derivativeSiblingNames(sf.shortName);
+  if (FUNCTION_NAMES.has(sf.shortName)) names.push(...DERIVATIVE_NAMES);
+  return names.map((n) => `${sf.container}.${n}`).filter((q) => q !== sf.name);
 }
 
 /** The derivatives of a sibling by the table's structure (a table's tag does not make them differentiable). One pass. */

@@ -192,11 +192,14 @@ export function selfConvention(program: Program, sf: SourceFunction): SelfConven
 export function pairedByName(program: Program, sf: SourceFunction): string | null {
   const structural = structuralPair(program.functions, sf);
   if (structural) return structural;
-  const cap = sf.name[0].toUpperCase() + sf.name.slice(1);
-  for (const n of [`${sf.name}Grad`, `${sf.name}_grad`, `grad${cap}`]) {
-    if (n !== sf.name && program.functions.has(n)) return n;
-  }
+  for (const n of namePairs(sf)) if (program.functions.has(n)) return n;
   return null;
+}
+
+/** `<name>Grad`, `<name>_grad`, `grad<Name>`: the names pairedByName looks for after the structure's. */
+export function namePairs(sf: SourceFunction): string[] {
+  const cap = sf.name[0].toUpperCase() + sf.name.slice(1);
+  return [`${sf.name}Grad`, `${sf.name}_grad`, `grad${cap}`].filter((n) => n !== sf.name);
 }
 
 /**
