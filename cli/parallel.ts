@@ -141,9 +141,20 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
         feed(w);
         finished();
       });
-      w.on('error', (e) => end(e));
-      // (a worker that leaves with files still to check, without an error: say so rather than wait)
-      w.on('exit', (code) => { if (!over && (held.get(w) ?? 0) > 0) end(new Error(`a worker thread stopped (exit code ${code}) before its files were checked`)); });
+      // A worker that fails before it is ready holds no file: the others and this thread check its
+      // share (a machine that cannot start a thread still gets its report). One that fails holding
+      // files ends the run: which of them stopped it is not known.
+      const lost = (e: unknown) => {
+        const at = started.indexOf(w);
+        if (over || at < 0) return;
+        if ((held.get(w) ?? 0) > 0) { end(e); return; }
+        held.delete(w);
+        started.splice(at, 1);
+        if (run.workersOnly && started.length === 0) end(e);
+      };
+      w.on('error', (e) => lost(e));
+      // (a worker that leaves without an error: said so rather than waited for)
+      w.on('exit', (code) => lost(new Error(`a worker thread stopped (exit code ${code}) before its files were checked`)));
     }
     // The main thread's share: one file per turn of the event loop, so the workers' messages are
     // served between files. With none left, a worker still loading is stopped: it is not needed.
@@ -154,7 +165,12 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
         for (const w of started) if (!held.has(w)) void w.terminate();
         return;
       }
-      reports[id] = checkFile(files[id], shownOf(files[id]), run.options);
+      try {
+        reports[id] = checkFile(files[id], shownOf(files[id]), run.options);
+      } catch (e) {
+        end(e);
+        return;
+      }
       finished();
       setImmediate(mine);
     };

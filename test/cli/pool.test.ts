@@ -65,6 +65,18 @@ describe('cli: the pool of threads', function () {
     assert.deepEqual(started, Array.from({ length: 12 }, (_, k) => k));
   });
 
+  it('workers that fail to start: this thread checks their share, and the report is the same; with workers only, the run fails rather than waits', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'gradlens-broken-'));
+    const broken = path.join(elsewhere, 'broken-worker.js');
+    fs.writeFileSync(broken, "throw new Error('this thread cannot start');\n");
+    const one = await runCheckParallel([dir], { cwd: dir, options, jobs: 1 });
+    const worker = { script: broken, workerData: { role: 'none' } };
+    const three = await runCheckParallel([dir], { cwd: dir, options, jobs: 3, worker });
+    assert.deepEqual(three.json, one.json);
+    await assert.rejects(runCheckParallel([dir], { cwd: dir, options, jobs: 3, workersOnly: true, worker }), /cannot start/);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
+  });
+
   describe('workers started through the code-cache loader (as dist/cli.js starts them)', () => {
     let cacheHome: string;
     let saved: string | undefined;
