@@ -75,6 +75,15 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
 
   forget(uri: string): void {
     this.received.delete(uri);
+    // An analysis of the closed document still running ends here: its answer would be relative to
+    // what was just forgotten, and asking again in full would analyse a closed document anew.
+    for (const [id, p] of this.pending) {
+      if (p.message.type !== 'analyze' || p.message.job.uri !== uri || p.message.job.background) continue;
+      this.pending.delete(id);
+      if (this.busy?.id === id) this.busy = null;
+      p.resolve({ ok: false, error: `${uri} was closed` });
+    }
+    if (this.pending.size === 0) this.disarm();
     this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
   }
 
@@ -142,7 +151,14 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
       const p = this.pending.get(msg.id);
       if (!p) return;
       if (msg.type === 'partial') {
-        try { p.onPartial?.(msg.analysis, msg.pending); } catch (e) { this.log(`publishing a partial analysis failed: ${String(e)}`); }
+        if (p.message.type !== 'analyze') return;
+        const uri = p.message.job.uri;
+        const decoded = decodeAnalysis(msg.delta, this.received.get(uri));
+        // (Relative to an analysis this side no longer has: not shown, and the final one, relative
+        // to this one, is then asked for again whole.)
+        if (!decoded) { this.received.delete(uri); return; }
+        this.received.set(uri, decoded.received);
+        try { p.onPartial?.(decoded.analysis, msg.pending); } catch (e) { this.log(`publishing a partial analysis failed: ${String(e)}`); }
         return;
       }
       let outcome = msg.outcome;

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { analyzeFile, AnalysisCache, BudgetExceeded, DEFAULT_OPTIONS, FileAnalysisJob, Meter, withMeter } from '../engine';
 import { runEngineTask } from './engineTasks';
-import { encodeAnalysis, sentAnalysis, type AnalyzeJob, type AnalyzeOutcome, type FromWorker, type SentAnalysis, type TaskOutcome, type ToWorker } from './workerProtocol';
+import { encodeAnalysis, sentAnalysis, type AnalyzeJob, type AnalyzeOutcome, type FileAnalysisDelta, type FromWorker, type SentAnalysis, type TaskOutcome, type ToWorker } from './workerProtocol';
 import type { EngineTask } from './engineTasks';
 // ---- imports (issue 13 item 6): an fs-backed module host, open documents' texts first ----
 import { createFsModuleHost, moduleContextFor } from './moduleHost';
@@ -99,19 +99,29 @@ export function runAnalysisWorker(port: MessagePort): void {
       if (a.background) {
         port.postMessage({ id: a.id, outcome: { ok: true, analysis: a.job.result(), ms: now - a.started } } satisfies FromWorker);
       } else {
-        const parts = a.job.resultParts();
-        const delta = encodeAnalysis(parts, a.full ? undefined : sent.get(a.uri), ++seq);
-        sent.set(a.uri, sentAnalysis(parts, delta.seq));
-        port.postMessage({ id: a.id, outcome: { ok: true, delta, ms: now - a.started } } satisfies FromWorker);
+        port.postMessage({ id: a.id, outcome: { ok: true, delta: deltaOf(a), ms: now - a.started } } satisfies FromWorker);
       }
     } else {
       if (!a.background && now - a.started >= PARTIAL_AFTER_MS && now - a.lastPartial >= PARTIAL_EVERY_MS) {
         a.lastPartial = now;
-        port.postMessage({ type: 'partial', id: a.id, analysis: a.job.result(), pending: a.job.pending(), ms: now - a.started } satisfies FromWorker);
+        port.postMessage({ type: 'partial', id: a.id, delta: deltaOf(a), pending: a.job.pending(), ms: now - a.started } satisfies FromWorker);
       }
       active.push(a);
     }
     schedule();
+  };
+  /**
+   * The analysis so far of an open document as what changed since the last one sent, partial or
+   * not: each function's results cross once, however many partials a long analysis publishes (the
+   * whole analysis so far each time made the LSP thread's young generation and the worker's malloc
+   * arena grow by tens of MB on a 50,000-line file).
+   */
+  const deltaOf = (a: ActiveJob): FileAnalysisDelta => {
+    const parts = a.job.resultParts();
+    const delta = encodeAnalysis(parts, a.full ? undefined : sent.get(a.uri), ++seq);
+    sent.set(a.uri, sentAnalysis(parts, delta.seq));
+    a.full = false;
+    return delta;
   };
   const schedule = (): void => {
     if (pumping || active.length === 0) return;
@@ -122,6 +132,8 @@ export function runAnalysisWorker(port: MessagePort): void {
   port.on('message', (msg: ToWorker) => {
     switch (msg.type) {
       case 'forget':
+        // (the runner no longer waits for an analysis of the closed document: it stops here)
+        for (let i = active.length - 1; i >= 0; i--) if (active[i].uri === msg.uri && !active[i].background) active.splice(i, 1);
         caches.delete(msg.uri);
         sent.delete(msg.uri);
         openTexts.delete(fileOfUri(msg.uri) ?? ''); // (imports: a closed document is read from disk again)

@@ -9,6 +9,7 @@ import type { AnalysisSnapshot } from './documentAnalysis';
 import { commandLink, formatNumber, formatPoint, formatValue } from './format';
 import type { OffsetMapping } from './offsetMapping';
 import { contains, toLspRange } from './toLsp';
+import { functionPlaces } from './workerProtocol';
 
 export interface HoverContent {
   markdown: string;
@@ -32,23 +33,33 @@ export function hoverAtPosition(snap: AnalysisSnapshot, doc: TextDocument, posit
 
 /** The hover at `offset` (in the analysed text), or null. */
 export function hoverAt(snap: AnalysisSnapshot, offset: number): HoverContent | null {
-  const fns = snap.analysis.functions;
-  for (const fa of fns) {
-    if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, functionHover(snap.uri, fa));
+  // Where each function is, read without moving every analysis into place (the first hover after
+  // an edit above them would move thousands): only the one the hover shows is placed.
+  const places = functionPlaces(snap.analysis);
+  for (const p of places) {
+    if (contains(p.nameRange, offset)) return hover(snap, p.nameRange, functionHover(snap.uri, p.placed()));
   }
   const helpers = snap.analysis.ruleHelpers ?? [];
   for (const fa of helpers) {
     if (contains(fa.nameRange, offset)) return hover(snap, fa.nameRange, ruleHelperHover(fa));
   }
-  for (const fa of [...fns, ...helpers]) {
-    // Every hand-written derivative of the function (several @gradient, @partial, @hessian, @jvp),
-    // and a helper's @derivative rule.
-    for (const check of fa.checks?.length ? fa.checks : fa.check ? [fa.check] : []) {
+  // Every hand-written derivative of the function (several @gradient, @partial, @hessian, @jvp),
+  // and a helper's @derivative rule.
+  const checksOf = (fa: FunctionAnalysis) => (fa.checks?.length ? fa.checks : fa.check ? [fa.check] : []);
+  for (const p of places) {
+    const checks = checksOf(p.made);
+    for (let i = 0; i < checks.length; i++) {
+      const at = p.at(checks[i].nameRange);
+      if (contains(at, offset)) { const fa = p.placed(); return hover(snap, at, gradientHover(fa, checksOf(fa)[i])); }
+    }
+  }
+  for (const fa of helpers) {
+    for (const check of checksOf(fa)) {
       if (contains(check.nameRange, offset)) return hover(snap, check.nameRange, gradientHover(fa, check));
     }
   }
   // Innermost function first, for a local of a nested arrow.
-  const around = fns.filter((fa) => contains(fa.range, offset)).sort((a, b) => (a.range.end - a.range.start) - (b.range.end - b.range.start));
+  const around = places.filter((p) => contains(p.range, offset)).sort((a, b) => (a.range.end - a.range.start) - (b.range.end - b.range.start)).map((p) => p.placed());
   for (const fa of around) {
     for (const local of fa.locals) {
       const r = local.ranges.find((rg) => contains(rg, offset));

@@ -40,8 +40,8 @@ export type FromWorker =
   | { type?: undefined; id: number; outcome: AnalyzeOutcome | TaskOutcome | DeltaOutcome }
   /** The worker starts analysing `fn` of job `id` (null: finishing the job). */
   | { type: 'progress'; id: number; fn: string | null }
-  /** The analysis so far of a file that takes a while. */
-  | { type: 'partial'; id: number; analysis: FileAnalysis; pending: string[]; ms: number };
+  /** The analysis so far of a file that takes a while, as what changed since the last one sent. */
+  | { type: 'partial'; id: number; delta: FileAnalysisDelta; pending: string[]; ms: number };
 
 /** What the worker bundle exports, for the in-process runner (GRADLENS_ANALYSIS_IN_PROCESS=1). */
 export interface WorkerEntry {
@@ -137,6 +137,8 @@ export interface FunctionPlace {
   made: FunctionAnalysis;
   range: Range;
   nameRange: Range;
+  /** A range of `made` (a check's name, a local's use), where it now is. */
+  at(r: Range): Range;
   placed(): FunctionAnalysis;
 }
 
@@ -146,10 +148,11 @@ export interface FunctionPlace {
  */
 export function functionPlaces(analysis: FileAnalysis): FunctionPlace[] {
   const made = asMade.get(analysis);
-  if (!made) return analysis.functions.map((fa) => ({ made: fa, range: fa.range, nameRange: fa.nameRange, placed: () => fa }));
+  const same = (r: Range): Range => r;
+  if (!made) return analysis.functions.map((fa) => ({ made: fa, range: fa.range, nameRange: fa.nameRange, at: same, placed: () => fa }));
   return made.map((p) => p.shifts.length === 0
-    ? { made: p.analysis, range: p.analysis.range, nameRange: p.analysis.nameRange, placed: () => movedAnalysis(p) }
-    : { made: p.analysis, range: shiftedRanges(p.analysis.range, p.shifts), nameRange: shiftedRanges(p.analysis.nameRange, p.shifts), placed: () => movedAnalysis(p) });
+    ? { made: p.analysis, range: p.analysis.range, nameRange: p.analysis.nameRange, at: same, placed: () => movedAnalysis(p) }
+    : { made: p.analysis, range: shiftedRanges(p.analysis.range, p.shifts), nameRange: shiftedRanges(p.analysis.nameRange, p.shifts), at: (r: Range) => shiftedRanges(r, p.shifts), placed: () => movedAnalysis(p) });
 }
 
 /**

@@ -12,6 +12,8 @@ import { placedStats } from '../../engine/ranges';
 import { WorkerAnalysisRunner } from '../../server/analysisRunner';
 import { analysedFunctions, decodeAnalysis, encodeAnalysis, functionPlaces, sentAnalysis } from '../../server/workerProtocol';
 import { ensureServerBuilt } from './lspClient';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { hoverAt } from '../../server/hover';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -96,10 +98,19 @@ describe('server: analyses sent as what changed', () => {
       assert.equal(text.slice(places[9].nameRange.start, places[9].nameRange.end), 'f9');
       assert.equal(places[9].placed().check?.status, 'wrong');
       assert.equal(placedStats.moved - before, k % 2 === 0 ? 1 : 0);
+      // A hover on a function's name, then on its hand-written gradient's: that function alone is placed.
+      const snap = { uri: 'file:///delta.ts', version: k + 2, doc: TextDocument.create('file:///delta.ts', 'typescript', k + 2, text), analysis: received.analysis, ms: 0 };
+      const onName = hoverAt(snap, text.indexOf('function f20(') + 'function '.length + 1);
+      assert.equal(text.slice(onName!.range.start, onName!.range.end), 'f20');
+      assert.match(onName!.markdown, /\*\*f20\*\*/);
+      const onGradient = hoverAt(snap, text.indexOf('function f21Grad(') + 'function '.length + 1);
+      assert.equal(text.slice(onGradient!.range.start, onGradient!.range.end), 'f21Grad');
+      assert.match(onGradient!.markdown, /of `f21`/);
+      assert.equal(placedStats.moved - before, k % 2 === 0 ? 3 : 0);
       // Read (a hover, a lens): moved then, and what a fresh analysis gives.
       assert.deepEqual(received.analysis, analyzeFile(text));
       assert.deepEqual(places.map((p) => [p.range, p.nameRange]), received.analysis.functions.map((f) => [f.range, f.nameRange]));
-      assert.equal(placedStats.moved - before, k % 2 === 0 ? 59 : 0); // (f9's, placed above, is not copied again)
+      assert.equal(placedStats.moved - before, k % 2 === 0 ? 59 : 0); // (f9's, f20's and f21's, placed above, are not copied again)
       assert.ok(JSON.stringify(delta).length * 5 < JSON.stringify(job.result()).length);
       last = { parts, received: received.received, seq: last.seq + 1 };
     }
@@ -132,6 +143,21 @@ parentPort.on('message', (msg) => {
 });
 `;
 
+// A stand-in worker that takes 300 ms over the text 'slow' and answers relative to a base the
+// runner never received (so the runner asks again in full); each function's value counts the
+// analyses it was asked for.
+const SLOW_WORKER = `
+const { parentPort } = require('node:worker_threads');
+let analyses = 0, seq = 0;
+parentPort.on('message', (msg) => {
+  if (msg.type !== 'analyze') return;
+  analyses++;
+  const fn = (name) => ({ name, range: { start: 0, end: 1 }, nameRange: { start: 0, end: 1 }, params: [], wrt: [], vectorValued: false, points: [], value: analyses, gradient: null, jacobian: null, closedForm: null, check: null, locals: [], diagnostics: [], closedFormAvailable: false });
+  const answer = () => parentPort.postMessage({ id: msg.id, outcome: { ok: true, delta: { base: msg.full ? -1 : 7, seq: ++seq, functions: [fn('a')], diagnostics: [], candidates: [], skipped: [] }, ms: 1 } });
+  if (msg.job.text === 'slow') setTimeout(answer, 300); else answer();
+});
+`;
+
 describe('server: the runner rebuilds analyses from deltas', function () {
   this.timeout(120_000);
   let dir: string;
@@ -157,6 +183,28 @@ describe('server: the runner rebuilds analyses from deltas', function () {
       const o3 = await job('99');
       assert.deepEqual(o3.ok && o3.analysis.functions.map((f) => f.name), ['a', 'b']);
       assert.equal(o3.ok && o3.analysis.functions[0].value, 1);
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('a document closed during its analysis: the analysis ends at once, and its answer is not asked for again', async () => {
+    const slow = path.join(dir, 'slowWorker.js');
+    fs.writeFileSync(slow, SLOW_WORKER);
+    const runner = new WorkerAnalysisRunner(slow, () => undefined);
+    try {
+      const closing = runner.analyze({ uri: 'file:///closed.ts', version: 1, text: 'slow', options: DEFAULT_OPTIONS });
+      const t0 = Date.now();
+      runner.forget('file:///closed.ts');
+      const outcome = await closing;
+      assert.equal(outcome.ok, false);
+      assert.ok(Date.now() - t0 < 250, 'ended before the worker answered');
+      // The worker's answer (relative to a base the runner never had) comes and is dropped.
+      await new Promise((r) => setTimeout(r, 500));
+      // Another document: its answer is asked for again in full, the third analysis the worker
+      // made (a fourth, had the closed one been asked for again).
+      const other = await runner.analyze({ uri: 'file:///other.ts', version: 1, text: 'now', options: DEFAULT_OPTIONS });
+      assert.deepEqual(other.ok && other.analysis.functions.map((f) => [f.name, f.value]), [['a', 3]]);
     } finally {
       runner.dispose();
     }
