@@ -285,10 +285,13 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   // Each old function is the one of its name (no later one of the same name replaced it).
   for (const raw of before.main) if (functions.get(raw.name)?.node !== raw.node) return null;
   const renewed = s.main.map((raw) => instantiate(raw, stmt.pos - s.pos, parseErrors));
+  // The discoveries of the statements after it, each of the same length as when it was found.
+  const after: StatementFunctions[] = [];
   if (spliced.delta !== 0) {
     for (let k = spliced.index + 1; k < statements.length; k++) {
-      const moved = discovered.get(statements[k]);
-      if (!moved || moved.length !== statements[k].end - statements[k].pos) return null;
+      const m = discovered.get(statements[k]);
+      if (!m || m.length !== statements[k].end - statements[k].pos) return null;
+      after.push(m);
     }
   }
   // Nothing is changed before this point: a null above leaves the last discovery as it was.
@@ -298,7 +301,7 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   const moved: SourceFunction[] = [];
   if (spliced.delta !== 0) {
     for (let k = spliced.index + 1; k < statements.length; k++) {
-      const m = discovered.get(statements[k])!;
+      const m = after[k - spliced.index - 1];
       const delta = statements[k].pos - m.pos;
       for (let j = 0; j < m.main.length; j++) {
         const raw = m.main[j];
@@ -718,10 +721,11 @@ const NO_NAMES: readonly string[] = [];
 function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only: readonly SourceFunction[] | undefined, memo: WeakMap<Annotations, Annotations>): void {
   const resolve = (sf: SourceFunction): void => {
     const ann = sf.annotations;
-    const tags = handTagsOf(ann);
-    if (!ann.gradient && !ann.derivative && tags.length === 0) return;
+    // (looked up first: typing moves every later function, and each is looked up again)
     const known = memo.get(ann);
     if (known) { sf.annotations = known; return; }
+    const tags = handTagsOf(ann);
+    if (!ann.gradient && !ann.derivative && tags.length === 0) { memo.set(ann, ann); return; }
     const gradient = ann.gradient && resolveRelative(functions, sf, ann.gradient);
     const derivative = ann.derivative && resolveRelative(functions, sf, ann.derivative);
     const hands = tags.length === 0 ? NO_NAMES : tags.map((t) => resolveRelative(functions, sf, t.name));
