@@ -456,24 +456,12 @@ export interface UnanalysedTag {
  */
 export function unanalysedTags(program: Program): UnanalysedTag[] {
   const { text, sourceFile } = program;
+  // The usual file: every `@differentiable` in it sits in the JSDoc of an analysed function.
+  if (everyTagAnalysed(program)) return [];
   const analysed = new Set<number>();
-  const docs: Range[] = [];
   program.functions.forEach((f) => {
-    if (f.annotations.differentiable && f.annotations.docRange) {
-      analysed.add(f.annotations.docRange.start);
-      docs.push(f.annotations.docRange);
-    }
+    if (f.annotations.differentiable && f.annotations.docRange) analysed.add(f.annotations.docRange.start);
   });
-  // The usual file: every `@differentiable` in it sits in the JSDoc of an analysed function. A
-  // native substring search proves it without walking the tree (this runs on every analysis).
-  docs.sort((a, b) => a.start - b.start);
-  let allKnown = true;
-  let d = 0;
-  for (let at = text.indexOf('@differentiable'); at >= 0; at = text.indexOf('@differentiable', at + 1)) {
-    while (d < docs.length && docs[d].end <= at) d++;
-    if (d >= docs.length || docs[d].start > at) { allKnown = false; break; }
-  }
-  if (allKnown) return [];
   program.ensureAllPlaced();
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => d.start ?? 0);
   // The outermost node starting at each position (its leading comments are its JSDoc), and the
@@ -517,6 +505,60 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
   for (const [pos, host] of hosts) scan(pos, host);
   for (const end of ends) if (!hosts.has(end)) scan(end, undefined);
   return out.sort((a, b) => a.tagRange.start - b.tagRange.start);
+}
+
+const TAG = '@differentiable';
+
+/**
+ * Per top-level statement, the analysed functions whose JSDoc holds each `@differentiable` of its
+ * text. A statement's text is its own while its node is (an edit re-parses the statements it
+ * touches); the functions are checked again at each use (another of the same name may have
+ * replaced one, or its tag may have changed).
+ */
+const tagHolders = new WeakMap<ts.Node, readonly string[]>();
+
+/**
+ * Whether every `@differentiable` of the file sits in the JSDoc of an analysed function: this
+ * runs on every analysis, so the text of a statement is searched only when it is new (a whole-file
+ * search and a sort of every function's JSDoc took 2.6 ms an edit at 50,000 lines).
+ */
+function everyTagAnalysed(program: Program): boolean {
+  const { text, sourceFile, functions } = program;
+  const statements = sourceFile.statements;
+  const docOf = (name: string): Range | null => {
+    const f = functions.get(name);
+    return f && f.annotations.differentiable ? f.annotations.docRange : null;
+  };
+  const inside = (r: Range | null, s: { pos: number; end: number }): boolean => !!r && r.start >= s.pos && r.end <= s.end;
+  const misses: { pos: number; end: number; node?: ts.Node }[] = [];
+  for (let i = 0; i < statements.length; i++) {
+    const s = statements[i];
+    const holders = tagHolders.get(s);
+    let known = holders !== undefined;
+    for (let k = 0; known && k < holders!.length; k++) known = inside(docOf(holders![k]), s);
+    if (!known) misses.push({ pos: s.pos, end: s.end, node: s });
+  }
+  // (after the last statement: comments only, never a function's JSDoc)
+  const tail = statements.length > 0 ? statements[statements.length - 1].end : 0;
+  if (text.indexOf(TAG, tail) >= 0) return false;
+  if (misses.length === 0) return true;
+  // The analysed JSDoc blocks in the statements to search (one pass over the functions).
+  const docs: { range: Range; name: string }[] = [];
+  functions.forEach((f) => {
+    const r = f.annotations.differentiable ? f.annotations.docRange : null;
+    if (r && misses.some((m) => inside(r, m))) docs.push({ range: r, name: f.name });
+  });
+  for (const m of misses) {
+    const names = new Set<string>();
+    const own = text.slice(m.pos, m.end);
+    for (let at = own.indexOf(TAG); at >= 0; at = own.indexOf(TAG, at + 1)) {
+      const holder = docs.find((d) => d.range.start <= m.pos + at && m.pos + at < d.range.end);
+      if (!holder) return false;
+      names.add(holder.name);
+    }
+    tagHolders.set(m.node!, [...names]);
+  }
+  return true;
 }
 
 const TRIVIA = /(?:\s+|\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$))*/y;

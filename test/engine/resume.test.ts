@@ -177,6 +177,29 @@ function pad(): number { return 1; }
     assert.equal(cache.misses - misses, 1, 'f analysed again');
   });
 
+  it('a @differentiable whose function stops being analysed, the statement holding it unchanged, is reported (engine/program.ts everyTagAnalysed)', () => {
+    const base = `/** @differentiable */
+function f(x: number): number { return x * x; }
+/** @differentiable */
+function g(x: number): number { return 3 * x; }
+`;
+    const unanalysed = (a: ReturnType<typeof analyzeFile>) => a.diagnostics.filter((d) => /differentiable/.test(d.message) && d.code === 'GL005').length;
+    assert.equal(unanalysed(analyzeFile(base)), 0);
+    const cache = editsAgreeWithFresh(base, [
+      // a later function of the same name takes f's place: f's tag, in a statement not re-parsed, is no longer analysed
+      (t) => `${t}function f(x: number): number { return x; }\n`,
+      (t) => t.replace('return 3 * x;', 'return 4 * x;'),
+      // and back: analysed again
+      (t) => t.replace('function f(x: number): number { return x; }\n', ''),
+      // a tag in a comment after the last statement
+      (t) => `${t}/** @differentiable */\n`,
+    ], 'tags');
+    let text = `${base}function f(x: number): number { return x; }\n`;
+    assert.equal(unanalysed(analyzeFile(text, {}, cache)), 1);
+    text = `${base}/** @differentiable */\n`;
+    assert.ok(analyzeFile(text, {}, cache).diagnostics.some((d) => /differentiable/.test(d.message)));
+  });
+
   it('digit edits over every file of the real-style corpus: each result equals a fresh analysis', () => {
     // (Random edits of ridgeRegression.ts found a class field's literal array missing from its
     // methods' keys: engine/implicitInputs.ts.)
