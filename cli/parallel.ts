@@ -127,7 +127,14 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
     };
     const entry = run.worker ?? workerEntry();
     for (let k = 1; k < jobs; k++) {
-      const w = new Worker(entry.script, { workerData: entry.workerData });
+      let w: Worker;
+      try {
+        w = new Worker(entry.script, { workerData: entry.workerData });
+      } catch (e) {
+        // (as one that fails before it is ready: the other threads check its share)
+        if (run.workersOnly && started.length === 0 && k === jobs - 1) { end(e); return; }
+        continue;
+      }
       started.push(w);
       w.on('message', (m: FromWorker) => {
         if (over) return;

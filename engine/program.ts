@@ -542,18 +542,30 @@ function everyTagAnalysed(program: Program): boolean {
   const tail = statements.length > 0 ? statements[statements.length - 1].end : 0;
   if (text.indexOf(TAG, tail) >= 0) return false;
   if (misses.length === 0) return true;
-  // The analysed JSDoc blocks in the statements to search (one pass over the functions).
+  // The analysed JSDoc blocks in the statements to search (one pass over the functions; the
+  // statements are in order, and so are the blocks once sorted: binary searches, since at an open
+  // every statement is to search).
+  const last = (n: number, before: (k: number) => boolean): number => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (before(mid)) lo = mid + 1; else hi = mid; }
+    return lo - 1;
+  };
   const docs: { range: Range; name: string }[] = [];
   functions.forEach((f) => {
     const r = f.annotations.differentiable ? f.annotations.docRange : null;
-    if (r && misses.some((m) => inside(r, m))) docs.push({ range: r, name: f.name });
+    if (!r) return;
+    const m = misses[last(misses.length, (k) => misses[k].pos <= r.start)];
+    if (m && inside(r, m)) docs.push({ range: r, name: f.name });
   });
+  docs.sort((a, b) => a.range.start - b.range.start);
   for (const m of misses) {
     const names = new Set<string>();
     const own = text.slice(m.pos, m.end);
     for (let at = own.indexOf(TAG); at >= 0; at = own.indexOf(TAG, at + 1)) {
-      const holder = docs.find((d) => d.range.start <= m.pos + at && m.pos + at < d.range.end);
-      if (!holder) return false;
+      // (JSDoc blocks do not overlap: the last one starting at or before the tag is the only one that can hold it)
+      const holder = docs[last(docs.length, (k) => docs[k].range.start <= m.pos + at)];
+      if (!holder || m.pos + at >= holder.range.end) return false;
       names.add(holder.name);
     }
     tagHolders.set(m.node!, [...names]);

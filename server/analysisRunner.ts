@@ -236,6 +236,8 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
 export class InProcessAnalysisRunner implements AnalysisRunner {
   private readonly caches = new Map<string, unknown>();
   private readonly worker: WorkerEntry;
+  /** Per document, how many times it was forgotten (an analysis queued before its close does not run). */
+  private readonly closes = new Map<string, number>();
 
   constructor(workerScript: string, private readonly log: (message: string) => void) {
     // The worker bundle, loaded here by its path so the engine stays out of dist/server.js.
@@ -243,7 +245,11 @@ export class InProcessAnalysisRunner implements AnalysisRunner {
   }
 
   analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {
-    return new Promise((resolve) => setImmediate(() => resolve(this.worker.analyzeNow(job, this.caches as never))));
+    const closes = this.closes.get(job.uri) ?? 0;
+    return new Promise((resolve) => setImmediate(() => {
+      if (!job.background && (this.closes.get(job.uri) ?? 0) !== closes) resolve({ ok: false, error: `${job.uri} was closed` });
+      else resolve(this.worker.analyzeNow(job, this.caches as never));
+    }));
   }
 
 
@@ -253,6 +259,7 @@ export class InProcessAnalysisRunner implements AnalysisRunner {
 
   forget(uri: string): void {
     this.caches.delete(uri);
+    this.closes.set(uri, (this.closes.get(uri) ?? 0) + 1);
   }
 
   dispose(): void {

@@ -214,7 +214,8 @@ export class DocumentAnalysis {
     };
     void this.settings
       .get(uri)
-      .then((s) => this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }, onPartial))
+      // (closed while its settings were read: not analysed, so the worker keeps nothing of it)
+      .then((s) => this.states.get(uri) !== state ? { ok: false as const, error: `${uri} was closed` } : this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }, onPartial))
       .then(
         (outcome) => {
           if (this.states.get(uri) !== state) return; // closed meanwhile

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { analyzeFile, AnalysisCache, FileAnalysisJob } from '../../engine/analyzeFile';
 import { DEFAULT_OPTIONS } from '../../engine/api';
 import { placedStats } from '../../engine/ranges';
-import { WorkerAnalysisRunner } from '../../server/analysisRunner';
+import { InProcessAnalysisRunner, WorkerAnalysisRunner } from '../../server/analysisRunner';
 import { analysedFunctions, decodeAnalysis, encodeAnalysis, functionPlaces, sentAnalysis } from '../../server/workerProtocol';
 import { ensureServerBuilt } from './lspClient';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -208,6 +208,24 @@ describe('server: the runner rebuilds analyses from deltas', function () {
     } finally {
       runner.dispose();
     }
+  });
+
+  it('in process (GRADLENS_ANALYSIS_IN_PROCESS=1): an analysis queued before its document closed does not run', async () => {
+    const entry = path.join(dir, 'inProcessEntry.js');
+    fs.writeFileSync(entry, `let runs = 0;
+module.exports = {
+  analyzeNow: (job) => ({ ok: true, analysis: { functions: [], diagnostics: [], candidates: [], skipped: [], runs: ++runs }, ms: 0 }),
+  runTaskNow: () => ({ ok: true, value: null, logs: [] }),
+};
+`);
+    const runner = new InProcessAnalysisRunner(entry, () => undefined);
+    const job = { uri: 'file:///closed.ts', version: 1, text: '', options: DEFAULT_OPTIONS };
+    const closing = runner.analyze(job);
+    runner.forget(job.uri);
+    assert.equal((await closing).ok, false);
+    const opened = await runner.analyze(job);
+    assert.equal(opened.ok && (opened.analysis as unknown as { runs: number }).runs, 1, 'the closed one never ran');
+    runner.dispose();
   });
 
   it('the real worker: an edit inside one function gives what a fresh analysis gives', async () => {
