@@ -9,59 +9,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ts from 'typescript';
-import type { CodegenMode } from '../../engine/api';
-import { budgeted } from '../../engine/budget';
-import { validatePoint } from '../../engine/checkPoints';
 import { generateDerivative } from '../../engine/codegen/generate';
-import { Differentiator } from '../../engine/differentiate';
-import type { Point } from '../../engine/ir';
 import type { ModuleHost } from '../../engine/modules';
-import { readPoint } from '../../engine/pointGrammar';
 import { parseProgram } from '../../engine/program';
-import { wrtOf } from '../../engine/wrt';
-import { load, relError, typeErrors } from './harness';
+import { typeErrors } from './harness';
+import { close, engineAt, generated, leaves } from './atPoint';
 
 const VECTOR_CLASS = fs.readFileSync(path.join(path.resolve(__dirname, '../../..'), 'test/fixtures/realStyle/vectorClass.ts'), 'utf8');
 
-/** The engine's reverse-mode AD at a point written as in `@at`: the arguments as JavaScript gets them, the Jacobian rows, the value. */
-function engineAt(src: string, name: string, at: string) {
-  const program = parseProgram(src);
-  const fn = program.lower(name)!.fn;
-  assert.ok(fn.ok, `${name} lowers`);
-  const parsed = readPoint(at);
-  assert.ok(parsed.ok, at);
-  const written = parsed.point as Record<string, unknown>;
-  const point = { ...written } as Point;
-  assert.equal(validatePoint(fn, point), null);
-  const d = new Differentiator(program, fn, fn.annotations.wrt ?? wrtOf(fn), point, 1e7);
-  const rev = budgeted(60_000, () => d.reverse());
-  return { args: fn.params.map((p) => written[p.name]), jacobian: rev.jacobian, value: rev.value, hessian: () => budgeted(60_000, () => d.hessian()) };
-}
-
-/** Generated code of `mode`, with no type error under `tsc --strict` beside the source, loaded. */
-function generated(src: string, name: string, mode: CodegenMode) {
-  const r = generateDerivative(src, name, mode);
-  assert.ok(r.generated, `no ${mode} code: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  const module = `${src}\n${r.generated.code}`;
-  assert.deepEqual(typeErrors(module), [], module);
-  const loaded = load(module);
-  return { fn: loaded[r.generated.name], code: r.generated.code, module: loaded };
-}
-
-/** Leaves of records (fields sorted by path, the IR's order), arrays and tuples; a class instance by its own fields. */
-function leaves(v: unknown): number[] {
-  if (typeof v === 'number') return [v];
-  if (Array.isArray(v)) return v.flatMap(leaves);
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flatMap(([, x]) => leaves(x));
-  throw new Error(`not numeric: ${String(v)}`);
-}
-
-function close(got: number[], want: number[], what: string, tol = 1e-10): void {
-  assert.equal(got.length, want.length, `${what}: ${got.length} components, want ${want.length}`);
-  assert.ok(relError(got, want) < tol, `${what}: got ${got} want ${want}`);
-}
-
-/** The arguments with each record made an instance of the module's `Vector2` (as a caller passes them). */
 function asVectors(module: Record<string, unknown>, args: unknown[]): unknown[] {
   return asVectorsOf(module, 'Vector2', args);
 }

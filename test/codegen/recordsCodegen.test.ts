@@ -8,71 +8,13 @@ import * as assert from 'node:assert/strict';
 import { generateDerivative, generateFromProgram, wrtIndices } from '../../engine/codegen/generate';
 import { budgeted } from '../../engine/budget';
 import { compileGradient, compileJvp } from '../../engine/compileIr';
-import { validatePoint } from '../../engine/checkPoints';
 import { Differentiator } from '../../engine/differentiate';
 import { stringId } from '../../engine/lower/types';
-import { readPoint } from '../../engine/pointGrammar';
 import { parseProgram } from '../../engine/program';
-import { wrtOf } from '../../engine/wrt';
-import type { Point } from '../../engine/ir';
-import { flat, load, relError, typeErrors } from './harness';
-
-/** The engine's AD at a point written as in `@at`: value, Jacobian rows (flattened @wrt components), Hessian. */
-function engineAt(src: string, name: string, at: string): { args: unknown[]; irArgs: unknown[]; jacobian: number[][]; value: unknown; hessian: () => number[][] } {
-  const program = parseProgram(src);
-  const fn = program.lower(name)!.fn;
-  assert.ok(fn.ok, `${name} lowers`);
-  const parsed = readPoint(at);
-  assert.ok(parsed.ok, at);
-  const written = parsed.point as Record<string, unknown>;
-  const point = { ...written } as Point;
-  assert.equal(validatePoint(fn, point), null);
-  const d = new Differentiator(program, fn, wrtOf(fn), point, 1e7);
-  const rev = budgeted(60_000, () => d.reverse());
-  return {
-    args: fn.params.map((p) => written[p.name]),
-    irArgs: fn.params.map((p) => point[p.name]),
-    jacobian: rev.jacobian,
-    value: rev.value,
-    hessian: () => budgeted(60_000, () => d.hessian()),
-  };
-}
-
-/** Generated code of `mode`, checked under `tsc --strict` beside the source, and loaded. */
-function generated(src: string, name: string, mode: 'reverse' | 'jvp' | 'hessian'): { fn: (...args: unknown[]) => unknown; code: string; module: Record<string, (...args: unknown[]) => unknown> } {
-  const r = generateDerivative(src, name, mode);
-  assert.ok(r.generated, `no ${mode} code: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  const module = `${src}\n${r.generated.code}`;
-  assert.deepEqual(typeErrors(module), [], module);
-  const loaded = load(module);
-  return { fn: loaded[r.generated.name], code: r.generated.code, module: loaded };
-}
+import { flat } from './harness';
+import { close, direction, engineAt, generated, leaves } from './atPoint';
 
 interface Vec2 { x: number; y: number }
-
-function close(got: number[], want: number[], what: string, tol = 1e-10): void {
-  assert.equal(got.length, want.length, `${what}: ${got.length} components, want ${want.length}`);
-  assert.ok(relError(got, want) < tol, `${what}: got ${got} want ${want}`);
-}
-
-/** Leaves of a record (fields in the IR's order: sorted by path) or of arrays and tuples. */
-function leaves(v: unknown): number[] {
-  if (typeof v === 'number') return [v];
-  if (Array.isArray(v)) return v.flatMap(leaves);
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flatMap(([, x]) => leaves(x));
-  throw new Error(`not numeric: ${String(v)}`);
-}
-
-/** A fixed direction with the shape of each value. */
-function direction(values: unknown[], seed = 3): unknown[] {
-  let k = seed;
-  const shape = (v: unknown): unknown => {
-    if (typeof v === 'number') return Math.sin(++k * 1.7) + 0.3;
-    if (Array.isArray(v)) return v.map(shape);
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([key, x]) => [key, shape(x)]));
-  };
-  return values.map(shape);
-}
 
 const TYPES = `interface Vec2 { x: number; y: number }
 interface OptionSpec { kind: 'call' | 'put'; strike: number; american: boolean }

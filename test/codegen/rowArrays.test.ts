@@ -7,18 +7,12 @@
 // hand-written gradient built by such a `.map` is checked right and wrong.
 
 import * as assert from 'node:assert/strict';
-import type { CodegenMode } from '../../engine/api';
 import { budgeted } from '../../engine/budget';
 import { analyzeFile } from '../../engine/analyzeFile';
-import { validatePoint } from '../../engine/checkPoints';
 import { compileGradient } from '../../engine/compileIr';
 import { generateDerivative } from '../../engine/codegen/generate';
 import { Differentiator } from '../../engine/differentiate';
-import type { Point } from '../../engine/ir';
-import { readPoint } from '../../engine/pointGrammar';
-import { parseProgram } from '../../engine/program';
-import { wrtOf } from '../../engine/wrt';
-import { load, relError, typeErrors } from './harness';
+import { close, direction, engineAt, generated, leaves } from './atPoint';
 
 const VEC = 'interface Vec2 { x: number; y: number }\n';
 
@@ -124,60 +118,12 @@ export function f(p: Vec2, c: number): number { return c * spread(p, 3) + p.x; }
   },
 ];
 
-function engineAt(src: string, name: string, at: string) {
-  const program = parseProgram(src);
-  const lowered = program.lower(name)!;
-  assert.deepEqual(lowered.diagnostics.map((d) => d.message), [], 'lowers without diagnostics');
-  const fn = lowered.fn;
-  const parsed = readPoint(at);
-  assert.ok(parsed.ok, at);
-  const written = parsed.point as Record<string, unknown>;
-  const point = { ...written } as Point;
-  assert.equal(validatePoint(fn, point), null);
-  const wrt = wrtOf(fn);
-  const d = new Differentiator(program, fn, wrt, point, 1e7);
-  const rev = budgeted(60_000, () => d.reverse());
-  return { program, fn, args: fn.params.map((p) => written[p.name]), irArgs: fn.params.map((p) => point[p.name]), wrt, jacobian: rev.jacobian, value: rev.value as number, hessian: () => budgeted(60_000, () => d.hessian()) };
-}
-
-function generated(src: string, name: string, mode: CodegenMode) {
-  const r = generateDerivative(src, name, mode);
-  assert.ok(r.generated, `no ${mode} code: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  const module = `${src}\n${r.generated.code}`;
-  assert.deepEqual(typeErrors(module), [], module);
-  return { fn: load(module)[r.generated.name], code: r.generated.code };
-}
-
-/** Leaves of records (fields sorted by path: the IR's order), arrays and tuples. */
-function leaves(v: unknown): number[] {
-  if (typeof v === 'number') return [v];
-  if (Array.isArray(v)) return v.flatMap(leaves);
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).flatMap(([, x]) => leaves(x));
-  throw new Error(`not numeric: ${String(v)}`);
-}
-
-/** A fixed direction with the shape of each value. */
-function direction(values: unknown[]): unknown[] {
-  let k = 3;
-  const shape = (v: unknown): unknown => {
-    if (typeof v === 'number') return Math.sin(++k * 1.7) + 0.3;
-    if (Array.isArray(v)) return v.map(shape);
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([key, x]) => [key, shape(x)]));
-  };
-  return values.map(shape);
-}
-
-function close(got: number[], want: number[], what: string, tol = 1e-10): void {
-  assert.equal(got.length, want.length, `${what}: ${got.length} components, want ${want.length}`);
-  assert.ok(relError(got, want) < tol, `${what}: got ${got} want ${want}`);
-}
-
 describe('codegen: local arrays of records filled by the function (split into arrays of fields)', function () {
   this.timeout(60_000);
 
   for (const c of CASES) {
     it(`${c.name}: gradient, JVP and Hessian type-check and equal AD`, () => {
-      const e = engineAt(c.src, c.fn, c.at);
+      const e = engineAt(c.src, c.fn, c.at, { clean: true });
       const rev = generated(c.src, c.fn, 'reverse');
       for (const re of c.code ?? []) assert.match(rev.code, re);
       close(leaves(rev.fn(...structuredClone(e.args))), e.jacobian[0], 'gradient');
@@ -186,7 +132,7 @@ describe('codegen: local arrays of records filled by the function (split into ar
       const active = e.fn.params.map((p, i) => (e.wrt.includes(p.name) ? i : -1)).filter((i) => i >= 0);
       const dirs = direction(active.map((i) => e.args[i]));
       const [value, tangent] = jvp.fn(...structuredClone(e.args), ...dirs) as [number, number];
-      close([value], [e.value], 'value');
+      close([value], [e.value as number], 'value');
       const v = leaves(dirs);
       close([tangent], [e.jacobian[0].reduce((s, x, i) => s + x * v[i], 0)], 'J·v');
 
@@ -197,7 +143,7 @@ describe('codegen: local arrays of records filled by the function (split into ar
 
   it('the compile path (over the IR\'s arrays) gives the same gradients', () => {
     for (const c of CASES) {
-      const e = engineAt(c.src, c.fn, c.at);
+      const e = engineAt(c.src, c.fn, c.at, { clean: true });
       const grad = budgeted(60_000, () => compileGradient(e.program, c.fn));
       assert.ok(grad, `${c.name}: compiled`);
       close(leaves(grad(...structuredClone(e.irArgs))), e.jacobian[0], `${c.name}: compiled gradient`);
