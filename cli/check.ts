@@ -219,7 +219,7 @@ function checkStatus(check: GradientCheck, failing: boolean, warnings: boolean):
     case 'kink':
       return { status: failing ? 'fail' : warnings ? 'warn' : 'ok', text: `${head} agrees; a check point sits on a non-differentiable point${tag}` };
     case 'unverified':
-      return { status: failing ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences side with neither: not verified${tag}` };
+      return { status: failing ? 'fail' : 'warn', text: `${head} disagrees with AD, but finite differences cannot tell which is right: not verified${tag}` };
     case 'nonfinite':
       return { status: failing ? 'fail' : 'warn', text: `${head}: non-finite value or derivative at a check point${tag}` };
     case 'error':

@@ -110,7 +110,7 @@ export const DIAGNOSTICS: { readonly [C in DiagnosticCode]: DiagnosticInfo } = O
   GL008: entry('GL008', {
     title: 'Point could not be verified',
     severity: 'information',
-    description: 'The hand-written gradient and AD disagree at a point, but the finite-difference witness sides with neither (an ill-conditioned point, or a fault of ours): nothing is claimed.',
+    description: 'The hand-written gradient and AD disagree at a point, but the finite-difference witness cannot decide: it agrees with both (they differ by less than it resolves: often an approximation made consistently) or with neither (an ill-conditioned point, or a fault of ours). Nothing is claimed.',
     checkStatus: 'unverified',
     settings: ['gradlens.rtol (--rtol)', 'gradlens.atol (--atol)'],
   }),

@@ -238,12 +238,21 @@ export function checkGradient(input: CheckInput): { check: GradientCheck; diagno
             message: `${c.componentText(k)} differs at ${at} (hand-written ${formatNumber(first.hand)}, AD ${formatNumber(first.ad)}), but the point sits on a non-differentiable point (${kinks[0].description}), where any subgradient is defensible; not reported as an error.`,
           });
           break;
-        case 'unverified':
+        case 'unverified': {
+          // Why the witness cannot decide: it agrees with both (the two differ by less than finite
+          // differences resolve: often an approximation in the function or its derivative, made
+          // consistently), or with neither (an ill-conditioned point).
+          const tol = fdTolOf(k);
+          const both = Number.isFinite(first.fd) && Math.abs(first.fd - first.ad) <= tol && Math.abs(first.fd - first.hand) <= tol;
+          const why = both
+            ? `: the two differ by ${formatNumber(first.relError, 2)} relative, less than finite differences resolve here, and those agree with both. A small, consistent difference is often an approximation in the function or in its derivative (a series, an approximate normal CDF)`
+            : ' side with neither (an ill-conditioned point)';
           diagnostics.push({
             code: 'GL008', severity: 'information', range, functionName: fn.name,
-            message: `${c.componentText(k)} could not be verified at ${at}: hand-written ${formatNumber(first.hand)}, AD ${formatNumber(first.ad)}, finite differences ${formatNumber(first.fd)} side with neither (an ill-conditioned point).`,
+            message: `${c.componentText(k)} could not be verified at ${at}: hand-written ${formatNumber(first.hand)}, AD ${formatNumber(first.ad)}, finite differences ${formatNumber(first.fd)}${why}${more}.`,
           });
           break;
+        }
         default:
           break;
       }

@@ -181,7 +181,7 @@ function checkLine(fa: FunctionAnalysis, c: GradientCheck): string {
         : '.');
     }
     case 'shape': return `✗ ${who} returns the wrong shape${c.shape ? ` (${c.shape})` : ''}.`;
-    case 'unverified': return `? ${who} could not be verified: AD and the hand-written gradient disagree, and finite differences side with neither.`;
+    case 'unverified': return `? ${who} could not be verified: AD and the hand-written gradient disagree, and finite differences cannot tell which is right (see the diagnostic).`;
     case 'nonfinite': return `✗ ${who}: a value or derivative is not finite at a check point.`;
     case 'kink': return `~ ${who}: a check point sits on a non-differentiable point; see the hint.`;
     case 'error': return `✗ ${who} could not be evaluated.`;

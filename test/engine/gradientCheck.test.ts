@@ -80,6 +80,36 @@ function bigGrad(x: number): number { return Math.exp(x - 1) * Math.E; }`,
   });
 });
 
+describe('engine: gradient check, what GL008 says when finite differences cannot decide', () => {
+  it('a difference below what finite differences resolve: they agree with both, and the message says so', () => {
+    // (the Black-Scholes Greeks of the corpus: a price through an approximate CDF, exact densities in the derivative)
+    const fa = analyzeFile(`/**
+ * @differentiable
+ * @at x = 0.7
+ */
+export function f(x: number): number { return Math.sin(x); }
+export function fGrad(x: number): number { return Math.cos(x) * (1 + 5e-6); }
+`);
+    const gl008 = fa.diagnostics.filter((d) => d.code === 'GL008');
+    assert.equal(gl008.length, 1, fa.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
+    assert.match(gl008[0].message, /differ by 5e-6 relative, less than finite differences resolve here, and those agree with both/);
+    assert.doesNotMatch(gl008[0].message, /ill-conditioned/);
+  });
+
+  it('finite differences near neither: an ill-conditioned point', () => {
+    const fa = analyzeFile(`/**
+ * @differentiable
+ * @at x = 1e-300
+ */
+export function tiny(x: number): number { return Math.sqrt(x); }
+export function tinyGrad(x: number): number { return 0.5 / Math.sqrt(x) * 1.0001; }
+`);
+    const gl008 = fa.diagnostics.filter((d) => d.code === 'GL008');
+    assert.equal(gl008.length, 1, fa.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
+    assert.match(gl008[0].message, /side with neither \(an ill-conditioned point\)/);
+  });
+});
+
 describe('engine: gradient check, wrong gradients caught on the right component', () => {
   it('a wrong sign on ∂/∂y', () => {
     const r = checkDiagnostics(`
