@@ -126,13 +126,14 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
       if (held.get(w) === 0) stop(w);
     };
     const entry = run.worker ?? workerEntry();
+    let startError: unknown;
     for (let k = 1; k < jobs; k++) {
       let w: Worker;
       try {
         w = new Worker(entry.script, { workerData: entry.workerData });
       } catch (e) {
         // (as one that fails before it is ready: the other threads check its share)
-        if (run.workersOnly && started.length === 0 && k === jobs - 1) { end(e); return; }
+        startError = e;
         continue;
       }
       started.push(w);
@@ -163,6 +164,7 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
       // (a worker that leaves without an error: said so rather than waited for)
       w.on('exit', (code) => lost(new Error(`a worker thread stopped (exit code ${code}) before its files were checked`)));
     }
+    if (run.workersOnly && started.length === 0) { end(startError); return; }
     // The main thread's share: one file per turn of the event loop, so the workers' messages are
     // served between files. With none left, a worker still loading is stopped: it is not needed.
     const mine = () => {

@@ -175,12 +175,15 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   const statements = sourceFile.statements;
   const found: StatementFunctions[] = new Array(statements.length);
   let exportsPass = false;
+  // (a prototype assignment's function reads its constructor's statement)
+  let assigned = false;
   let copies: Map<SourceFunction, SourceFunction> | undefined;
   for (let i = 0; i < statements.length; i++) {
     const s = statementFunctionsOf(text, sourceFile, statements[i]);
     found[i] = s;
     shapes.push(s.shape);
     if (s.exportsPass.length > 0) exportsPass = true;
+    if (!assigned && s.main.some((f) => f.form === 'assigned')) assigned = true;
     // Which copy stands for which function found, for the statements' tables.
     if (s.tables.length > 0) copies ??= new Map();
   }
@@ -227,7 +230,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   }
   const resolved = new WeakMap<Annotations, Annotations>();
   resolveTagNames(functions, undefined, resolved);
-  const plain = !exportsPass && !copies && !shapes.some((s) => s.includes('\u0001assigned\u0001'));
+  const plain = !exportsPass && !copies && !assigned;
   return { functions, shapes, plain, found, resolved };
 }
 
@@ -285,13 +288,13 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   // Each old function is the one of its name (no later one of the same name replaced it).
   for (const raw of before.main) if (functions.get(raw.name)?.node !== raw.node) return null;
   const renewed = s.main.map((raw) => instantiate(raw, stmt.pos - s.pos, parseErrors));
-  // The discoveries of the statements after it, each of the same length as when it was found.
-  const after: StatementFunctions[] = [];
+  // The discoveries of the statements after it (each of the same length as when it was found), and how far each moved.
+  const after: { m: StatementFunctions; delta: number }[] = [];
   if (spliced.delta !== 0) {
     for (let k = spliced.index + 1; k < statements.length; k++) {
       const m = discovered.get(statements[k]);
       if (!m || m.length !== statements[k].end - statements[k].pos) return null;
-      after.push(m);
+      after.push({ m, delta: statements[k].pos - m.pos });
     }
   }
   // Nothing is changed before this point: a null above leaves the last discovery as it was.
@@ -299,17 +302,14 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   // The functions of the statements after it are moved where they are (no copy of each: typing
   // moves every one after the edit); a function that another of its name replaced is not in the map.
   const moved: SourceFunction[] = [];
-  if (spliced.delta !== 0) {
-    for (let k = spliced.index + 1; k < statements.length; k++) {
-      const m = after[k - spliced.index - 1];
-      const delta = statements[k].pos - m.pos;
-      for (let j = 0; j < m.main.length; j++) {
-        const raw = m.main[j];
-        const f = functions.get(raw.name);
-        if (!f || f.origin !== raw) continue;
-        moveTo(f, raw, delta);
-        moved.push(f);
-      }
+  for (let k = 0; k < after.length; k++) {
+    const { m, delta } = after[k];
+    for (let j = 0; j < m.main.length; j++) {
+      const raw = m.main[j];
+      const f = functions.get(raw.name);
+      if (!f || f.origin !== raw) continue;
+      moveTo(f, raw, delta);
+      moved.push(f);
     }
   }
   for (const f of previous.retagged) {
@@ -732,7 +732,7 @@ function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only: r
     if (gradient === ann.gradient && derivative === ann.derivative && hands.every((h, i) => h === tags[i].name)) { memo.set(ann, ann); return; }
     // A copy: the tags as parsed are shared with the memo of the statement (see discoverFunctions).
     const copy = { ...ann, gradient, derivative } as Annotations & { hands?: HandTag[] };
-    if (hands.length > 0) copy.hands = handTagsOf(ann).map((t, i) => ({ ...t, name: hands[i] }));
+    if (hands.length > 0) copy.hands = tags.map((t, i) => ({ ...t, name: hands[i] }));
     memo.set(ann, copy);
     sf.annotations = copy;
   };

@@ -530,13 +530,13 @@ function everyTagAnalysed(program: Program): boolean {
     return f && f.annotations.differentiable ? f.annotations.docRange : null;
   };
   const inside = (r: Range | null, s: { pos: number; end: number }): boolean => !!r && r.start >= s.pos && r.end <= s.end;
-  const misses: { pos: number; end: number; node?: ts.Node }[] = [];
+  const misses: ts.Statement[] = [];
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i];
     const holders = tagHolders.get(s);
     let known = holders !== undefined;
     for (let k = 0; known && k < holders!.length; k++) known = inside(docOf(holders![k]), s);
-    if (!known) misses.push({ pos: s.pos, end: s.end, node: s });
+    if (!known) misses.push(s);
   }
   // (after the last statement: comments only, never a function's JSDoc)
   const tail = statements.length > 0 ? statements[statements.length - 1].end : 0;
@@ -568,7 +568,7 @@ function everyTagAnalysed(program: Program): boolean {
       if (!holder || m.pos + at >= holder.range.end) return false;
       names.add(holder.name);
     }
-    tagHolders.set(m.node!, [...names]);
+    tagHolders.set(m, [...names]);
   }
   return true;
 }

@@ -27,14 +27,16 @@ export function detachStrings<T>(x: T): T {
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const y = v[i];
-        if (typeof y === 'string') { if (y.length >= 13) v[i] = detached(y); } else if (y !== null && typeof y === 'object') stack.push(y);
+        if (typeof y === 'string') v[i] = detached(y);
+        else if (y !== null && typeof y === 'object') stack.push(y);
       }
       continue;
     }
     const o = v as Record<string, unknown>;
     for (const k in o) {
       const y = o[k];
-      if (typeof y === 'string') { if (y.length >= 13) o[k] = detached(y); } else if (y !== null && typeof y === 'object') stack.push(y);
+      if (typeof y === 'string') o[k] = detached(y);
+      else if (y !== null && typeof y === 'object') stack.push(y);
     }
   }
   return x;

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type { FileAnalysis } from '../engine/api';
 import type { EngineTask, EngineTaskResults } from './engineTasks';
-import { decodeAnalysis, WORKER_ROLE, type AnalyzeJob, type AnalyzeOutcome, type FromWorker, type SentAnalysis, type TaskOutcome, type ToWorker, type WorkerEntry } from './workerProtocol';
+import { closedOutcome, decodeAnalysis, WORKER_ROLE, type AnalyzeJob, type AnalyzeOutcome, type FileAnalysisDelta, type FromWorker, type SentAnalysis, type TaskOutcome, type ToWorker, type WorkerEntry } from './workerProtocol';
 
 export { WORKER_ROLE } from './workerProtocol';
 export type { AnalyzeJob, AnalyzeOutcome, FromWorker, TaskOutcome, ToWorker } from './workerProtocol';
@@ -81,7 +81,7 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
       if (p.message.type !== 'analyze' || p.message.job.uri !== uri || p.message.job.background) continue;
       this.pending.delete(id);
       if (this.busy?.id === id) this.busy = null;
-      p.resolve({ ok: false, error: `${uri} was closed` });
+      p.resolve(closedOutcome(uri));
     }
     if (this.pending.size === 0) this.disarm();
     this.worker?.postMessage({ type: 'forget', uri } satisfies ToWorker);
@@ -121,6 +121,13 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
     });
   }
 
+  /** The analysis `delta` stands for, kept as the base of the next one; null when it is relative to another base than the one this side has. */
+  private receive(uri: string, delta: FileAnalysisDelta): FileAnalysis | null {
+    const decoded = decodeAnalysis(delta, this.received.get(uri));
+    if (decoded) this.received.set(uri, decoded.received);
+    return decoded?.analysis ?? null;
+  }
+
   /** (Re)starts the silence timer: any message from the worker proves it is making progress. */
   private arm(): void {
     this.disarm();
@@ -153,26 +160,23 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
       if (msg.type === 'partial') {
         if (p.message.type !== 'analyze') return;
         const uri = p.message.job.uri;
-        const decoded = decodeAnalysis(msg.delta, this.received.get(uri));
+        const analysis = this.receive(uri, msg.delta);
         // (Relative to an analysis this side no longer has: not shown, and the final one, relative
         // to this one, is then asked for again whole.)
-        if (!decoded) { this.received.delete(uri); return; }
-        this.received.set(uri, decoded.received);
-        try { p.onPartial?.(decoded.analysis, msg.pending); } catch (e) { this.log(`publishing a partial analysis failed: ${String(e)}`); }
+        if (!analysis) { this.received.delete(uri); return; }
+        try { p.onPartial?.(analysis, msg.pending); } catch (e) { this.log(`publishing a partial analysis failed: ${String(e)}`); }
         return;
       }
       let outcome = msg.outcome;
       if ('delta' in outcome && p.message.type === 'analyze') {
-        const uri = p.message.job.uri;
-        const decoded = decodeAnalysis(outcome.delta, this.received.get(uri));
-        if (!decoded) {
+        const analysis = this.receive(p.message.job.uri, outcome.delta);
+        if (!analysis) {
           // Relative to an analysis this side no longer has: asked again, whole.
           p.message = { ...p.message, full: true };
           worker.postMessage(p.message);
           return;
         }
-        this.received.set(uri, decoded.received);
-        outcome = { ok: true, analysis: decoded.analysis, ms: outcome.ms };
+        outcome = { ok: true, analysis, ms: outcome.ms };
       }
       this.pending.delete(msg.id);
       if (this.busy?.id === msg.id) this.busy = null;
@@ -247,7 +251,7 @@ export class InProcessAnalysisRunner implements AnalysisRunner {
   analyze(job: AnalyzeJob): Promise<AnalyzeOutcome> {
     const closes = this.closes.get(job.uri) ?? 0;
     return new Promise((resolve) => setImmediate(() => {
-      if (!job.background && (this.closes.get(job.uri) ?? 0) !== closes) resolve({ ok: false, error: `${job.uri} was closed` });
+      if (!job.background && (this.closes.get(job.uri) ?? 0) !== closes) resolve(closedOutcome(job.uri));
       else resolve(this.worker.analyzeNow(job, this.caches as never));
     }));
   }

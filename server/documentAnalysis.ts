@@ -13,6 +13,7 @@ import { DIAGNOSTICS } from '../engine/diagnosticCodes';
 import type { AnalysisRunner } from './analysisRunner';
 import { carriedResults, dedupe, namesToCarry, withCarried } from './carryOver';
 import { SettingsStore, toAnalysisOptions } from './settings';
+import { closedOutcome } from './workerProtocol';
 
 export interface AnalysisSnapshot {
   uri: string;
@@ -215,7 +216,7 @@ export class DocumentAnalysis {
     void this.settings
       .get(uri)
       // (closed while its settings were read: not analysed, so the worker keeps nothing of it)
-      .then((s) => this.states.get(uri) !== state ? { ok: false as const, error: `${uri} was closed` } : this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }, onPartial))
+      .then((s) => this.states.get(uri) !== state ? closedOutcome(uri) : this.runner.analyze({ uri, version, text: doc.getText(), options: toAnalysisOptions(s) }, onPartial))
       .then(
         (outcome) => {
           if (this.states.get(uri) !== state) return; // closed meanwhile

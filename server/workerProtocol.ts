@@ -24,6 +24,11 @@ export type AnalyzeOutcome =
   | { ok: true; analysis: FileAnalysis; ms: number }
   | { ok: false; error: string };
 
+/** The outcome of an analysis of a document closed before it finished (or began): nobody shows it. */
+export function closedOutcome(uri: string): AnalyzeOutcome {
+  return { ok: false, error: `${uri} was closed` };
+}
+
 export type TaskOutcome =
   | { ok: true; value: unknown; logs: string[] }
   | { ok: false; error: string; logs: string[] };
