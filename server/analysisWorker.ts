@@ -179,7 +179,7 @@ function h(u: number): number { return u > 0 ? u * u : Math.sin(u); }
 function g(w: number[]): number { let s = 0; for (let i = 0; i < w.length; i++) { if (w[i] > 1) continue; s += Math.exp(w[i]) * i; } return s; }
 `;
 
-function warmUp(): void {
+export function warmUp(): void {
   try {
     analyzeFile(WARM_UP);
     // Lets dist/workerLoader.js save V8's code cache now that the engine's hot paths are compiled.

@@ -17,13 +17,20 @@
 //   made from (and Node's and V8's versions);
 // - written under a random name created exclusively (O_EXCL, mode 0600), then renamed into place.
 // Anything else, or any failure, means a plain compile (and no cache written).
+//
+// With no cache, the analysis worker has a child process of this script make it first (PRIME_ENV),
+// then loads it: compiling the bundle takes V8 ~39 MB of malloc'd parser memory, which the worker's
+// malloc arena keeps mapped for the rest of the session (+35-50 MB of resident memory with a
+// 50,000-line file open, on the first start after every install or upgrade of the extension or of
+// the runtime); in a process of its own it is given back when that process exits.
 
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { workerData } from 'node:worker_threads';
+import { isMainThread, workerData } from 'node:worker_threads';
 
 /** The bundles this loader runs, by the name a starter gives in workerData.bundle, and the prefix of each one's cache file. */
 const BUNDLES = {
@@ -38,7 +45,10 @@ function chosenBundle(): (typeof BUNDLES)[keyof typeof BUNDLES] {
   return BUNDLES[name as keyof typeof BUNDLES];
 }
 
-const chosen = chosenBundle();
+/** Set (to '1') in the environment of the child process that makes the analysis worker's cache and exits. */
+const PRIME_ENV = 'GRADLENS_PRIME_CODE_CACHE';
+const priming = isMainThread && process.env[PRIME_ENV] === '1';
+const chosen = priming ? BUNDLES.analysis : chosenBundle();
 const bundle = path.join(__dirname, chosen.file);
 const text = fs.readFileSync(bundle, 'utf8');
 // A `#!` line (dist/cli.js) is a comment of the same length inside the wrapper, as Node treats it.
@@ -163,9 +173,25 @@ function prune(dir: string): void {
   }
 }
 
+/**
+ * Has a child process of this script make the analysis bundle's cache (it compiles and warms up as
+ * the worker would, writes the cache, exits). A failure only means that the worker compiles itself.
+ */
+function primeInChild(): void {
+  try {
+    spawnSync(process.execPath, [__filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 30_000, windowsHide: true });
+  } catch {
+    // (no child: a plain compile)
+  }
+}
+
 const folder = cacheDir();
 const dir = folder !== null && privateFolder(folder) ? folder : null;
-const cached = dir !== null ? readCache(path.join(dir, cacheName)) : undefined;
+let cached = dir !== null ? readCache(path.join(dir, cacheName)) : undefined;
+if (cached === undefined && dir !== null && !priming && chosen === BUNDLES.analysis) {
+  primeInChild();
+  cached = readCache(path.join(dir, cacheName));
+}
 const script = new vm.Script(wrapped, { filename: bundle, cachedData: cached });
 // Whether a cache was used, read now: the closure below must not hold the cache's buffer (MBs).
 const cacheUsed = cached !== undefined && !script.cachedDataRejected;
@@ -184,3 +210,8 @@ const cacheUsed = cached !== undefined && !script.cachedDataRejected;
 const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: { exports: unknown }, f: string, d: string) => void;
 const mod = { exports: {} };
 run.call(mod.exports, mod.exports, require, mod, bundle, path.dirname(bundle));
+// The priming child warms up as the worker would (which writes the cache), and is done.
+if (priming) {
+  (mod.exports as { warmUp?: () => void }).warmUp?.();
+  process.exit(0);
+}

@@ -156,7 +156,7 @@ describe('server: the analysis worker loader and its code cache', function () {
   this.timeout(120_000);
   after(() => { for (const d of sandboxes) fs.rmSync(d, { recursive: true, force: true }); });
 
-  it('writes the cache in a private per-user folder after the warm-up (0700 folder, 0600 file, SHA-256 header), and works from it', async () => {
+  it('writes the cache in a private per-user folder after a warm-up (0700 folder, 0600 file, SHA-256 header), and works from it', async () => {
     const s = sandbox();
     await assertAnalyses(s.env);
     const { name, header } = cacheFormat();
@@ -172,6 +172,30 @@ describe('server: the analysis worker loader and its code cache', function () {
     const before = fs.statSync(file).mtimeMs;
     await assertAnalyses(s.env);
     assert.equal(fs.statSync(file).mtimeMs, before, 'an accepted cache is not rewritten');
+  });
+
+  it('with no cache, a child process makes it before the worker compiles (its parser memory is given back when it exits), once', async () => {
+    const s = sandbox();
+    // A script every node process of the worker's environment loads first: it notes the priming children.
+    const spy = path.join(s.root, 'spy.js');
+    const log = path.join(s.root, 'primed.log');
+    fs.writeFileSync(spy, `if (process.env.GRADLENS_PRIME_CODE_CACHE) require('fs').appendFileSync(${JSON.stringify(log)}, process.pid + '\\n');`);
+    const env = { ...s.env, NODE_OPTIONS: `--require ${spy}` };
+    await assertAnalyses(env);
+    assert.equal(fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').length : 0, 1, 'no child process made the cache');
+    const file = path.join(s.dir, cacheFormat().name);
+    const made = fs.statSync(file).mtimeMs;
+    await assertAnalyses(env);
+    assert.equal(fs.readFileSync(log, 'utf8').trim().split('\n').length, 1, 'a cache there is used: no child');
+    assert.equal(fs.statSync(file).mtimeMs, made, 'the child\'s cache was rejected and written again');
+  });
+
+  it('a child that fails to make the cache only means that the worker compiles itself (and writes the cache after its warm-up)', async () => {
+    const s = sandbox();
+    const spy = path.join(s.root, 'spy.js');
+    fs.writeFileSync(spy, `if (process.env.GRADLENS_PRIME_CODE_CACHE) process.exit(3);`);
+    await assertAnalyses({ ...s.env, NODE_OPTIONS: `--require ${spy}` });
+    assert.equal(cacheFiles(s.dir).length, 1, 'the worker wrote no cache');
   });
 
   it('a corrupt cache is rejected by V8 and replaced', async () => {
