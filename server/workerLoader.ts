@@ -175,11 +175,13 @@ function prune(dir: string): void {
 
 /**
  * Has a child process of this script make the analysis bundle's cache (it compiles and warms up as
- * the worker would, writes the cache, exits). A failure only means that the worker compiles itself.
+ * the worker would, writes the cache, exits: ~0.4 s). A failure only means that the worker compiles
+ * itself; so does a child that takes more than 15 s (well within the 30 s after which the language
+ * server takes a silent worker for a runaway: analysisRunner.ts).
  */
 function primeInChild(): void {
   try {
-    spawnSync(process.execPath, [__filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 30_000, windowsHide: true });
+    spawnSync(process.execPath, [__filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 15_000, windowsHide: true });
   } catch {
     // (no child: a plain compile)
   }
