@@ -61,22 +61,30 @@ export interface WorkerEntry {
 // `PlacedAnalysis`). So the worker sends the functions (and diagnostics) it did not send last time,
 // names the others and says how far the moved ones have moved; the LSP thread rebuilds the analysis
 // from the last one it received (analysisRunner.ts), moving a function's ranges only when they are
-// read. An edit that moves a thousand functions costs a thousand small records, not their analyses.
+// read. An edit that moves a thousand functions costs a thousand small records, not their analyses;
+// and typing on (each character moves them all once more) one record for all of them, a run: the
+// base's functions from one on, each moved by as much again (or back where it was made).
 
 /** An analysis relative to the last one sent for the document (`base`; -1: relative to nothing). */
 export interface FileAnalysisDelta {
   base: number;
   seq: number;
-  /** Each function in order: its analysis, its name when it is the base's one (as far moved), or the base's one (or the one given) moved this far. */
-  functions: SentFunction[];
+  /** Each function in order: its analysis, its name when it is the base's one (as far moved), the base's one (or the one given) moved this far, or a run of the base's. */
+  functions: (SentFunction | MovedRun)[];
   ruleHelpers?: SentFunction[];
   /** Each diagnostic, or where it is in a function's analysis as made: `[name, index]`, moved as that function is. */
   diagnostics: (EngineDiagnostic | { ref: [string, number] })[];
-  candidates: FileAnalysis['candidates'];
+  /** The candidates, or the base's: the first `same` as they were, the others moved `by` (typing moves all those after it). */
+  candidates: FileAnalysis['candidates'] | { same: number; by: number };
   skipped: FileAnalysis['skipped'];
 }
 
 export type SentFunction = FunctionAnalysis | string | { moved: string; shifts: readonly RangeShift[]; analysis?: FunctionAnalysis };
+/**
+ * The base's functions `from` … `from + count - 1` (in the base's order), each its base analysis
+ * moved `by` more than in the base (every shift of it), or, `by` null, back where it was made.
+ */
+export interface MovedRun { from: number; count: number; by: number | null }
 
 export type DeltaOutcome = { ok: true; delta: FileAnalysisDelta; ms: number };
 
@@ -84,12 +92,56 @@ export type DeltaOutcome = { ok: true; delta: FileAnalysisDelta; ms: number };
 export interface SentAnalysis {
   seq: number;
   functions: Map<string, PlacedAnalysis>;
+  /** The functions' names in order (not the rule helpers'): what a run counts in. */
+  order: readonly string[];
+  candidates: FileAnalysis['candidates'];
 }
 
-export function sentAnalysis(parts: { functions: readonly PlacedAnalysis[]; ruleHelpers?: readonly PlacedAnalysis[] }, seq: number): SentAnalysis {
+export function sentAnalysis(parts: { functions: readonly PlacedAnalysis[]; ruleHelpers?: readonly PlacedAnalysis[]; candidates?: FileAnalysis['candidates'] }, seq: number): SentAnalysis {
   const functions = new Map<string, PlacedAnalysis>();
-  for (const p of [...parts.functions, ...(parts.ruleHelpers ?? [])]) functions.set(p.analysis.name, p);
-  return { seq, functions };
+  const order = parts.functions.map((p) => p.analysis.name);
+  for (const p of parts.functions) functions.set(p.analysis.name, p);
+  for (const p of parts.ruleHelpers ?? []) functions.set(p.analysis.name, p);
+  return { seq, functions, order, candidates: parts.candidates ?? [] };
+}
+
+type Candidate = FileAnalysis['candidates'][number];
+
+function movedCandidate(a: Candidate, b: Candidate, by: number): boolean {
+  return a.name === b.name && a.range.start + by === b.range.start && a.range.end + by === b.range.end &&
+    a.nameRange.start + by === b.nameRange.start && a.nameRange.end + by === b.nameRange.end;
+}
+
+/** `now` as the base's candidates, the first `same` unmoved and the others moved `by`; undefined when it is not that. */
+function candidatesMoved(before: readonly Candidate[], now: readonly Candidate[]): { same: number; by: number } | undefined {
+  if (before.length !== now.length || now.length === 0) return undefined;
+  let same = 0;
+  while (same < now.length && movedCandidate(before[same], now[same], 0)) same++;
+  const by = same < now.length ? now[same].range.start - before[same].range.start : 0;
+  for (let i = same; i < now.length; i++) if (!movedCandidate(before[i], now[i], by)) return undefined;
+  return { same, by };
+}
+
+/** Per base, where each of its functions is in its order (made when first needed: most edits keep the order). */
+const positions = new WeakMap<SentAnalysis, Map<string, number>>();
+
+/** Where `name` is in the base's order; `guess` first (the same place as now, or right after the run). */
+function positionIn(base: SentAnalysis, name: string, guess: number): number | undefined {
+  if (base.order[guess] === name) return guess;
+  let at = positions.get(base);
+  if (!at) positions.set(base, (at = new Map(base.order.map((n, i) => [n, i]))));
+  return at.get(name);
+}
+
+/** How much more `now` moves each range than `before` does, when it is the same for all (null: not moved at all now); undefined when it is not that. */
+function movedMore(before: readonly RangeShift[], now: readonly RangeShift[]): number | null | undefined {
+  if (now.length === 0) return before.length > 0 ? null : undefined;
+  if (before.length !== now.length) return undefined;
+  const by = now[0].delta - before[0].delta;
+  for (let i = 0; i < now.length; i++) {
+    if (now[i].start !== before[i].start || now[i].end !== before[i].end || now[i].delta - before[i].delta !== by) return undefined;
+  }
+  return by;
 }
 
 /** `parts` (engine/analyzeFile.ts FileAnalysisJob.resultParts) as what changed since `last` (everything when there is no `last`). */
@@ -100,12 +152,29 @@ export function encodeAnalysis(parts: FileAnalysisParts, last: SentAnalysis | un
     if (known?.analysis === p.analysis) return sameShifts(known.shifts, p.shifts) ? name : { moved: name, shifts: p.shifts };
     return p.shifts.length === 0 ? p.analysis : { moved: name, shifts: p.shifts, analysis: p.analysis };
   });
-  const functions = encode(parts.functions);
+  // The functions, with runs: consecutive functions of the base, each moved by the same more.
+  const functions: (SentFunction | MovedRun)[] = [];
+  let run: MovedRun | null = null;
+  for (let i = 0; i < parts.functions.length; i++) {
+    const p = parts.functions[i];
+    const known = last?.functions.get(p.analysis.name);
+    if (known?.analysis === p.analysis && !sameShifts(known.shifts, p.shifts)) {
+      const by = movedMore(known.shifts, p.shifts);
+      const at: number | undefined = by === undefined ? undefined : positionIn(last!, p.analysis.name, run ? run.from + run.count : i);
+      if (at !== undefined) {
+        if (run && run.by === by && run.from + run.count === at) run.count++;
+        else functions.push((run = { from: at, count: 1, by: by! }));
+        continue;
+      }
+    }
+    run = null;
+    functions.push(...encode([p]));
+  }
   const ruleHelpers = parts.ruleHelpers.length > 0 ? encode(parts.ruleHelpers) : undefined;
   return {
     base: last ? last.seq : -1, seq, functions, ...(ruleHelpers ? { ruleHelpers } : {}),
     diagnostics: parts.diagnostics.map((d) => { const ref = parts.origins.get(d); return ref ? { ref } : d; }),
-    candidates: parts.candidates, skipped: parts.skipped,
+    candidates: (last && candidatesMoved(last.candidates, parts.candidates)) ?? parts.candidates, skipped: parts.skipped,
   };
 }
 
@@ -169,7 +238,7 @@ export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | un
   if (delta.base !== -1 && delta.base !== last?.seq) return null;
   let missing = false;
   const received = new Map<string, PlacedAnalysis>();
-  const decode = (fs: SentFunction[]): PlacedAnalysis[] => fs.map((f) => {
+  const decodeOne = (f: SentFunction): PlacedAnalysis => {
     let out: PlacedAnalysis | undefined;
     if (typeof f === 'string') out = last?.functions.get(f);
     else if ('moved' in f) {
@@ -179,8 +248,20 @@ export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | un
     if (!out) missing = true;
     else received.set(out.analysis.name, out);
     return out!;
-  });
-  const functions = decode(delta.functions);
+  };
+  const decode = (fs: SentFunction[]): PlacedAnalysis[] => fs.map(decodeOne);
+  const functions: PlacedAnalysis[] = [];
+  for (const f of delta.functions) {
+    if (typeof f !== 'object' || !('from' in f)) { functions.push(decodeOne(f)); continue; }
+    for (let i = f.from; i < f.from + f.count; i++) {
+      const known = last ? last.functions.get(last.order[i]) : undefined;
+      if (!known) { missing = true; break; }
+      const { by } = f;
+      const out = { analysis: known.analysis, shifts: by === null ? [] : known.shifts.map((s) => ({ start: s.start, end: s.end, delta: s.delta + by })) };
+      received.set(out.analysis.name, out);
+      functions.push(out);
+    }
+  }
   const ruleHelpers = delta.ruleHelpers ? decode(delta.ruleHelpers) : undefined;
   const diagnostics = delta.diagnostics.map((d) => {
     if (!('ref' in d)) return d;
@@ -190,8 +271,15 @@ export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | un
     const moved = movedAnalyses.get(p!);
     return moved ? moved.diagnostics[d.ref[1]] : shiftedRanges(known, p!.shifts);
   });
+  let candidates = delta.candidates;
+  if (!Array.isArray(candidates)) {
+    if (!last || last.candidates.length === 0) return null;
+    const { same, by } = candidates;
+    const mv = (r: Range): Range => ({ start: r.start + by, end: r.end + by });
+    candidates = by === 0 ? last.candidates : last.candidates.map((c, i) => i < same ? c : { ...c, nameRange: mv(c.nameRange), range: mv(c.range) });
+  }
   if (missing) return null;
-  const analysis = { diagnostics, candidates: delta.candidates, skipped: delta.skipped, ...(ruleHelpers ? { ruleHelpers: ruleHelpers.map(movedAnalysis) } : {}) } as FileAnalysis;
+  const analysis = { diagnostics, candidates, skipped: delta.skipped, ...(ruleHelpers ? { ruleHelpers: ruleHelpers.map(movedAnalysis) } : {}) } as FileAnalysis;
   // Moved into place when first read (hovers, lenses, code actions): never, for most edits, before the diagnostics are published.
   Object.defineProperty(analysis, 'functions', {
     enumerable: true, configurable: true,
@@ -202,7 +290,7 @@ export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | un
     },
   });
   asMade.set(analysis, functions);
-  return { analysis, received: { seq: delta.seq, functions: received } };
+  return { analysis, received: { seq: delta.seq, functions: received, order: functions.map((p) => p.analysis.name), candidates } };
 }
 
 /** `analysis` with `changes`; its functions, unless changed, still moved into place only when first read. */

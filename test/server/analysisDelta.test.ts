@@ -82,8 +82,11 @@ describe('server: analyses sent as what changed', () => {
       }
       const delta = wire(encodeAnalysis(parts, sentAnalysis(last.parts, last.seq), last.seq + 1));
       const moved = delta.functions.filter((f) => typeof f === 'object' && 'moved' in f);
-      assert.equal(moved.length, 59, `edit ${k}`);
       assert.ok(moved.every((f) => !('analysis' in f)), 'a moved analysis was sent again');
+      // Moved from where they were made: a record each; back there: one run of all of them.
+      const runs = delta.functions.filter((f) => typeof f === 'object' && 'from' in f);
+      if (k % 2 === 0) assert.equal(moved.length, 59, `edit ${k}`);
+      else assert.deepEqual([moved.length, runs], [0, [{ from: 1, count: 59, by: null }]], `edit ${k}`);
       // f9's GL001 is named, not sent again.
       assert.ok(delta.diagnostics.some((d) => 'ref' in d && d.ref[0] === 'f9'));
       const received = decodeAnalysis(delta, last.received)!;
@@ -112,6 +115,34 @@ describe('server: analyses sent as what changed', () => {
       assert.deepEqual(places.map((p) => [p.range, p.nameRange]), received.analysis.functions.map((f) => [f.range, f.nameRange]));
       assert.equal(placedStats.moved - before, k % 2 === 0 ? 59 : 0); // (f9's, f20's and f21's, placed above, are not copied again)
       assert.ok(JSON.stringify(delta).length * 5 < JSON.stringify(job.result()).length);
+      last = { parts, received: received.received, seq: last.seq + 1 };
+    }
+  });
+
+  it('typing on: each character moves every function after it once more, and they are sent as one run', () => {
+    const cache = new AnalysisCache();
+    // (with functions that could be annotated: the candidates move too)
+    const t1 = `${file(60, 9)}\nexport function plain1(x: number): number { return Math.sin(x) * x; }\nexport function plain2(x: number): number { return x * x; }\n`;
+    const j1 = analysed(t1, cache);
+    let last = { parts: j1.resultParts(), received: decodeAnalysis(wire(encodeAnalysis(j1.resultParts(), undefined, 1)), undefined)!.received, seq: 1 };
+    let literal = '1.0';
+    for (let k = 0; k < 4; k++) {
+      literal += '0';
+      const text = t1.replace('return 1.0 * x * x;', `return ${literal} * x * x;`);
+      const job = analysed(text, cache);
+      const parts = job.resultParts();
+      const delta = wire(encodeAnalysis(parts, sentAnalysis(last.parts, last.seq), last.seq + 1));
+      const records = delta.functions.filter((f) => typeof f === 'object');
+      // The first character moves them from where they were made (a record each); each next one, by one more.
+      if (k === 0) assert.equal(records.length, 60, 'f0 and 59 moved');
+      else assert.deepEqual(records.slice(1), [{ from: 1, count: 59, by: 1 }]);
+      assert.deepEqual(delta.candidates, { same: 0, by: 1 });
+      const received = decodeAnalysis(delta, last.received)!;
+      const gl001 = received.analysis.diagnostics.find((d) => d.code === 'GL001')!;
+      assert.equal(text.slice(gl001.range.start, gl001.range.end), '3 * x');
+      assert.deepEqual(received.analysis, analyzeFile(text));
+      assert.deepEqual(received.analysis.candidates.map((c) => text.slice(c.nameRange.start, c.nameRange.end)), ['plain1', 'plain2']);
+      if (k > 0) assert.ok(JSON.stringify(delta.functions.slice(1)).length < 100, JSON.stringify(delta.functions.slice(1)));
       last = { parts, received: received.received, seq: last.seq + 1 };
     }
   });
