@@ -2,7 +2,8 @@
 // item 6), measured like an editor sees them, over JSON-RPC against `node dist/server.js --stdio`:
 // - open → diagnostics, and re-analysis after an edit inside one function (a literal replaced by
 //   one of the same length, in the middle of the file and in the first function; and typing in the
-//   first function, a digit added and taken away, which moves every range after it), at 1k … 50k
+//   first function, a digit added and taken away, which moves every range after it; and typing on,
+//   a digit added after the last each time, which moves them once more each time), at 1k … 50k
 //   lines, with the server's memory at each size right after the edits and, from 20k lines, after
 //   12 s idle (a new server per size);
 // - the CLI's files per second over 10 … 500 files of 200 lines: by default, on every core (`--jobs`) and on one.
@@ -135,6 +136,22 @@ async function serverAt(lines) {
     row.editMiddle = await editAt(functions[Math.floor(functions.length / 2)]);
     row.editFirst = await editAt(functions[0]);
     row.typingFirst = await typeAt(functions[0]);
+    // Typing on: a digit added after the last one each time (what typing is; the row above brings the
+    // file back every second edit, which lets the server's caches of the text before serve again).
+    const typeOnAt = async (target) => {
+      const times = [];
+      for (let e = 0; e < EDITS; e++) {
+        version++;
+        const at = { line: target.edit.line, character: target.edit.character + target.edit.literal.length + e };
+        start = performance.now();
+        wait = diagnosticsOf(uri, version);
+        connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: at, end: at }, text: '1' }] });
+        await wait;
+        times.push(performance.now() - start);
+      }
+      return { medianMs: median(times), maxMs: Math.max(...times) };
+    };
+    row.typingOn = await typeOnAt(functions[0]);
     row.memory = memoryOf(server.pid);
     // And once the server has been idle a while: V8 collects the edits' garbage only when it has
     // been idle for some seconds (its memory reducer); at 20k lines and more, where that is most.
