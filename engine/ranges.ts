@@ -50,10 +50,14 @@ export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key
       return out ?? v;
     }
     const o = v as Record<string, unknown>;
-    if (typeof o.start === 'number' && typeof o.end === 'number' && Object.keys(o).length === 2) {
+    if (typeof o.start === 'number' && typeof o.end === 'number' && keyCountIs2(o)) {
       const start = o.start;
-      const sh = shifts.find((s) => start >= s.start && start <= s.end);
-      return sh && sh.delta !== 0 ? { start: start + sh.delta, end: (o.end as number) + sh.delta } : o;
+      // (a loop, not find: typing moves every later function's tags this way on each keystroke)
+      for (let i = 0; i < shifts.length; i++) {
+        const s = shifts[i];
+        if (start >= s.start && start <= s.end) return s.delta !== 0 ? { start: start + s.delta, end: (o.end as number) + s.delta } : o;
+      }
+      return o;
     }
     let out: Record<string, unknown> | undefined;
     for (const k in o) {
@@ -64,6 +68,13 @@ export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key
     return out ?? o;
   };
   return (shifts.some((s) => s.delta !== 0) ? move(x, true) : x) as T;
+}
+
+/** Whether plain data `o` has exactly two keys (without the array Object.keys would make). */
+function keyCountIs2(o: object): boolean {
+  let n = 0;
+  for (const _ in o) if (++n > 2) return false;
+  return n === 2;
 }
 
 /** An analysis's check points (`point`, and its top-level `points`): user data, never ranges. */
