@@ -146,31 +146,28 @@ function movedMore(before: readonly RangeShift[], now: readonly RangeShift[]): n
 
 /** `parts` (engine/analyzeFile.ts FileAnalysisJob.resultParts) as what changed since `last` (everything when there is no `last`). */
 export function encodeAnalysis(parts: FileAnalysisParts, last: SentAnalysis | undefined, seq: number): FileAnalysisDelta {
-  const encode = (ps: readonly PlacedAnalysis[]): SentFunction[] => ps.map((p) => {
+  const encodeOne = (p: PlacedAnalysis, known: PlacedAnalysis | undefined): SentFunction => {
     const name = p.analysis.name;
-    const known = last?.functions.get(name);
     if (known?.analysis === p.analysis) return sameShifts(known.shifts, p.shifts) ? name : { moved: name, shifts: p.shifts };
     return p.shifts.length === 0 ? p.analysis : { moved: name, shifts: p.shifts, analysis: p.analysis };
-  });
+  };
   // The functions, with runs: consecutive functions of the base, each moved by the same more.
   const functions: (SentFunction | MovedRun)[] = [];
   let run: MovedRun | null = null;
   for (let i = 0; i < parts.functions.length; i++) {
     const p = parts.functions[i];
     const known = last?.functions.get(p.analysis.name);
-    if (known?.analysis === p.analysis && !sameShifts(known.shifts, p.shifts)) {
-      const by = movedMore(known.shifts, p.shifts);
-      const at: number | undefined = by === undefined ? undefined : positionIn(last!, p.analysis.name, run ? run.from + run.count : i);
-      if (at !== undefined) {
-        if (run && run.by === by && run.from + run.count === at) run.count++;
-        else functions.push((run = { from: at, count: 1, by: by! }));
-        continue;
-      }
+    const by = known?.analysis === p.analysis && !sameShifts(known.shifts, p.shifts) ? movedMore(known.shifts, p.shifts) : undefined;
+    const at: number | undefined = by === undefined ? undefined : positionIn(last!, p.analysis.name, run ? run.from + run.count : i);
+    if (by !== undefined && at !== undefined) {
+      if (run && run.by === by && run.from + run.count === at) run.count++;
+      else functions.push((run = { from: at, count: 1, by }));
+      continue;
     }
     run = null;
-    functions.push(...encode([p]));
+    functions.push(encodeOne(p, known));
   }
-  const ruleHelpers = parts.ruleHelpers.length > 0 ? encode(parts.ruleHelpers) : undefined;
+  const ruleHelpers = parts.ruleHelpers.length > 0 ? parts.ruleHelpers.map((p) => encodeOne(p, last?.functions.get(p.analysis.name))) : undefined;
   return {
     base: last ? last.seq : -1, seq, functions, ...(ruleHelpers ? { ruleHelpers } : {}),
     diagnostics: parts.diagnostics.map((d) => { const ref = parts.origins.get(d); return ref ? { ref } : d; }),
@@ -275,8 +272,8 @@ export function decodeAnalysis(delta: FileAnalysisDelta, last: SentAnalysis | un
   if (!Array.isArray(candidates)) {
     if (!last || last.candidates.length === 0) return null;
     const { same, by } = candidates;
-    const mv = (r: Range): Range => ({ start: r.start + by, end: r.end + by });
-    candidates = by === 0 ? last.candidates : last.candidates.map((c, i) => i < same ? c : { ...c, nameRange: mv(c.nameRange), range: mv(c.range) });
+    const moved = [{ start: -Infinity, end: Infinity, delta: by }];
+    candidates = last.candidates.map((c, i) => i < same ? c : shiftedRanges(c, moved));
   }
   if (missing) return null;
   const analysis = { diagnostics, candidates, skipped: delta.skipped, ...(ruleHelpers ? { ruleHelpers: ruleHelpers.map(movedAnalysis) } : {}) } as FileAnalysis;
