@@ -178,7 +178,7 @@ export class FileAnalysisJob {
     const resumed = !!last && midEdit.size === 0 && this.resume(program, cache!, last);
     if (!resumed) program.functions.forEach((sf) => {
       if (sf.version > this.maxVersion) this.maxVersion = sf.version;
-      const ann = sf.annotations;
+      const ann = sf.tags;
       if (!ann.differentiable && !ann.derivative) return;
       // A declaration without a name (`const = (x) => …` being typed): the parser's error says all.
       if (sf.name === '') return;
@@ -234,7 +234,7 @@ export class FileAnalysisJob {
     if (fresh.length > RESUME_MAX_FRESH) return false;
     const affected = new Set(last.unsettled);
     for (const f of fresh) {
-      const listed = (f.annotations.differentiable || !!f.annotations.derivative) && f.name !== '';
+      const listed = (f.tags.differentiable || !!f.tags.derivative) && f.name !== '';
       // A function that gained or lost its tag changes the file's list of analysed functions.
       if (listed !== last.listed.has(f.name)) return false;
       if (listed) affected.add(f.name);
@@ -363,9 +363,9 @@ export class FileAnalysisJob {
     if (midEdit.size === 0) return null;
     const broken = this.keyed(sf)?.involved.find((f) => f !== sf && midEdit.has(f));
     if (!broken) return null;
-    const role = broken.name === findHandGradient(this.program!, sf)?.name || broken.name === sf.annotations.gradient
+    const role = broken.name === findHandGradient(this.program!, sf)?.name || broken.name === sf.tags.gradient
       ? 'its hand-written gradient'
-      : broken.name === sf.annotations.derivative ? 'its @derivative' : 'a function it involves';
+      : broken.name === sf.tags.derivative ? 'its @derivative' : 'a function it involves';
     return `${role}, '${broken.name}', has a syntax error`;
   }
 
@@ -533,7 +533,7 @@ export class FileAnalysisJob {
     for (let i = 0; i < this.order.length; i++) {
       const name = this.order[i];
       const p = this.results.get(name);
-      if (p) visit(p, !this.program?.functions.get(name)?.annotations.differentiable);
+      if (p) visit(p, !this.program?.functions.get(name)?.tags.differentiable);
     }
   }
 
@@ -700,7 +700,7 @@ function involvedFunctions(program: Program, sf: SourceFunction, hands = handFun
     if (out.has(f.name)) return;
     out.set(f.name, f);
     for (const g of calleesOf(program, f)) visit(g);
-    for (const tag of [f.annotations.derivative, f.annotations.gradient]) {
+    for (const tag of [f.tags.derivative, f.tags.gradient]) {
       const g = tag ? program.functions.get(tag) : undefined;
       if (g) visit(g);
     }
@@ -721,7 +721,7 @@ function involvedFunctions(program: Program, sf: SourceFunction, hands = handFun
  * name (a scan of every function here made each new memo O(functions): O(n²) at an open).
  */
 function pairable(program: Program, sf: SourceFunction): SourceFunction[] {
-  const ann = sf.annotations;
+  const ann = sf.tags;
   const names = new Set([sf.name, ann.gradient, ann.derivative, ...handTagsOf(ann).map((t) => t.name), ...namePairs(sf), ...structuralPairNames(sf)]);
   const out: SourceFunction[] = [];
   for (const n of names) {
@@ -900,7 +900,7 @@ const tagNames = new WeakMap<Annotations, string>();
 
 /** The names a function's tags resolved to (tag resolution depends on other statements: engine/declarationForms.ts). */
 function tagsOf(f: SourceFunction): string {
-  const a = f.annotations;
+  const a = f.tags;
   let names = tagNames.get(a);
   if (names === undefined) {
     const hands = handTagsOf(a);
@@ -966,15 +966,15 @@ const nameOffsets = new WeakMap<ts.Node, { start: number; length: number }>();
 function candidates(program: Program, handNames: (f: SourceFunction) => string[]): FileAnalysis['candidates'] {
   const referenced = new Set<string>();
   program.functions.forEach((f) => {
-    if (f.annotations.gradient) referenced.add(f.annotations.gradient);
-    if (f.annotations.derivative) referenced.add(f.annotations.derivative);
-    if (!f.annotations.differentiable) return;
+    if (f.tags.gradient) referenced.add(f.tags.gradient);
+    if (f.tags.derivative) referenced.add(f.tags.derivative);
+    if (!f.tags.differentiable) return;
     const hands = handNames(f);
     for (let i = 0; i < hands.length; i++) referenced.add(hands[i]);
   });
   const out: FileAnalysis['candidates'] = [];
   program.functions.forEach((f) => {
-    const a = f.annotations;
+    const a = f.tags;
     if (a.differentiable || a.nondifferentiable || a.derivative || referenced.has(f.name)) return;
     const offset = candidateName(f, program);
     if (offset === null) return;

@@ -16,6 +16,7 @@ import { closestName, formatPoint } from './format';
 import { checkGradient } from './gradientCheck';
 import { LiveCode } from './compiled/live';
 import { IrFunction, Point, Range, Stmt } from './ir';
+import { annotationDiagnosticsOf, annotationsOf } from './sourceFunction';
 import type { KinkEvent } from './api';
 import { forEachExpr } from './irWalk';
 import { someStmt } from './codegen/stmtWalk';
@@ -25,7 +26,7 @@ import { wrtOf } from './wrt';
 
 /** The hand-written gradient of `sf` (the first, when there are several): named by a tag, or paired by name. */
 export function findHandGradient(program: Program, sf: SourceFunction): { name: string; pairedBy: 'tag' | 'name' } | null {
-  const ann = sf.annotations;
+  const ann = sf.tags;
   if (ann.derivative && !ann.differentiable) return { name: ann.derivative, pairedBy: 'tag' };
   if (ann.gradient) return { name: ann.gradient, pairedBy: 'tag' };
   const paired = pairedByName(program, sf);
@@ -100,7 +101,7 @@ function analyzeIn(program: Program, sf: SourceFunction, options: AnalysisOption
     name: sf.name, range: sf.range, nameRange: fn.nameRange,
     params: fn.params.map((p) => p.name), wrt: [], vectorValued: fn.returnType === 'arr',
     points: [], value: null, gradient: null, jacobian: null, closedForm: null, check: null,
-    locals: [], diagnostics: [...sf.annotationDiagnostics, ...lowered.diagnostics], closedFormAvailable: false,
+    locals: [], diagnostics: [...annotationDiagnosticsOf(sf), ...lowered.diagnostics], closedFormAvailable: false,
   };
   try {
     analyzeInto(analysis, program, sf, fn, options, self, specs);
@@ -191,7 +192,7 @@ export function budgetDiagnostic(analysis: FunctionAnalysis, name: string, range
 function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFunction, fn: IrFunction, options: AnalysisOptions, self: SelfConvention | null, specs: HandSpec[]): void {
   const limits = meter().limits;
   const diagnostics = analysis.diagnostics;
-  const ann = sf.annotations;
+  const ann = annotationsOf(sf);
   const tagRange = (tag: string): Range => ann.tagRanges.find((t) => t.tag === tag)?.range ?? fn.nameRange;
   const gl005 = (range: Range, message: string, fixes?: DiagnosticFix[]) =>
     diagnostics.push({ code: 'GL005', severity: 'error', range, message, functionName: sf.name, ...(fixes ? { fixes } : {}) });

@@ -15,6 +15,7 @@ import type { HandSpec } from './check/conventions';
 import { jsDocTagEdit, type Edit } from './fixEdits';
 import type { IrFunction } from './ir';
 import type { Program, SourceFunction } from './program';
+import { annotationsOf, tagRangeOf } from './sourceFunction';
 
 /** Attaches the fix to each GL002 of `sf` on a call whose value cannot be computed. */
 export function attachCallFixes(diagnostics: EngineDiagnostic[], program: Program, sf: SourceFunction, fn: IrFunction, specs: readonly HandSpec[]): void {
@@ -97,12 +98,12 @@ function passAsParameter(program: Program, sf: SourceFunction, fn: IrFunction, s
     edits.push({ range: { start: hp[hp.length - 1].end, end: hp[hp.length - 1].end }, newText: `, ${declaration}` });
   }
   // Every @at point gives every parameter: the new one at 1 (its value from the caller is unknown here).
-  for (const r of sf.annotations.atRanges) edits.push({ range: { start: r.end, end: r.end }, newText: `, ${name} = 1` });
+  for (const r of annotationsOf(sf).atRanges) edits.push({ range: { start: r.end, end: r.end }, newText: `, ${name} = 1` });
   // Held constant: without @wrt, every number parameter would now be differentiated.
-  if (!sf.annotations.wrt) {
+  if (!sf.tags.wrt) {
     const declared = new Set(params.map((p) => (ts.isIdentifier(p.name) ? p.name.text : '')));
     const wrt = fn.params.filter((p) => declared.has(p.name) && p.depth <= 1).map((p) => p.name);
-    const doc = sf.annotations.docRange;
+    const doc = tagRangeOf(sf, sf.tags.docRange);
     const tag = doc && !sf.inheritedDoc && wrt.length > 0 ? jsDocTagEdit(program.text, doc, `@wrt ${wrt.join(', ')}`) : null;
     if (!tag) return null;
     edits.push(tag);

@@ -32,9 +32,8 @@ import { emptyAnnotations, parseAnnotations } from './annotations';
 import { handTagsOf, type HandTag } from './check/tags';
 import type { Annotations, Range } from './ir';
 import { propertyName } from './lower/types';
-import type { DeclarationForm, FunctionNode, SourceFunction } from './sourceFunction';
+import { tagRangeOf, type DeclarationForm, type FunctionNode, type SourceFunction } from './sourceFunction';
 import { spliceOf } from './statementSplice';
-import { shiftedRanges } from './ranges';
 import { detached, detachStrings } from './textDiff';
 
 /** The last `/** … *\/` comment before `decl`, parsed. */
@@ -164,12 +163,13 @@ export const discoveryStats = { statements: 0, versions: 0, afterSplice: 0 };
  * replaces an earlier one). Linear: one visit of each statement, member and function body, and
  * per edit only of the statements the incremental parser re-parsed (the others are memoised).
  * Each call returns fresh SourceFunction objects with ranges moved to where their statement is
- * now; an unmoved one shares its tags with the memo, so whatever changes them copies them first.
+ * now; their tags are shared with the memo (where the statement was found, `tagShift` behind), so
+ * whatever changes them copies them first.
  */
 export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[]): Discovery {
   const functions = new Map<string, SourceFunction>();
   const shapes: string[] = [];
-  const tables: { members: SourceFunction[]; doc: TableDoc }[] = [];
+  const tables: { members: SourceFunction[]; doc: TableDoc; shift: number }[] = [];
   // Indexed loops, no per-statement objects: this runs on every edit over every statement, mostly
   // before V8 has optimised it (where a `for…of` allocates a result object per step).
   const statements = sourceFile.statements;
@@ -207,7 +207,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   if (copies) {
     for (let i = 0; i < found.length; i++) {
       for (const t of found[i].tables) {
-        tables.push({ members: t.members.map((m) => copies!.get(m)!), doc: shiftedCopy(t.doc, statements[i].pos - found[i].pos) });
+        tables.push({ members: t.members.map((m) => copies!.get(m)!), doc: t.doc, shift: statements[i].pos - found[i].pos });
       }
     }
   }
@@ -216,15 +216,20 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   // (no JSDoc, or one with only `@param`, `@returns`, prose) that are not a sibling's derivative
   // (`derivative` beside `fn`).
   const derivatives = tables.length > 0 ? structuralDerivatives(functions) : new Set<string>();
-  const ownTags = (m: SourceFunction) => !!m.annotations.docRange && GRADLENS_TAG.test(text.slice(m.annotations.docRange.start, m.annotations.docRange.end));
-  for (const { members, doc } of tables) {
+  const ownTags = (m: SourceFunction) => {
+    const r = tagRangeOf(m, m.tags.docRange);
+    return !!r && GRADLENS_TAG.test(text.slice(r.start, r.end));
+  };
+  for (const { members, doc, shift } of tables) {
     let first = true;
     for (const m of members) {
       if (ownTags(m) || functions.get(m.name) !== m || derivatives.has(m.name)) continue;
-      m.annotations = structuredClone(doc.annotations);
-      m.annotationDiagnostics = first ? doc.diagnostics : [];
+      // (the table's tags where its statement's discovery found them, as the member's own are)
+      m.tags = structuredClone(doc.annotations);
+      m.tagDiagnostics = first ? doc.diagnostics : [];
+      m.tagShift = shift;
       m.inheritedDoc = true;
-      m.text = `${text.slice(doc.annotations.docRange!.start, doc.annotations.docRange!.end)}\u0000${m.text}`;
+      m.text = `${text.slice(doc.annotations.docRange!.start + shift, doc.annotations.docRange!.end + shift)}\u0000${m.text}`;
       first = false;
     }
   }
@@ -269,9 +274,10 @@ export interface PreviousDiscovery extends Discovery {
 /**
  * Discovery in proportion to the edit: after a splice (engine/statementSplice.ts) that replaced a
  * statement of a plain file by one declaring the same functions (names and forms), the last
- * discovery's map is updated in place: the statement's functions, those of the statements it moved,
- * and those whose tags the last program copied are made again, the others stay as they are (their
- * statements, ranges and tags are). Null when that is not certain: then everything is discovered.
+ * discovery's map is updated in place: the statement's functions and those whose tags the last
+ * program copied are made again; those of the statements after it are moved where they are (their
+ * ranges and `tagShift`: their tags, and their names as resolved, are not copied); the others stay
+ * as they are. Null when that is not certain: then everything is discovered.
  * The last discovery's map is the new one's: the program made from it must not be read again.
  */
 export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, parseErrors: readonly number[], previous: PreviousDiscovery): Discovery | null {
@@ -301,7 +307,6 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   for (const f of renewed) functions.set(f.name, f);
   // The functions of the statements after it are moved where they are (no copy of each: typing
   // moves every one after the edit); a function that another of its name replaced is not in the map.
-  const moved: SourceFunction[] = [];
   for (let k = 0; k < after.length; k++) {
     const { m, delta } = after[k];
     for (let j = 0; j < m.main.length; j++) {
@@ -309,7 +314,6 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
       const f = functions.get(raw.name);
       if (!f || f.origin !== raw) continue;
       moveTo(f, raw, delta);
-      moved.push(f);
     }
   }
   for (const f of previous.retagged) {
@@ -320,9 +324,9 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
     functions.set(again.name, again);
     renewed.push(again);
   }
+  // The moved functions keep their tags as resolved: the file's names are the same (the statement
+  // declares the same ones), and moving them copied nothing.
   resolveTagNames(functions, renewed, previous.resolved);
-  // (A moved function made again above is no longer in the map: nothing to resolve.)
-  resolveTagNames(functions, moved.filter((f) => functions.get(f.name) === f), previous.resolved);
   discoveryStats.afterSplice++;
   // (The last discovery's list, taken over as its map is.)
   (previous.found as StatementFunctions[])[spliced.index] = s;
@@ -361,31 +365,11 @@ function attachConstructors(functions: ReadonlyMap<string, SourceFunction>, sour
   });
 }
 
-/** Per function of the memo, its tags as last moved (copied once per distance, not per discovery). */
-const movedTags = new WeakMap<SourceFunction, { delta: number; annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] }>();
-
-/** A function's tags (and their diagnostics) moved by `delta` from where its statement's discovery found them. */
-function movedTagsOf(raw: SourceFunction, delta: number): { annotations: Annotations; annotationDiagnostics: EngineDiagnostic[] } {
-  if (delta === 0) return raw;
-  let moved = movedTags.get(raw);
-  if (moved?.delta !== delta) {
-    moved = {
-      delta,
-      annotations: shiftedCopy(raw.annotations, delta),
-      annotationDiagnostics: raw.annotationDiagnostics.length === 0 ? raw.annotationDiagnostics : shiftedCopy(raw.annotationDiagnostics, delta),
-    };
-    movedTags.set(raw, moved);
-  }
-  return moved;
-}
-
-/** `f` (made from `raw`) put where `raw`'s statement now is: `delta` from where it was found. */
+/** `f` (made from `raw`) put where `raw`'s statement now is: `delta` from where it was found (its tags not copied: they are read where they are now with annotationsOf). */
 function moveTo(f: SourceFunction, raw: SourceFunction, delta: number): void {
-  const tags = movedTagsOf(raw, delta);
   f.range = movedRange(raw, delta);
   f.textStart = raw.textStart + delta;
-  f.annotations = tags.annotations;
-  f.annotationDiagnostics = tags.annotationDiagnostics;
+  f.tagShift = delta;
 }
 
 function movedRange(raw: SourceFunction, delta: number): Range {
@@ -395,7 +379,6 @@ function movedRange(raw: SourceFunction, delta: number): Range {
 /** A function found in a statement, as this parse has it: ranges moved by `delta`. */
 function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly number[]): SourceFunction {
   const range = movedRange(raw, delta);
-  const moved = movedTagsOf(raw, delta);
   // Every field written, in one order, whatever the form: one object shape for every function, so
   // that the passes over all of a file's functions read them at one inline-cached offset.
   return {
@@ -413,11 +396,12 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
     enclosing: raw.enclosing,
     context: raw.context,
     inheritedDoc: raw.inheritedDoc,
-    // Shared with the memo when unmoved, and with the last discovery that moved it as far (typing
-    // moves a statement back and forth): whatever changes a function's tags copies them first
-    // (resolveTagNames, contextInputsOf, Program.lower for the check points).
-    annotations: moved.annotations,
-    annotationDiagnostics: moved.annotationDiagnostics,
+    // Shared with the memo, where the statement's discovery found them: whatever changes a
+    // function's tags copies them first (resolveTagNames, contextInputsOf, Program.lower for the
+    // check points).
+    tags: raw.tags,
+    tagDiagnostics: raw.tagDiagnostics,
+    tagShift: delta,
     hasSyntaxError: parseErrors.length > 0 && parseErrors.some((p) => p >= range.start && p <= range.end),
     deepNesting: raw.deepNesting,
     range,
@@ -426,15 +410,6 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
     version: raw.version,
     origin: raw,
   };
-}
-
-/**
- * Plain data with every range (`{ start, end }`) moved by `delta` (engine/ranges.ts
- * `shiftedRanges`: the objects on the way to a range are copied, the rest shared); check points
- * (`at`, user data, never ranges) are left as they are.
- */
-function shiftedCopy<T>(x: T, delta: number): T {
-  return shiftedRanges(x, [{ start: -Infinity, end: Infinity, delta }], (key) => key === 'at');
 }
 
 /** The functions one top-level statement declares (see StatementFunctions). */
@@ -450,7 +425,7 @@ function statementFunctions(text: string, sourceFile: ts.SourceFile, stmt: ts.St
     const { annotations, diagnostics } = readJsDoc(text, decl, name);
     const textStart = annotations.docRange?.start ?? range.start;
     const sf: SourceFunction = {
-      name, node, decl, nameNode, annotations: detachStrings(annotations), annotationDiagnostics: detachStrings(diagnostics), ...place,
+      name, node, decl, nameNode, tags: detachStrings(annotations), tagDiagnostics: detachStrings(diagnostics), tagShift: 0, ...place,
       hasSyntaxError: false,
       range, textStart, text: detached(text.slice(textStart, decl.end)), version: ++discoveryStats.versions,
     };
@@ -720,10 +695,9 @@ const NO_NAMES: readonly string[] = [];
 /** Every name a tag of a function gives (`@gradient`, `@partial`, `@hessian`, `@jvp`, `@derivative`), resolved relative to it. */
 function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only: readonly SourceFunction[] | undefined, memo: WeakMap<Annotations, Annotations>): void {
   const resolve = (sf: SourceFunction): void => {
-    const ann = sf.annotations;
-    // (looked up first: typing moves every later function, and each is looked up again)
+    const ann = sf.tags;
     const known = memo.get(ann);
-    if (known) { sf.annotations = known; return; }
+    if (known) { sf.tags = known; return; }
     const tags = handTagsOf(ann);
     if (!ann.gradient && !ann.derivative && tags.length === 0) { memo.set(ann, ann); return; }
     const gradient = ann.gradient && resolveRelative(functions, sf, ann.gradient);
@@ -734,7 +708,7 @@ function resolveTagNames(functions: ReadonlyMap<string, SourceFunction>, only: r
     const copy = { ...ann, gradient, derivative } as Annotations & { hands?: HandTag[] };
     if (hands.length > 0) copy.hands = tags.map((t, i) => ({ ...t, name: hands[i] }));
     memo.set(ann, copy);
-    sf.annotations = copy;
+    sf.tags = copy;
   };
   if (only) only.forEach(resolve);
   else functions.forEach(resolve);

@@ -183,8 +183,8 @@ export function contextInputsOf(
   const members = [...functions.values()].filter((f) => sameContext(f, sf));
   const named = new Set<string>();
   for (const f of members) {
-    for (const w of f.annotations.wrt ?? []) named.add(w);
-    for (const p of f.annotations.at) for (const k of Object.keys(p)) named.add(k);
+    for (const w of f.tags.wrt ?? []) named.add(w);
+    for (const p of f.tags.at) for (const k of Object.keys(p)) named.add(k);
   }
   const inputs: ImplicitInput[] = [];
   const constants = new Map<string, number>();
@@ -262,11 +262,11 @@ export function contextInputsOf(
   // A check point that does not name a defaulted input gets its literal value.
   for (const f of members) {
     const missing = (p: Point) => inputs.some((inp) => (inp.defaultValue !== undefined || arrayDefaults.has(inp.name)) && !Object.hasOwn(p, inp.name));
-    if (!f.annotations.at.some(missing)) continue;
+    if (!f.tags.at.some(missing)) continue;
     // A copy: the tags as parsed are shared with the memo of the statement (see discoverFunctions).
-    f.annotations = { ...f.annotations, at: f.annotations.at.map((p) => ({ ...p })) };
+    f.tags = { ...f.tags, at: f.tags.at.map((p) => ({ ...p })) };
     retagged?.(f);
-    for (const p of f.annotations.at) {
+    for (const p of f.tags.at) {
       for (const inp of inputs) if (inp.defaultValue !== undefined && !Object.hasOwn(p, inp.name)) p[inp.name] = inp.defaultValue;
       for (const [name, v] of arrayDefaults) if (!Object.hasOwn(p, name)) p[name] = v as number[]; // a matrix too, as `@at M = [[…]]` gives
     }

@@ -14,7 +14,7 @@
 
 import ts from 'typescript';
 import type { IrFunction, IrParam, Stmt } from './ir';
-import type { Lowered, ProgramView, SourceFunction } from './sourceFunction';
+import { annotationsOf, type Lowered, type ProgramView, type SourceFunction } from './sourceFunction';
 import { LoweringBudget } from './lower/core';
 import { bodyDefault } from './lower/statements';
 import { TypedLowerer } from './lower/typed';
@@ -77,7 +77,7 @@ class Lowerer extends TypedLowerer {
       const def = p.initializer ? this.defaultValue(p.initializer) : bodyDef ? this.defaultValue(bodyDef) : undefined;
       if (p.initializer && def === undefined) { this.report(p.initializer, 'This default value (not a number, an array of numbers, a boolean or a string literal)', 'Give the parameter a literal default (`scale = 1`, `w = [0, 0]`), or none.'); continue; }
       // Untyped (JavaScript without JSDoc): typed by its default, or by its value in the first `@at`.
-      const ty = typeNode ? parameterShape(typeNode, this.sfile) : def !== undefined ? shapeOfValue(def) : shapeOfValue(sf.annotations.at[0]?.[p.name.text]);
+      const ty = typeNode ? parameterShape(typeNode, this.sfile) : def !== undefined ? shapeOfValue(def) : shapeOfValue(sf.tags.at[0]?.[p.name.text]);
       if (!ty) {
         this.report(typeNode ?? p, `A parameter of type '${typeNode?.getText(this.sfile)}'`,
           'Parameters are number, number[], readonly number[], Float64Array, tuples, records of numbers (interfaces, type aliases, `{ x: number }`), arrays of those, booleans and strings.');
@@ -162,7 +162,7 @@ class Lowerer extends TypedLowerer {
       range: sf.range,
       nameRange: this.range(sf.nameNode),
       bodyRange: this.range(bodyNode),
-      annotations: sf.annotations,
+      annotations: annotationsOf(sf),
       text: sf.text,
       calls: [...this.calls],
       ok: this.diagnostics.length === 0,

@@ -8,7 +8,7 @@ import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type 
 import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
-import type { ContextInputs, DeclarationForm, Lowered, ProgramView, SourceFunction } from './sourceFunction';
+import { tagRangeOf, type ContextInputs, type DeclarationForm, type Lowered, type ProgramView, type SourceFunction } from './sourceFunction';
 import { mathConstant, numberConstant } from './mathConstants';
 import { MATH_FNS, MathFn, OPS } from './ops';
 import { arithOp } from './lower/operators';
@@ -100,8 +100,8 @@ export class Program implements ProgramView {
     this.ensurePlacedFor([sf]);
     // The analysis puts check points in the IR's form in place (engine/checkPoints.ts
     // validatePoint); the tags as discovered are shared with other parses (engine/declarationForms.ts).
-    if (sf.annotations.at.length > 0) {
-      sf.annotations = { ...sf.annotations, at: sf.annotations.at.map((p) => ({ ...p })) };
+    if (sf.tags.at.length > 0) {
+      sf.tags = { ...sf.tags, at: sf.tags.at.map((p) => ({ ...p })) };
       this.retagged.add(sf);
     }
     const result = this.imports ? this.imports.lowering(name, () => lowerFunction(this, sf)) : lowerFunction(this, sf);
@@ -115,7 +115,7 @@ export class Program implements ProgramView {
 
   /** Annotated functions, in source order. */
   annotated(): SourceFunction[] {
-    return [...this.functions.values()].filter((f) => f.annotations.differentiable);
+    return [...this.functions.values()].filter((f) => f.tags.differentiable);
   }
 
   resolveCallee(caller: SourceFunction, callee: ts.Expression): SourceFunction | undefined {
@@ -381,7 +381,7 @@ export function locationOf(f: SourceFunction, program: Program): FunctionLocatio
     })),
     returnTypeText: node.type ? node.type.getText(sourceFile) : null,
     body: node.body && ts.isBlock(node.body) ? { start: node.body.getStart(sourceFile), end: node.body.end } : null,
-    jsDoc: f.annotations.docRange && !f.inheritedDoc ? { ...f.annotations.docRange } : null,
+    jsDoc: f.tags.docRange && !f.inheritedDoc ? { ...tagRangeOf(f, f.tags.docRange) } : null,
     exported: f.exported,
     container: f.container ?? null,
     memberOf,
@@ -460,7 +460,7 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
   if (everyTagAnalysed(program)) return [];
   const analysed = new Set<number>();
   program.functions.forEach((f) => {
-    if (f.annotations.differentiable && f.annotations.docRange) analysed.add(f.annotations.docRange.start);
+    if (f.tags.differentiable && f.tags.docRange) analysed.add(f.tags.docRange.start + f.tagShift);
   });
   program.ensureAllPlaced();
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => d.start ?? 0);
@@ -527,7 +527,7 @@ function everyTagAnalysed(program: Program): boolean {
   const statements = sourceFile.statements;
   const docOf = (name: string): Range | null => {
     const f = functions.get(name);
-    return f && f.annotations.differentiable ? f.annotations.docRange : null;
+    return f && f.tags.differentiable ? tagRangeOf(f, f.tags.docRange) : null;
   };
   const inside = (r: Range | null, s: { pos: number; end: number }): boolean => !!r && r.start >= s.pos && r.end <= s.end;
   const misses: ts.Statement[] = [];
@@ -553,7 +553,7 @@ function everyTagAnalysed(program: Program): boolean {
   };
   const docs: { range: Range; name: string }[] = [];
   functions.forEach((f) => {
-    const r = f.annotations.differentiable ? f.annotations.docRange : null;
+    const r = f.tags.differentiable ? tagRangeOf(f, f.tags.docRange) : null;
     if (!r) return;
     const m = misses[last(misses.length, (k) => misses[k].pos <= r.start)];
     if (m && inside(r, m)) docs.push({ range: r, name: f.name });
@@ -712,7 +712,7 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
     if (!host.body) return { name, form: `an overload signature of '${name}'`, advice: `Put @differentiable on the implementation of '${name}' (the declaration with a body).` };
     const known = program.functions.get(name);
     if (known && known.node !== host) return { name, form: `an earlier declaration of '${name}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
-    if (known && known.annotations.docRange && known.annotations.docRange.start !== commentPos) {
+    if (known && known.tags.docRange && known.tags.docRange.start + known.tagShift !== commentPos) {
       return { name, form: `a JSDoc block of '${name}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
     }
   }
@@ -725,7 +725,7 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
     if (d && d.initializer) {
       const known = program.functions.get(names[0]);
       if (known && known.node !== unwrapInitializer(d.initializer)) return { name: names[0], form: `an earlier declaration of '${names[0]}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
-      if (known && known.annotations.docRange && known.annotations.docRange.start !== commentPos) {
+      if (known && known.tags.docRange && known.tags.docRange.start + known.tagShift !== commentPos) {
         return { name: names[0], form: `a JSDoc block of '${names[0]}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
       }
       if (ts.isObjectLiteralExpression(unwrapInitializer(d.initializer))) {

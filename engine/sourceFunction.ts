@@ -6,6 +6,7 @@ import type ts from 'typescript';
 import type { EngineDiagnostic } from './api';
 import type { Annotations, IrFunction, Range, RecordLayout } from './ir';
 import type { ImportedRef } from './modules';
+import { shiftedRanges } from './ranges';
 
 export type FunctionNode = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration | ts.GetAccessorDeclaration;
 
@@ -54,8 +55,15 @@ export interface SourceFunction {
   context?: ts.Node;
   /** Its tags come from the JSDoc of the table it is a member of (a `@differentiable` on the object). */
   inheritedDoc?: boolean;
-  annotations: Annotations;
-  annotationDiagnostics: EngineDiagnostic[];
+  /**
+   * Its tags, and their diagnostics, with ranges where its statement's discovery found them: they
+   * are `tagShift` behind where they are now (annotationsOf, annotationDiagnosticsOf). Moving a
+   * function copies nothing (typing moves every function after the edit) and keeps what is
+   * memoised per tags object (the resolution of their names) valid.
+   */
+  tags: Annotations;
+  tagDiagnostics: EngineDiagnostic[];
+  tagShift: number;
   /** The parser reported an error inside this function: it is mid-edit, leave it alone. */
   hasSyntaxError: boolean;
   /** Part of it was nested too deeply to parse (blanked out before parsing; see analyzeFile). */
@@ -129,4 +137,34 @@ export interface ProgramView {
   contextInputs(sf: SourceFunction): ContextInputs;
   /** A name (`f`, `M.f`, `K`) the file imports from another module of the workspace (engine/modules.ts); undefined when it imports none. */
   resolveImport?(ref: ts.Expression): ImportedRef | undefined;
+}
+
+/** Per tags object, its copy moved as far as it was last read (typing reads it again at one distance). */
+const movedTagsMemo = new WeakMap<object, { shift: number; moved: unknown }>();
+
+function movedBy<T extends object>(found: T, shift: number): T {
+  if (shift === 0) return found;
+  const known = movedTagsMemo.get(found);
+  if (known?.shift === shift) return known.moved as T;
+  // Check points (`at`) are user data, never ranges.
+  const moved = shiftedRanges(found, [{ start: -Infinity, end: Infinity, delta: shift }], (key) => key === 'at');
+  movedTagsMemo.set(found, { shift, moved });
+  return moved;
+}
+
+/** A function's tags with their ranges where they are now: made only where ranges are read (a copy per distance moved). */
+export function annotationsOf(sf: SourceFunction): Annotations {
+  return movedBy(sf.tags, sf.tagShift);
+}
+
+/** The diagnostics of a function's tags, where they are now. */
+export function annotationDiagnosticsOf(sf: SourceFunction): EngineDiagnostic[] {
+  return sf.tagDiagnostics.length === 0 ? sf.tagDiagnostics : movedBy(sf.tagDiagnostics, sf.tagShift);
+}
+
+/** One range of a function's tags (its `docRange`, a tag's), where it is now. */
+export function tagRangeOf(sf: SourceFunction, found: Range): Range;
+export function tagRangeOf(sf: SourceFunction, found: Range | null): Range | null;
+export function tagRangeOf(sf: SourceFunction, found: Range | null): Range | null {
+  return found && sf.tagShift !== 0 ? { start: found.start + sf.tagShift, end: found.end + sf.tagShift } : found;
 }

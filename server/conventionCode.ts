@@ -171,7 +171,7 @@ function partialLines(plain: string, args: string[], parts: ('num' | 'arr')[], k
 function wrtOf(text: string, fnName: string): string[] | null {
   try {
     const sf = parseProgram(text).functions.get(fnName);
-    return sf ? sf.annotations.wrt ? [...sf.annotations.wrt] : sf.node.parameters.map((p) => p.name.getText()) : null;
+    return sf ? sf.tags.wrt ? [...sf.tags.wrt] : sf.node.parameters.map((p) => p.name.getText()) : null;
   } catch {
     return null;
   }

@@ -7,6 +7,7 @@
 import ts from 'typescript';
 import type { GradientConvention, HandKind } from '../api';
 import type { Range } from '../ir';
+import { tagRangeOf } from '../sourceFunction';
 import type { Program, SourceFunction } from '../program';
 import { handTagsOf } from './tags';
 import { structuralPair } from '../declarationForms';
@@ -150,7 +151,7 @@ function returnKind(sf: SourceFunction, program: Program, written: string | null
  * or a boolean parameter named `derivative` (or `deriv`, `prime`).
  */
 export function selfConvention(program: Program, sf: SourceFunction): SelfConvention | null {
-  const ann = sf.annotations;
+  const ann = sf.tags;
   const tags = handTagsOf(ann).filter((t) => t.kind === 'gradient');
   const selfTag = tags.find((t) => t.name === sf.name);
   if (tags.length > 0 && !selfTag) return null;
@@ -208,15 +209,17 @@ export function namePairs(sf: SourceFunction): string[] {
  * `@derivative` rule. `self` is `sf`'s own convention (selfConvention).
  */
 export function handSpecs(program: Program, sf: SourceFunction, self: SelfConvention | null): HandSpec[] {
-  const ann = sf.annotations;
+  const ann = sf.tags;
+  // (its ranges where they are now: the tags' are where the function's statement was found)
+  const at = (r: Range | null) => tagRangeOf(sf, r);
   const specs: HandSpec[] = [];
   if (ann.derivative && !ann.differentiable) {
-    specs.push({ kind: 'rule', convention: 'plain', declared: false, name: ann.derivative, pairedBy: 'tag', nameRange: ann.derivativeRange, tagRange: ann.derivativeRange, self: false });
+    specs.push({ kind: 'rule', convention: 'plain', declared: false, name: ann.derivative, pairedBy: 'tag', nameRange: at(ann.derivativeRange), tagRange: at(ann.derivativeRange), self: false });
     return specs;
   }
   const tags = handTagsOf(ann);
   for (const t of tags) {
-    const base = { name: t.name, pairedBy: 'tag' as const, nameRange: t.nameRange, tagRange: t.tagRange, self: t.name === sf.name };
+    const base = { name: t.name, pairedBy: 'tag' as const, nameRange: at(t.nameRange), tagRange: at(t.tagRange), self: t.name === sf.name };
     switch (t.kind) {
       case 'gradient': {
         if (base.self) {
@@ -229,7 +232,7 @@ export function handSpecs(program: Program, sf: SourceFunction, self: SelfConven
         break;
       }
       case 'partial':
-        specs.push({ ...base, kind: 'partial', convention: 'plain', declared: true, param: t.param, paramRange: t.paramRange, scale: t.scale ?? 1, scaleText: t.scaleText ?? '1' });
+        specs.push({ ...base, kind: 'partial', convention: 'plain', declared: true, param: t.param, paramRange: t.paramRange && tagRangeOf(sf, t.paramRange), scale: t.scale ?? 1, scaleText: t.scaleText ?? '1' });
         break;
       case 'hessian': {
         const hand = program.functions.get(t.name);
@@ -342,12 +345,12 @@ const generated = (c: GradientConvention | null): GeneratedConvention | null => 
  * Bounded by the file's functions, each asked once.
  */
 export function generationConvention(program: Program, sf: SourceFunction): GeneratedConvention | null {
-  const own = handTagsOf(sf.annotations).find((t) => t.kind === 'gradient');
+  const own = handTagsOf(sf.tags).find((t) => t.kind === 'gradient');
   if (own) return generated(own.convention);
   const counts = new Map<GradientConvention, number>();
   let total = 0;
   for (const other of program.functions.values()) {
-    if (other === sf || !other.annotations.differentiable) continue;
+    if (other === sf || !other.tags.differentiable) continue;
     for (const spec of handSpecs(program, other, selfConvention(program, other))) {
       if (spec.kind !== 'gradient' || spec.self) continue;
       counts.set(spec.convention, (counts.get(spec.convention) ?? 0) + 1);
@@ -364,10 +367,10 @@ export function generationConvention(program: Program, sf: SourceFunction): Gene
  * already have a partial. Null when it has no `@partial` tag (or a `@gradient`: then that is its derivative).
  */
 export function partialsOf(program: Program, sf: SourceFunction): { wrt: string[]; covered: Set<string> } | null {
-  const tags = handTagsOf(sf.annotations);
+  const tags = handTagsOf(sf.tags);
   if (tags.some((t) => t.kind === 'gradient')) return null;
   const partials = tags.filter((t) => t.kind === 'partial');
   if (partials.length === 0) return null;
-  const wrt = sf.annotations.wrt ?? paramInfos(sf, program).map((p) => p.name);
+  const wrt = sf.tags.wrt ?? paramInfos(sf, program).map((p) => p.name);
   return { wrt: [...wrt], covered: new Set(partials.map((t) => t.param ?? '')) };
 }

@@ -18,6 +18,7 @@ import ts from 'typescript';
 import type { DiagnosticFix, EngineDiagnostic, GradientCheck, GradientConvention } from '../api';
 import { checkGradient, type CheckInput } from '../gradientCheck';
 import type { Range } from '../ir';
+import { tagRangeOf } from '../sourceFunction';
 import type { Program, SourceFunction } from '../program';
 import { jsDocTagEdit, type Edit } from '../fixEdits';
 import { conventionDescription, type HandSpec } from './conventions';
@@ -213,7 +214,7 @@ function conventionFixes(input: CheckInput & { spec: HandSpec; sf: SourceFunctio
 /** ` vjp` after the name in `@gradient g`, or a new `@gradient g vjp` line in the JSDoc. */
 function declareEdit(program: Program, sf: SourceFunction, spec: HandSpec, convention: GradientConvention): Edit | null {
   if (spec.pairedBy === 'tag' && spec.nameRange) return { range: { start: spec.nameRange.end, end: spec.nameRange.end }, newText: ` ${convention}` };
-  const doc = sf.annotations.docRange;
+  const doc = tagRangeOf(sf, sf.tags.docRange);
   return doc && !sf.inheritedDoc ? jsDocTagEdit(program.text, doc, `@gradient ${spec.name} ${convention}`) : null;
 }
 

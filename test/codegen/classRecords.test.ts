@@ -165,7 +165,7 @@ describe('codegen of the real-style TypeScript corpus (test/fixtures/realStyle/*
     it(`${file}: reverse, closed form, JVP and Hessian of each function, where generated, have no type error under --strict`, () => {
       const src = fs.readFileSync(path.join(dir, file), 'utf8');
       const program = parseProgram(src);
-      const names = [...program.functions.keys()].filter((n) => program.functions.get(n)!.annotations.differentiable);
+      const names = [...program.functions.keys()].filter((n) => program.functions.get(n)!.tags.differentiable);
       let generatedCount = 0;
       for (const name of names) {
         const lowered = program.lower(name);

@@ -51,7 +51,7 @@ function check(text: string) {
   const program = parseProgram(text);
   const fn = program.lower('f')!.fn;
   const hand = program.lower('fJvp')!.fn;
-  const point = program.functions.get('f')!.annotations.at[0] as Point;
+  const point = program.functions.get('f')!.tags.at[0] as Point;
   const live = new LiveCode(program, fn, ['w'], BUDGET);
   const d = new Differentiator(program, fn, ['w'], point, BUDGET);
   d.compiled = live;
@@ -87,7 +87,7 @@ describe('compiled checks: @jvp and vector-Jacobian products', () => {
     const text = source(40, false);
     const program = parseProgram(text);
     const fn = program.lower('f')!.fn;
-    const point = program.functions.get('f')!.annotations.at[0] as Point;
+    const point = program.functions.get('f')!.tags.at[0] as Point;
     const live = new LiveCode(program, fn, ['w'], BUDGET);
     const d = new Differentiator(program, fn, ['w'], point, BUDGET);
     const v = d.components.map((_, k) => 0.25 + (k % 3) * 0.5);

@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyzeFile, AnalysisCache } from '../../engine/analyzeFile';
 import { discoveryStats } from '../../engine/declarationForms';
+import { parseProgram } from '../../engine/program';
+import { annotationDiagnosticsOf, annotationsOf } from '../../engine/sourceFunction';
 import { editsAgreeWithFresh } from './editSequences';
 
 const PLAIN = `const K = 0.5;
@@ -143,12 +145,44 @@ describe('engine: an analysis that starts from the last one', () => {
       if (cache.resumes > 0 && cache.parse!.discovery!.retagged.size > 0) {
         assert.notEqual(now, lowered, 'made again');
         assert.ok(cache.parse!.discovery!.retagged.has(now), 'lowered again (sq changed), from tags of its own');
-        assert.notEqual(now.annotations, lowered.annotations);
+        assert.notEqual(now.tags, lowered.tags);
       }
     }
     assert.ok(cache.resumes >= 2);
     const r = analyzeFile(text, {}, cache);
     assert.equal(r.functions.find((f) => f.name === 'outer')?.points.length, 1, 'outer keeps its check point');
+  });
+
+  it('typing on moves every later function without copying its tags: the same tags, read where a fresh parse has them', () => {
+    // (Typing moves each later function once more per keystroke: a copy of each one's tags, and
+    // their names resolved again, made every edit O(file) in allocation.)
+    const cache = new AnalysisCache();
+    let text = PLAIN.replace('return u * u + K;', 'return u * u + K * 1;');
+    analyzeFile(text, {}, cache);
+    const later = ['smooth', 'smoothGrad', 'pairLoss', 'pairGrad', 'Spring.energy', 'outer', 'soft', 'softGrad'];
+    // (sq's callers are lowered again at each keystroke, their check points put in place on a copy
+    // of their tags: engine/program.ts retagged; so is Spring.energy, whose points get its fields'
+    // values (engine/implicitInputs.ts); the others keep theirs.)
+    const untouched = ['smoothGrad', 'pairGrad', 'soft', 'softGrad'];
+    let tagsBefore = new Map<string, unknown>();
+    for (let k = 2; k <= 6; k++) {
+      text = text.replace(/K \* (1+);/, (_, ones: string) => `K * ${ones}1;`);
+      const resumes = cache.resumes;
+      assert.deepEqual(analyzeFile(text, {}, cache), analyzeFile(text));
+      assert.equal(cache.resumes, resumes + 1, 'resumed');
+      const functions = cache.parse!.discovery!.functions;
+      const fresh = parseProgram(text).functions;
+      for (const n of later) {
+        const f = functions.get(n)!;
+        assert.equal(f.textStart, fresh.get(n)!.textStart, n);
+        // (check points aside: a lowered function's are in the IR's form)
+        assert.deepEqual({ ...annotationsOf(f), at: [] }, { ...annotationsOf(fresh.get(n)!), at: [] }, `${n}'s tags where they are now`);
+        assert.deepEqual(annotationDiagnosticsOf(f), annotationDiagnosticsOf(fresh.get(n)!));
+      }
+      // (after the first keystroke, which makes the functions lowered by the first analysis again)
+      if (k > 2) for (const n of untouched) assert.equal(functions.get(n)!.tags, tagsBefore.get(n), `${n}'s tags not copied`);
+      tagsBefore = new Map(untouched.map((n) => [n, functions.get(n)!.tags]));
+    }
   });
 
   it('a result cut short by time is analysed again at the next edit, even one elsewhere', () => {
