@@ -479,7 +479,8 @@ function emit(text: string, output: string | undefined, io: CliIo): void {
   }
 }
 
-if (require.main === module && isMainThread) {
+/** The command: this process's arguments, streams and environment (dist/cli.js calls it). */
+export function main(): void {
   // A closed pipe (`gradlens codegen … | head`) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
@@ -491,3 +492,5 @@ if (require.main === module && isMainThread) {
     },
   );
 }
+
+if (require.main === module && isMainThread) main();

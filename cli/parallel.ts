@@ -22,10 +22,10 @@ export function loaderEntry(dist: string): WorkerEntry {
   return { script: path.join(dist, 'workerLoader.js'), workerData: { role: CHECK_WORKER_ROLE, bundle: 'cli' } };
 }
 
-/** From the bundle (dist/cli.js), through the loader beside it; compiled by tsc (the tests), this file itself. */
+/** From the bundle (dist/cliMain.js), through the loader beside it; compiled by tsc (the tests), this file itself. */
 function workerEntry(): WorkerEntry {
   const viaLoader = loaderEntry(__dirname);
-  if (path.basename(__filename) === 'cli.js' && fs.existsSync(viaLoader.script)) return viaLoader;
+  if (path.basename(__filename) === 'cliMain.js' && fs.existsSync(viaLoader.script)) return viaLoader;
   return { script: __filename, workerData: { role: CHECK_WORKER_ROLE } };
 }
 
@@ -94,8 +94,15 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
     run.progress?.(next, files.length, shownOf(files[next]));
     return next++;
   };
+  // This thread's files; after its first, the code cache is written if there was none (warmedUp).
+  let warm = false;
+  const checkHere = (id: number): FileReport => {
+    const report = checkFile(files[id], shownOf(files[id]), run.options);
+    if (!warm) { warm = true; warmedUp(); }
+    return report;
+  };
   if (jobs <= 1) {
-    for (let id = take(); id >= 0; id = take()) reports[id] = checkFile(files[id], shownOf(files[id]), run.options);
+    for (let id = take(); id >= 0; id = take()) reports[id] = checkHere(id);
     run.progress?.(files.length, files.length, '');
     return finishCheck([], reports);
   }
@@ -175,7 +182,7 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
         return;
       }
       try {
-        reports[id] = checkFile(files[id], shownOf(files[id]), run.options);
+        reports[id] = checkHere(id);
       } catch (e) {
         end(e);
         return;
@@ -188,6 +195,14 @@ export async function runCheckParallel(inputs: string[], run: CheckRun & { jobs?
   return finishCheck([], reports);
 }
 
+/**
+ * Lets dist/workerLoader.js save V8's code cache of the CLI's bundle (when it found none) with what
+ * a first file compiled: in the main thread (dist/cli.js) and in each check worker.
+ */
+function warmedUp(): void {
+  (globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp?.();
+}
+
 /** The worker's side: say it is ready once the engine is loaded, then analyse each file it is given and send the report back. */
 function serve(): void {
   let first = true;
@@ -195,9 +210,8 @@ function serve(): void {
     const report = checkFile(job.file, job.shown, job.options);
     if (first) {
       first = false;
-      // Lets dist/workerLoader.js save V8's code cache with what the first file compiled; before
-      // the report, so the run cannot end (and stop this thread) halfway through the write.
-      (globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp?.();
+      // Before the report, so the run cannot end (and stop this thread) halfway through the write.
+      warmedUp();
     }
     const { index, ...rest } = report;
     parentPort!.postMessage({ id: job.id, report: rest, text: index.text } satisfies FromWorker);

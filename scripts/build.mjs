@@ -13,7 +13,9 @@ const targets = [
   // The worker thread's script: loads analysisWorker.js through V8's code cache.
   { entryPoints: ['server/workerLoader.ts'], outfile: 'dist/workerLoader.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { entryPoints: ['cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  { entryPoints: ['cli/main.ts'], outfile: 'dist/cliMain.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // The `gradlens` command: a few lines that run dist/cliMain.js through the loader's code cache.
+  { entryPoints: ['cli/bin.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, external: ['./workerLoader.js'] },
   { entryPoints: ['client/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 

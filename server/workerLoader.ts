@@ -1,10 +1,9 @@
-// Entry of dist/workerLoader.js, the script of the worker threads that run a bundle of the engine
-// and the TypeScript compiler (several MB): the language server's analysis worker
-// (dist/analysisWorker.js) and the CLI's check workers (dist/cli.js). It runs the bundle through
-// V8's code cache: a fresh analysis worker answers its first analysis ~0.2 s sooner with it
-// (measured ~190 ms against ~375 ms), and a CLI worker loads the minified CLI in ~100 ms, not ~290.
-// The bundle is named in workerData.bundle from a fixed list (BUNDLES), never a path, and each has
-// its own cache file.
+// dist/workerLoader.js runs a bundle of the engine and the TypeScript compiler (several MB) through
+// V8's code cache: the language server's analysis worker (dist/analysisWorker.js; a fresh worker
+// answers its first analysis ~0.2 s sooner, measured ~190 ms against ~375 ms), and the CLI
+// (dist/cliMain.js) in its check workers and, required by dist/cli.js, in its main thread (a
+// `gradlens` start takes ~0.25 s, not ~0.55: compiling 5.6 MB of minified JavaScript is most of it).
+// The bundle is named from a fixed list (BUNDLES), never a path, and each has its own cache file.
 //
 // V8 runs whatever bytecode a cache holds as long as the cache was made from a source of the same
 // length: it does not checksum the source. So a cache is code, and it is kept and checked like code:
@@ -32,45 +31,34 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { isMainThread, workerData } from 'node:worker_threads';
 
-/** The bundles this loader runs, by the name a starter gives in workerData.bundle, and the prefix of each one's cache file. */
+/** The bundles this loader runs, by the name a starter gives (workerData.bundle, loadBundle), and the prefix of each one's cache file. */
 const BUNDLES = {
   analysis: { file: 'analysisWorker.js', cachePrefix: 'worker-' },
-  cli: { file: 'cli.js', cachePrefix: 'cli-' },
+  cli: { file: 'cliMain.js', cachePrefix: 'cli-' },
 } as const;
 
+export type BundleName = keyof typeof BUNDLES;
+
 /** The bundle workerData names; the analysis worker's when it names none (the language server's). */
-function chosenBundle(): (typeof BUNDLES)[keyof typeof BUNDLES] {
+function chosenBundle(): BundleName {
   const name = (workerData as { bundle?: unknown } | null)?.bundle ?? 'analysis';
   if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(BUNDLES, name)) throw new Error(`workerLoader: no bundle named ${String(name)}`);
-  return BUNDLES[name as keyof typeof BUNDLES];
+  return name as BundleName;
 }
 
 /** Set (to '1') in the environment of the child process that makes the analysis worker's cache and exits. */
 const PRIME_ENV = 'GRADLENS_PRIME_CODE_CACHE';
-const priming = isMainThread && process.env[PRIME_ENV] === '1';
-const chosen = priming ? BUNDLES.analysis : chosenBundle();
-const bundle = path.join(__dirname, chosen.file);
-const text = fs.readFileSync(bundle, 'utf8');
-// A `#!` line (dist/cli.js) is a comment of the same length inside the wrapper, as Node treats it.
-const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;
-// The CommonJS wrapper Node itself puts around a module.
-const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 
 const MAGIC = 'gradlens-v8-code-cache 1\n';
-/** The exact source, Node, V8 and the architecture the cache belongs to. */
-const key = crypto.createHash('sha256')
-  .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`)
-  .update(wrapped)
-  .digest('hex');
-const header = Buffer.from(`${MAGIC}${key}\n`, 'latin1');
-const CACHE_PREFIX = chosen.cachePrefix;
 const CACHE_SUFFIX = '.v8cache';
-const cacheName = `${CACHE_PREFIX}${process.version}-${process.arch}-${key.slice(0, 16)}${CACHE_SUFFIX}`;
 /** Cache files of a bundle kept in the folder (other versions of the extension, other Node versions). */
 const KEEP = 4;
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 const posix = process.platform !== 'win32' && typeof process.getuid === 'function';
+
+/** A bundle's cache file: its name, its header (the exact source, Node, V8 and the architecture it belongs to), its bundle's prefix. */
+interface CacheFile { name: string; header: Buffer; prefix: string }
 
 /** The per-user cache folder, or null when there is no good place for one. */
 function cacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
@@ -112,7 +100,7 @@ function privateFolder(dir: string): boolean {
 }
 
 /** The cached data in `file`, when every check passes. */
-function readCache(file: string): Buffer | undefined {
+function readCache(file: string, header: Buffer): Buffer | undefined {
   let fd: number;
   try {
     if (fs.lstatSync(file).isSymbolicLink()) return undefined;
@@ -140,13 +128,13 @@ function readCache(file: string): Buffer | undefined {
 }
 
 /** Writes the cache under a fresh random name (O_EXCL, 0600) and renames it into place. */
-function writeCache(dir: string, data: Buffer): void {
-  const file = path.join(dir, cacheName);
-  const tmp = path.join(dir, `.${cacheName}.${crypto.randomBytes(12).toString('hex')}.tmp`);
+function writeCache(dir: string, cache: CacheFile, data: Buffer): void {
+  const file = path.join(dir, cache.name);
+  const tmp = path.join(dir, `.${cache.name}.${crypto.randomBytes(12).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
   try {
     try {
-      for (const b of [header, data]) {
+      for (const b of [cache.header, data]) {
         for (let n = 0; n < b.length;) n += fs.writeSync(fd, b, n, b.length - n);
       }
     } finally {
@@ -157,13 +145,13 @@ function writeCache(dir: string, data: Buffer): void {
     try { fs.unlinkSync(tmp); } catch { /* already gone */ }
     throw e;
   }
-  prune(dir);
+  prune(dir, cache);
 }
 
 /** Keeps the KEEP newest cache files of the folder (other versions come and go). */
-function prune(dir: string): void {
+function prune(dir: string, cache: CacheFile): void {
   const files = fs.readdirSync(dir)
-    .filter((n) => n.startsWith(CACHE_PREFIX) && n.endsWith(CACHE_SUFFIX) && n !== cacheName)
+    .filter((n) => n.startsWith(cache.prefix) && n.endsWith(CACHE_SUFFIX) && n !== cache.name)
     .map((n) => {
       try { return { n, t: fs.lstatSync(path.join(dir, n)).mtimeMs }; } catch { return { n, t: 0 }; }
     })
@@ -187,33 +175,57 @@ function primeInChild(): void {
   }
 }
 
-const folder = cacheDir();
-const dir = folder !== null && privateFolder(folder) ? folder : null;
-let cached = dir !== null ? readCache(path.join(dir, cacheName)) : undefined;
-if (cached === undefined && dir !== null && !priming && chosen === BUNDLES.analysis) {
-  primeInChild();
-  cached = readCache(path.join(dir, cacheName));
-}
-const script = new vm.Script(wrapped, { filename: bundle, cachedData: cached });
-// Whether a cache was used, read now: the closure below must not hold the cache's buffer (MBs).
-const cacheUsed = cached !== undefined && !script.cachedDataRejected;
+/**
+ * Runs bundle `name` (dist/analysisWorker.js, dist/cliMain.js) as Node would run the module, through
+ * its cache when there is a good one: its exports. The bundle calls `gradlensWarmedUp` once its
+ * warm-up is done (the analysis worker's warm-up analysis, the CLI's first file), so the functions
+ * that work compiled are in the cache it writes then (when it found none).
+ */
+export function loadBundle(name: BundleName, priming = false): unknown {
+  const bundle = path.join(__dirname, BUNDLES[name].file);
+  const text = fs.readFileSync(bundle, 'utf8');
+  // A `#!` line is a comment of the same length inside the wrapper, as Node treats it.
+  const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;
+  // The CommonJS wrapper Node itself puts around a module.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  const key = crypto.createHash('sha256')
+    .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`)
+    .update(wrapped)
+    .digest('hex');
+  const prefix = BUNDLES[name].cachePrefix;
+  const cache: CacheFile = { name: `${prefix}${process.version}-${process.arch}-${key.slice(0, 16)}${CACHE_SUFFIX}`, header: Buffer.from(`${MAGIC}${key}\n`, 'latin1'), prefix };
 
-// The bundle calls this once its warm-up is done (the analysis worker's warm-up analysis, a CLI
-// worker's first file), so the functions that work compiled are in the cache too.
-(globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp = () => {
-  if (dir === null || cacheUsed) return;
-  try {
-    writeCache(dir, script.createCachedData());
-  } catch {
-    // A read-only or full cache folder only costs the next start its speed-up.
+  const folder = cacheDir();
+  const dir = folder !== null && privateFolder(folder) ? folder : null;
+  let cached = dir !== null ? readCache(path.join(dir, cache.name), cache.header) : undefined;
+  if (cached === undefined && dir !== null && !priming && name === 'analysis') {
+    primeInChild();
+    cached = readCache(path.join(dir, cache.name), cache.header);
   }
-};
+  const script = new vm.Script(wrapped, { filename: bundle, cachedData: cached });
+  // Whether a cache was used, read now: the closure below must not hold the cache's buffer (MBs).
+  const cacheUsed = cached !== undefined && !script.cachedDataRejected;
+  cached = undefined;
+  (globalThis as { gradlensWarmedUp?: () => void }).gradlensWarmedUp = () => {
+    if (dir === null || cacheUsed) return;
+    try {
+      writeCache(dir, cache, script.createCachedData());
+    } catch {
+      // A read-only or full cache folder only costs the next start its speed-up.
+    }
+  };
+  const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: { exports: unknown }, f: string, d: string) => void;
+  const mod = { exports: {} };
+  run.call(mod.exports, mod.exports, require, mod, bundle, path.dirname(bundle));
+  return mod.exports;
+}
 
-const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: { exports: unknown }, f: string, d: string) => void;
-const mod = { exports: {} };
-run.call(mod.exports, mod.exports, require, mod, bundle, path.dirname(bundle));
-// The priming child warms up as the worker would (which writes the cache), and is done.
-if (priming) {
-  (mod.exports as { warmUp?: () => void }).warmUp?.();
+// As a worker's script: the bundle its workerData names. As the priming child's: the analysis
+// bundle, warmed up as the worker would (which writes the cache), and done. Required by dist/cli.js
+// (the `gradlens` command) in a main thread: nothing until it calls loadBundle.
+if (!isMainThread) {
+  loadBundle(chosenBundle());
+} else if (require.main === module && process.env[PRIME_ENV] === '1') {
+  (loadBundle('analysis', true) as { warmUp?: () => void }).warmUp?.();
   process.exit(0);
 }

@@ -7,6 +7,7 @@
 // XDG_CACHE_HOME and TMPDIR (the worker's environment), so nothing here touches the real ones.
 
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,8 +21,8 @@ import type { FileAnalysis } from '../../engine/api';
 
 const DIST = path.resolve(__dirname, '..', '..', '..', 'dist');
 const BUNDLE = path.join(DIST, 'analysisWorker.js');
-/** The CLI's bundle, run by the loader in the CLI's check workers; it starts with a `#!` line. */
-const CLI_BUNDLE = path.join(DIST, 'cli.js');
+/** The CLI's bundle, run by the loader in the CLI's main thread (dist/cli.js) and check workers. */
+const CLI_BUNDLE = path.join(DIST, 'cliMain.js');
 const posix = process.platform !== 'win32';
 const isRoot = posix && process.getuid?.() === 0;
 
@@ -351,8 +352,33 @@ describe('server: the analysis worker loader and its code cache', function () {
       }
     });
 
+    it('the `gradlens` command (dist/cli.js) runs the bundle in its main thread through the same cache: written after the first file, then used; planted bytecode under another hash is not run', () => {
+      const s = sandbox();
+      const file = path.join(s.root, 'm.ts');
+      fs.writeFileSync(file, CHECKED);
+      const check = () => {
+        const r = spawnSync(process.execPath, [path.join(DIST, 'cli.js'), 'check', file, '--json'], { env: s.env, encoding: 'utf8', timeout: 60_000 });
+        assert.equal(r.status, 1, `the wrong gradient fails the check: ${r.stderr}`);
+        const report = JSON.parse(r.stdout) as { files: { functions: { gradient: unknown; status: string }[] }[] };
+        assert.deepEqual(report.files[0]!.functions[0]!.gradient, { x: 4 });
+      };
+      check();
+      const { name, header } = cacheFormat(CLI_BUNDLE);
+      const cache = path.join(s.dir, name);
+      assert.ok(fs.existsSync(cache) && fs.readFileSync(cache).subarray(0, header.length).equals(header), `no cache of the CLI's bundle: ${cacheFiles(s.dir)}`);
+      if (posix) assert.equal(fs.statSync(cache).mode & 0o777, 0o600);
+      const before = fs.statSync(cache).mtimeMs;
+      check();
+      assert.equal(fs.statSync(cache).mtimeMs, before, 'an accepted cache is not rewritten');
+      const hostile = sandbox();
+      plant(hostile, hostileCache(hostile.marker, CLI_BUNDLE), Buffer.from(`gradlens-v8-code-cache 1\n${crypto.createHash('sha256').update('another source').digest('hex')}\n`, 'latin1'), undefined, CLI_BUNDLE);
+      const r = spawnSync(process.execPath, [path.join(DIST, 'cli.js'), 'check', file, '--json'], { env: hostile.env, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 1, r.stderr);
+      assert.ok(!fs.existsSync(hostile.marker), 'planted bytecode ran');
+    });
+
     it('runs only a bundle of its list: a path or an unknown name in workerData runs nothing', async () => {
-      for (const bundle of ['../cli.js', CLI_BUNDLE, 'cli.js', 'toString', 7]) {
+      for (const bundle of ['../cliMain.js', CLI_BUNDLE, 'cliMain.js', 'cli.js', 'toString', 7]) {
         const s = sandbox();
         assert.equal(await checkOnce(s, bundle), null, `the loader ran ${String(bundle)}`);
         assert.deepEqual(cacheFiles(s.dir), []);
