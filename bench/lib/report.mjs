@@ -197,7 +197,7 @@ function scale(results) {
     out.push(`| ${r.lines.toLocaleString('en-US')} | ${r.functions} | ${fmtMs(r.openMs)} | ${edits(r.editMiddle)} | ${edits(r.editFirst)} | ${edits(r.typingFirst)} | ${edits(r.typingOn)} | ${mb(r.memory?.rssMB)}${r.memoryIdle ? ` / ${mb(r.memoryIdle.rssMB)}` : ''} |`);
   }
   if (sc.cli?.length) {
-    out.push('', `\`gradlens check\` over generated files of 200 lines (9 annotated functions each): by default (the CLI chooses its threads: on ${sc.cores} cores, ${sc.cores <= 2 ? 'one, since V8\'s own compiler and collector threads take the other core' : 'a thread per 48 files, at most one per core but one'}), on every core, and on one thread (target: ≥ 60 files/s over 100 files on two cores):`, '',
+    out.push('', `\`gradlens check\` over generated files of 200 lines (9 annotated functions each): by default (the CLI chooses its threads: on ${sc.cores} cores, ${sc.cores <= 2 ? 'one, since V8\'s own compiler and collector threads take the other core' : 'a thread per 48 files, at most one per core but one'}), on every core, and on one thread; each the median of three runs (target: ≥ 60 files/s over 100 files on two cores):`, '',
       '| files | default (`--jobs` unset): time | files/s | every core (`--jobs ' + sc.cores + '`): time | files/s | one thread (`--jobs 1`): time | files/s |', '|---:|---:|---:|---:|---:|---:|---:|');
     const cell = (r) => (r ? `${fmtMs(r.ms)} | ${r.filesPerSecond.toFixed(1)}` : '– | –');
     for (const c of sc.cli) out.push(`| ${c.files} | ${cell(c.default)} | ${cell(c.all)} | ${cell(c.one)} |`);
