@@ -45,7 +45,7 @@ function memoryOf(pid) {
 }
 
 /** The server's RSS plus its children's (the analysis worker is a thread, so this is one process). */
-async function serverAt(lines) {
+async function serverAt(lines, style = 'plain') {
   const rpc = require('vscode-jsonrpc/node');
   // GRADLENS_BENCH_NODE_ARGS: options for the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`, to profile it).
   const nodeArgs = process.env.GRADLENS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
@@ -79,7 +79,7 @@ async function serverAt(lines) {
   });
   const completeOf = (uri) => new Promise((resolve) => statusWaiters.push({ uri, resolve }));
   connection.listen();
-  const row = { lines };
+  const row = { lines, style };
   try {
     await connection.sendRequest('initialize', {
       processId: process.pid,
@@ -88,9 +88,9 @@ async function serverAt(lines) {
       initializationOptions: { gradlens: { debounce: 0 } },
     });
     connection.sendNotification('initialized', {});
-    const { text, functions } = generateBigFile(lines);
+    const { text, functions } = generateBigFile(lines, undefined, style);
     row.functions = functions.length;
-    const uri = pathToFileURL(join(ROOT_DIR, 'bench', '.build', `scale-${lines}.ts`)).href;
+    const uri = pathToFileURL(join(ROOT_DIR, 'bench', '.build', `scale-${lines}${style === 'plain' ? '' : `-${style}`}.ts`)).href;
     let start = performance.now();
     let wait = diagnosticsOf(uri, 1);
     const complete = completeOf(uri);
@@ -213,6 +213,12 @@ process.on('unhandledRejection', (e) => {
 
 for (const lines of SIZES) {
   result.sizes.push(await serverAt(lines));
+  save();
+}
+// The same size written with classes and record types (bench/lib/bigFile.mjs `style`): their
+// analyses depend on the file's types and classes, not only on the functions they involve.
+if (SIZES.includes(20000)) {
+  result.sizes.push(await serverAt(20000, 'classes'));
   save();
 }
 for (const count of FILE_COUNTS) {

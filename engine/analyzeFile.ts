@@ -54,6 +54,12 @@ interface InvolvedMemo {
   hands: string[];
   /** Its dependencies, when they depend on nothing else (no context inputs, no imports): kept with the rest. */
   dependencies?: Dependencies;
+  /**
+   * Its dependencies depend on the file's types or on the class or function around an involved
+   * function, no more (no imports, no context in another statement): only an edit that changed
+   * such a statement can change them, which an edit inside a function never is (resume).
+   */
+  keyedByFile?: boolean;
 }
 
 export class AnalysisCache {
@@ -72,6 +78,8 @@ export class AnalysisCache {
   misses = 0;
   /** Analyses that started from the last one (FileAnalysisJob.resume): for tests. */
   resumes = 0;
+  /** Functions whose dependencies were computed again to check their cached analysis (FileAnalysisJob.keyed): for tests. */
+  keysComputed = 0;
 
   get(name: string): CacheEntry | undefined { return this.entries.get(name); }
 
@@ -233,6 +241,8 @@ export class FileAnalysisJob {
     // An edit that re-discovered much (a re-parse of the whole file) gains nothing from this.
     if (fresh.length > RESUME_MAX_FRESH) return false;
     const affected = new Set(last.unsettled);
+    // An edit inside a statement of functions only changed no type, constant or class of the file.
+    if (!program.discovery.functionsOnlyEdit) for (const n of last.keyedByFile) affected.add(n);
     for (const f of fresh) {
       const listed = (f.tags.differentiable || !!f.tags.derivative) && f.name !== '';
       // A function that gained or lost its tag changes the file's list of analysed functions.
@@ -292,7 +302,9 @@ export class FileAnalysisJob {
         let dependencies = keep ? memo?.dependencies : undefined;
         if (dependencies?.options !== this.optionsKey) {
           dependencies = dependenciesOf(this.program!, this.optionsKey, involved);
+          if (this.cache) this.cache.keysComputed++;
           if (memo && keep && dependencies.imported === '' && dependencies.types === '') memo.dependencies = dependencies;
+          else if (memo) memo.keyedByFile = this.importsNothing() && dependencies.imported === '' && involved.every((f) => !f.inheritedDoc && contextInOwnStatement(f));
         }
         k = { dependencies, involved };
       } catch { k = null; }
@@ -481,14 +493,17 @@ export class FileAnalysisJob {
     // entry may still be there) and whose key changes only with the versions of the functions it
     // involves (no context, types or imports).
     const unsettled: string[] = [];
+    const keyedByFile: string[] = [];
     for (let i = 0; i < this.order.length; i++) {
       const name = this.order[i];
       const result = this.results.get(name);
-      if (!result || cache.get(name)?.analysis !== result.analysis || !cache.involved.get(name)?.dependencies) unsettled.push(name);
+      const memo = cache.involved.get(name);
+      if (!result || cache.get(name)?.analysis !== result.analysis) unsettled.push(name);
+      else if (!memo?.dependencies) (memo?.keyedByFile ? keyedByFile : unsettled).push(name);
     }
     cache.last = {
       options: this.optionsKey, signature: this.signature, maxVersion: this.maxVersion, textLength: program.text.length,
-      order: this.order, listed: this.listed ?? new Set(this.order), results: this.results, unsettled,
+      order: this.order, listed: this.listed ?? new Set(this.order), results: this.results, unsettled, keyedByFile,
     };
   }
 
@@ -560,8 +575,10 @@ interface LastAnalysis {
   order: string[];
   listed: ReadonlySet<string>;
   results: ReadonlyMap<string, PlacedAnalysis>;
-  /** Functions analysed again whatever changed: not cached, or keyed by more than versions. */
+  /** Functions analysed again whatever changed: not cached, or keyed by more than the file (imports, a context in another statement). */
   unsettled: readonly string[];
+  /** Functions keyed by the file's types or the contexts in their own statements too (InvolvedMemo.keyedByFile): analysed again unless the edit was inside functions. */
+  keyedByFile: readonly string[];
 }
 
 /** A file's analysis with each function's as made and moved (FileAnalysisJob.resultParts). */
@@ -919,6 +936,16 @@ function shiftsOf(entry: CacheEntry, involved: SourceFunction[]): readonly Range
   let shifts: RangeShift[] | undefined;
   for (let i = 0; i < involved.length; i++) shifts = shiftOf(entry, involved[i], shifts);
   return shifts ?? NO_SHIFTS;
+}
+
+/**
+ * `f` has no context, or one inside its own top-level statement (a class's method, a closure, a
+ * member of an object literal): an edit that changes the context re-discovers `f` (engine/declarationForms.ts).
+ */
+function contextInOwnStatement(f: SourceFunction): boolean {
+  let n: ts.Node | undefined = f.context;
+  while (n && n !== f.statement) n = n.parent;
+  return !f.context || n === f.statement;
 }
 
 /** `shifts` with how far `f` has moved since `entry` was made (none: `shifts` as it was). */

@@ -151,6 +151,18 @@ export interface StatementFunctions {
   tables: { members: SourceFunction[]; doc: TableDoc }[];
   /** Its functions' names, forms and `static`s (what callee and tag resolution read of them), made once. */
   shape?: string;
+  /** It declares functions only: no type, constant, class or `@typedef` (isFunctionsOnly). */
+  functionsOnly: boolean;
+}
+
+/**
+ * `function f…`, or `const f = (…) => …` (every declarator a function), without a `@typedef` or
+ * `@callback` (read by name, lower/types.ts; `typedefs` false: the file has none): a statement
+ * read only through its functions, which declares no type, constant or class.
+ */
+export function isFunctionsOnly(s: ts.Statement, typedefs = true): boolean {
+  if (!ts.isFunctionDeclaration(s) && !(ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => isFunctionValue(d.initializer)))) return false;
+  return !typedefs || !(s as { jsDoc?: ts.JSDoc[] }).jsDoc?.some((doc) => doc.tags?.some((t) => ts.isJSDocTypedefTag(t) || ts.isJSDocCallbackTag(t)));
 }
 
 const discovered = new WeakMap<ts.Statement, StatementFunctions>();
@@ -236,7 +248,7 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
   const resolved = new WeakMap<Annotations, Annotations>();
   resolveTagNames(functions, undefined, resolved);
   const plain = !exportsPass && !copies && !assigned;
-  return { functions, shapes, plain, found, resolved };
+  return { functions, shapes, plain, found, resolved, functionsOnlyEdit: false };
 }
 
 /** What a statement declares: the memo's record, or found now (and memoised) when the statement is new or changed length. */
@@ -264,6 +276,11 @@ export interface Discovery {
   found: readonly StatementFunctions[];
   /** Per function's tags as discovered, the tags with their names resolved: valid while the file's names are (a discovery after a splice keeps them). */
   resolved: WeakMap<Annotations, Annotations>;
+  /**
+   * It comes from the last one after a splice that replaced a statement declaring functions only
+   * by another (isFunctionsOnly): the edit changed no type, constant or class of the file.
+   */
+  functionsOnlyEdit: boolean;
 }
 
 /** A discovery to start from, and the functions whose tags the program made from it copied since (engine/program.ts `retagged`). */
@@ -330,7 +347,7 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   discoveryStats.afterSplice++;
   // (The last discovery's list, taken over as its map is.)
   (previous.found as StatementFunctions[])[spliced.index] = s;
-  return { functions, shapes: previous.shapes, plain: true, found: previous.found, resolved: previous.resolved };
+  return { functions, shapes: previous.shapes, plain: true, found: previous.found, resolved: previous.resolved, functionsOnlyEdit: before.functionsOnly && s.functionsOnly };
 }
 
 /** A statement's functions' names, forms and `static`s, in the order they are placed. */
@@ -414,7 +431,7 @@ function instantiate(raw: SourceFunction, delta: number, parseErrors: readonly n
 
 /** The functions one top-level statement declares (see StatementFunctions). */
 function statementFunctions(text: string, sourceFile: ts.SourceFile, stmt: ts.Statement): StatementFunctions {
-  const result: StatementFunctions = { pos: stmt.pos, length: stmt.end - stmt.pos, main: [], exportsPass: [], tables: [] };
+  const result: StatementFunctions = { pos: stmt.pos, length: stmt.end - stmt.pos, main: [], exportsPass: [], tables: [], functionsOnly: isFunctionsOnly(stmt) };
   // What is kept (memoised) holds no slice of this version of the text: its own strings (the
   // tags are read afresh for each declaration, so their strings are replaced in place).
   const tables = result.tables;

@@ -4,7 +4,7 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts from 'typescript';
-import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type Discovery, type PreviousDiscovery, isFunctionValue, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type Discovery, type PreviousDiscovery, isFunctionsOnly, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
@@ -132,15 +132,6 @@ export class Program implements ProgramView {
     if (!both[i]) this.ensurePlacedFor([sf]);
     return both[i] ??= contextInputsOf(this.functions, sf, this.sourceFile, (e) => constantValue(e, this.constants), (f) => this.retagged.add(f));
   }
-}
-
-/**
- * `function f…`, or `const f = (…) => …` (every declarator a function), without a `@typedef` (read
- * by name, lower/types.ts; `typedefs`: the file has one somewhere): a statement read only through its functions.
- */
-function isFunctionsOnly(s: ts.Statement, typedefs: boolean): boolean {
-  if (!ts.isFunctionDeclaration(s) && !(ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => isFunctionValue(d.initializer)))) return false;
-  return !typedefs || !(s as { jsDoc?: ts.JSDoc[] }).jsDoc?.some((doc) => doc.tags?.some((t) => ts.isJSDocTypedefTag(t) || ts.isJSDocCallbackTag(t)));
 }
 
 /** The last parse, kept by a cache so the next edit re-parses only what changed. */

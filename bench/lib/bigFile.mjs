@@ -5,9 +5,58 @@
 export const TARGET_LINES = 2000;
 export const FUNCTIONS = 100;
 
-function block(i) {
+function block(i, style) {
   const c1 = (0.5 + (i % 7) * 0.1).toFixed(2);
   const c2 = (0.1 + (i % 5) * 0.05).toFixed(2);
+  // 'classes': every second function a class's method (its fields read through `this`) or a
+  // function of a record type with its hand-written gradient, as much numeric code is written.
+  if (style === 'classes' && i % 4 === 1) {
+    return {
+      name: `Spring${i}.energy`,
+      declPrefix: '  energy',
+      lines: [
+        `/** Family E, number ${i}: a spring as a class, its fields read through this. */`,
+        `export class Spring${i} {`,
+        `  k = ${c1};`,
+        `  rest = ${c2};`,
+        `  /**`,
+        `   * @differentiable`,
+        `   * @at x = 1.25`,
+        `   */`,
+        `  energy(x: number): number {`,
+        `    const d = x - this.rest;`,
+        `    return 0.5 * this.k * d * d + Math.cos(this.k * x);`,
+        `  }`,
+        `}`,
+        ``,
+      ],
+      editLine: 2,
+    };
+  }
+  if (style === 'classes' && i % 4 === 3) {
+    return {
+      name: `pairLoss${i}`,
+      lines: [
+        `/** Family F, number ${i}: a record parameter and its hand-written gradient. */`,
+        `interface Pair${i} { a: number; b: number }`,
+        ``,
+        `/**`,
+        ` * @differentiable`,
+        ` * @gradient pairGrad${i}`,
+        ` * @at p = { a: 0.5, b: 2 }`,
+        ` */`,
+        `export function pairLoss${i}(p: Pair${i}): number {`,
+        `  return p.a * p.b * ${c1} + Math.sin(p.a);`,
+        `}`,
+        ``,
+        `export function pairGrad${i}(p: Pair${i}): Pair${i} {`,
+        `  return { a: p.b * ${c1} + Math.cos(p.a), b: p.a * ${c1} };`,
+        `}`,
+        ``,
+      ],
+      editLine: 9,
+    };
+  }
   switch (i % 4) {
     case 0:
       return {
@@ -122,9 +171,12 @@ function block(i) {
  * Returns the text and, per annotated function, the position of its name (for hovers) and of a
  * numeric literal inside its body (for edits: `c1`, always 4 characters, so edits keep the length).
  */
-/** The file, `targetLines` long with one annotated function per 20 lines (2,000 and 100 by default). */
-export function generateBigFile(targetLines = TARGET_LINES, count = Math.round((targetLines * FUNCTIONS) / TARGET_LINES)) {
-  const blocks = Array.from({ length: count }, (_, i) => block(i));
+/**
+ * The file, `targetLines` long with one annotated function per 20 lines (2,000 and 100 by default);
+ * `style` 'classes': every second one a class's method or a function of a record type.
+ */
+export function generateBigFile(targetLines = TARGET_LINES, count = Math.round((targetLines * FUNCTIONS) / TARGET_LINES), style = 'plain') {
+  const blocks = Array.from({ length: count }, (_, i) => block(i, style));
   const used = blocks.reduce((s, b) => s + b.lines.length, 0) + 2;
   const spare = targetLines - used;
   if (spare < 0) throw new Error(`templates too long: ${used} lines`);
@@ -136,12 +188,13 @@ export function generateBigFile(targetLines = TARGET_LINES, count = Math.round((
     for (let p = 0; p < pad; p++) lines.push(`// section ${i}.${p}`);
     const start = lines.length;
     lines.push(...b.lines);
-    const declLine = start + b.lines.findIndex((l) => l.startsWith('export function ' + b.name + '('));
+    const declPrefix = b.declPrefix ?? `export function ${b.name}(`;
+    const declLine = start + b.lines.findIndex((l) => l.startsWith(declPrefix));
     const editLine = start + b.editLine;
     const c1 = (0.5 + (i % 7) * 0.1).toFixed(2);
     functions.push({
       name: b.name,
-      namePosition: { line: declLine, character: 'export function '.length + 1 },
+      namePosition: { line: declLine, character: b.declPrefix ? 3 : 'export function '.length + 1 },
       edit: { line: editLine, character: lines[editLine].indexOf(c1), literal: c1 },
     });
   });
