@@ -39,11 +39,15 @@ const BUNDLES = {
 
 export type BundleName = keyof typeof BUNDLES;
 
-/** The bundle workerData names; the analysis worker's when it names none (the language server's). */
-function chosenBundle(): BundleName {
-  const name = (workerData as { bundle?: unknown } | null)?.bundle ?? 'analysis';
+/** `name` when it is one of BUNDLES (never a path); throws otherwise. */
+function bundleNamed(name: unknown): BundleName {
   if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(BUNDLES, name)) throw new Error(`workerLoader: no bundle named ${String(name)}`);
   return name as BundleName;
+}
+
+/** The bundle workerData names; the analysis worker's when it names none (the language server's). */
+function chosenBundle(): BundleName {
+  return bundleNamed((workerData as { bundle?: unknown } | null)?.bundle ?? 'analysis');
 }
 
 /** Set (to '1') in the environment of the child process that makes the analysis worker's cache and exits. */
@@ -182,7 +186,8 @@ function primeInChild(): void {
  * that work compiled are in the cache it writes then (when it found none).
  */
 export function loadBundle(name: BundleName, priming = false): unknown {
-  const bundle = path.join(__dirname, BUNDLES[name].file);
+  // (checked here too: the function is exported, and a name is never a path)
+  const bundle = path.join(__dirname, BUNDLES[bundleNamed(name)].file);
   const text = fs.readFileSync(bundle, 'utf8');
   // A `#!` line is a comment of the same length inside the wrapper, as Node treats it.
   const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;

@@ -377,6 +377,14 @@ describe('server: the analysis worker loader and its code cache', function () {
       assert.ok(!fs.existsSync(hostile.marker), 'planted bytecode ran');
     });
 
+    it('loadBundle, as dist/cli.js calls it, runs only a bundle of its list', () => {
+      for (const name of ['../cliMain.js', CLI_BUNDLE, 'cli.js', '__proto__', 'toString']) {
+        const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(DIST, 'workerLoader.js'))}).loadBundle(${JSON.stringify(name)})`], { encoding: 'utf8', timeout: 30_000, env: sandbox().env });
+        assert.notEqual(r.status, 0, `the loader ran ${name}`);
+        assert.match(r.stderr, /no bundle named/);
+      }
+    });
+
     it('runs only a bundle of its list: a path or an unknown name in workerData runs nothing', async () => {
       for (const bundle of ['../cliMain.js', CLI_BUNDLE, 'cliMain.js', 'cli.js', 'toString', 7]) {
         const s = sandbox();
