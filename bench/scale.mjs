@@ -102,55 +102,36 @@ async function serverAt(lines, style = 'plain') {
     await complete;
     row.openCompleteMs = performance.now() - start;
     let version = 1;
-    const editAt = async (target) => {
+    /** EDITS edits, the e-th `changeOf(e)`, each timed until its diagnostics arrive: median and maximum. */
+    const timedEdits = async (changeOf) => {
       const times = [];
       for (let e = 0; e < EDITS; e++) {
         version++;
-        const literal = e % 2 === 0 ? (Number(target.edit.literal) + 0.01).toFixed(2) : target.edit.literal;
+        const change = changeOf(e);
         start = performance.now();
         wait = diagnosticsOf(uri, version);
-        connection.sendNotification('textDocument/didChange', {
-          textDocument: { uri, version },
-          contentChanges: [{ range: { start: target.edit, end: { line: target.edit.line, character: target.edit.character + literal.length } }, text: literal }],
-        });
-        await wait;
-        times.push(performance.now() - start);
-      }
-      return { medianMs: median(times), maxMs: Math.max(...times) };
-    };
-    // Typing: a digit added after the literal, then taken away, so that every range after it moves.
-    const typeAt = async (target) => {
-      const times = [];
-      const at = { line: target.edit.line, character: target.edit.character + target.edit.literal.length };
-      for (let e = 0; e < EDITS; e++) {
-        version++;
-        start = performance.now();
-        wait = diagnosticsOf(uri, version);
-        const change = e % 2 === 0 ? { range: { start: at, end: at }, text: '1' } : { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' };
         connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
         await wait;
         times.push(performance.now() - start);
       }
       return { medianMs: median(times), maxMs: Math.max(...times) };
     };
+    const after = (target, by = 0) => ({ line: target.edit.line, character: target.edit.character + target.edit.literal.length + by });
+    // A literal replaced by one of the same length (and back).
+    const editAt = (target) => timedEdits((e) => {
+      const literal = e % 2 === 0 ? (Number(target.edit.literal) + 0.01).toFixed(2) : target.edit.literal;
+      return { range: { start: target.edit, end: { line: target.edit.line, character: target.edit.character + literal.length } }, text: literal };
+    });
+    // Typing: a digit added after the literal, then taken away, so that every range after it moves.
+    const typeAt = (target) => timedEdits((e) => (e % 2 === 0
+      ? { range: { start: after(target), end: after(target) }, text: '1' }
+      : { range: { start: after(target), end: after(target, 1) }, text: '' }));
+    // Typing on: a digit added after the last one each time (what typing is; the row above brings the
+    // file back every second edit, which lets the server's caches of the text before serve again).
+    const typeOnAt = (target) => timedEdits((e) => ({ range: { start: after(target, e), end: after(target, e) }, text: '1' }));
     row.editMiddle = await editAt(functions[Math.floor(functions.length / 2)]);
     row.editFirst = await editAt(functions[0]);
     row.typingFirst = await typeAt(functions[0]);
-    // Typing on: a digit added after the last one each time (what typing is; the row above brings the
-    // file back every second edit, which lets the server's caches of the text before serve again).
-    const typeOnAt = async (target) => {
-      const times = [];
-      for (let e = 0; e < EDITS; e++) {
-        version++;
-        const at = { line: target.edit.line, character: target.edit.character + target.edit.literal.length + e };
-        start = performance.now();
-        wait = diagnosticsOf(uri, version);
-        connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: at, end: at }, text: '1' }] });
-        await wait;
-        times.push(performance.now() - start);
-      }
-      return { medianMs: median(times), maxMs: Math.max(...times) };
-    };
     row.typingOn = await typeOnAt(functions[0]);
     row.memory = memoryOf(server.pid);
     // And once the server has been idle a while: V8 collects the edits' garbage only when it has

@@ -241,7 +241,8 @@ export function discoverFunctions(text: string, sourceFile: ts.SourceFile, parse
       m.tagDiagnostics = first ? doc.diagnostics : [];
       m.tagShift = shift;
       m.inheritedDoc = true;
-      m.text = `${text.slice(doc.annotations.docRange!.start + shift, doc.annotations.docRange!.end + shift)}\u0000${m.text}`;
+      const docRange = tagRangeOf(m, doc.annotations.docRange!);
+      m.text = `${text.slice(docRange.start, docRange.end)}\u0000${m.text}`;
       first = false;
     }
   }

@@ -451,7 +451,7 @@ export function unanalysedTags(program: Program): UnanalysedTag[] {
   if (everyTagAnalysed(program)) return [];
   const analysed = new Set<number>();
   program.functions.forEach((f) => {
-    if (f.tags.differentiable && f.tags.docRange) analysed.add(f.tags.docRange.start + f.tagShift);
+    if (f.tags.differentiable && f.tags.docRange) analysed.add(tagRangeOf(f, f.tags.docRange).start);
   });
   program.ensureAllPlaced();
   const parseErrors: number[] = ((sourceFile as unknown as { parseDiagnostics?: ts.Diagnostic[] }).parseDiagnostics ?? []).map((d) => d.start ?? 0);
@@ -703,7 +703,7 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
     if (!host.body) return { name, form: `an overload signature of '${name}'`, advice: `Put @differentiable on the implementation of '${name}' (the declaration with a body).` };
     const known = program.functions.get(name);
     if (known && known.node !== host) return { name, form: `an earlier declaration of '${name}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
-    if (known && known.tags.docRange && known.tags.docRange.start + known.tagShift !== commentPos) {
+    if (known && known.tags.docRange && tagRangeOf(known, known.tags.docRange).start !== commentPos) {
       return { name, form: `a JSDoc block of '${name}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
     }
   }
@@ -716,7 +716,7 @@ function describeForm(host: ts.Node | undefined, parents: Map<ts.Node, ts.Node>,
     if (d && d.initializer) {
       const known = program.functions.get(names[0]);
       if (known && known.node !== unwrapInitializer(d.initializer)) return { name: names[0], form: `an earlier declaration of '${names[0]}'`, advice: `A later declaration of the same name is the one analysed; rename one of them.` };
-      if (known && known.tags.docRange && known.tags.docRange.start + known.tagShift !== commentPos) {
+      if (known && known.tags.docRange && tagRangeOf(known, known.tags.docRange).start !== commentPos) {
         return { name: names[0], form: `a JSDoc block of '${names[0]}' that is not the last one before it`, advice: 'Gradlens reads the last JSDoc block before a function; merge the tags into that one.' };
       }
       if (ts.isObjectLiteralExpression(unwrapInitializer(d.initializer))) {

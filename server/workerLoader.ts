@@ -188,11 +188,9 @@ function primeInChild(): void {
 export function loadBundle(name: BundleName, priming = false): unknown {
   // (checked here too: the function is exported, and a name is never a path)
   const bundle = path.join(__dirname, BUNDLES[bundleNamed(name)].file);
-  const text = fs.readFileSync(bundle, 'utf8');
-  // A `#!` line is a comment of the same length inside the wrapper, as Node treats it.
-  const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;
-  // The CommonJS wrapper Node itself puts around a module.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  // The CommonJS wrapper Node itself puts around a module (no bundle of the list has a `#!` line:
+  // dist/cli.js, which has, is not one).
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundle, 'utf8')}\n});`;
   const key = crypto.createHash('sha256')
     .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`)
     .update(wrapped)

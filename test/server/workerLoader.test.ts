@@ -26,11 +26,9 @@ const CLI_BUNDLE = path.join(DIST, 'cliMain.js');
 const posix = process.platform !== 'win32';
 const isRoot = posix && process.getuid?.() === 0;
 
-/** The source the loader compiles: the bundle (its `#!` line a comment) in Node's CommonJS wrapper. */
+/** The source the loader compiles: the bundle in Node's CommonJS wrapper. */
 function wrappedSource(bundle = BUNDLE): string {
-  const text = fs.readFileSync(bundle, 'utf8');
-  const source = text.startsWith('#!') ? `//${text.slice(2)}` : text;
-  return `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  return `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundle, 'utf8')}\n});`;
 }
 
 /** The cache file's name and header, as server/workerLoader.ts writes them (`cli-` for the CLI's bundle). */
