@@ -5,13 +5,14 @@
 // (`node dist/cli.js check`) on the same file: wall time, exit code and peak RSS.
 // Usage: node bench/hostile.mjs <out.json>
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { BUILD_DIR, ROOT_DIR } from './lib/objectives.mjs';
+import { spawnServer } from './lib/serverProcess.mjs';
 
 const require = createRequire(import.meta.url);
 const outPath = process.argv[2];
@@ -42,7 +43,7 @@ function peakRssMB(pid) {
 
 async function serverCase(c) {
   const rpc = require('vscode-jsonrpc/node');
-  const server = spawn(process.execPath, [join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const server = spawnServer({ stdio: ['pipe', 'pipe', 'ignore'] });
   const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(server.stdout), new rpc.StreamMessageWriter(server.stdin));
   connection.onRequest(() => null);
   const first = new Map();

@@ -4,7 +4,6 @@
 // version), hover latency p50/p95, and the server's memory.
 // Usage: node bench/language-server.mjs <out.json>
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT_DIR } from './lib/objectives.mjs';
 import { generateBigFile } from './lib/bigFile.mjs';
 import { median } from './lib/timing.mjs';
+import { spawnServer } from './lib/serverProcess.mjs';
 
 const require = createRequire(import.meta.url);
 const outPath = process.argv[2];
@@ -48,7 +48,7 @@ async function main() {
     return;
   }
   const rpc = require('vscode-jsonrpc/node');
-  const server = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const server = spawnServer({ stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
   const exited = new Promise((resolve) => server.on('exit', (code) => resolve(code)));

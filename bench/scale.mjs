@@ -10,7 +10,7 @@
 // Usage: node bench/scale.mjs <out.json> [--quick] [--sizes 20000,50000] [--edits-only]
 //   --sizes: the file sizes (lines) to measure; --edits-only: the server rows only, no CLI rows.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT_DIR } from './lib/objectives.mjs';
 import { generateBigFile } from './lib/bigFile.mjs';
 import { median } from './lib/timing.mjs';
+import { spawnServer } from './lib/serverProcess.mjs';
 
 const require = createRequire(import.meta.url);
 const outPath = process.argv[2];
@@ -49,7 +50,7 @@ async function serverAt(lines, style = 'plain') {
   const rpc = require('vscode-jsonrpc/node');
   // GRADLENS_BENCH_NODE_ARGS: options for the server's node (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`, to profile it).
   const nodeArgs = process.env.GRADLENS_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const server = spawn(process.execPath, [...nodeArgs, join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const server = spawnServer({ stdio: ['pipe', 'pipe', 'pipe'] }, nodeArgs);
   let stderr = '';
   server.stderr.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
   // GRADLENS_BENCH_STDERR=1: the server's log on this process's stderr (timings traced there).

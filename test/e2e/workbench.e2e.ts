@@ -3,13 +3,14 @@
 // graph webview. Screenshots of every step go to test-results/screenshots/.
 
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   applyCodeAction, extensionLogs, goTo, openFile, positionOf, runCommand, screenshot, startWorkbench, stopWorkbench, webviewFrame,
   type Workbench,
 } from './harness';
+import serverProcess from '../../server/processOptions.json';
 
 const FIXTURE = 'fixtures/calculus.ts';
 
@@ -47,6 +48,24 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
 
   after(async function () {
     await stopWorkbench(w);
+  });
+
+  it('starts the language server with the node options and environment of server/processOptions.json', function () {
+    // The client's fork of dist/server.js, found among this workbench's processes by its path.
+    const serverPath = join(w!.home, 'extensions');
+    const processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv.some((a) => a.startsWith(serverPath) && a.endsWith(join('dist', 'server.js'))) ? [{ pid, argv }] : [];
+      } catch {
+        return []; // a process that ended meanwhile
+      }
+    });
+    assert.equal(processes.length, 1, `one language server under ${serverPath}: ${JSON.stringify(processes)}`);
+    const { pid, argv } = processes[0];
+    for (const arg of serverProcess.nodeArgs) assert.ok(argv.includes(arg), `${arg} in ${argv.join(' ')}`);
+    const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    for (const [key, value] of Object.entries(serverProcess.env)) assert.ok(environment.includes(`${key}=${value}`), `${key}=${value} in the server's environment`);
   });
 
   it('highlights the annotation tags in JSDoc with the injection grammar', async function () {

@@ -40,6 +40,7 @@ import {
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { GraphRequest, MethodsRequest, StatusNotification, type FileStatus, type GraphParams, type GraphResult, type MethodsResult } from '../../server/protocol';
+import serverProcess from '../../server/processOptions.json';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER = path.join(ROOT, 'dist', 'server.js');
@@ -121,7 +122,8 @@ export class LspTestClient {
 
   static async start(options: StartOptions = {}): Promise<LspTestClient> {
     ensureServerBuilt();
-    const proc = spawn(process.execPath, [SERVER, '--stdio'], { cwd: ROOT, env: { ...process.env, ...options.env } });
+    // as the editor's client starts it (client/src/extension.ts)
+    const proc = spawn(process.execPath, [...serverProcess.nodeArgs, SERVER, '--stdio'], { cwd: ROOT, env: { ...process.env, ...serverProcess.env, ...options.env } });
     const client = new LspTestClient(proc, options);
     const capabilities: ClientCapabilities = {
       workspace: {
