@@ -7,7 +7,7 @@
 // (engine/declarationForms.ts), and what a function involves is kept while the functions it
 // involves keep their versions.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
 import { clampBudgets, Meter, withMeter } from './budget';
 import { placed, shiftedRanges, type PlacedAnalysis, type RangeShift } from './ranges';

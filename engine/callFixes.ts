@@ -9,7 +9,7 @@
 // Offered only when that is the same computation: the call's arguments read parameters and
 // module constants, never the function's locals.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { DiagnosticFix, EngineDiagnostic } from './api';
 import type { HandSpec } from './check/conventions';
 import { jsDocTagEdit, type Edit } from './fixEdits';

@@ -26,7 +26,7 @@
 // a derivative by the table's structure (`derivative` beside `fn`). The implicit inputs of a
 // context (captured values, `this` fields) are engine/implicitInputs.ts's.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { EngineDiagnostic } from './api';
 import { emptyAnnotations, parseAnnotations } from './annotations';
 import { handTagsOf, type HandTag } from './check/tags';

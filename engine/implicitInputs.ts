@@ -7,7 +7,7 @@
 // captured `const`); a captured `const` computed from other inputs (`const n = D.length`,
 // `const tx = target.x`) is derived, never an input of its own.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { isFunctionValue, propName, unwrapInitializer } from './declarationForms';
 import type { Point } from './ir';
 import { declaredParamType, jsDocParamTypes, paramType } from './lower/types';

@@ -9,7 +9,7 @@
 // and resolved by lower/types.ts in the file that declares them; imported constants fold into the
 // file's module constants (`importedConstant`).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { EngineDiagnostic } from './api';
 import type { IrFunction, Range } from './ir';
 import { forEachExpr } from './irWalk';

@@ -12,7 +12,7 @@
 // annotations a parameter may have are lower/types.ts (`paramType`), the operator tables
 // lower/operators.ts.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { IrFunction, IrParam, Stmt } from './ir';
 import { annotationsOf, type Lowered, type ProgramView, type SourceFunction } from './sourceFunction';
 import { LoweringBudget } from './lower/core';

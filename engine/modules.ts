@@ -7,7 +7,7 @@
 // Without a host (tests, a string analysed in isolation) nothing is imported and an imported name
 // is a GL002 as before.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { meter } from './budget';
 import type { IrFunction, Range } from './ir';
 

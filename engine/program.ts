@@ -3,7 +3,7 @@
 // context, names imported from other files are lowered by their own files' programs
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type Discovery, type PreviousDiscovery, isFunctionsOnly, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';

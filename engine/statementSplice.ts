@@ -11,7 +11,7 @@
 // is a declaration ending with `}`, after a statement that ends the same way); any other edit is
 // TypeScript's (null here).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { detached } from './textDiff';
 
 /** What this module reads and resets of TypeScript's SourceFile beyond its public type. */

@@ -11,7 +11,7 @@
 // records (object and class instance types whose properties are numbers, booleans, strings or
 // records; methods are not fields), held-constant booleans, strings and enums.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { MAX_MODULE_CHARS, MAX_MODULES, type ModuleContext } from './modules';
 import { guessedReturnKind, recordShape, type ShapeType } from './lower/types';
 import type { RecordField } from './ir';

@@ -7,7 +7,7 @@
 // function's own parts (its parameters, its body) placed under a signature of the convention.
 // Also: which code Gradlens generated before (its JSDoc says so), to be replaced, not stacked.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { generateDerivative } from '../engine';
 import type { CodegenMode, GradientCheck } from '../engine/api';
 import { generationConvention, gradientSpecOf, partialSpecOf, partialsOf, type GeneratedConvention, type HandSpec } from '../engine/check/conventions';

@@ -6,7 +6,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import ts from 'typescript';
+import ts = require('typescript');
 import type { ModuleContext, ModuleHost, ResolvedModule } from '../engine/modules';
 import { fileOfUri } from './importers';
 

@@ -7,9 +7,15 @@ import { ROOT_DIR } from './objectives.mjs';
 
 const options = JSON.parse(readFileSync(join(ROOT_DIR, 'server', 'processOptions.json'), 'utf8'));
 
+/**
+ * The server's node options: the in-process rows of the engine (bench/live.mjs,
+ * bench/engine-analysis.mjs) run with them too, since the engine runs in the server's process.
+ */
+export const SERVER_NODE_ARGS = options.nodeArgs;
+
 /** `node dist/server.js --stdio`, with the client's node options and environment (and `extraNodeArgs`, e.g. to profile it). */
 export function spawnServer(spawnOptions, extraNodeArgs = []) {
-  return spawn(process.execPath, [...options.nodeArgs, ...extraNodeArgs, join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], {
+  return spawn(process.execPath, [...SERVER_NODE_ARGS, ...extraNodeArgs, join(ROOT_DIR, 'dist', 'server.js'), '--stdio'], {
     ...spawnOptions,
     env: { ...process.env, ...options.env, ...spawnOptions.env },
   });

@@ -4,7 +4,7 @@
 // before lowering: a hand-written function that writes into its parameter only lowers in the
 // shadow (engine/check/shadow.ts), which these results say how to build.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { GradientConvention, HandKind } from '../api';
 import type { Range } from '../ir';
 import { tagRangeOf } from '../sourceFunction';

@@ -12,7 +12,7 @@
 // number (0 or 1). Ranges found in the shadow are mapped back to the user's text (`toOriginal`).
 // Nothing runs but the interpreter, as everywhere else.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { Range } from '../ir';
 import { parseProgram, type Program } from '../program';
 import type { SourceFunction } from '../sourceFunction';

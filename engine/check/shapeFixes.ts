@@ -14,7 +14,7 @@
 // And for a GL001 whose values are right but in the wrong places: a tuple whose entries match AD
 // once reordered (`[dy, dx]` for `@wrt x, y`) is put in `@wrt` order.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { DiagnosticFix, EngineDiagnostic, GradientCheck, GradientConvention } from '../api';
 import { checkGradient, type CheckInput } from '../gradientCheck';
 import type { Range } from '../ir';

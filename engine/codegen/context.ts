@@ -2,7 +2,7 @@
 // beside the main function, the file's naming scope (names.ts), and how names are printed.
 
 import { LINE_TERMINATOR, stripUnsafe } from '../format';
-import ts from 'typescript';
+import ts = require('typescript');
 import { Expr, IrFunction, RecordLayout, Stmt } from '../ir';
 import { stringId } from '../lower/types';
 import { chargeCodeNodes } from '../symbolic/charge';

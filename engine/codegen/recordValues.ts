@@ -10,7 +10,7 @@
 //   nest a class: an object literal of the structural type `{ x: number; y: number }` (an object
 //   literal typed as a class with methods is a type error).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { fieldTree, type FieldTree } from '../format';
 import type { RecordLayout } from '../ir';
 import { recordClass } from '../lower/types';

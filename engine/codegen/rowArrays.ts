@@ -13,7 +13,7 @@
 //
 // An array of rows used whole (returned, passed to a helper) is not rewritten: a CodegenError.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { Expr, IrFunction, IrVar, Range, Stmt } from '../ir';
 import { children, mapChildren, substitute } from '../irWalk';
 import { cnst, idx, mentions, ref, sameExpr, varsOf } from './expr';

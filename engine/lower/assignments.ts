@@ -5,7 +5,7 @@
 // (`t ||= v`); and assignments inside expressions (Penner's `c * (t /= d) * t + b`, `a[i++]`),
 // hoisted before their statement in evaluation order (core.ts `hoistInto`).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { ArithOp, Expr, Range, Stmt } from '../ir';
 import { children } from '../irWalk';
 import { Typed, typeName } from './core';

@@ -5,7 +5,7 @@
 // and captured values (engine/declarationForms.ts decides which are inputs); functions and numeric
 // constants imported from other modules of the workspace (engine/imports.ts).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { BINARY_MATH_FNS, Expr, IrParam, MATH_FNS, MathFn, Range, Stmt } from '../ir';
 import { substitute } from '../irWalk';
 import { Typed, typeName, Unsupported } from './core';

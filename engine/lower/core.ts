@@ -5,7 +5,7 @@
 // expressions.ts → calls.ts → assignments.ts → statements.ts → typed.ts → lowerToIr.ts (`Lowerer`,
 // the whole function).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { EngineDiagnostic } from '../api';
 import type { Expr, IrParam, IrVar, RecordLayout, Range, Stmt, ValueType } from '../ir';
 import type { ProgramView, SourceFunction } from '../sourceFunction';

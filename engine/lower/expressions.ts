@@ -2,7 +2,7 @@
 // indexing, array literals and copies, each with its type and array depth (`Typed`). Calls and
 // `new` are calls.ts, layered on this.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { ArithOp, CompareOp, Expr, Range, RecordField, RecordLayout, Stmt } from '../ir';
 import { mathConstant, numberConstant } from '../mathConstants';
 import { LowererCore, Typed, typeName, Unsupported } from './core';

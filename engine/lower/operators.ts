@@ -1,7 +1,7 @@
 // The operator tables of the lowering: TypeScript's arithmetic, comparison and assignment
 // operators as the IR's, and what a bitwise or shift operator is (outside the subset).
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { ArithOp, CompareOp } from '../ir';
 
 export function isAssignment(k: ts.SyntaxKind): boolean {

@@ -3,7 +3,7 @@
 // declared tuple too), expression statements (assignments: lower/assignments.ts). A statement
 // outside the subset is reported and skipped, so lowering goes on with the next one.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { Expr, Range, Stmt, ValueType } from '../ir';
 import { MAX_EXPR_DEPTH, Typed, Unsupported } from './core';
 import { AssignmentLowerer } from './assignments';

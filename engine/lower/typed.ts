@@ -10,7 +10,7 @@
 //   fields (the method's implicit inputs, engine/declarationForms.ts), so the IR and every mode
 //   stay as they are.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { Expr, IrFunction, IrParam, Range, Stmt } from '../ir';
 import { children, substitute } from '../irWalk';
 import type { SourceFunction } from '../sourceFunction';

@@ -8,7 +8,7 @@
 // and the IR and every mode stay as they are. Booleans, strings, string unions, enums and records
 // holding them (options objects) are parameters held constant, given in `@at`.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import type { RecordField, RecordLayout } from '../ir';
 import { rememberString } from '../format';
 

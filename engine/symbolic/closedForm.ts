@@ -9,7 +9,7 @@
 // time. An exhausted budget is not a fault: closedFormGradient lets BudgetExceeded through, and
 // closedFormInfo reports it in `exhausted`.
 
-import ts from 'typescript';
+import ts = require('typescript');
 import { BudgetExceeded, inPhase } from '../budget';
 import type { IrParam } from '../ir';
 import type { Program } from '../program';
