@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { ROOT_DIR } from './lib/objectives.mjs';
 import { generateBigFile } from './lib/bigFile.mjs';
 import { median } from './lib/timing.mjs';
-import { spawnServer } from './lib/serverProcess.mjs';
+import { serverCachedDataVersionTag, spawnServer } from './lib/serverProcess.mjs';
 
 const require = createRequire(import.meta.url);
 const outPath = process.argv[2];
@@ -83,7 +83,7 @@ async function main() {
     // (the same key and per-user folder as server/workerLoader.ts)
     const bundle = readFileSync(join(ROOT_DIR, 'dist', 'analysisWorker.js'), 'utf8');
     const wrapped = `(function (exports, require, module, __filename, __dirname) { ${bundle}\n});`;
-    const key = createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`).update(wrapped).digest('hex');
+    const key = createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0${serverCachedDataVersionTag()}\0`).update(wrapped).digest('hex');
     const cacheHome = process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
     result.workerCodeCache = existsSync(join(cacheHome, 'gradlens', `worker-${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`));
     const t0 = performance.now();

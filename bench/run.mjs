@@ -108,8 +108,8 @@ for (const m of METHODS) {
 
 // 4. Language server, engine only, extension
 const extra = {};
-// The engine's in-process rows run with the server's node options (its heap is the server's: a
-// young generation of another size moves their figures by up to 3x, bench/lib/serverProcess.mjs).
+// The engine's in-process rows run with the server's node flags, as the engine runs in the server
+// (with node's default heap the live 10^6-operation row moved by 2-3x with the start-up heap: 37cdec4).
 for (const [key, script, timeout, nodeArgs] of [
   ['languageServer', 'language-server.mjs', 120_000],
   ['engineAnalysis', 'engine-analysis.mjs', 60_000, SERVER_NODE_ARGS],

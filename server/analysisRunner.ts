@@ -144,8 +144,9 @@ export class WorkerAnalysisRunner implements AnalysisRunner {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     // A smaller young generation keeps the worker's resident memory down (the server's budget is 150 MB on a 2,000-line file) at
-    // little cost: the analysis allocates mostly short-lived, small objects. The old generation is
-    // capped so that no input can take the whole process's memory.
+    // little cost: the analysis allocates mostly short-lived, small objects (started as the client
+    // starts it, --max-semi-space-size of server/processOptions.json sets it instead: V8's flag
+    // wins). The old generation is capped so that no input can take the whole process's memory.
     const worker = new Worker(this.script, {
       workerData: { role: WORKER_ROLE },
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: WORKER_HEAP_MB },

@@ -28,6 +28,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { isMainThread, workerData } from 'node:worker_threads';
 
@@ -173,7 +174,10 @@ function prune(dir: string, cache: CacheFile): void {
  */
 function primeInChild(): void {
   try {
-    spawnSync(process.execPath, [__filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 15_000, windowsHide: true });
+    // With this process's V8 flags (a worker thread has its parent's), which V8 checks a cache
+    // against (server/processOptions.json); not a debugger's or profiler's.
+    const flags = process.execArgv.filter((a) => !/^--(inspect|debug|cpu-prof|heap-prof|prof)/.test(a));
+    spawnSync(process.execPath, [...flags, __filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 15_000, windowsHide: true });
   } catch {
     // (no child: a plain compile)
   }
@@ -192,7 +196,9 @@ export function loadBundle(name: BundleName, priming = false): unknown {
   // dist/cli.js, which has, is not one).
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundle, 'utf8')}\n});`;
   const key = crypto.createHash('sha256')
-    .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`)
+    // V8 rejects a cache made under other V8 flags (cachedDataVersionTag hashes them): a server
+    // started with the client's options and one started without keep a file each.
+    .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0${v8.cachedDataVersionTag()}\0`)
     .update(wrapped)
     .digest('hex');
   const prefix = BUNDLES[name].cachePrefix;

@@ -84,7 +84,7 @@ describe('architecture', () => {
     for (const dir of ['engine', 'server', 'client', 'cli']) {
       for (const f of sources(dir)) {
         const text = fs.readFileSync(f, 'utf8');
-        assert.ok(!/^import\s+(?!type\b)[^'"]*from\s+'typescript'/m.test(text), `${path.relative(ROOT, f)} imports 'typescript' as an ES module`);
+        assert.ok(!/^\s*(import|export)\s+(?!type\s)[^;]*?from\s+['"]typescript(\/[^'"]*)?['"]|import\(\s*['"]typescript/m.test(text), `${path.relative(ROOT, f)} imports 'typescript' as an ES module`);
       }
     }
   });

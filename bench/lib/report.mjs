@@ -126,7 +126,7 @@ function engineOnly(results) {
   const e = results.engineAnalysis;
   if (!e?.available) return [`Engine only: not available: ${oneLine(e?.reason ?? 'not run')}`];
   const out = [
-    `\`analyzeFile\` in-process on the same file (${e.functionsAnalysed} functions analysed), node with the server's options (server/processOptions.json):`,
+    `\`analyzeFile\` in-process on the same file (${e.functionsAnalysed} functions analysed), node with the server's node flags (server/processOptions.json):`,
     '',
     '| figure | value |',
     '|---|---:|',
@@ -150,7 +150,7 @@ function live(results) {
   const codes = (c) => (c.length ? c.join(', ') : 'none');
   return [
     'What the editor waits for, `analyzeFile` in-process on a function the process has not seen (median of 3,',
-    'after one warm-up analysis of another file; node with the server\'s options, server/processOptions.json); stepBudget 50,000,000 and timeBudgetMs 10,000 (the ceilings).',
+    'after one warm-up analysis of another file; node with the server\'s node flags, server/processOptions.json); stepBudget 50,000,000 and timeBudgetMs 10,000 (the ceilings).',
     '',
     'Open → diagnostics ÷ plain function: a logistic-regression loss (d = 100, m samples; operations as the',
     'interpreter counts them, index arithmetic included) with its correct hand-written gradient, divided by one',

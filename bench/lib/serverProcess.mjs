@@ -1,6 +1,6 @@
 // The language server's process as the editor's client starts it (client/src/extension.ts reads
 // the same server/processOptions.json), so that the bench measures what users run.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT_DIR } from './objectives.mjs';
@@ -19,4 +19,9 @@ export function spawnServer(spawnOptions, extraNodeArgs = []) {
     ...spawnOptions,
     env: { ...process.env, ...options.env, ...spawnOptions.env },
   });
+}
+
+/** V8's tag of code caches under the server's flags (part of the worker's cache key, server/workerLoader.ts). */
+export function serverCachedDataVersionTag() {
+  return spawnSync(process.execPath, [...SERVER_NODE_ARGS, '-p', 'require("v8").cachedDataVersionTag()'], { encoding: 'utf8' }).stdout.trim();
 }

@@ -75,7 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Gradle
   const serverModule = context.asAbsolutePath('dist/server.js');
   // The server's process as every launcher of ours starts it (the bench and the protocol tests
   // read the same file): a young generation that stays small, and two malloc arenas instead of one
-  // per thread, which kept tens of megabytes freed by V8's threads (docs/architecture.md, memory).
+  // per thread, which kept tens of megabytes freed by V8's threads (docs/architecture.md, the client).
   const run = { execArgv: [...serverProcess.nodeArgs], env: serverProcess.env };
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc, options: run },

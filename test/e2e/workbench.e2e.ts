@@ -63,7 +63,9 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     });
     assert.equal(processes.length, 1, `one language server under ${serverPath}: ${JSON.stringify(processes)}`);
     const { pid, argv } = processes[0];
-    for (const arg of serverProcess.nodeArgs) assert.ok(argv.includes(arg), `${arg} in ${argv.join(' ')}`);
+    // node's options come before the script (after it they would be the script's arguments)
+    const script = argv.findIndex((a) => a.startsWith(serverPath) && a.endsWith(join('dist', 'server.js')));
+    for (const arg of serverProcess.nodeArgs) assert.ok(argv.indexOf(arg) >= 0 && argv.indexOf(arg) < script, `${arg} before the script in ${argv.join(' ')}`);
     const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     for (const [key, value] of Object.entries(serverProcess.env)) assert.ok(environment.includes(`${key}=${value}`), `${key}=${value} in the server's environment`);
   });

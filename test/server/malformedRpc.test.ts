@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
+import serverProcess from '../../server/processOptions.json';
 import { ROOT } from './lspClient';
 
 function frame(body: string): string {
@@ -46,7 +47,7 @@ describe('server: malformed JSON-RPC', function () {
   this.timeout(60_000);
 
   it('answers or ignores broken messages and keeps serving', async () => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...serverProcess.nodeArgs, path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...serverProcess.env } });
     const r = reader(child);
     let exited: number | null = null;
     child.on('exit', (code) => { exited = code ?? -1; });

@@ -12,12 +12,14 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { WORKER_ROLE } from '../../server/analysisRunner';
 import { CHECK_WORKER_ROLE } from '../../cli/parallel';
 import { decodeAnalysis, type FileAnalysisDelta } from '../../server/workerProtocol';
 import type { FileAnalysis } from '../../engine/api';
+import serverProcess from '../../server/processOptions.json';
 
 const DIST = path.resolve(__dirname, '..', '..', '..', 'dist');
 const BUNDLE = path.join(DIST, 'analysisWorker.js');
@@ -33,7 +35,7 @@ function wrappedSource(bundle = BUNDLE): string {
 
 /** The cache file's name and header, as server/workerLoader.ts writes them (`cli-` for the CLI's bundle). */
 function cacheFormat(bundle = BUNDLE): { name: string; header: Buffer } {
-  const key = crypto.createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0`).update(wrappedSource(bundle)).digest('hex');
+  const key = crypto.createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0${v8.cachedDataVersionTag()}\0`).update(wrappedSource(bundle)).digest('hex');
   const prefix = bundle === CLI_BUNDLE ? 'cli-' : 'worker-';
   return { name: `${prefix}${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`, header: Buffer.from(`gradlens-v8-code-cache 1\n${key}\n`, 'latin1') };
 }
@@ -187,6 +189,29 @@ describe('server: the analysis worker loader and its code cache', function () {
     await assertAnalyses(env);
     assert.equal(fs.readFileSync(log, 'utf8').trim().split('\n').length, 1, 'a cache there is used: no child');
     assert.equal(fs.statSync(file).mtimeMs, made, 'the child\'s cache was rejected and written again');
+  });
+
+  it('a server started with the client\'s node flags is primed under them and uses that cache; one started without keeps a file of its own', async () => {
+    const s = sandbox();
+    // A process started as the client starts the server: the loader's worker in it, one analysis.
+    const script = `const { Worker } = require('node:worker_threads');
+      const w = new Worker(${JSON.stringify(path.join(DIST, 'workerLoader.js'))}, { workerData: { role: ${JSON.stringify(WORKER_ROLE)} } });
+      w.on('message', (m) => { if (m.type === undefined) { process.stdout.write(String(m.outcome.ok)); process.exit(0); } });
+      w.postMessage({ type: 'analyze', id: 1, job: { uri: 'file:///t.ts', text: 'function f(x: number): number { return x; }', options: {} } });`;
+    const asTheClientStartsIt = () => spawnSync(process.execPath, [...serverProcess.nodeArgs, '-e', script], { env: { ...s.env, ...serverProcess.env }, encoding: 'utf8', timeout: 60_000 });
+    assert.ok(serverProcess.nodeArgs.length > 0, 'the client passes node flags (else this test checks nothing)');
+    assert.equal(asTheClientStartsIt().stdout, 'true');
+    // (V8 rejects a cache made under other flags: the priming child's must have had the server's,
+    // or the worker compiles the bundle itself and writes a second file)
+    const files = cacheFiles(s.dir);
+    assert.equal(files.length, 1, `one cache, the priming child's: ${files.join(', ')}`);
+    const file = files[0]!;
+    const made = fs.statSync(path.join(s.dir, file)).mtimeMs;
+    assert.equal(asTheClientStartsIt().stdout, 'true');
+    assert.equal(fs.statSync(path.join(s.dir, file)).mtimeMs, made, 'the cache made by the priming child was rejected and written again');
+    await assertAnalyses(s.env);
+    assert.equal(cacheFiles(s.dir).length, 2, 'a server without the flags shares the file of one with them (and each rejects the other\'s)');
+    assert.equal(fs.statSync(path.join(s.dir, file)).mtimeMs, made);
   });
 
   it('a child that fails to make the cache only means that the worker compiles itself (and writes the cache after its warm-up)', async () => {
