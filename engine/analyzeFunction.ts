@@ -305,7 +305,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
         diagnostics.push({ code: 'GL003', severity: 'warning', range: fn.nameRange, functionName: sf.name, message: `No point was found where '${sf.name}' is finite; give one with @at.` });
       } catch (e) {
         if (!(e instanceof EvalError)) throw e;
-        diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: sf.name, message: e.message });
+        diagnostics.push(e.diagnostic(sf.name));
       }
     }
     return;
@@ -347,7 +347,7 @@ function analyzeInto(analysis: FunctionAnalysis, program: Program, sf: SourceFun
       }
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
-      diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: sf.name, message: `${e.message} (at ${formatPoint(point)})` });
+      diagnostics.push(e.diagnostic(sf.name, `${e.message} (at ${formatPoint(point)})`));
       return;
     }
   }

@@ -33,7 +33,15 @@ export interface EngineDiagnostic {
   related?: RelatedInfo[];
   /** Edits that fix it, known where it is found ("did you mean `y`?"): offered as quick fixes. */
   fixes?: DiagnosticFix[];
+  /**
+   * A GL002 on a call whose value cannot be computed: its callee is not a function of this file
+   * (on the callee), or is one outside the subset (on the whole call). engine/callFixes.ts offers
+   * to pass the value in as a parameter.
+   */
+  uncomputedCall?: UncomputedCall;
 }
+
+export type UncomputedCall = 'notInFile' | 'outsideSubset';
 
 export interface DiagnosticFix {
   title: string;

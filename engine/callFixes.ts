@@ -35,8 +35,9 @@ export function attachCallFixes(diagnostics: EngineDiagnostic[], program: Progra
     if (d.code !== 'GL002' || d.functionName !== sf.name || d.fixes) continue;
     // On the callee of a call to another file's function (lowering), or on the whole call of a
     // helper outside the subset (evaluation).
-    const call = calls.find((c) => c.getStart(sfile) === d.range.start && c.end === d.range.end && /uses constructs outside the differentiable subset/.test(d.message))
-      ?? calls.find((c) => c.expression.getStart(sfile) === d.range.start && c.expression.end === d.range.end && !program.resolveCallee(sf, c.expression) && /not a function of this file/.test(d.message));
+    const call = d.uncomputedCall === 'outsideSubset' ? calls.find((c) => c.getStart(sfile) === d.range.start && c.end === d.range.end)
+      : d.uncomputedCall === 'notInFile' ? calls.find((c) => c.expression.getStart(sfile) === d.range.start && c.expression.end === d.range.end && !program.resolveCallee(sf, c.expression))
+      : undefined;
     if (!call) continue;
     const key = normalized(call.getText(sfile));
     if (done.has(key)) continue;

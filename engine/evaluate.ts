@@ -5,7 +5,7 @@
 // (engine/budget.ts), which bounds all runs of one analysis together, in time too.
 
 import { Algebra, numberAlgebra, ScalarOp } from './algebra';
-import { KinkEvent } from './api';
+import type { EngineDiagnostic, KinkEvent, UncomputedCall } from './api';
 import { Meter, meter } from './budget';
 import { kinkAt } from './derivativeRules';
 import { Expr, IrFunction, Range, Stmt } from './ir';
@@ -17,8 +17,13 @@ export type Value<T> = T | Value<T>[] | boolean;
 
 /** An evaluation that cannot go on: reported as a diagnostic with this code at `range`. */
 export class EvalError extends Error {
-  constructor(readonly code: 'GL002' | 'GL003' | 'GL007', message: string, readonly range: Range) {
+  constructor(readonly code: 'GL002' | 'GL003' | 'GL007', message: string, readonly range: Range, readonly uncomputedCall?: UncomputedCall) {
     super(message);
+  }
+
+  /** As a warning of `functionName` (`message` in place of the error's own, e.g. with the point). */
+  diagnostic(functionName: string | undefined, message = this.message): EngineDiagnostic {
+    return { code: this.code, severity: 'warning', range: this.range, ...(functionName !== undefined ? { functionName } : {}), message, ...(this.uncomputedCall ? { uncomputedCall: this.uncomputedCall } : {}) };
   }
 }
 
@@ -268,10 +273,10 @@ export class Interpreter<T> {
 
   private call(e: Expr & { k: 'call' }, env: Value<T>[], fn: IrFunction): Value<T> {
     const lowered = this.program.lower(e.fn);
-    if (!lowered) throw new EvalError('GL002', `'${e.fn}' is not a function of this file.`, e.range);
+    if (!lowered) throw new EvalError('GL002', `'${e.fn}' is not a function of this file.`, e.range, 'notInFile');
     const helper = lowered.fn;
     if (!helper.ok) {
-      throw new EvalError('GL002', `'${e.fn}' uses constructs outside the differentiable subset (see its warnings), so its value cannot be computed: rewrite it inside the subset, or pass its value in as a parameter (held constant); @nondifferentiable and @derivative change how a helper is differentiated, not whether it can be evaluated.`, e.range);
+      throw new EvalError('GL002', `'${e.fn}' uses constructs outside the differentiable subset (see its warnings), so its value cannot be computed: rewrite it inside the subset, or pass its value in as a parameter (held constant); @nondifferentiable and @derivative change how a helper is differentiated, not whether it can be evaluated.`, e.range, 'outsideSubset');
     }
     if (this.depth >= MAX_CALL_DEPTH) {
       throw new EvalError('GL007', `Calls nested deeper than ${MAX_CALL_DEPTH} (recursion is supported only to that depth).`, e.range);

@@ -142,7 +142,7 @@ export function checkGradient(input: CheckInput): { check: GradientCheck; diagno
       }
       if (e instanceof EvalError) {
         check.status = 'error';
-        diagnostics.push({ code: e.code, severity: 'warning', range: e.range, functionName: fn.name, message: `While checking '${hand.name}': ${e.message}` });
+        diagnostics.push(e.diagnostic(fn.name, `While checking '${hand.name}': ${e.message}`));
         return { check, diagnostics };
       }
       throw e;

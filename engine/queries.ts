@@ -75,7 +75,7 @@ function budgetDiagnostic(e: BudgetExceeded): EngineDiagnostic {
 
 function evalDiagnostic(e: unknown): EngineDiagnostic[] {
   if (e instanceof BudgetExceeded) throw e; // answered by the budgeted wrapper
-  if (e instanceof EvalError) return [{ code: e.code, severity: 'warning', range: e.range, message: e.message }];
+  if (e instanceof EvalError) return [e.diagnostic(undefined)];
   return [fault(e)];
 }
 

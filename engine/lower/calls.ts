@@ -89,7 +89,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
     if (!this.program.resolveImport || root === undefined || this.lookup(root) !== undefined) return undefined;
     const ref = this.program.resolveImport(callee);
     if (!ref) return undefined;
-    if (ref.kind === 'problem') this.unsupported(callee, `A call to '${ref.name}', which ${ref.unread ? `is not a function of this file: it ${ref.why}` : ref.why},`, ref.advice);
+    if (ref.kind === 'problem') this.unsupported(callee, `A call to '${ref.name}', which ${ref.unread ? `is not a function of this file: it ${ref.why}` : ref.why},`, ref.advice, ref.unread ? 'notInFile' : undefined);
     if (ref.kind === 'constant') this.unsupported(callee, `A call to the imported number '${callee.getText(this.sfile)}'`, 'Only functions can be called.');
     const { fn, name } = ref;
     const declared = fn.params.filter((p) => !p.implicit);
@@ -197,7 +197,7 @@ export abstract class CallLowerer extends ExpressionLowerer {
     if (!helper && (name === 'isFinite' || name === 'isNaN')) return this.numberPredicate(name, e, range);
     const imported = helper ? undefined : this.importedCall(callee, e, range);
     if (imported) return imported;
-    if (!helper) this.unsupported(callee, `A call to '${name}', which is not a function of this file`, 'Calls to functions declared in this file (at the top level, or nested in the function around) and to functions imported from modules of the workspace are supported.');
+    if (!helper) this.unsupported(callee, `A call to '${name}', which is not a function of this file`, 'Calls to functions declared in this file (at the top level, or nested in the function around) and to functions imported from modules of the workspace are supported.', 'notInFile');
     return this.callFunction(helper, e.arguments, e, range);
   }
 

@@ -6,7 +6,7 @@
 // the whole function).
 
 import ts = require('typescript');
-import type { EngineDiagnostic } from '../api';
+import type { EngineDiagnostic, UncomputedCall } from '../api';
 import type { Expr, IrParam, IrVar, RecordLayout, Range, Stmt, ValueType } from '../ir';
 import type { ProgramView, SourceFunction } from '../sourceFunction';
 
@@ -164,16 +164,17 @@ export abstract class LowererCore {
     return { start: n.getStart(this.sfile), end: n.end };
   }
 
-  protected report(n: ts.Node, what: string, hint: string) {
+  protected report(n: ts.Node, what: string, hint: string, uncomputedCall?: UncomputedCall) {
     this.diagnostics.push({
       code: 'GL002', severity: 'warning', range: this.range(n), functionName: this.sf.name,
       message: `${what} is outside Gradlens's differentiable subset. ${hint}`,
+      ...(uncomputedCall ? { uncomputedCall } : {}),
     });
   }
 
   /** Reports and aborts lowering of the enclosing statement. */
-  protected unsupported(n: ts.Node, what: string, hint = SUPPORTED): never {
-    this.report(n, what, hint);
+  protected unsupported(n: ts.Node, what: string, hint = SUPPORTED, uncomputedCall?: UncomputedCall): never {
+    this.report(n, what, hint, uncomputedCall);
     throw new Unsupported();
   }
 
