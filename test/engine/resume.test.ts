@@ -231,6 +231,45 @@ function helper(x) {
     ], 'prototype method');
   });
 
+  it('typing in a function whose types, classes and enums are declared after it: they are read where they now are', () => {
+    // Lowering reads declarations by name, and some of their nodes by position (a member's type
+    // name with getText): a statement an edit moved must be placed before it is read
+    // (Program.ensurePlacedFor), or a stale position reads the wrong text.
+    const source = `/**
+ * @differentiable
+ * @at o = { inner: { a: 0.5, b: 2 }, w: 1.5 }, x = 0.25
+ */
+function first(o: Outer, x: number): number {
+  const s = new Scale(2);
+  return o.inner.a * o.inner.b * o.w + x * s.k + (Mode.Twice === Mode.Twice ? x : 0);
+}
+
+interface Outer { inner: Inner; w: number }
+interface Inner { a: number; b: number }
+type Alias = Inner;
+class Scale { constructor(public k: number) {} }
+enum Mode { Once, Twice }
+
+/**
+ * @differentiable
+ * @at p = { a: 1, b: 3 }
+ */
+function second(p: Alias): number {
+  return p.a * p.b;
+}
+`;
+    const at = source.indexOf('x * s.k') + 1;
+    editsAgreeWithFresh(source, [
+      { at, del: 0, ins: ' ' },
+      { at, del: 0, ins: '  ' },
+      { at, del: 3, ins: '' },
+      (t) => t.replace('x = 0.25', 'x = 0.5'),
+      (t) => t.replace('x = 0.5', 'x = 0.125'),
+    ], 'types declared after the edit');
+    const analysis = analyzeFile(source);
+    assert.deepEqual(analysis.functions.map((f) => [f.name, f.diagnostics.map((d) => d.code)]), [['first', []], ['second', []]], 'both functions are analysed, without warnings');
+  });
+
   it('a result cut short by time is analysed again at the next edit, even one elsewhere', () => {
     // (Its older version's entry stayed in the cache: the resumed analysis took the cut result as settled.)
     const fast = `/** @differentiable
