@@ -4,11 +4,9 @@
 // version), hover latency p50/p95, and the server's memory.
 // Usage: node bench/language-server.mjs <out.json>
 
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { ROOT_DIR } from './lib/objectives.mjs';
@@ -79,13 +77,10 @@ async function main() {
   connection.listen();
 
   try {
-    // Whether the analysis worker's V8 code cache (written by dist/workerLoader.js) exists yet.
-    // (the same key and per-user folder as server/workerLoader.ts)
-    const bundle = readFileSync(join(ROOT_DIR, 'dist', 'analysisWorker.js'), 'utf8');
-    const wrapped = `(function (exports, require, module, __filename, __dirname) { ${bundle}\n});`;
-    const key = createHash('sha256').update(`${process.version}\0${process.versions.v8}\0${process.arch}\0${serverCachedDataVersionTag()}\0`).update(wrapped).digest('hex');
-    const cacheHome = process.env.XDG_CACHE_HOME && isAbsolute(process.env.XDG_CACHE_HOME) ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
-    result.workerCodeCache = existsSync(join(cacheHome, 'gradlens', `worker-${process.version}-${process.arch}-${key.slice(0, 16)}.v8cache`));
+    // Whether the analysis worker's V8 code cache (written by dist/workerLoader.js) exists yet,
+    // for a process with the server's V8 flags.
+    const cachePath = require(join(ROOT_DIR, 'dist', 'workerLoader.js')).cachePathOf('analysis', Number(serverCachedDataVersionTag()));
+    result.workerCodeCache = cachePath !== null && existsSync(cachePath);
     const t0 = performance.now();
     await connection.sendRequest('initialize', {
       processId: process.pid,

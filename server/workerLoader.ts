@@ -183,6 +183,35 @@ function primeInChild(): void {
   }
 }
 
+/** Bundle `name`'s source as loadBundle compiles it: in the CommonJS wrapper Node itself puts around a module. */
+function wrappedSource(name: BundleName): { bundle: string; wrapped: string } {
+  // (checked here too: the functions are exported, and a name is never a path)
+  const bundle = path.join(__dirname, BUNDLES[bundleNamed(name)].file);
+  // (no bundle of the list has a `#!` line: dist/cli.js, which has, is not one)
+  return { bundle, wrapped: `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundle, 'utf8')}\n});` };
+}
+
+/** The cache file of a bundle's source under V8 flags whose `cachedDataVersionTag` is `versionTag` (this process's by default). */
+function cacheFileOf(name: BundleName, wrapped: string, versionTag = v8.cachedDataVersionTag()): CacheFile {
+  const key = crypto.createHash('sha256')
+    // V8 rejects a cache made under other V8 flags (cachedDataVersionTag hashes them): a server
+    // started with the client's options and one started without keep a file each.
+    .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0${versionTag}\0`)
+    .update(wrapped)
+    .digest('hex');
+  const prefix = BUNDLES[name].cachePrefix;
+  return { name: `${prefix}${process.version}-${process.arch}-${key.slice(0, 16)}${CACHE_SUFFIX}`, header: Buffer.from(`${MAGIC}${key}\n`, 'latin1'), prefix };
+}
+
+/**
+ * Where loadBundle keeps bundle `name`'s cache for a process whose V8 flags give `versionTag`
+ * (null: no usable folder); for the bench, which reports whether a start found one.
+ */
+export function cachePathOf(name: BundleName, versionTag?: number): string | null {
+  const folder = cacheDir();
+  return folder === null ? null : path.join(folder, cacheFileOf(name, wrappedSource(name).wrapped, versionTag).name);
+}
+
 /**
  * Runs bundle `name` (dist/analysisWorker.js, dist/cliMain.js) as Node would run the module, through
  * its cache when there is a good one: its exports. The bundle calls `gradlensWarmedUp` once its
@@ -190,19 +219,8 @@ function primeInChild(): void {
  * that work compiled are in the cache it writes then (when it found none).
  */
 export function loadBundle(name: BundleName, priming = false): unknown {
-  // (checked here too: the function is exported, and a name is never a path)
-  const bundle = path.join(__dirname, BUNDLES[bundleNamed(name)].file);
-  // The CommonJS wrapper Node itself puts around a module (no bundle of the list has a `#!` line:
-  // dist/cli.js, which has, is not one).
-  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${fs.readFileSync(bundle, 'utf8')}\n});`;
-  const key = crypto.createHash('sha256')
-    // V8 rejects a cache made under other V8 flags (cachedDataVersionTag hashes them): a server
-    // started with the client's options and one started without keep a file each.
-    .update(`${process.version}\0${process.versions.v8}\0${process.arch}\0${v8.cachedDataVersionTag()}\0`)
-    .update(wrapped)
-    .digest('hex');
-  const prefix = BUNDLES[name].cachePrefix;
-  const cache: CacheFile = { name: `${prefix}${process.version}-${process.arch}-${key.slice(0, 16)}${CACHE_SUFFIX}`, header: Buffer.from(`${MAGIC}${key}\n`, 'latin1'), prefix };
+  const { bundle, wrapped } = wrappedSource(name);
+  const cache = cacheFileOf(name, wrapped);
 
   const folder = cacheDir();
   const dir = folder !== null && privateFolder(folder) ? folder : null;

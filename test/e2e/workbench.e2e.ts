@@ -53,10 +53,11 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
   it('starts the language server with the node options and environment of server/processOptions.json', function () {
     // The client's fork of dist/server.js, found among this workbench's processes by its path.
     const serverPath = join(w!.home, 'extensions');
+    const isServerScript = (a: string): boolean => a.startsWith(serverPath) && a.endsWith(join('dist', 'server.js'));
     const processes = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((pid) => {
       try {
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv.some((a) => a.startsWith(serverPath) && a.endsWith(join('dist', 'server.js'))) ? [{ pid, argv }] : [];
+        return argv.some(isServerScript) ? [{ pid, argv }] : [];
       } catch {
         return []; // a process that ended meanwhile
       }
@@ -64,7 +65,7 @@ describe('Gradlens in the VS Code workbench (code-server)', function () {
     assert.equal(processes.length, 1, `one language server under ${serverPath}: ${JSON.stringify(processes)}`);
     const { pid, argv } = processes[0];
     // node's options come before the script (after it they would be the script's arguments)
-    const script = argv.findIndex((a) => a.startsWith(serverPath) && a.endsWith(join('dist', 'server.js')));
+    const script = argv.findIndex(isServerScript);
     for (const arg of serverProcess.nodeArgs) assert.ok(argv.indexOf(arg) >= 0 && argv.indexOf(arg) < script, `${arg} before the script in ${argv.join(' ')}`);
     const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     for (const [key, value] of Object.entries(serverProcess.env)) assert.ok(environment.includes(`${key}=${value}`), `${key}=${value} in the server's environment`);
