@@ -167,6 +167,17 @@ function prune(dir: string, cache: CacheFile): void {
 }
 
 /**
+ * The options of `execArgv` (a worker thread has its parent's) that the priming child takes: V8
+ * checks a cache against the flags it was made under (server/processOptions.json). Only
+ * `--name[=value]` options, and none that runs code or attaches a tool (`-e script`, `--require`,
+ * `--import`, a debugger, a profiler): the child runs this script and nothing else.
+ */
+export function engineFlags(execArgv: readonly string[]): string[] {
+  return execArgv.filter((a) => /^--[a-z0-9-]+(=.*)?$/.test(a) &&
+    !/^--(eval|print|require|import|loader|experimental-loader|input-type|interactive|check|test|watch|env-file|inspect|debug|cpu-prof|heap-prof|prof)(-[a-z0-9-]*)?(=|$)/.test(a));
+}
+
+/**
  * Has a child process of this script make the analysis bundle's cache (it compiles and warms up as
  * the worker would, writes the cache, exits: ~0.4 s). A failure only means that the worker compiles
  * itself; so does a child that takes more than 15 s (well within the 30 s after which the language
@@ -174,10 +185,7 @@ function prune(dir: string, cache: CacheFile): void {
  */
 function primeInChild(): void {
   try {
-    // With this process's V8 flags (a worker thread has its parent's), which V8 checks a cache
-    // against (server/processOptions.json); not a debugger's or profiler's.
-    const flags = process.execArgv.filter((a) => !/^--(inspect|debug|cpu-prof|heap-prof|prof)/.test(a));
-    spawnSync(process.execPath, [...flags, __filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 15_000, windowsHide: true });
+    spawnSync(process.execPath, [...engineFlags(process.execArgv), __filename], { env: { ...process.env, [PRIME_ENV]: '1' }, stdio: 'ignore', timeout: 15_000, windowsHide: true });
   } catch {
     // (no child: a plain compile)
   }

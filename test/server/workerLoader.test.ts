@@ -16,6 +16,7 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { WORKER_ROLE } from '../../server/analysisRunner';
+import { engineFlags } from '../../server/workerLoader';
 import { CHECK_WORKER_ROLE } from '../../cli/parallel';
 import { decodeAnalysis, type FileAnalysisDelta } from '../../server/workerProtocol';
 import type { FileAnalysis } from '../../engine/api';
@@ -212,6 +213,11 @@ describe('server: the analysis worker loader and its code cache', function () {
     await assertAnalyses(s.env);
     assert.equal(cacheFiles(s.dir).length, 2, 'a server without the flags shares the file of one with them (and each rejects the other\'s)');
     assert.equal(fs.statSync(path.join(s.dir, file)).mtimeMs, made);
+  });
+
+  it('the priming child takes the V8 flags of the process, not an option that runs code or a tool', () => {
+    assert.deepEqual(engineFlags(['--max-semi-space-size=2', '-e', 'run()', '--eval', 'x', '--require', 'spy.js', '--require=spy.js', '-r', 'spy.js', '--import=./a.mjs', '--inspect=6011', '--cpu-prof', '--no-lazy', '--stack-size=900']),
+      ['--max-semi-space-size=2', '--no-lazy', '--stack-size=900']);
   });
 
   it('a child that fails to make the cache only means that the worker compiles itself (and writes the cache after its warm-up)', async () => {
