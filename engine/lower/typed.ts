@@ -266,17 +266,22 @@ export abstract class TypedLowerer extends StatementLowerer {
     if (args.length > params.length) this.unsupported(e, `\`new ${cls.decl.name!.text}(…)\` with ${plural(args.length, 'argument')} (its constructor takes ${params.length})`, 'Pass the constructor\'s parameters.');
     const stray = ctor?.body!.statements.find((s) => !isFieldAssignment(s));
     if (stray) this.unsupported(stray, `This statement of the constructor of '${cls.decl.name!.text}' (a record class's constructor only assigns fields: \`this.x = x\`)`, 'Assign each field from the parameters, and nothing else.');
+    // The arguments are the caller's expressions: lowered before any parameter is declared (a
+    // parameter named as a variable of the caller, `new Vec(x, 2 * x)` with `constructor(public x, public y)`,
+    // would otherwise stand for the caller's `x` in the arguments after it).
+    const given = args.map((a) => this.expr(a));
     return this.scoped(() => {
-      // The constructor's parameters stand for the arguments (substituted, as `map`'s value).
+      // The constructor's parameters stand for the arguments (substituted, as `map`'s value); a
+      // default sees the parameters before it, as in JavaScript.
       for (const [i, p] of params.entries()) {
         if (!ts.isIdentifier(p.name)) this.unsupported(p, 'A destructured constructor parameter', 'Give it a name.');
-        const given = args[i] ?? p.initializer;
-        if (!given) this.unsupported(e, `\`new ${cls.decl.name!.text}(…)\` without '${p.name.text}'`, 'Pass every parameter the constructor has no default for.');
-        const x = this.expr(given);
-        if (x.t === 'arr') this.unsupported(given, 'An array or record argument of a record class\'s constructor', 'Its fields are numbers.');
+        const node = args[i] ?? p.initializer;
+        if (!node) this.unsupported(e, `\`new ${cls.decl.name!.text}(…)\` without '${p.name.text}'`, 'Pass every parameter the constructor has no default for.');
+        const x = given[i] ?? this.expr(node);
+        if (x.t === 'arr') this.unsupported(node, 'An array or record argument of a record class\'s constructor', 'Its fields are numbers.');
         const v = this.declare(p.name.text, x.t, 0, 'local', imported ? range : this.range(p.name));
         this.vars[v].name = `$alias${v}`;
-        this.aliases.set(v, x.e);
+        this.aliases.set(v, substitute(x.e, this.aliases));
         this.note(v, { str: x.str });
       }
       const elements = cls.shape.record!.fields.map((f) => {

@@ -659,6 +659,30 @@ function f(a: number): number { const p = new P(a); return p.x * p.x; }
     assert.equal(src.slice(d.range.start, d.range.end), 'console.log(x);');
   });
 
+  it('`new C(…)` whose constructor names its parameters as the caller\'s variables: each argument is the caller\'s, a default sees the parameters before it', () => {
+    // The arguments were lowered one by one with the constructor's parameters declared: in
+    // \`new Vec(x, 2 * x)\` the second argument's \`x\` was the first parameter's alias, never set (a GL009).
+    const src = `
+class Vec { constructor(public x: number, public y: number = x * 2) {} }
+/**
+ * @differentiable
+ * @at x = 0.25
+ */
+function f(x: number): number {
+  const y = 3;
+  const v = new Vec(x);
+  const w = new Vec(y * x, x);
+  const u = new Vec(x, 2 * x);
+  return v.x + v.y + w.x * w.y + u.y;
+}
+`;
+    const f = fnOf(analyzeFile(src), 'f');
+    assert.deepEqual(f.diagnostics, [], problems(f));
+    // v = (x, 2x), w = (3x, x), u.y = 2x: 5x + 3x²
+    assert.equal(f.value, 5 * 0.25 + 3 * 0.25 * 0.25);
+    assert.deepEqual(f.gradient, { x: 5 + 6 * 0.25 });
+  });
+
   it('a destructured parameter without a record type says what to declare', () => {
     const src = `
 /**
