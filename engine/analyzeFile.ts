@@ -10,7 +10,7 @@
 import ts = require('typescript');
 import { AnalysisOptions, DEFAULT_OPTIONS, EngineDiagnostic, FileAnalysis, FunctionAnalysis, Range } from './api';
 import { clampBudgets, Meter, withMeter } from './budget';
-import { placed, shiftedRanges, type PlacedAnalysis, type RangeShift } from './ranges';
+import { placed, rangesWithin, shiftedRanges, type PlacedAnalysis, type RangeShift } from './ranges';
 import { dedupeDiagnostics as dedupe } from './diagnosticCodes';
 import { analyzeFunction, findHandGradient, handFunctionNames } from './analyzeFunction';
 import { paramType } from './lowerToIr';
@@ -467,9 +467,11 @@ export class FileAnalysisJob {
         return null;
       }
       if (cache) cache.misses++;
-      // A result cut short by time depends on the machine's load: analysed again next time.
+      // A result cut short by time depends on the machine's load: analysed again next time; so is
+      // one with a range outside the functions it involves (moving them would leave it behind).
       // (Kept across edits: its strings must not be slices that keep this version's whole text.)
-      if (!m.failure) cache?.set(sf.name, { analysis: detachStrings(analysis), spans: spansOf(involved), dependencies });
+      const spans = cache && !m.failure ? spansOf(involved) : undefined;
+      if (spans && rangesWithin(analysis, spans.values())) cache!.set(sf.name, { analysis: detachStrings(analysis), spans, dependencies });
       return analysis;
     } catch (e) {
       // A fault of ours in one function never takes the rest of the file with it.
@@ -1029,9 +1031,9 @@ function candidateName(f: SourceFunction, program: Program): { start: number; le
     if (node.parameters.length === 0) return null;
     if (!node.type || node.type.kind !== ts.SyntaxKind.NumberKeyword) return null;
     if (!node.parameters.every((p) => !!p.type)) return null;
-    // A type other than numbers, arrays and tuples of them is read by its text.
+    // A type other than numbers, arrays and tuples of them is found by its name (another
+    // statement or file declares it, which may change alone: not kept).
     plain = node.parameters.every((p) => plainType(p.type!));
-    if (!plain) program.ensurePlaced(f.statement);
     if (!node.parameters.every((p) => paramType(p.type!, sfile)?.type !== undefined)) return null;
     let at = nameOffsets.get(f.nameNode);
     if (at === undefined) {
@@ -1045,7 +1047,7 @@ function candidateName(f: SourceFunction, program: Program): { start: number; le
   return offset;
 }
 
-/** `number`, `boolean`, `string`, and arrays, tuples and `readonly` of them: types whose reading needs no position. */
+/** `number`, `boolean`, `string`, and arrays, tuples and `readonly` of them: types read without another declaration. */
 function plainType(t: ts.TypeNode): boolean {
   if (t.kind === ts.SyntaxKind.NumberKeyword || t.kind === ts.SyntaxKind.BooleanKeyword || t.kind === ts.SyntaxKind.StringKeyword) return true;
   if (ts.isArrayTypeNode(t)) return plainType(t.elementType);

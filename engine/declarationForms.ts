@@ -157,12 +157,12 @@ export interface StatementFunctions {
 
 /**
  * `function f…`, or `const f = (…) => …` (every declarator a function), without a `@typedef` or
- * `@callback` (read by name, lower/types.ts; `typedefs` false: the file has none): a statement
- * read only through its functions, which declares no type, constant or class.
+ * `@callback` (read by name, lower/types.ts): a statement read only through its functions, which
+ * declares no type, constant or class.
  */
-export function isFunctionsOnly(s: ts.Statement, typedefs = true): boolean {
+export function isFunctionsOnly(s: ts.Statement): boolean {
   if (!ts.isFunctionDeclaration(s) && !(ts.isVariableStatement(s) && s.declarationList.declarations.every((d) => isFunctionValue(d.initializer)))) return false;
-  return !typedefs || !(s as { jsDoc?: ts.JSDoc[] }).jsDoc?.some((doc) => doc.tags?.some((t) => ts.isJSDocTypedefTag(t) || ts.isJSDocCallbackTag(t)));
+  return !(s as { jsDoc?: ts.JSDoc[] }).jsDoc?.some((doc) => doc.tags?.some((t) => ts.isJSDocTypedefTag(t) || ts.isJSDocCallbackTag(t)));
 }
 
 const discovered = new WeakMap<ts.Statement, StatementFunctions>();

@@ -12,6 +12,7 @@ import { isFunctionValue, propName, unwrapInitializer } from './declarationForms
 import type { Point } from './ir';
 import { declaredParamType, jsDocParamTypes, paramType } from './lower/types';
 import type { ContextInputs, DerivedCapture, FunctionNode, ImplicitInput, SourceFunction } from './sourceFunction';
+import { placeStatement } from './statementSplice';
 
 /** Whether two functions share their implicit inputs: one class (both static or both not), object or enclosing function. */
 export function sameContext(a: SourceFunction, b: SourceFunction): boolean {
@@ -147,6 +148,8 @@ function prototypeFields(sourceFile: ts.SourceFile, name: string): Map<string, F
     if (!ts.isPropertyAccessExpression(l) || !ts.isIdentifier(l.name) || !ts.isPropertyAccessExpression(l.expression)) continue;
     const proto = l.expression;
     if (proto.name.text !== 'prototype' || !ts.isIdentifier(proto.expression) || proto.expression.text !== name) continue;
+    // (its value is read where it now is: engine/statementSplice.ts)
+    placeStatement(s);
     out.set(l.name.text, { init: s.expression.right, isConst: false, isFunction: isFunctionValue(s.expression.right) });
   }
   return out;

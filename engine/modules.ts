@@ -9,6 +9,7 @@
 
 import ts = require('typescript');
 import { meter } from './budget';
+import { placeStatementOf } from './statementSplice';
 import type { IrFunction, Range } from './ir';
 
 /** What a specifier resolves to: a file of the workspace, of a package in node_modules, or a declaration file (no bodies). */
@@ -71,7 +72,7 @@ export interface ImportBinding {
 /** The import bindings of a file's top level, by local name; with `types`, type-only imports (`import type`) too. */
 export function importBindings(sf: ts.SourceFile, types = false): Map<string, ImportBinding> {
   const out = new Map<string, ImportBinding>();
-  const range = (n: ts.Node): Range => ({ start: n.getStart(sf), end: n.end });
+  const range = (n: ts.Node): Range => { placeStatementOf(n); return { start: n.getStart(sf), end: n.end }; };
   const add = (b: ImportBinding) => { if (!out.has(b.local)) out.set(b.local, b); };
   for (const stmt of sf.statements) {
     if (ts.isImportDeclaration(stmt) && ts.isStringLiteral(stmt.moduleSpecifier) && stmt.importClause && (types || !stmt.importClause.isTypeOnly)) {
@@ -159,7 +160,7 @@ export function exportTable(sf: ts.SourceFile, types = false): ExportTable {
     } else if (ts.isExportAssignment(stmt) && !stmt.isExportEquals && ts.isIdentifier(stmt.expression)) {
       set('default', { local: stmt.expression.text });
     } else if (ts.isExpressionStatement(stmt) && ts.isBinaryExpression(stmt.expression) && stmt.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const target = stmt.expression.left.getText(sf).replace(/\s+/g, '');
+      const target = propertyChain(stmt.expression.left);
       let right = stmt.expression.right;
       while (ts.isParenthesizedExpression(right)) right = right.expression;
       if (target === 'module.exports' && ts.isObjectLiteralExpression(right)) {
@@ -176,6 +177,14 @@ export function exportTable(sf: ts.SourceFile, types = false): ExportTable {
     }
   }
   return { names, stars };
+}
+
+/** `module.exports`, `exports.f`: an assignment's target as a chain of names ('' for any other target; no position is read). */
+function propertyChain(e: ts.Expression): string {
+  if (ts.isIdentifier(e)) return e.text;
+  if (!ts.isPropertyAccessExpression(e) || !ts.isIdentifier(e.name)) return '';
+  const left = propertyChain(e.expression);
+  return left === '' ? '' : `${left}.${e.name.text}`;
 }
 
 /** The package a bare specifier names (`lodash/fp` → `lodash`, `@scope/pkg/x` → `@scope/pkg`). */

@@ -4,7 +4,7 @@
 // (engine/imports.ts) and answered by `lower` under the names this file calls them by.
 
 import ts = require('typescript');
-import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type Discovery, type PreviousDiscovery, isFunctionsOnly, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
+import { callbackName, discoverAfterSplice, discoverFunctions, dottedName, type Discovery, type PreviousDiscovery, printedCallee, resolveCallee, unwrapInitializer } from './declarationForms';
 import { contextInputsOf } from './implicitInputs';
 import { Range } from './ir';
 import { lowerFunction } from './lowerToIr';
@@ -17,7 +17,7 @@ import { FileImports, type ModuleLink } from './imports';
 import { ambientModuleContext, ModuleGraph, type ImportedRef, type ModuleContext } from './modules';
 import { setImportedTypes } from './lower/types';
 import { commonPrefix, commonSuffix } from './textDiff';
-import { placeAll, placeStatement, placeStatementOf, placeStatementsExcept, spliceStatement } from './statementSplice';
+import { placeAll, placeStatement, placeStatementOf, spliceStatement } from './statementSplice';
 
 export type { FunctionNode, Lowered, SourceFunction } from './sourceFunction';
 export { unwrapInitializer } from './declarationForms';
@@ -71,20 +71,14 @@ export class Program implements ProgramView {
     placeAll(this.sourceFile);
   }
 
-  private othersPlaced = false;
-
   /**
-   * Places what analysing or lowering `fns` reads: their statements, their contexts' (a
-   * prototype method's constructor), and every statement that is not only functions (types,
-   * classes, tables, imports, constants, assignments), which lowering reads by name. A statement
-   * of functions alone is read through its functions, which are then among `fns` or lowered.
+   * Places what analysing or lowering `fns` reads of their own: their statements and their
+   * contexts' (a prototype method's constructor). What lowering reads of other statements by name
+   * (types, record classes, enums, helpers, prototype fields, imports) is placed where it is found
+   * (engine/statementSplice.ts `declarationsNamed`), and a statement of functions alone is read
+   * through its functions, which are then among `fns` or lowered.
    */
   ensurePlacedFor(fns: Iterable<SourceFunction>): void {
-    if (!this.othersPlaced) {
-      const typedefs = /@typedef|@callback/.test(this.text);
-      placeStatementsExcept(this.sourceFile, (s) => isFunctionsOnly(s, typedefs));
-      this.othersPlaced = true;
-    }
     for (const f of fns) {
       placeStatement(f.statement);
       if (f.context) placeStatementOf(f.context);
@@ -516,17 +510,19 @@ const tagHolders = new WeakMap<ts.Node, readonly string[]>();
 function everyTagAnalysed(program: Program): boolean {
   const { text, sourceFile, functions } = program;
   const statements = sourceFile.statements;
-  const docOf = (name: string): Range | null => {
-    const f = functions.get(name);
-    return f && f.tags.differentiable ? tagRangeOf(f, f.tags.docRange) : null;
-  };
   const inside = (r: Range | null, s: { pos: number; end: number }): boolean => !!r && r.start >= s.pos && r.end <= s.end;
+  /** Whether the analysed function `name` has its JSDoc (where it now is: tagRangeOf, without the copy) inside `s`. */
+  const docInside = (name: string, s: { pos: number; end: number }): boolean => {
+    const f = functions.get(name);
+    const r = f && f.tags.differentiable ? f.tags.docRange : null;
+    return !!r && r.start + f!.tagShift >= s.pos && r.end + f!.tagShift <= s.end;
+  };
   const misses: ts.Statement[] = [];
   for (let i = 0; i < statements.length; i++) {
     const s = statements[i];
     const holders = tagHolders.get(s);
     let known = holders !== undefined;
-    for (let k = 0; known && k < holders!.length; k++) known = inside(docOf(holders![k]), s);
+    for (let k = 0; known && k < holders!.length; k++) known = docInside(holders![k], s);
     if (!known) misses.push(s);
   }
   // (after the last statement: comments only, never a function's JSDoc)

@@ -70,6 +70,31 @@ export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key
   return (shifts.some((s) => s.delta !== 0) ? move(x, true) : x) as T;
 }
 
+/**
+ * Whether every range of `x` (check points left alone) starts inside one of `spans`: an analysis
+ * that points elsewhere (a GL002 on a statement of a record class's constructor, in its own
+ * statement) cannot be moved by the shifts of its functions alone.
+ */
+export function rangesWithin(x: unknown, spans: Iterable<{ start: number; end: number }>): boolean {
+  const list = [...spans];
+  const inside = (v: unknown, top: boolean): boolean => {
+    if (v === null || typeof v !== 'object') return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (!inside(v[i], false)) return false;
+      return true;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.start === 'number' && typeof o.end === 'number' && keyCountIs2(o)) {
+      const start = o.start;
+      for (let i = 0; i < list.length; i++) if (start >= list[i].start && start <= list[i].end) return true;
+      return false;
+    }
+    for (const k in o) if (!skipPoints(k, top) && !inside(o[k], false)) return false;
+    return true;
+  };
+  return inside(x, true);
+}
+
 /** Whether plain data `o` has exactly two keys (without the array Object.keys would make). */
 function keyCountIs2(o: object): boolean {
   let n = 0;

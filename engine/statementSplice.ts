@@ -98,7 +98,11 @@ function splice(old: ts.SourceFile, text: string, start: number, endOld: number,
       const s = statements[k] as unknown as Mutable;
       s.pos += delta;
       s.end += delta;
-      pending.set(statements[k], (pending.get(statements[k]) ?? 0) + delta);
+      const before = pending.get(statements[k]);
+      // (For tests: a statement's nodes are put far from any text until placed, so that a reader
+      // that forgets to place one reads nothing plausible. Off in the product: an O(nodes) walk.)
+      if (before === undefined && placementChecks.poison) moveFrom(listOf(statements[k]), 1, POISON);
+      pending.set(statements[k], (before ?? (placementChecks.poison ? -POISON : 0)) + delta);
     }
     shift(old.endOfFileToken, delta);
   }
@@ -187,6 +191,14 @@ const placedFiles = new WeakSet<ts.SourceFile>();
 /** Nodes moved into place on demand: for tests (a typing edit must move none it does not read) and the bench. */
 export const placementStats = { statements: 0, nodes: 0 };
 
+/**
+ * For tests: `poison` puts the nodes of each statement an edit moved far past the end of any text
+ * until it is placed, so that a reader that reads a position without placing its statement fails
+ * loudly (an empty getText, a range nowhere) instead of reading a stale but plausible one.
+ */
+export const placementChecks = { poison: false };
+const POISON = 1 << 29;
+
 /** Moves the nodes of a top-level statement to where the splices since they were last placed put it. */
 export function placeStatement(statement: ts.Node): void {
   const delta = pending.get(statement);
@@ -214,10 +226,31 @@ export function placeAll(file: ts.SourceFile): void {
   placedFiles.add(file);
 }
 
-/** Places every statement of the file that `keep` does not leave for later. */
-export function placeStatementsExcept(file: ts.SourceFile, keep: (s: ts.Statement) => boolean): void {
-  if (placedFiles.has(file)) return;
-  for (const s of file.statements) if (pending.has(s) && !keep(s)) placeStatement(s);
+/** Per parse, its top-level declarations by name (made when first asked for: names only, no position is read). */
+const declarationIndex = new WeakMap<ts.SourceFile, Map<string, ts.Statement[]>>();
+const NONE: readonly ts.Statement[] = [];
+
+/**
+ * The top-level classes, interfaces, type aliases, enums and function declarations named `name`, in
+ * the file's order, each placed: how lowering reads another statement by name (a parameter's type,
+ * a record class, an enum, a helper's declared type), so that an edit places only what the
+ * analyses it causes read, not every statement after it.
+ */
+export function declarationsNamed(file: ts.SourceFile, name: string): readonly ts.Statement[] {
+  let index = declarationIndex.get(file);
+  if (!index) {
+    index = new Map();
+    for (const s of file.statements) {
+      if (!(ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s) || ts.isFunctionDeclaration(s)) || !s.name) continue;
+      const list = index.get(s.name.text);
+      if (list) list.push(s);
+      else index.set(s.name.text, [s]);
+    }
+    declarationIndex.set(file, index);
+  }
+  const found = index.get(name) ?? NONE;
+  for (let i = 0; i < found.length; i++) placeStatement(found[i]);
+  return found;
 }
 
 function subtreeOf(node: ts.Node): Mutable[] {

@@ -14,6 +14,7 @@ import ts = require('typescript');
 import { fieldTree, type FieldTree } from '../format';
 import type { RecordLayout } from '../ir';
 import { recordClass } from '../lower/types';
+import { declarationsNamed } from '../statementSplice';
 import type { GenContext } from './context';
 
 /** How to write records of one layout: the type of one record, and one built from the array `g` of its fields. */
@@ -31,7 +32,7 @@ export function recordBuild(ctx: GenContext, layout: RecordLayout): RecordBuild 
   const sf = ctx.program.sourceFile;
   const name = layout.name;
   if (name === null) return nested ? structural : { type: null, of: literal };
-  const local = sf.statements.find((s) => (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name?.text === name);
+  const local = declarationsNamed(sf, name).find((s) => ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s));
   if (local && ts.isClassDeclaration(local)) {
     const order = constructorOrder(name, sf);
     if (!order) return structural;
@@ -77,7 +78,7 @@ function noClassInside(decl: ts.Node, sf: ts.SourceFile, depth: number): boolean
     if (!ok) return;
     if (ts.isTypeReferenceNode(n)) {
       const ref = ts.isIdentifier(n.typeName) ? n.typeName.text : undefined;
-      const target = ref === undefined ? undefined : sf.statements.find((s) => (ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s)) && s.name?.text === ref);
+      const target = ref === undefined ? undefined : declarationsNamed(sf, ref).find((s) => ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s) || ts.isEnumDeclaration(s));
       if (!target || ts.isClassDeclaration(target)) { ok = false; return; }
       if (!ts.isEnumDeclaration(target) && !noClassInside(target, sf, depth + 1)) { ok = false; return; }
     }

@@ -7,6 +7,7 @@ import type { ArithOp, CompareOp, Expr, Range, RecordField, RecordLayout, Stmt }
 import { mathConstant, numberConstant } from '../mathConstants';
 import { LowererCore, Typed, typeName, Unsupported } from './core';
 import type { SourceFunction } from '../sourceFunction';
+import { declarationsNamed } from '../statementSplice';
 import { arithOp, BITWISE_HINT, bitwiseWhat, compareOp, isAssignment } from './operators';
 import { declaredParamType, enumValues, guessReturnRecord, jsDocParamTypes, paramType, propertyName, recordShape, returnsKeyedByParameters, sameLayout, ShapeType, stringId } from './types';
 
@@ -162,7 +163,7 @@ export abstract class ExpressionLowerer extends LowererCore {
   protected enumMember(e: ts.PropertyAccessExpression, range: Range): Typed | undefined {
     if (!ts.isIdentifier(e.expression) || this.lookup(e.expression.text) !== undefined) return undefined;
     const name = e.expression.text;
-    const decl = this.sfile.statements.find((s): s is ts.EnumDeclaration => ts.isEnumDeclaration(s) && s.name.text === name);
+    const decl = declarationsNamed(this.sfile, name).find((s): s is ts.EnumDeclaration => ts.isEnumDeclaration(s));
     if (!decl) return undefined;
     const values = enumValues(decl);
     if (values?.has(e.name.text)) return { e: { k: 'const', value: values.get(e.name.text)!, range }, t: 'num', d: 0 };

@@ -18,7 +18,7 @@ import type { FileImports } from '../imports';
 import { inferredReturnShape } from '../typeOracle';
 import { Typed, Unsupported } from './core';
 import { StatementLowerer } from './statements';
-import { guessedReturnKind, guessReturnType, jsDocReturnType, paramType, recordClass, type RecordClass, ShapeType } from './types';
+import { classesWithMethod, guessedReturnKind, guessReturnType, instanceMethodsOf, jsDocReturnType, paramType, recordClass, type RecordClass, ShapeType } from './types';
 import { boundUserText, plural } from '../format';
 
 /** Array methods the subset lowers itself: never taken for a record class's method of the same name. */
@@ -137,22 +137,21 @@ export abstract class TypedLowerer extends StatementLowerer {
   }
 
   /** Method names of the file's record classes (asked per method call; the file's classes are few). */
-  private recordMethods: Map<string, string[]> | undefined;
+  /** Per method name, the record classes that declare it (the file's, then imported ones). */
+  private readonly recordMethods = new Map<string, string[]>();
 
-  private methodsOfRecordClasses(): Map<string, string[]> {
-    if (this.recordMethods) return this.recordMethods;
-    const out = new Map<string, string[]>();
-    const add = (c: ts.ClassDeclaration, name: string) => {
-      for (const m of c.members) {
-        if (!ts.isMethodDeclaration(m) || !ts.isIdentifier(m.name) || ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) continue;
-        const list = out.get(m.name.text) ?? [];
-        list.push(name);
-        out.set(m.name.text, list);
-      }
-    };
-    for (const s of this.sfile.statements) if (ts.isClassDeclaration(s) && s.name && recordClass(s.name.text, this.sfile)) add(s, s.name.text);
-    for (const [name, c] of this.fileImports()?.importedRecordClasses() ?? []) add(c.cls.decl, name);
-    return this.recordMethods = out;
+  /**
+   * The record classes declaring the instance method `method`: the file's classes are found by
+   * their methods' names, and only those are read as records (placed: engine/statementSplice.ts).
+   */
+  private recordClassesWithMethod(method: string): string[] {
+    let out = this.recordMethods.get(method);
+    if (out) return out;
+    out = [];
+    for (const c of classesWithMethod(this.sfile, method)) if (recordClass(c.name!.text, this.sfile)) out.push(c.name!.text);
+    for (const [name, c] of this.fileImports()?.importedRecordClasses() ?? []) if (instanceMethodsOf(c.cls.decl).includes(method)) out.push(name);
+    this.recordMethods.set(method, out);
+    return out;
   }
 
   /** The other modules this file imports from (the program's, engine/imports.ts), if it was read with a host. */
@@ -165,7 +164,7 @@ export abstract class TypedLowerer extends StatementLowerer {
     // A receiver that is a name must be a variable (`Math.max`, `M.dot` of an import are not records).
     const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
     if (receiver && receiver.kind !== ts.SyntaxKind.ThisKeyword && (!ts.isIdentifier(receiver) || this.lookup(receiver.text) !== undefined) &&
-      !ARRAY_METHODS.has((callee as ts.PropertyAccessExpression).name.text) && this.methodsOfRecordClasses().has((callee as ts.PropertyAccessExpression).name.text) &&
+      !ARRAY_METHODS.has((callee as ts.PropertyAccessExpression).name.text) && this.recordClassesWithMethod((callee as ts.PropertyAccessExpression).name.text).length > 0 &&
       !this.program.resolveCallee(this.sf, callee)) {
       return this.recordMethodCall(e, callee as ts.PropertyAccessExpression, range);
     }
@@ -189,7 +188,7 @@ export abstract class TypedLowerer extends StatementLowerer {
     if (imported?.kind === 'problem') this.unsupported(e, `A call to '${imported.name}', which ${imported.why},`, imported.advice);
     if (imported?.kind === 'function') return this.importedMethodCall(imported.name, imported.fn, receiver, e, range);
     if (!helper || helper.form !== 'method' || helper.isStatic) {
-      const classes = this.methodsOfRecordClasses().get(method)!;
+      const classes = this.recordClassesWithMethod(method);
       this.unsupported(e, `The method call '.${method}(…)' on ${cls ? `a record (${cls})` : 'a value that is not a record of a class'}`, `'${method}' is a method of ${classes.join(', ')}; call it on a value of that type (a parameter typed ${classes[0]}, or \`new ${classes[0]}(…)\`).`);
     }
     // Where it cannot (a loop's test, a branch that may not run), a long chain of methods

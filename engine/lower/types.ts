@@ -11,6 +11,7 @@
 import ts = require('typescript');
 import type { RecordField, RecordLayout } from '../ir';
 import { rememberString } from '../format';
+import { declarationsNamed } from '../statementSplice';
 
 export interface ShapeType {
   type: 'num' | 'arr';
@@ -60,10 +61,10 @@ export function paramType(t: ts.TypeNode | undefined, sf: ts.SourceFile, depth =
   if (ts.isTypeLiteralNode(t)) return recordOf(t.members, null, sf, depth);
   // JSDoc's `{import('./vec').Vec2}`: the type `Vec2` of that module.
   if (ts.isImportTypeNode(t) && !t.isTypeOf && !t.typeArguments && t.qualifier && ts.isLiteralTypeNode(t.argument) && ts.isStringLiteral(t.argument.literal)) {
-    return importedType(t.qualifier.getText(sf), sf, depth, t.argument.literal.text);
+    return importedType(entityText(t.qualifier), sf, depth, t.argument.literal.text);
   }
   if (ts.isTypeReferenceNode(t)) {
-    const name = t.typeName.getText(sf);
+    const name = entityText(t.typeName);
     if (name === 'Float64Array' || name === 'Float32Array') return { type: 'arr', depth: 1 };
     if ((name === 'Array' || name === 'ReadonlyArray') && t.typeArguments?.length === 1) return arrayOf(inner(t.typeArguments[0]));
     if ((name === 'Readonly') && t.typeArguments?.length === 1) return inner(t.typeArguments[0]);
@@ -129,8 +130,13 @@ function importedType(name: string, sf: ts.SourceFile, depth: number, specifier?
   return target ? namedType(target.name, target.sourceFile, depth + 1) : undefined;
 }
 
+/** `Vec2`, `V.Vec2`: a type's name as written, from its identifiers (no position is read: engine/statementSplice.ts). */
+function entityText(n: ts.EntityName): string {
+  return ts.isIdentifier(n) ? n.text : `${entityText(n.left)}.${n.right.text}`;
+}
+
 function findNamedType(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
-  for (const s of sf.statements) {
+  for (const s of declarationsNamed(sf, name)) {
     if (ts.isInterfaceDeclaration(s) && s.name.text === name && !s.typeParameters) {
       // `interface Body extends Vec2 { m: number }`: the members of the bases come first.
       const members: ts.TypeElement[] = [];
@@ -177,7 +183,7 @@ function typedef(name: string, sf: ts.SourceFile, depth: number): ShapeType | un
           const ft = paramType(prop.typeExpression.type, sf, depth + 1);
           if (!ft) return undefined;
           if (ft.type === 'num' && !ft.record) fields.push({ path: prop.name.text, kind: ft.constant === 'bool' ? 'bool' : ft.constant ? 'str' : 'num' });
-          else if (ft.record && ft.depth === 1) fields.push(...ft.record.fields.map((f) => ({ path: `${prop.name.getText(sf)}.${f.path}`, kind: f.kind })));
+          else if (ft.record && ft.depth === 1) fields.push(...ft.record.fields.map((f) => ({ path: `${entityText(prop.name)}.${f.path}`, kind: f.kind })));
           else return undefined;
         }
         return fields.length > 0 ? recordShape(fields, name) : undefined;
@@ -276,11 +282,41 @@ export function recordClass(name: string, sf: ts.SourceFile): RecordClass | unde
   let known = RECORD_CLASSES.get(sf);
   if (!known) RECORD_CLASSES.set(sf, known = new Map());
   if (known.has(name)) return known.get(name) ?? undefined;
-  const decl = sf.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === name);
+  const decl = declarationsNamed(sf, name).find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s));
   const r = decl && classRecord(decl, sf);
   const found = r && decl ? { decl, ...r } : undefined;
   known.set(name, found ?? null);
   return found;
+}
+
+/** The names of a class's instance methods (names only: no position is read). */
+export function instanceMethodsOf(c: ts.ClassDeclaration): string[] {
+  const out: string[] = [];
+  for (const m of c.members) {
+    if (ts.isMethodDeclaration(m) && ts.isIdentifier(m.name) && !ts.getModifiers(m)?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) out.push(m.name.text);
+  }
+  return out;
+}
+
+/** Per parse, its named top-level classes by the instance methods they declare. */
+const CLASSES_BY_METHOD = new WeakMap<ts.SourceFile, Map<string, ts.ClassDeclaration[]>>();
+
+/** The file's named top-level classes that declare the instance method `method`, in order (not placed: a reader of one asks `recordClass`). */
+export function classesWithMethod(sf: ts.SourceFile, method: string): readonly ts.ClassDeclaration[] {
+  let index = CLASSES_BY_METHOD.get(sf);
+  if (!index) {
+    index = new Map();
+    for (const s of sf.statements) {
+      if (!ts.isClassDeclaration(s) || !s.name) continue;
+      for (const m of new Set(instanceMethodsOf(s))) {
+        const list = index.get(m);
+        if (list) list.push(s);
+        else index.set(m, [s]);
+      }
+    }
+    CLASSES_BY_METHOD.set(sf, index);
+  }
+  return index.get(method) ?? [];
 }
 
 export interface RecordClass { decl: ts.ClassDeclaration; shape: ShapeType; sources: Map<string, FieldSource>; ctor?: ts.ConstructorDeclaration }
@@ -289,7 +325,7 @@ export interface RecordClass { decl: ts.ClassDeclaration; shape: ShapeType; sour
 const RECORD_CLASSES = new WeakMap<ts.SourceFile, Map<string, RecordClass | null>>();
 
 function findDeclaration(name: string, sf: ts.SourceFile): ts.Statement | undefined {
-  return sf.statements.find((s) => (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) && s.name.text === name);
+  return declarationsNamed(sf, name).find((s) => ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s));
 }
 
 /** A record type from its members: every member a number, boolean, string or record (no arrays, no methods). */
@@ -537,7 +573,7 @@ export function guessedReturnKind(fn: ts.FunctionLikeDeclaration, sf: ts.SourceF
       }
       if (ts.isIdentifier(c)) {
         if (c.text === 'isFinite' || c.text === 'isNaN') return 'num';
-        const helper = sf.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === c.text);
+        const helper = declarationsNamed(sf, c.text).find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s));
         const declared = helper && (helper.type ?? jsDocReturnType(helper));
         if (declared) return ofShape(declared);
       }
