@@ -47,7 +47,8 @@ interface DocState {
   lastGood: AnalysisSnapshot | null;
   /** Diagnostics of the last run (a failure's diagnostic included). */
   lastEvent: AnalysisEvent | null;
-  timer: NodeJS.Timeout | null;
+  /** Cancels the scheduled run, if one is. */
+  cancel: (() => void) | null;
   generation: number;
   inFlight: boolean;
   rerun: boolean;
@@ -70,13 +71,13 @@ export class DocumentAnalysis {
   schedule(uri: string, immediate = false): void {
     const state = this.state(uri);
     const generation = ++state.generation;
-    if (state.timer) clearTimeout(state.timer);
-    state.timer = null;
+    state.cancel?.();
+    state.cancel = null;
     void this.settings.get(uri).then((s) => {
       if (state.generation !== generation || !this.states.has(uri)) return;
-      if (state.timer) clearTimeout(state.timer);
-      state.timer = setTimeout(() => {
-        state.timer = null;
+      state.cancel?.();
+      state.cancel = later(() => {
+        state.cancel = null;
         this.run(uri);
       }, immediate ? 0 : s.debounce);
     });
@@ -89,7 +90,7 @@ export class DocumentAnalysis {
   close(uri: string): void {
     const state = this.states.get(uri);
     if (!state) return;
-    if (state.timer) clearTimeout(state.timer);
+    state.cancel?.();
     for (const w of [...state.waiters]) w.finish();
     this.states.delete(uri);
     this.runner.forget(uri);
@@ -158,7 +159,7 @@ export class DocumentAnalysis {
   private state(uri: string): DocState {
     let s = this.states.get(uri);
     if (!s) {
-      s = { lastGood: null, lastEvent: null, timer: null, generation: 0, inFlight: false, rerun: false, waiters: [] };
+      s = { lastGood: null, lastEvent: null, cancel: null, generation: 0, inFlight: false, rerun: false, waiters: [] };
       this.states.set(uri, s);
     }
     return s;
@@ -249,6 +250,16 @@ export class DocumentAnalysis {
         }
       });
   }
+}
+
+/** Runs `run` after `ms`, or with no delay at 0 (in the next turn of the event loop, not after a timer's 1 ms minimum); returns how to cancel it. */
+function later(run: () => void, ms: number): () => void {
+  if (ms <= 0) {
+    const immediate = setImmediate(run);
+    return () => clearImmediate(immediate);
+  }
+  const timer = setTimeout(run, ms);
+  return () => clearTimeout(timer);
 }
 
 /** The last good results, their functions read (and so moved into place: workerProtocol.ts) only if a function is mid-edit. */
