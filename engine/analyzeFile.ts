@@ -209,7 +209,8 @@ export class FileAnalysisJob {
     // Never silent: a @differentiable on a form the engine does not analyse gets a GL005 on its
     // tag, and counts as a function not analysed (the CLI lists it, the status bar counts it).
     try {
-      for (const t of unanalysedTags(program)) {
+      // (`last` is made only by an analysis without file diagnostics: every tag of its program was analysed.)
+      for (const t of unanalysedTags(program, last !== undefined)) {
         this.fileDiagnostics.push({
           code: 'GL005', severity: 'error', range: t.tagRange,
           message: `@differentiable on ${t.form} is not analysed. ${t.advice}`,

@@ -282,6 +282,8 @@ export interface Discovery {
    * by another (isFunctionsOnly): the edit changed no type, constant or class of the file.
    */
   functionsOnlyEdit: boolean;
+  /** The statement it discovered again, when it comes from the last one after a splice (the others' functions are the last one's, moved). */
+  replaced?: number;
 }
 
 /** A discovery to start from, and the functions whose tags the program made from it copied since (engine/program.ts `retagged`). */
@@ -312,21 +314,20 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   // Each old function is the one of its name (no later one of the same name replaced it).
   for (const raw of before.main) if (functions.get(raw.name)?.node !== raw.node) return null;
   const renewed = s.main.map((raw) => instantiate(raw, stmt.pos - s.pos, parseErrors));
-  // The discoveries of the statements after it (each of the same length as when it was found), and how far each moved.
-  const after: { m: StatementFunctions; delta: number }[] = [];
-  if (spliced.delta !== 0) {
-    for (let k = spliced.index + 1; k < statements.length; k++) {
-      const m = discovered.get(statements[k]);
-      if (!m || m.length !== statements[k].end - statements[k].pos) return null;
-      after.push({ m, delta: statements[k].pos - m.pos });
-    }
+  // The discoveries of the statements after it are the last discovery's (the same nodes: a splice
+  // replaces one statement), each of the same length as when it was found.
+  const found = previous.found;
+  const moved = spliced.delta !== 0;
+  if (moved) {
+    for (let k = spliced.index + 1; k < statements.length; k++) if (found[k].length !== statements[k].end - statements[k].pos) return null;
   }
   // Nothing is changed before this point: a null above leaves the last discovery as it was.
   for (const f of renewed) functions.set(f.name, f);
   // The functions of the statements after it are moved where they are (no copy of each: typing
   // moves every one after the edit); a function that another of its name replaced is not in the map.
-  for (let k = 0; k < after.length; k++) {
-    const { m, delta } = after[k];
+  for (let k = moved ? spliced.index + 1 : statements.length; k < statements.length; k++) {
+    const m = found[k];
+    const delta = statements[k].pos - m.pos;
     for (let j = 0; j < m.main.length; j++) {
       const raw = m.main[j];
       const f = functions.get(raw.name);
@@ -348,7 +349,7 @@ export function discoverAfterSplice(text: string, sourceFile: ts.SourceFile, par
   discoveryStats.afterSplice++;
   // (The last discovery's list, taken over as its map is.)
   (previous.found as StatementFunctions[])[spliced.index] = s;
-  return { functions, shapes: previous.shapes, plain: true, found: previous.found, resolved: previous.resolved, functionsOnlyEdit: before.functionsOnly && s.functionsOnly };
+  return { functions, shapes: previous.shapes, plain: true, found: previous.found, resolved: previous.resolved, functionsOnlyEdit: before.functionsOnly && s.functionsOnly, replaced: spliced.index };
 }
 
 /** A statement's functions' names, forms and `static`s, in the order they are placed. */

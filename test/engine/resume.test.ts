@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { analyzeFile, AnalysisCache } from '../../engine/analyzeFile';
 import { discoveryStats } from '../../engine/declarationForms';
 import { parseProgram } from '../../engine/program';
+import { spliceStats } from '../../engine/statementSplice';
 import { annotationDiagnosticsOf, annotationsOf } from '../../engine/sourceFunction';
 import { editsAgreeWithFresh } from './editSequences';
 
@@ -317,6 +318,32 @@ function g(x: number): number { return 3 * x; }
     assert.equal(unanalysed(analyzeFile(text, {}, cache)), 1);
     text = `${base}/** @differentiable */\n`;
     assert.ok(analyzeFile(text, {}, cache).diagnostics.some((d) => /differentiable/.test(d.message)));
+  });
+
+  it('typing a @differentiable into a function\'s body, on a form not analysed, is reported at once (the statement a splice replaced is searched)', () => {
+    // After a splice, only the replaced statement is searched for tags (the last analysis had
+    // every tag analysed): the tag typed into it must be found there.
+    const base = `/** @differentiable */
+function f(x: number): number { const k = 2; return k * x * x; }
+/** @differentiable */
+function g(x: number): number { return 3 * x; }
+`;
+    const gl005 = (a: ReturnType<typeof analyzeFile>) => a.diagnostics.filter((d) => d.code === 'GL005').map((d) => d.message.split('.')[0]);
+    // (on a constant: no function is added, so the statement declares the same functions and is spliced)
+    const nested = base.replace('const k = 2;', 'const k = 2; /** @differentiable */ const q = k * 3;');
+    const cache = editsAgreeWithFresh(base, [
+      (t) => t.replace('return 3 * x;', 'return 4 * x;'),
+      () => nested,
+      () => nested.replace('return 3 * x;', 'return 5 * x;'),
+      () => base.replace('return 3 * x;', 'return 5 * x;'),
+      (t) => t.replace('return 5 * x;', 'return 6 * x;'),
+    ], 'a tag typed into a body');
+    assert.deepEqual(gl005(analyzeFile(nested, {}, cache)), ['@differentiable on a function nested in \'f\' is not analysed']);
+    const after = discoveryStats.afterSplice;
+    const spliced = spliceStats.spliced;
+    assert.deepEqual(gl005(analyzeFile(base, {}, cache)), []);
+    assert.deepEqual(gl005(analyzeFile(nested.replace('const k = 2;', 'const k = 20;'), {}, cache)), ['@differentiable on a function nested in \'f\' is not analysed']);
+    assert.ok(spliceStats.spliced > spliced && discoveryStats.afterSplice > after, 'the edits were spliced, and discovered after the splice');
   });
 
   it('digit edits over every file of the real-style corpus: each result equals a fresh analysis', () => {
