@@ -151,6 +151,8 @@ export class FileAnalysisJob {
   private maxVersion = 0;
   /** Started from the last analysis (`resume`): only the functions the edit affects were queued. */
   private resumed = false;
+  /** When resumed: the last analysis, and the functions queued again (the others keep their last results and keys). */
+  private resumedFrom: { last: LastAnalysis; affected: ReadonlySet<string> } | undefined;
   /** The functions analysed, as a set (carried from the last analysis when resumed). */
   private listed: ReadonlySet<string> | undefined;
   /** Whether every function's result is one a next analysis may start from (none cut short by the file's budget). */
@@ -254,6 +256,7 @@ export class FileAnalysisJob {
     }
     this.maxVersion = maxVersion;
     this.resumed = true;
+    this.resumedFrom = { last, affected };
     cache.resumes++;
     this.order = last.order;
     this.listed = last.listed;
@@ -497,12 +500,20 @@ export class FileAnalysisJob {
     // involves (no context, types or imports).
     const unsettled: string[] = [];
     const keyedByFile: string[] = [];
-    for (let i = 0; i < this.order.length; i++) {
-      const name = this.order[i];
+    const classify = (name: string): void => {
       const result = this.results.get(name);
       const memo = cache.involved.get(name);
       if (!result || cache.get(name)?.analysis !== result.analysis) unsettled.push(name);
       else if (!memo?.dependencies) (memo?.keyedByFile ? keyedByFile : unsettled).push(name);
+    };
+    if (this.resumedFrom) {
+      // Resumed: a function not queued again kept its last result, entry and key, so it is what it
+      // was (settled, or keyed by the file); the last unsettled ones were all queued again.
+      const { last, affected } = this.resumedFrom;
+      for (const name of last.keyedByFile) if (!affected.has(name)) keyedByFile.push(name);
+      for (const name of affected) if (last.listed.has(name)) classify(name);
+    } else {
+      for (let i = 0; i < this.order.length; i++) classify(this.order[i]);
     }
     cache.last = {
       options: this.optionsKey, signature: this.signature, maxVersion: this.maxVersion, textLength: program.text.length,
