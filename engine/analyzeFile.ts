@@ -284,13 +284,26 @@ export class FileAnalysisJob {
     return true;
   }
 
-  /** An unaffected function's last result, with the shifts to where the functions it covers now are. */
+  /**
+   * An unaffected function's last result, with the shifts to where the functions it covers now are.
+   * Once moved, it keeps a shift per span, of 0 where one is back where it was made: typing a
+   * character and taking it away then moves every function after it by -1 and +1 alike, which the
+   * delta sends as one run (server/workerProtocol.ts movedMore), not as a record per function.
+   */
   private moved(name: string, p: PlacedAnalysis, program: Program, cache: AnalysisCache): PlacedAnalysis {
     const entry = cache.get(name)!;
     const names = cache.involved.get(name)!.names;
-    let shifts: RangeShift[] | undefined;
-    for (let i = 0; i < names.length; i++) shifts = shiftOf(entry, program.functions.get(names[i])!, shifts);
-    return !shifts && p.shifts.length === 0 ? p : { analysis: entry.analysis, shifts: shifts ?? NO_SHIFTS };
+    const shifts: RangeShift[] = [];
+    let moves = false;
+    for (let i = 0; i < names.length; i++) {
+      const old = entry.spans.get(names[i]);
+      if (!old) continue;
+      const delta = program.functions.get(names[i])!.textStart - old.start;
+      if (delta !== 0) moves = true;
+      shifts.push({ start: old.start, end: old.end, delta });
+    }
+    // (unmoved, as made or back there: the last result stands)
+    return !moves && !p.shifts.some((s) => s.delta !== 0) ? p : { analysis: entry.analysis, shifts };
   }
 
   private readonly keys = new Map<string, { dependencies: Dependencies; involved: SourceFunction[] } | null>();

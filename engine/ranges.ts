@@ -123,7 +123,7 @@ export const placedStats = { moved: 0 };
 
 /** The analysis with its ranges where they now are. */
 export function placed(p: PlacedAnalysis): FunctionAnalysis {
-  if (p.shifts.length === 0) return p.analysis;
+  if (!p.shifts.some((s) => s.delta !== 0)) return p.analysis;
   placedStats.moved++;
   return shiftedRanges(p.analysis, p.shifts);
 }

@@ -78,15 +78,16 @@ describe('server: analyses sent as what changed', () => {
       // The later functions' analyses are the very objects first made, each with how far it moved.
       for (const p of parts.functions.slice(1)) {
         assert.equal(p.analysis, j1.resultParts().functions.find((q) => q.analysis.name === p.analysis.name)!.analysis, p.analysis.name);
-        assert.equal(p.shifts.length, k % 2 === 0 ? 2 : 0, p.analysis.name); // the function and its gradient
+        // the function and its gradient, each moved (by the digits typed) or back (0, kept once moved)
+        assert.deepEqual(p.shifts.map((d) => d.delta), [[1, 1], [0, 0], [2, 2], [0, 0]][k], p.analysis.name);
       }
       const delta = wire(encodeAnalysis(parts, sentAnalysis(last.parts, last.seq), last.seq + 1));
       const moved = delta.functions.filter((f) => typeof f === 'object' && 'moved' in f);
       assert.ok(moved.every((f) => !('analysis' in f)), 'a moved analysis was sent again');
-      // Moved from where they were made: a record each; back there: one run of all of them.
+      // Moved from where they were made: a record each; back there, and out again: one run of all of them.
       const runs = delta.functions.filter((f) => typeof f === 'object' && 'from' in f);
-      if (k % 2 === 0) assert.equal(moved.length, 59, `edit ${k}`);
-      else assert.deepEqual([moved.length, runs], [0, [{ from: 1, count: 59, by: null }]], `edit ${k}`);
+      if (k === 0) assert.equal(moved.length, 59, `edit ${k}`);
+      else assert.deepEqual([moved.length, runs], [0, [{ from: 1, count: 59, by: [0, -1, 2, -2][k] }]], `edit ${k}`);
       // f9's GL001 is named, not sent again.
       assert.ok(delta.diagnostics.some((d) => 'ref' in d && d.ref[0] === 'f9'));
       const received = decodeAnalysis(delta, last.received)!;
@@ -143,6 +144,29 @@ describe('server: analyses sent as what changed', () => {
       assert.deepEqual(received.analysis, analyzeFile(text));
       assert.deepEqual(received.analysis.candidates.map((c) => text.slice(c.nameRange.start, c.nameRange.end)), ['plain1', 'plain2']);
       if (k > 0) assert.ok(JSON.stringify(delta.functions.slice(1)).length < 100, JSON.stringify(delta.functions.slice(1)));
+      last = { parts, received: received.received, seq: last.seq + 1 };
+    }
+  });
+
+  it('typing a character and taking it away, again and again: after the first, every move is sent as one run', () => {
+    // (Back where they were made, the functions keep a shift of 0 per span: a move back and the
+    // next move out are each "by one more" than the last. With no shift kept, each was a record per function.)
+    const cache = new AnalysisCache();
+    const t0 = file(60, 9);
+    const typed = t0.replace('return 1.0 * x * x;', 'return 1.00 * x * x;');
+    const j0 = analysed(t0, cache);
+    let last = { parts: j0.resultParts(), received: decodeAnalysis(wire(encodeAnalysis(j0.resultParts(), undefined, 1)), undefined)!.received, seq: 1 };
+    for (let k = 0; k < 6; k++) {
+      const text = k % 2 === 0 ? typed : t0;
+      const parts = analysed(text, cache).resultParts();
+      const delta = wire(encodeAnalysis(parts, sentAnalysis(last.parts, last.seq), last.seq + 1));
+      const records = delta.functions.slice(1).filter((f) => typeof f === 'object');
+      if (k === 0) assert.equal(records.length, 59, 'moved from where they were made: a record each');
+      else assert.deepEqual(records, [{ from: 1, count: 59, by: k % 2 === 0 ? 1 : -1 }]);
+      const received = decodeAnalysis(delta, last.received)!;
+      assert.deepEqual(received.analysis, analyzeFile(text));
+      const gl001 = received.analysis.diagnostics.find((d) => d.code === 'GL001')!;
+      assert.equal(text.slice(gl001.range.start, gl001.range.end), '3 * x');
       last = { parts, received: received.received, seq: last.seq + 1 };
     }
   });
