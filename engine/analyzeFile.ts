@@ -166,6 +166,8 @@ export class FileAnalysisJob {
     this.fileBudgetMs = Math.max(FILE_BUDGET_MS, 2 * this.options.timeBudgetMs);
     this.fileDeadline = performance.now() + this.fileBudgetMs;
     let program: Program | null = null;
+    /** The tree this one was spliced from, if it was (the last parse's). */
+    const parsedFrom = cache?.parse?.sourceFile;
     try {
       program = parseWithFallback(text, cache, this.fileDiagnostics, context);
     } catch (e) {
@@ -211,8 +213,9 @@ export class FileAnalysisJob {
     // Never silent: a @differentiable on a form the engine does not analyse gets a GL005 on its
     // tag, and counts as a function not analysed (the CLI lists it, the status bar counts it).
     try {
-      // (`last` is made only by an analysis without file diagnostics: every tag of its program was analysed.)
-      for (const t of unanalysedTags(program, last !== undefined)) {
+      // (`last` is made only by an analysis without file diagnostics: every tag of its program was
+      // analysed; it must be the program this one's tree was spliced from.)
+      for (const t of unanalysedTags(program, last !== undefined && last.sourceFile === parsedFrom)) {
         this.fileDiagnostics.push({
           code: 'GL005', severity: 'error', range: t.tagRange,
           message: `@differentiable on ${t.form} is not analysed. ${t.advice}`,
@@ -485,10 +488,12 @@ export class FileAnalysisJob {
       }
       if (cache) cache.misses++;
       // A result cut short by time depends on the machine's load: analysed again next time; so is
-      // one with a range outside the functions it involves (moving them would leave it behind).
+      // one with a range outside the functions it involves (moving them would leave it behind),
+      // but for an import's name (what an imported function says is shown there: the key holds
+      // where each import it uses is, engine/imports.ts).
       // (Kept across edits: its strings must not be slices that keep this version's whole text.)
       const spans = cache && !m.failure ? spansOf(involved) : undefined;
-      if (spans && rangesWithin(analysis, spans.values())) cache!.set(sf.name, { analysis: detachStrings(analysis), spans, dependencies });
+      if (spans && rangesWithin(analysis, [...spans.values(), ...importSites(program)])) cache!.set(sf.name, { analysis: detachStrings(analysis), spans, dependencies });
       return analysis;
     } catch (e) {
       // A fault of ours in one function never takes the rest of the file with it.
@@ -529,7 +534,7 @@ export class FileAnalysisJob {
       for (let i = 0; i < this.order.length; i++) classify(this.order[i]);
     }
     cache.last = {
-      options: this.optionsKey, signature: this.signature, maxVersion: this.maxVersion, textLength: program.text.length,
+      options: this.optionsKey, signature: this.signature, maxVersion: this.maxVersion, textLength: program.text.length, sourceFile: program.sourceFile,
       order: this.order, listed: this.listed ?? new Set(this.order), results: this.results, unsettled, keyedByFile,
     };
   }
@@ -598,6 +603,8 @@ interface LastAnalysis {
   /** The newest function version it saw: a function with a newer one was re-discovered since. */
   maxVersion: number;
   textLength: number;
+  /** Its program's tree (the next one's may be spliced from it). */
+  sourceFile: ts.SourceFile;
   /** The functions analysed, in the file's order, and the same as a set. */
   order: string[];
   listed: ReadonlySet<string>;
@@ -821,18 +828,20 @@ function dependenciesOf(program: Program, options: string, involved: SourceFunct
 
 /**
  * Per program, the statements declaring its top-level types by name: classes (records, `new C(…)`),
- * interfaces, type aliases, enums and JSDoc `@typedef`s, which lowering reads by name.
+ * interfaces, type aliases, enums and JSDoc `@typedef`s, which lowering reads by name (a
+ * `@typedef` after the last statement is the end-of-file token's JSDoc).
  */
-const typeDeclarations = new WeakMap<Program, Map<string, ts.Statement>>();
+const typeDeclarations = new WeakMap<Program, Map<string, ts.Node>>();
 
-function typeDeclarationsOf(program: Program): Map<string, ts.Statement> {
+function typeDeclarationsOf(program: Program): Map<string, ts.Node> {
   let out = typeDeclarations.get(program);
   if (out) return out;
   out = new Map();
   const statements = program.sourceFile.statements;
-  for (let i = 0; i < statements.length; i++) {
-    const names = typeNamesOf(statements[i]);
-    for (let k = 0; k < names.length; k++) out.set(names[k], statements[i]);
+  for (let i = 0; i <= statements.length; i++) {
+    const s = i < statements.length ? statements[i] : program.sourceFile.endOfFileToken;
+    const names = typeNamesOf(s);
+    for (let k = 0; k < names.length; k++) out.set(names[k], s);
   }
   typeDeclarations.set(program, out);
   return out;
@@ -841,9 +850,9 @@ function typeDeclarationsOf(program: Program): Map<string, ts.Statement> {
 const NO_NAMES: readonly string[] = [];
 
 /** Per statement (the same node while an edit leaves it alone), the type names it declares. */
-const typeNames = new WeakMap<ts.Statement, readonly string[]>();
+const typeNames = new WeakMap<ts.Node, readonly string[]>();
 
-function typeNamesOf(s: ts.Statement): readonly string[] {
+function typeNamesOf(s: ts.Node): readonly string[] {
   let names = typeNames.get(s);
   if (names) return names;
   let found: string[] | undefined;
@@ -874,9 +883,9 @@ function typesRead(program: Program, involved: SourceFunction[]): string {
 }
 
 /** Per type declaration, its text and the names in it: read once per version of the statement (an edit elsewhere keeps the node), not per function and edit. */
-const declarationTexts = new WeakMap<ts.Statement, { text: string; names: string[] }>();
+const declarationTexts = new WeakMap<ts.Node, { text: string; names: string[] }>();
 
-function declarationText(program: Program, s: ts.Statement): { text: string; names: string[] } {
+function declarationText(program: Program, s: ts.Node): { text: string; names: string[] } {
   let known = declarationTexts.get(s);
   if (!known) {
     const text = detached(program.text.slice(s.pos, s.end));
@@ -952,6 +961,12 @@ function tagsOf(f: SourceFunction): string {
     tagNames.set(a, names);
   }
   return names;
+}
+
+/** Where the file's imports name what they import (ranges of an imported function's problems). */
+function importSites(program: Program): Range[] {
+  const imports = program.imports;
+  return imports ? [...imports.bindings().values()].map((b) => b.range) : [];
 }
 
 function spansOf(involved: SourceFunction[]): Map<string, { start: number; end: number }> {

@@ -80,27 +80,21 @@ export class FileImports {
   /** The file and host, to parse another text of this file (a shadow, engine/check/shadow.ts) with the same imports. */
   get context(): ModuleContext { return { file: this.link.file, host: this.link.graph.host }; }
 
-  /** The file's tree, its imports, exports and declarations in place (engine/statementSplice.ts moves them lazily). */
-  private placedFile(): ts.SourceFile {
-    this.program.ensurePlacedFor([]);
-    return this.program.sourceFile;
-  }
-
   bindings(): Map<string, ImportBinding> {
-    return this.bindingsMemo ??= importBindings(this.placedFile());
+    return this.bindingsMemo ??= importBindings(this.program.sourceFile);
   }
 
   exports(): ExportTable {
-    return this.exportsMemo ??= exportTable(this.placedFile());
+    return this.exportsMemo ??= exportTable(this.program.sourceFile);
   }
 
   /** The bindings with type-only imports (`import type { Vec2 }`) too. */
   typeBindings(): Map<string, ImportBinding> {
-    return this.typeBindingsMemo ??= importBindings(this.placedFile(), true);
+    return this.typeBindingsMemo ??= importBindings(this.program.sourceFile, true);
   }
 
   private typeExports(): ExportTable {
-    return this.typeExportsMemo ??= exportTable(this.placedFile(), true);
+    return this.typeExportsMemo ??= exportTable(this.program.sourceFile, true);
   }
 
   /**
@@ -144,7 +138,7 @@ export class FileImports {
       const t = this.typeExport(star, name, seen);
       if (t) return t;
     }
-    return declaresTypedef(name, this.placedFile()) ? { program: this.program, local: name } : undefined;
+    return declaresTypedef(name, this.program.sourceFile) ? { program: this.program, local: name } : undefined;
   }
 
   /**
@@ -158,7 +152,6 @@ export class FileImports {
     for (const b of this.typeBindings().values()) {
       if (b.kind === 'namespace') continue;
       const t = this.typeTarget([b.local]);
-      t?.program.ensurePlacedFor([]);
       const cls = t && recordClass(t.local, t.program.sourceFile);
       if (t && cls && !out.has(t.local)) out.set(t.local, { program: t.program, cls, site: b.range });
     }

@@ -2,8 +2,9 @@
 // (analyzeFile's PlacedAnalysis), one computed on a shadow of the file (check/shadow.ts), one
 // carried over while a function is mid-edit (server/carryOver.ts), tags found at an earlier place
 // of their statement (declarationForms.ts). A range is an object with
-// exactly `start` and `end`; check points are user data, never ranges (a parameter may well be
-// called `start`), so `point` and a top-level `points` are left alone.
+// exactly `start` and `end`; what is keyed by the user's names is data, never ranges (parameters
+// may well be called `start` and `end`): check points (`point`, a top-level `points`), gradients and
+// local partials (`gradient`, `partials`) are left alone (userData).
 
 import type { FunctionAnalysis } from './api';
 import type { Range } from './ir';
@@ -22,7 +23,7 @@ export function mapRangesInPlace(x: unknown, map: (r: Range) => Range): void {
       o.end = r.end;
       return;
     }
-    for (const [k, y] of Object.entries(o)) if (k !== 'point' && !(top && k === 'points')) visit(y, false);
+    for (const [k, y] of Object.entries(o)) if (!userData(k, top)) visit(y, false);
   };
   visit(x, true);
 }
@@ -36,9 +37,9 @@ export interface RangeShift { start: number; end: number; delta: number }
  * only the objects and arrays on the way to a moved range (the rest is shared: plain data, never
  * changed once made). For an analysis cached under an earlier text (engine/analyzeFile.ts
  * `PlacedAnalysis`), and the same move made again on the LSP side (server/workerProtocol.ts).
- * `skip`: the keys whose values are not searched (check points, by default).
+ * `skip`: the keys whose values are not searched (user data, by default: userData).
  */
-export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key: string, top: boolean) => boolean = skipPoints): T {
+export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key: string, top: boolean) => boolean = userData): T {
   const move = (v: unknown, top: boolean): unknown => {
     if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) {
@@ -71,7 +72,7 @@ export function shiftedRanges<T>(x: T, shifts: readonly RangeShift[], skip: (key
 }
 
 /**
- * Whether every range of `x` (check points left alone) starts inside one of `spans`: an analysis
+ * Whether every range of `x` (user data left alone) starts inside one of `spans`: an analysis
  * that points elsewhere (a GL002 on a statement of a record class's constructor, in its own
  * statement) cannot be moved by the shifts of its functions alone.
  */
@@ -89,7 +90,7 @@ export function rangesWithin(x: unknown, spans: Iterable<{ start: number; end: n
       for (let i = 0; i < list.length; i++) if (start >= list[i].start && start <= list[i].end) return true;
       return false;
     }
-    for (const k in o) if (!skipPoints(k, top) && !inside(o[k], false)) return false;
+    for (const k in o) if (!userData(k, top) && !inside(o[k], false)) return false;
     return true;
   };
   return inside(x, true);
@@ -102,9 +103,9 @@ function keyCountIs2(o: object): boolean {
   return n === 2;
 }
 
-/** An analysis's check points (`point`, and its top-level `points`): user data, never ranges. */
-function skipPoints(key: string, top: boolean): boolean {
-  return key === 'point' || (top && key === 'points');
+/** Values keyed by the user's names, never ranges: check points (`point`, an analysis's `points`), gradients and local partials. */
+function userData(key: string, top: boolean): boolean {
+  return key === 'point' || key === 'gradient' || key === 'partials' || (top && key === 'points');
 }
 
 /**

@@ -305,7 +305,8 @@ export abstract class AssignmentLowerer extends CallLowerer {
     for (const [v, range] of shared) {
       const name = this.vars[v].name;
       this.diagnostics.push({ code: 'GL002', severity: 'warning', range, functionName: this.sf.name,
-        message: `An element of '${name}' shared with another value here, while a field of '${name}[…]' is written (line ${this.sfile.getLineAndCharacterOfPosition(this.rowStored.get(v)!.getStart(this.sfile)).line + 1}), is outside Gradlens's differentiable subset. Fill '${name}' with new records (\`${name}.push({ x: 0, y: 0 })\`) and read fields (\`${name}[i].x\`) rather than whole elements.` });
+        message: `An element of '${name}' shared with another value here, while a field of '${name}[…]' is written, is outside Gradlens's differentiable subset. Fill '${name}' with new records (\`${name}.push({ x: 0, y: 0 })\`) and read fields (\`${name}[i].x\`) rather than whole elements.`,
+        related: [{ range: this.range(this.rowStored.get(v)!), message: `a field of '${name}[…]' is written here` }] });
     }
   }
 

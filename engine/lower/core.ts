@@ -6,7 +6,7 @@
 // the whole function).
 
 import ts = require('typescript');
-import type { EngineDiagnostic, UncomputedCall } from '../api';
+import type { EngineDiagnostic, RelatedInfo, UncomputedCall } from '../api';
 import type { Expr, IrParam, IrVar, RecordLayout, Range, Stmt, ValueType } from '../ir';
 import type { ProgramView, SourceFunction } from '../sourceFunction';
 
@@ -158,17 +158,28 @@ export abstract class LowererCore {
     try { return f(); } finally { this.scopes.pop(); }
   }
 
+  /**
+   * `f` in a scope that sees none of the function's variables: for another declaration's code
+   * lowered into this function (a record class's constructor: its defaults and field values see
+   * its parameters and the module's names, never the caller's locals).
+   */
+  protected isolated<T>(f: () => T): T {
+    const saved = this.scopes.splice(0, this.scopes.length, new Map());
+    try { return f(); } finally { this.scopes.splice(0, this.scopes.length, ...saved); }
+  }
+
   // ---- diagnostics ------------------------------------------------------------------------------
 
   protected range(n: ts.Node): Range {
     return { start: n.getStart(this.sfile), end: n.end };
   }
 
-  protected report(n: ts.Node, what: string, hint: string, uncomputedCall?: UncomputedCall) {
+  protected report(n: ts.Node, what: string, hint: string, uncomputedCall?: UncomputedCall, related?: RelatedInfo[]) {
     this.diagnostics.push({
       code: 'GL002', severity: 'warning', range: this.range(n), functionName: this.sf.name,
       message: `${what} is outside Gradlens's differentiable subset. ${hint}`,
       ...(uncomputedCall ? { uncomputedCall } : {}),
+      ...(related ? { related } : {}),
     });
   }
 

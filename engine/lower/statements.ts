@@ -204,8 +204,10 @@ export abstract class StatementLowerer extends AssignmentLowerer {
       for (const d of list.declarations) {
         const escaped = ts.isIdentifier(d.name) ? this.varEscapes(d.name, list) : d.name;
         if (escaped) {
-          const line = this.sfile.getLineAndCharacterOfPosition(escaped.getStart(this.sfile)).line + 1;
-          this.report(d.name, `\`var\` '${d.name.getText(this.sfile)}' used outside the block that declares it, or before its declaration (line ${line})`, 'Declare it with `let` where its scope begins, and assign it where it is computed.');
+          // (where: a related location, moved with the analysis, not a line number in the message, which would not be)
+          const name = d.name.getText(this.sfile);
+          this.report(d.name, `\`var\` '${name}' used outside the block that declares it, or before its declaration`, 'Declare it with `let` where its scope begins, and assign it where it is computed.', undefined,
+            [{ range: this.range(escaped), message: `'${name}' is used here` }]);
         }
       }
     }

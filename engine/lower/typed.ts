@@ -267,9 +267,10 @@ export abstract class TypedLowerer extends StatementLowerer {
     if (stray) this.unsupported(stray, `This statement of the constructor of '${cls.decl.name!.text}' (a record class's constructor only assigns fields: \`this.x = x\`)`, 'Assign each field from the parameters, and nothing else.');
     // The arguments are the caller's expressions: lowered before any parameter is declared (a
     // parameter named as a variable of the caller, `new Vec(x, 2 * x)` with `constructor(public x, public y)`,
-    // would otherwise stand for the caller's `x` in the arguments after it).
+    // would otherwise stand for the caller's `x` in the arguments after it); the constructor's code
+    // is lowered where the caller's variables are not seen (a local `S` must not stand for the module's).
     const given = args.map((a) => this.expr(a));
-    return this.scoped(() => {
+    return this.isolated(() => {
       // The constructor's parameters stand for the arguments (substituted, as `map`'s value); a
       // default sees the parameters before it, as in JavaScript.
       for (const [i, p] of params.entries()) {

@@ -264,6 +264,26 @@ describe('imports: helpers and constants from other modules (issue 13 item 6)', 
     assert.equal(cache.hits, 1);
   });
 
+  it('an imported hand-written gradient\'s check, shown on its import, is cached: an edit in another function below does not check it again', () => {
+    // (Its ranges are the import's name, outside the function: the key holds where the import is,
+    // so the analysis is kept, and analysed again when an edit above moves the import.)
+    const main = `import { polyGrad } from './grads';\nimport { poly } from './util';\n/**\n * @differentiable\n * @gradient polyGrad\n * @at x = 2\n */\nexport function f(x: number): number { return poly(x); }\n/**\n * @differentiable\n * @at y = 1\n */\nexport function g(y: number): number { return 2 * y; }\n`;
+    const files = { [MAIN]: main, '/ws/src/grads.ts': `import { sq, K } from './util';\nexport function polyGrad(x: number): number { return 3 * sq(x) - K; }\n`, '/ws/src/util.ts': UTIL };
+    const cache = new AnalysisCache();
+    const first = analyze(files, undefined, cache);
+    const check = first.functions[0].check!;
+    assert.equal(check.status, 'wrong');
+    assert.equal(main.slice(check.nameRange.start, check.nameRange.end), 'polyGrad');
+    const misses = cache.misses;
+    const below = { ...files, [MAIN]: main.replace('return 2 * y;', 'return 20 * y;') };
+    assert.deepEqual(analyze(below, undefined, cache), analyze(below));
+    assert.equal(cache.misses - misses, 1, 'g alone is analysed again');
+    const above = { ...files, [MAIN]: `// a line\n${below[MAIN]}` };
+    const moved = analyze(above, undefined, cache);
+    assert.deepEqual(moved, analyze(above));
+    assert.equal(above[MAIN].slice(moved.functions[0].check!.nameRange.start, moved.functions[0].check!.nameRange.end), 'polyGrad');
+  });
+
   it('reads are bounded to the modules the file imports, each read once', () => {
     const files = { [MAIN]: `import { poly } from './util';\nimport { sq } from './util';\n/**\n * @differentiable\n * @at x = 2\n */\nexport function f(x: number): number { return poly(x) + sq(x); }\n`, '/ws/src/util.ts': UTIL, '/ws/src/other.ts': UTIL };
     const host = memoryHost(files);

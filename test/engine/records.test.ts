@@ -354,7 +354,7 @@ function norm(w, k) {
 function hoisted(x) {
   if (x > 0) {
     var y = x * 2;
-//      ^ GL002 \`var\` 'y' used outside the block that declares it, or before its declaration (line 20)
+//      ^ GL002 \`var\` 'y' used outside the block that declares it, or before its declaration
   }
   return y;
 //       ^ GL002

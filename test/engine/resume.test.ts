@@ -346,6 +346,59 @@ function g(x: number): number { return 3 * x; }
     assert.ok(spliceStats.spliced > spliced && discoveryStats.afterSplice > after, 'the edits were spliced, and discovered after the splice');
   });
 
+  it('a gradient with respect to parameters named start and end is data, not a range: it is not moved with its function', () => {
+    // ({ start: 3, end: 2 } has exactly a range's keys: a cached analysis moved by an edit above it moved its gradient too)
+    const source = `/**
+ * @differentiable
+ * @at start = 2, end = 3
+ */
+function area(start: number, end: number): number { const w = end - start; return start * end + w; }
+`;
+    const cache = editsAgreeWithFresh(source, [(t) => `// x\n${t}`, (t) => `// xy\n${t}`], 'start and end');
+    const hits = cache.hits;
+    const moved = analyzeFile(`// xyz\n// xy\n// x\n${source}`, {}, cache).functions[0];
+    assert.ok(cache.hits > hits, 'the analysis was the cached one, moved');
+    assert.deepEqual(moved.gradient, { start: 2, end: 3 });
+    assert.deepEqual(moved.locals.find((l) => l.name === 'w')?.partials, { start: -1, end: 1 });
+  });
+
+  it('a @typedef after the last statement is part of the key of the functions typed by it', () => {
+    // (It is the end-of-file token's JSDoc, not a statement's: an edit to it left the functions it types settled.)
+    const source = `/**
+ * @differentiable
+ * @at q = { u: 1, v: 2 }
+ */
+function third(q: UV): number { return q.u * q.v; }
+/** @typedef {{ u: number, v: number }} UV */
+`;
+    editsAgreeWithFresh(source, [
+      (t) => t.replace('v: number }', 'v: string }'),
+      (t) => t.replace('v: string }', 'v: number }'),
+      (t) => t.replace('u: number,', 'w: number,'),
+    ], 'a typedef at the end');
+  });
+
+  it('a warning that names another place in the function names it as a related location, which moves with the analysis', () => {
+    // (It said "(line 20)" in its message: a line number the cached analysis kept after an edit above moved the function.)
+    const source = `/**
+ * @differentiable
+ * @at x = 2
+ */
+function hoisted(x) {
+  if (x > 0) {
+    var y = x * 2;
+  }
+  return y;
+}
+`;
+    const cache = editsAgreeWithFresh(source, [(t) => `// a line\n${t}`, (t) => `// another\n${t}`], 'a related location');
+    const text = `// a third\n// another\n// a line\n${source}`;
+    const d = analyzeFile(text, {}, cache).diagnostics.find((x) => x.related);
+    assert.ok(d, 'a diagnostic with a related location');
+    assert.equal(text.slice(d.range.start, d.range.end), 'y');
+    assert.deepEqual(d.related!.map((r) => [text.slice(r.range.start, r.range.end), text.slice(r.range.start - 7, r.range.start), r.message]), [['y', 'return ', "'y' is used here"]]);
+  });
+
   it('digit edits over every file of the real-style corpus: each result equals a fresh analysis', () => {
     // (Random edits of ridgeRegression.ts found a class field's literal array missing from its
     // methods' keys: engine/implicitInputs.ts.)

@@ -683,6 +683,22 @@ function f(x: number): number {
     assert.deepEqual(f.gradient, { x: 5 + 6 * 0.25 });
   });
 
+  it('`new C(…)`: the constructor\'s defaults and field values see the module\'s names, not the caller\'s locals of the same name', () => {
+    const src = `
+const S = 3;
+class P { y: number; constructor(public x: number, public z: number = S * x) { this.y = S * x; } }
+/**
+ * @differentiable
+ * @at x = 1
+ */
+function f(x: number): number { const S = 100; const p = new P(x); return p.y + p.z + S * 0; }
+`;
+    const f = fnOf(analyzeFile(src), 'f');
+    assert.deepEqual(f.diagnostics, [], problems(f));
+    assert.equal(f.value, 6);
+    assert.deepEqual(f.gradient, { x: 6 });
+  });
+
   it('a destructured parameter without a record type says what to declare', () => {
     const src = `
 /**
