@@ -76,6 +76,8 @@ export function paramInfos(sf: SourceFunction, program: Program): ParamInfo[] {
 
 function computeParamInfos(sf: SourceFunction, program: Program): ParamInfo[] {
   const sfile = program.sourceFile;
+  // (its text is read: the statement in place first, engine/statementSplice.ts; kept per node after)
+  program.ensurePlaced(sf.statement);
   const writes = writtenNames(sf.node);
   const docTypes = jsDocParamTypes(sf.decl); // JavaScript: `@param {number[]} fxprime` (issue 13)
   return sf.node.parameters.map((p) => {
