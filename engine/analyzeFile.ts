@@ -296,17 +296,22 @@ export class FileAnalysisJob {
   private moved(name: string, p: PlacedAnalysis, program: Program, cache: AnalysisCache): PlacedAnalysis {
     const entry = cache.get(name)!;
     const names = cache.involved.get(name)!.names;
+    // Unmoved, as made or back there, and still: the last result stands (nothing allocated: typing
+    // in the middle of a file leaves every function before it so).
+    if (!p.shifts.some((s) => s.delta !== 0)) {
+      let moves = false;
+      for (let i = 0; i < names.length && !moves; i++) {
+        const old = entry.spans.get(names[i]);
+        moves = !!old && program.functions.get(names[i])!.textStart !== old.start;
+      }
+      if (!moves) return p;
+    }
     const shifts: RangeShift[] = [];
-    let moves = false;
     for (let i = 0; i < names.length; i++) {
       const old = entry.spans.get(names[i]);
-      if (!old) continue;
-      const delta = program.functions.get(names[i])!.textStart - old.start;
-      if (delta !== 0) moves = true;
-      shifts.push({ start: old.start, end: old.end, delta });
+      if (old) shifts.push({ start: old.start, end: old.end, delta: program.functions.get(names[i])!.textStart - old.start });
     }
-    // (unmoved, as made or back there: the last result stands)
-    return !moves && !p.shifts.some((s) => s.delta !== 0) ? p : { analysis: entry.analysis, shifts };
+    return { analysis: entry.analysis, shifts };
   }
 
   private readonly keys = new Map<string, { dependencies: Dependencies; involved: SourceFunction[] } | null>();

@@ -136,8 +136,9 @@ function entityText(n: ts.EntityName): string {
 }
 
 function findNamedType(name: string, sf: ts.SourceFile, depth: number): ShapeType | undefined {
+  // (each declares `name`; the first of these kinds that reads as a type is it)
   for (const s of declarationsNamed(sf, name)) {
-    if (ts.isInterfaceDeclaration(s) && s.name.text === name && !s.typeParameters) {
+    if (ts.isInterfaceDeclaration(s) && !s.typeParameters) {
       // `interface Body extends Vec2 { m: number }`: the members of the bases come first.
       const members: ts.TypeElement[] = [];
       for (const h of s.heritageClauses ?? []) {
@@ -151,14 +152,14 @@ function findNamedType(name: string, sf: ts.SourceFile, depth: number): ShapeTyp
       members.push(...s.members);
       return recordOf(members, name, sf, depth);
     }
-    if (ts.isTypeAliasDeclaration(s) && s.name.text === name && !s.typeParameters) {
+    if (ts.isTypeAliasDeclaration(s) && !s.typeParameters) {
       const r = paramType(s.type, sf, depth + 1);
       return r?.record && r.depth === 1 && r.type === 'arr' ? { ...r, record: { ...r.record, name } } : r;
     }
-    if (ts.isEnumDeclaration(s) && s.name.text === name) {
+    if (ts.isEnumDeclaration(s)) {
       return enumValues(s) ? { type: 'num', depth: 0, constant: 'enum' } : { type: 'num', depth: 0, constant: 'str' };
     }
-    if (ts.isClassDeclaration(s) && s.name?.text === name) return classRecord(s, sf, depth)?.shape;
+    if (ts.isClassDeclaration(s)) return classRecord(s, sf, depth)?.shape;
   }
   return typedef(name, sf, depth);
 }
